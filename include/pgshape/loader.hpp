@@ -1,0 +1,69 @@
+// Loading a profile's dataset into PostgreSQL: DDL, generated rows by COPY,
+// keys and indexes after the data, ANALYZE — built in a staging schema and
+// swapped in atomically, so a failure leaves the previous dataset as it was.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pgshape/profile.hpp"
+
+namespace pgshape {
+
+struct LoadProgress {
+  std::string table;
+  int64_t rows_done = 0;
+  int64_t rows_total = 0;  // of this table
+  int64_t all_done = 0;    // over every table
+  int64_t all_total = 0;
+};
+
+struct LoadOptions {
+  std::string scale;              // empty: the profile's default scale point
+  std::string schema;             // empty: the profile's schema
+  std::optional<uint64_t> seed;   // empty: the profile's seed
+  int jobs = 2;                   // connections loading at once
+  bool force = false;             // replace a schema that pgshape did not create
+  bool wait = false;              // wait for another load of the same schema instead of failing
+  std::function<void(const LoadProgress&)> on_progress;  // called from loader threads, serialised
+};
+
+struct TableLoadStats {
+  std::string table;
+  int64_t rows = 0;
+  uint64_t bytes = 0;     // COPY payload sent
+  double seconds = 0;     // generating + COPY of this table
+};
+
+// A shape figure the load achieved, as the planner sees it after ANALYZE.
+struct ShapeStat {
+  std::string table;
+  std::string column;
+  std::string measure;  // e.g. "top 3 share", "top category share", "true share"
+  double expected = 0;
+  double achieved = 0;
+};
+
+struct LoadResult {
+  std::string schema;
+  std::string scale;
+  uint64_t seed = 0;
+  int jobs = 0;
+  std::vector<TableLoadStats> tables;  // in load order
+  double copy_seconds = 0;
+  double index_seconds = 0;  // primary keys, unique keys, indexes, foreign keys
+  double analyze_seconds = 0;
+  double total_seconds = 0;
+  std::vector<ShapeStat> shape;
+};
+
+// Loads `profile` at `options.scale` into `options.schema` on the server at `dsn`.
+// Throws UsageError (unknown scale, schema not owned by pgshape without force),
+// ProfileError (the user's DDL disagrees with the profile), DatabaseError.
+// On any failure the target schema is left exactly as it was.
+LoadResult load_dataset(const Profile& profile, const std::string& dsn, const LoadOptions& options);
+
+}  // namespace pgshape

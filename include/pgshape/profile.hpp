@@ -1,0 +1,201 @@
+// The profile model: what a profile file says, after parsing and validation.
+//
+// A Profile is a plain value built by `load_profile` (profile_parser.hpp). Once
+// built it is valid: every table and column it names exists, every distribution
+// has usable parameters, and foreign keys form a loadable graph. Generators and
+// loaders read it and never change it.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace pgshape {
+
+struct SourcePos {
+  int line = 0;  // 1-based; 0 = unknown
+  int column = 0;
+};
+
+enum class PgType {
+  kSmallint,
+  kInteger,
+  kBigint,
+  kNumeric,
+  kReal,
+  kDouble,
+  kText,
+  kVarchar,
+  kBoolean,
+  kDate,
+  kTimestamp,
+  kTimestamptz,
+  kUuid,
+};
+
+struct ColumnType {
+  PgType kind = PgType::kText;
+  int precision = 0;  // numeric(p,s); 0 = unconstrained
+  int scale = 0;      // numeric(p,s) digits after the point
+  int length = 0;     // varchar(n); 0 = unbounded
+
+  std::string sql() const;  // as PostgreSQL spells it: "numeric(10,2)", "varchar(16)"
+  bool is_integer() const;  // smallint, integer, bigint
+  bool is_fractional() const;  // numeric, real, double precision
+  bool is_textual() const;  // text, varchar
+  bool is_temporal() const;  // date, timestamp, timestamptz
+  // Largest value an integer column can hold (for domain checks).
+  int64_t integer_max() const;
+};
+
+// Parses "bigint", "int8", "numeric(10,2)", "character varying(20)", ...; nullopt if unknown.
+std::optional<ColumnType> parse_column_type(std::string_view text);
+
+enum class DistKind {
+  kSequence,   // start + row * step
+  kUniform,    // min..max (numbers, dates, timestamps)
+  kNormal,     // mean, stddev, optional min/max clamp
+  kLognormal,  // mu, sigma of the log; optional min/max clamp
+  kZipf,       // rank 1..n with P(k) ~ 1/k^s
+  kHotset,     // `hot` items take `share`; the rest follow Zipf(s)
+  kWeighted,   // values with weights
+  kBernoulli,  // true with probability p
+  kTimeline,   // timestamps that grow with the row number, +- jitter
+  kWords,      // text made of words from a list
+  kPattern,    // text from a pattern: # digit, ? letter, * letter or digit
+  kUuid,       // random (version 4 layout) UUIDs
+  kCopy,       // a column of the parent row chosen by a foreign key of this table
+  kEmpirical,  // most common values + histogram, as pg_stats describes a column
+};
+
+std::string_view to_string(DistKind kind);
+
+struct Distribution {
+  DistKind kind = DistKind::kUniform;
+  SourcePos pos;
+
+  int64_t start = 1;  // sequence
+  int64_t step = 1;   // sequence
+  // Bounds in the column's own units: days since 2000-01-01 for dates,
+  // microseconds since 2000-01-01 00:00 UTC for timestamps, the number otherwise.
+  std::optional<double> min;
+  std::optional<double> max;
+  double mean = 0, stddev = 1;  // normal
+  double mu = 0, sigma = 1;     // lognormal
+  double s = 1.0;               // zipf / hotset exponent
+  int64_t n = 0;                // zipf / hotset domain; 0 = the parent's rows (foreign keys)
+  int64_t hot = 0;              // hotset: how many items are hot
+  double share = 0;             // hotset: the share of rows that pick a hot item
+  double p = 0.5;               // bernoulli
+  double jitter = 0;            // timeline: how far a value may stray, as a fraction of the range
+  std::vector<std::string> values;  // weighted values, empirical most common values
+  std::vector<double> weights;      // weighted weights, empirical most common freqs
+  std::vector<std::string> words;   // words: the vocabulary
+  int min_words = 1, max_words = 3;  // words: how many per value (uniform between)
+  std::string pattern;               // pattern
+  std::string copy_from_fk;          // copy: the foreign-key column of this table ...
+  std::string copy_parent_column;    // ... and the parent's column to copy
+  // empirical: what pg_stats says about the values not in `values`
+  std::vector<std::string> histogram;  // histogram_bounds, sorted
+  double n_distinct = 0;               // pg_stats convention: < 0 is a fraction of rows
+  double correlation = 0;              // physical order vs value order, -1..1
+};
+
+struct ForeignKeyRef {
+  std::string table;
+  std::string column;
+  SourcePos pos;
+};
+
+struct Column {
+  std::string name;
+  SourcePos pos;
+  ColumnType type;
+  bool primary_key = false;
+  bool unique = false;
+  bool nullable = false;
+  double null_fraction = 0;
+  Distribution dist;
+  std::optional<ForeignKeyRef> ref;  // set when the column is a foreign key
+};
+
+struct IndexSpec {
+  std::string name;                  // empty: PostgreSQL names it
+  std::vector<std::string> columns;  // column names (quoted when built)
+  std::vector<std::string> orders;   // per column: "", "DESC", "DESC NULLS LAST", ...
+  std::string where;                 // partial index predicate (SQL written by the user)
+  bool unique = false;
+  SourcePos pos;
+};
+
+// How many rows a table has at a scale point: fixed, or a multiple of the scale's anchor.
+struct RowSpec {
+  int64_t fixed = 0;        // used when per_anchor == 0
+  double per_anchor = 0;    // rows = round(per_anchor * scale.anchor)
+  SourcePos pos;
+};
+
+struct Table {
+  std::string name;
+  SourcePos pos;
+  RowSpec rows;                              // the default for every scale point
+  std::map<std::string, RowSpec> rows_at;    // per scale point overrides
+  std::vector<Column> columns;
+  std::vector<std::string> primary_key;      // column names (one for a column-level key)
+  std::vector<IndexSpec> indexes;
+
+  const Column* find_column(std::string_view name) const;
+  int column_index(std::string_view name) const;  // -1 when absent
+};
+
+struct Scale {
+  std::string name;
+  int64_t anchor = 0;  // the count that `Nx` row specs multiply
+  SourcePos pos;
+};
+
+struct QueryParam {
+  std::string table;   // where values are drawn from
+  std::string column;
+  std::vector<std::string> picks;  // most_common, median, rare, random:k, literal:<v>
+  SourcePos pos;
+};
+
+struct Query {
+  std::string name;
+  std::string sql;  // with $1..$n
+  std::vector<QueryParam> params;
+  SourcePos pos;
+};
+
+struct Experiment {
+  std::string name;
+  std::string sql;  // applied after the baseline capture
+  bool is_index = false;  // every statement is CREATE INDEX (can be tried with hypopg)
+  SourcePos pos;
+};
+
+struct Profile {
+  std::string file;  // the path it was read from, for messages
+  std::string name;
+  std::string schema;  // the schema pgshape loads into (owned by pgshape)
+  uint64_t seed = 1;
+  std::vector<Scale> scales;
+  std::string default_scale;
+  std::string ddl_sql;  // the user's own DDL, when the schema comes from a file
+  std::vector<Table> tables;
+  std::vector<Query> queries;
+  std::vector<Experiment> experiments;
+
+  const Table* find_table(std::string_view name) const;
+  const Scale* find_scale(std::string_view name) const;
+  int64_t rows(const Table& table, const Scale& scale) const;
+  // Tables ordered so that every parent comes before its children (nullable edges of
+  // a cycle are ignored). Indices into `tables`.
+  std::vector<size_t> load_order() const;
+};
+
+}  // namespace pgshape

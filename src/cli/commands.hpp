@@ -1,0 +1,35 @@
+// The subcommands of the `pgshape` executable. Each lives in its own cmd_*.cpp,
+// registers its options on the CLI11 app and, when chosen, sets `run` to the
+// action main() executes inside its single catch site.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+
+namespace pgshape::cli {
+
+// Options every subcommand understands.
+struct GlobalOptions {
+  std::string dsn;               // --dsn; empty: DATABASE_URL, else the embedded server
+  std::optional<uint64_t> seed;  // --seed
+  int jobs = 2;                  // --jobs
+  std::string schema;            // --schema; empty: the profile's
+  bool json = false;             // --json: machine-readable output on stdout
+  int verbosity = 1;             // 0 with -q, 2 with -v
+  bool keep = false;             // --keep: leave the embedded server running
+};
+
+using Action = std::function<int()>;  // returns the exit code
+
+void add_validate_command(CLI::App& app, GlobalOptions& global, Action& action);
+void add_load_command(CLI::App& app, GlobalOptions& global, Action& action);
+void add_explain_command(CLI::App& app, GlobalOptions& global, Action& action);
+void add_compare_command(CLI::App& app, GlobalOptions& global, Action& action);
+
+// Adds the common options to a subcommand.
+void add_global_options(CLI::App& command, GlobalOptions& global);
+
+}  // namespace pgshape::cli
