@@ -1,0 +1,166 @@
+// EXPLAIN JSON → PlanNode, and the pure measures over a plan tree (shape, q-error,
+// indexes). See include/pgshape/plan.hpp.
+#include "pgshape/plan.hpp"
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <stdexcept>
+
+namespace pgshape {
+namespace {
+
+using nlohmann::json;
+
+std::string str_field(const json& j, const char* key) {
+  auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+double num_field(const json& j, const char* key, double fallback = 0) {
+  auto it = j.find(key);
+  return it != j.end() && it->is_number() ? it->get<double>() : fallback;
+}
+
+PlanNode parse_node(const json& j, int depth) {
+  // EXPLAIN never nests this deep; a guard keeps hostile input from blowing the stack.
+  if (depth > 1000) throw std::runtime_error("EXPLAIN JSON: plan nested deeper than 1000 nodes");
+  if (!j.is_object()) throw std::runtime_error("EXPLAIN JSON: a plan node is not an object");
+  PlanNode n;
+  n.node_type = str_field(j, "Node Type");
+  if (n.node_type.empty())
+    throw std::runtime_error("EXPLAIN JSON: a plan node has no \"Node Type\"");
+  n.join_type = str_field(j, "Join Type");
+  n.strategy = str_field(j, "Strategy");
+  auto pa = j.find("Parallel Aware");
+  n.parallel_aware = pa != j.end() && pa->is_boolean() && pa->get<bool>();
+  n.relation = str_field(j, "Relation Name");
+  if (n.relation.empty()) n.relation = str_field(j, "CTE Name");
+  if (n.relation.empty()) n.relation = str_field(j, "Function Name");
+  n.alias = str_field(j, "Alias");
+  n.index_name = str_field(j, "Index Name");
+  n.scan_direction = str_field(j, "Scan Direction");
+  n.estimated_rows = num_field(j, "Plan Rows");
+  n.analyzed = j.contains("Actual Loops");
+  n.actual_rows = num_field(j, "Actual Rows");
+  n.loops = num_field(j, "Actual Loops");
+  n.actual_total_ms = num_field(j, "Actual Total Time");
+  n.shared_hit = static_cast<int64_t>(num_field(j, "Shared Hit Blocks"));
+  n.shared_read = static_cast<int64_t>(num_field(j, "Shared Read Blocks"));
+  if (auto it = j.find("Plans"); it != j.end()) {
+    if (!it->is_array()) throw std::runtime_error("EXPLAIN JSON: \"Plans\" is not an array");
+    for (const auto& child : *it) n.children.push_back(parse_node(child, depth + 1));
+  }
+  return n;
+}
+
+void collect_indexes(const PlanNode& n, std::set<std::string>& out) {
+  if (!n.index_name.empty()) out.insert(n.index_name);
+  for (const auto& c : n.children) collect_indexes(c, out);
+}
+
+void append_shape(const PlanNode& n, std::string& out) {
+  out += n.label();
+  if (n.children.empty()) return;
+  out += '(';
+  for (size_t i = 0; i < n.children.size(); ++i) {
+    if (i) out += ", ";
+    append_shape(n.children[i], out);
+  }
+  out += ')';
+}
+
+void find_worst(const PlanNode& n, double& worst, std::string& label) {
+  if (n.analyzed && n.loops > 0) {
+    double q = q_error(n.estimated_rows, n.actual_rows);
+    if (q > worst) {
+      worst = q;
+      label = n.label();
+    }
+  }
+  for (const auto& c : n.children) find_worst(c, worst, label);
+}
+
+}  // namespace
+
+std::string PlanNode::label() const {
+  std::string name = node_type;
+  if (node_type == "Aggregate") {
+    // The text form names the strategy; GroupAggregate → HashAggregate is a real change.
+    if (strategy == "Sorted") name = "GroupAggregate";
+    if (strategy == "Hashed") name = "HashAggregate";
+    if (strategy == "Mixed") name = "MixedAggregate";
+  }
+  if (!join_type.empty() && join_type != "Inner") {
+    // "Hash Join" + Right → "Hash Right Join"; "Nested Loop" + Left → "Nested Loop Left Join".
+    const std::string suffix = " Join";
+    if (name.size() > suffix.size() && name.ends_with(suffix)) {
+      name.insert(name.size() - suffix.size(), " " + join_type);
+    } else {
+      name += " " + join_type + " Join";
+    }
+  }
+  if (parallel_aware) name = "Parallel " + name;
+  if (!index_name.empty()) {
+    if (node_type == "Index Scan" || node_type == "Index Only Scan") {
+      if (scan_direction == "Backward") name += " Backward";
+    }
+    name += " using " + index_name;
+  }
+  if (!relation.empty()) name += " on " + relation;
+  return name;
+}
+
+PlanNode parse_explain_json(std::string_view text) {
+  json doc = json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
+  if (doc.is_discarded()) throw std::runtime_error("EXPLAIN JSON: not valid JSON");
+  // EXPLAIN (FORMAT JSON) prints a one-element array; accept the bare object too.
+  if (doc.is_array()) {
+    if (doc.empty()) throw std::runtime_error("EXPLAIN JSON: empty array, expected one plan");
+    doc = doc.at(0);
+  }
+  if (!doc.is_object() || !doc.contains("Plan")) {
+    throw std::runtime_error("EXPLAIN JSON: no \"Plan\" object (is this EXPLAIN (FORMAT JSON)?)");
+  }
+  return parse_node(doc["Plan"], 0);
+}
+
+std::string shape_signature(const PlanNode& root) {
+  std::string out;
+  append_shape(root, out);
+  return out;
+}
+
+double q_error(double estimated, double actual) {
+  double e = std::max(estimated, 1.0);
+  double a = std::max(actual, 1.0);
+  return std::max(e / a, a / e);
+}
+
+double worst_q_error(const PlanNode& root, std::string* worst) {
+  double q = 1;
+  std::string label;
+  find_worst(root, q, label);
+  if (worst) *worst = label;
+  return q;
+}
+
+std::vector<std::string> indexes_used(const PlanNode& root) {
+  std::set<std::string> names;
+  collect_indexes(root, names);
+  return {names.begin(), names.end()};
+}
+
+void summarize_plan(PlanCapture& c) {
+  c.root = parse_explain_json(c.explain_json);
+  c.shape = shape_signature(c.root);
+  c.indexes = indexes_used(c.root);
+  c.root_estimated_rows = c.root.estimated_rows;
+  c.root_actual_rows = c.root.actual_rows * std::max(c.root.loops, 1.0);
+  c.worst_q_error = worst_q_error(c.root, &c.worst_node);
+  c.shared_hit = c.root.shared_hit;
+  c.shared_read = c.root.shared_read;
+  c.analyzed = c.root.analyzed;
+}
+
+}  // namespace pgshape
