@@ -45,6 +45,8 @@ class EmbeddedServer {
   std::string run_as_user_;  // empty when not switching users
   bool keep_ = false;
   bool running_ = false;
+  int postmaster_pid_ = 0;  // from postmaster.pid once started
+  int cleanup_slot_ = -1;   // registration for teardown on SIGINT/SIGTERM/SIGHUP
 };
 
 // The database a command works on. Resolution order: the --dsn option, then the

@@ -1,0 +1,101 @@
+#include "test_server.hpp"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <cctype>
+#include <cstdio>
+#include <cstdlib>
+#include <exception>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <sstream>
+
+#include "../../src/pg/process.hpp"
+#include "pgshape/error.hpp"
+#include "pgshape/server.hpp"
+
+namespace pgshape::testing {
+namespace {
+
+// Destroyed at process exit (static destruction), which stops the server and
+// removes its directory; a fatal signal is handled by the server's own cleanup.
+std::unique_ptr<EmbeddedServer>& embedded_server() {
+  static std::unique_ptr<EmbeddedServer> server;
+  return server;
+}
+
+std::string start_or_abort() {
+  if (const char* env = std::getenv("PGSHAPE_TEST_DSN"); env != nullptr && env[0] != '\0') {
+    return env;
+  }
+  try {
+    embedded_server() = EmbeddedServer::start(EmbeddedOptions{});
+    return embedded_server()->dsn();
+  } catch (const DatabaseError& e) {
+    std::fprintf(stderr,
+                 "FATAL: integration tests need PostgreSQL and none could be started.\n"
+                 "  %s\n  HINT: %s\n  Or set PGSHAPE_TEST_DSN (scripts/test.sh does).\n",
+                 e.what(), e.hint().c_str());
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "FATAL: cannot start the test PostgreSQL: %s\n", e.what());
+  }
+  std::fflush(stderr);
+  std::abort();
+}
+
+std::string read_all(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::string temp_file(const char* what) {
+  std::string pattern =
+      (std::filesystem::temp_directory_path() / (std::string("pgshape-test-") + what + "-XXXXXX"))
+          .string();
+  int fd = ::mkstemp(pattern.data());
+  if (fd < 0) throw std::runtime_error("mkstemp failed for " + pattern);
+  ::close(fd);
+  return pattern;
+}
+
+}  // namespace
+
+const std::string& test_dsn() {
+  static const std::string dsn = start_or_abort();  // thread-safe, once per process
+  return dsn;
+}
+
+std::string unique_name(std::string_view prefix) {
+  static std::atomic<int> counter{0};
+  std::string name(prefix);
+  name += "_" + std::to_string(::getpid()) + "_" + std::to_string(++counter);
+  for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return name;
+}
+
+CommandResult run_pgshape(const std::vector<std::string>& args,
+                          const std::map<std::string, std::string>& env) {
+  // Output goes to files rather than pipes: no deadlock however much is written.
+  std::string out_path = temp_file("out");
+  std::string err_path = temp_file("err");
+  pg::ProcessSpec spec;
+  spec.argv.push_back(PGSHAPE_BIN);
+  spec.argv.insert(spec.argv.end(), args.begin(), args.end());
+  spec.stdout_path = out_path;
+  spec.stderr_path = err_path;
+  spec.cwd = PGSHAPE_SOURCE_DIR;
+  spec.env = env;
+  CommandResult result;
+  result.exit_code = pg::run_process(spec);
+  result.out = read_all(out_path);
+  result.err = read_all(err_path);
+  std::filesystem::remove(out_path);
+  std::filesystem::remove(err_path);
+  return result;
+}
+
+}  // namespace pgshape::testing

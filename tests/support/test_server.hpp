@@ -1,0 +1,37 @@
+// What every integration test needs: a real PostgreSQL to talk to, names that
+// do not collide when tests run in parallel, and a way to run the pgshape
+// binary as a user would.
+#pragma once
+
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace pgshape::testing {
+
+// The conninfo of the server integration tests use: $PGSHAPE_TEST_DSN when set
+// and non-empty (scripts/test.sh sets it), else an embedded server started on
+// first use (once per process, thread-safe) and stopped at process exit.
+// If no server can be started this prints why and aborts: integration tests
+// never skip silently.
+const std::string& test_dsn();
+
+// prefix + pid + a per-process counter, lower case, e.g. "load_4711_3": a schema
+// name no other test (also in another process under ctest -j) uses.
+std::string unique_name(std::string_view prefix);
+
+struct CommandResult {
+  int exit_code = -1;  // 128 + signal when killed, 127 when it could not run
+  std::string out;     // everything written to stdout
+  std::string err;     // everything written to stderr
+};
+
+// Runs the built pgshape binary (PGSHAPE_BIN) with `args`, in PGSHAPE_SOURCE_DIR,
+// with no shell, stdin from /dev/null, and waits for it. No --dsn is added: pass
+// `"--dsn", test_dsn()` yourself. `env` adds or overrides variables; a value of
+// "" removes the variable.
+CommandResult run_pgshape(const std::vector<std::string>& args,
+                          const std::map<std::string, std::string>& env = {});
+
+}  // namespace pgshape::testing
