@@ -1,0 +1,78 @@
+// Helpers the report renderers share (internal to src/plan): verdict lookup for a
+// capture, number formatting, and the row model of the summary table.
+#pragma once
+
+#include <fmt/format.h>
+
+#include <string>
+#include <vector>
+
+#include "pgshape/report.hpp"
+
+namespace pgshape::report_detail {
+
+// "scale/experiment", prefixed by the set label when the report has several sets.
+inline std::string column_label(const ReportInput& in, size_t set, const PlanCapture& c) {
+  std::string label = c.scale + "/" + c.experiment;
+  return in.sets.size() > 1 ? in.sets[set].first + ":" + label : label;
+}
+
+// The change kinds of every pair whose B side is this capture. Only the last set is
+// a B side when there are several (compare A B); in a sweep every capture may be.
+inline std::vector<ChangeKind> verdict_of(const ReportInput& in, size_t set, const PlanCapture& c) {
+  std::vector<ChangeKind> kinds;
+  if (in.sets.size() > 1 && set + 1 != in.sets.size()) return kinds;
+  for (const auto& r : in.comparisons) {
+    for (const auto& p : r.pairs) {
+      if (p.b.query != c.query || p.b.pick != c.pick || p.b.scale != c.scale ||
+          p.b.experiment != c.experiment) {
+        continue;
+      }
+      for (auto k : p.kinds) {
+        bool seen = false;
+        for (auto x : kinds) seen = seen || x == k;
+        if (!seen) kinds.push_back(k);
+      }
+    }
+  }
+  return kinds;
+}
+
+inline std::string format_rows(double rows) {
+  if (rows >= 1e6) return fmt::format("{:.1f}M", rows / 1e6);
+  if (rows >= 1e4) return fmt::format("{:.0f}K", rows / 1e3);
+  return fmt::format("{:.0f}", rows);
+}
+
+inline std::string format_ratio(double r) {
+  return r >= 100 ? fmt::format("{:.0f}×", r) : fmt::format("{:.2g}×", r);
+}
+
+inline std::string time_of(const PlanCapture& c) {
+  return c.analyzed ? format_ms(c.execution.median_ms) : "(hypothetical)";
+}
+
+inline std::string rows_of(const PlanCapture& c) {
+  return c.analyzed ? format_rows(c.root_estimated_rows) + " → " + format_rows(c.root_actual_rows)
+                    : format_rows(c.root_estimated_rows) + " est.";
+}
+
+inline std::string indexes_change(const PairDiff& p) {
+  std::string out;
+  for (const auto& i : p.indexes_dropped) out += (out.empty() ? "−" : ", −") + i;
+  for (const auto& i : p.indexes_added) out += (out.empty() ? "+" : ", +") + i;
+  return out;
+}
+
+inline std::string time_change(const PairDiff& p) {
+  if (!p.timed) return "—";
+  return format_ms(p.a.execution.median_ms) + " → " + format_ms(p.b.execution.median_ms) + " (" +
+         format_ratio(p.time_ratio) + " time, " + format_ratio(p.data_ratio) + " data)";
+}
+
+inline std::string qerror_change(const PairDiff& p) {
+  if (!p.timed) return "—";
+  return fmt::format("{:.3g} → {:.3g}", p.a.worst_q_error, p.b.worst_q_error);
+}
+
+}  // namespace pgshape::report_detail
