@@ -14,6 +14,7 @@
 
 #include "pgshape/error.hpp"
 #include "pgshape/server.hpp"
+#include "test_server.hpp"
 
 namespace pgshape {
 namespace {
@@ -186,6 +187,29 @@ TEST(Target, StartsAnEmbeddedServerWhenNothingIsNamed) {
   EXPECT_EQ(t.dsn(), t.server()->dsn());
   pqxx::connection c(t.dsn());
   EXPECT_TRUE(c.is_open());
+}
+
+TEST(TestHarness, TestDsnReachesARealServer) {
+  pqxx::connection c(testing::test_dsn());
+  pqxx::nontransaction tx(c);
+  EXPECT_EQ(tx.exec1("SELECT 1")[0].as<int>(), 1);
+}
+
+TEST(TestHarness, UniqueNamesAreLowerCaseAndDistinct) {
+  std::string a = testing::unique_name("Load");
+  std::string b = testing::unique_name("Load");
+  EXPECT_NE(a, b);
+  EXPECT_EQ(a.rfind("load_" + std::to_string(::getpid()) + "_", 0), 0u) << a;
+}
+
+TEST(TestHarness, RunPgshapeSeparatesStdoutStderrAndExitCode) {
+  auto version = testing::run_pgshape({"--version"});
+  EXPECT_EQ(version.exit_code, 0) << version.err;
+  EXPECT_NE(version.out.find("pgshape"), std::string::npos) << version.out;
+
+  auto bad = testing::run_pgshape({"no-such-subcommand"}, {{"DATABASE_URL", ""}});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_FALSE(bad.err.empty());
 }
 
 }  // namespace
