@@ -42,11 +42,11 @@ struct ColumnType {
   int scale = 0;      // numeric(p,s) digits after the point
   int length = 0;     // varchar(n); 0 = unbounded
 
-  std::string sql() const;  // as PostgreSQL spells it: "numeric(10,2)", "varchar(16)"
-  bool is_integer() const;  // smallint, integer, bigint
+  std::string sql() const;     // as PostgreSQL spells it: "numeric(10,2)", "varchar(16)"
+  bool is_integer() const;     // smallint, integer, bigint
   bool is_fractional() const;  // numeric, real, double precision
-  bool is_textual() const;  // text, varchar
-  bool is_temporal() const;  // date, timestamp, timestamptz
+  bool is_textual() const;     // text, varchar
+  bool is_temporal() const;    // date, timestamp, timestamptz
   // Largest value an integer column can hold (for domain checks).
   int64_t integer_max() const;
 };
@@ -91,9 +91,9 @@ struct Distribution {
   double share = 0;             // hotset: the share of rows that pick a hot item
   double p = 0.5;               // bernoulli
   double jitter = 0;            // timeline: how far a value may stray, as a fraction of the range
-  std::vector<std::string> values;  // weighted values, empirical most common values
-  std::vector<double> weights;      // weighted weights, empirical most common freqs
-  std::vector<std::string> words;   // words: the vocabulary
+  std::vector<std::string> values;   // weighted values, empirical most common values
+  std::vector<double> weights;       // weighted weights, empirical most common freqs
+  std::vector<std::string> words;    // words: the vocabulary
   int min_words = 1, max_words = 3;  // words: how many per value (uniform between)
   std::string pattern;               // pattern
   std::string copy_from_fk;          // copy: the foreign-key column of this table ...
@@ -133,18 +133,18 @@ struct IndexSpec {
 
 // How many rows a table has at a scale point: fixed, or a multiple of the scale's anchor.
 struct RowSpec {
-  int64_t fixed = 0;        // used when per_anchor == 0
-  double per_anchor = 0;    // rows = round(per_anchor * scale.anchor)
+  int64_t fixed = 0;      // used when per_anchor == 0
+  double per_anchor = 0;  // rows = round(per_anchor * scale.anchor)
   SourcePos pos;
 };
 
 struct Table {
   std::string name;
   SourcePos pos;
-  RowSpec rows;                              // the default for every scale point
-  std::map<std::string, RowSpec> rows_at;    // per scale point overrides
+  RowSpec rows;                            // the default for every scale point
+  std::map<std::string, RowSpec> rows_at;  // per scale point overrides
   std::vector<Column> columns;
-  std::vector<std::string> primary_key;      // column names (one for a column-level key)
+  std::vector<std::string> primary_key;  // column names (one for a column-level key)
   std::vector<IndexSpec> indexes;
 
   const Column* find_column(std::string_view name) const;
@@ -158,7 +158,7 @@ struct Scale {
 };
 
 struct QueryParam {
-  std::string table;   // where values are drawn from
+  std::string table;  // where values are drawn from
   std::string column;
   std::vector<std::string> picks;  // most_common, median, rare, random:k, literal:<v>
   SourcePos pos;
@@ -173,7 +173,7 @@ struct Query {
 
 struct Experiment {
   std::string name;
-  std::string sql;  // applied after the baseline capture
+  std::string sql;        // applied after the baseline capture
   bool is_index = false;  // every statement is CREATE INDEX (can be tried with hypopg)
   SourcePos pos;
 };

@@ -1,0 +1,98 @@
+// Generators: the rows of a profile's tables at one scale point, as pure
+// functions of (seed, table, column, row). Nothing is stored per row, so memory
+// does not grow with row count, and any row range can be produced independently
+// (threads, --shard K/N) with byte-identical results.
+//
+// A DatasetGenerator owns one TableGenerator per table, each owning its column
+// generators; generators of foreign keys and copied columns hold non-owning
+// pointers into the same DatasetGenerator, which must outlive its users.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "pgshape/profile.hpp"
+
+namespace pgshape {
+
+// One generated value. Text points into caller-provided scratch space.
+struct Datum {
+  enum class Kind : uint8_t { kNull, kInt, kFloat, kBool, kText, kUuid };
+  Kind kind = Kind::kNull;
+  int64_t i = 0;          // kInt (days for dates, microseconds for timestamps), kBool (0/1)
+  double f = 0;           // kFloat
+  std::string_view text;  // kText
+  uint64_t uuid_hi = 0, uuid_lo = 0;  // kUuid
+
+  static Datum null() { return {}; }
+  static Datum integer(int64_t v) { return make(Kind::kInt, v); }
+  static Datum boolean(bool v) { return make(Kind::kBool, v); }
+  static Datum real(double v) {
+    Datum d = make(Kind::kFloat, 0);
+    d.f = v;
+    return d;
+  }
+  static Datum string(std::string_view v) {
+    Datum d = make(Kind::kText, 0);
+    d.text = v;
+    return d;
+  }
+
+ private:
+  static Datum make(Kind kind, int64_t i) {
+    Datum d;
+    d.kind = kind;
+    d.i = i;
+    return d;
+  }
+};
+
+class ColumnGenerator {
+ public:
+  virtual ~ColumnGenerator() = default;
+  // The value at `row` (0-based). Text values may point into `scratch`, and stay
+  // valid until the next call that uses the same scratch. Thread-safe: const.
+  virtual Datum value(uint64_t row, std::string& scratch) const = 0;
+};
+
+class TableGenerator {
+ public:
+  TableGenerator(const Table& table, int64_t rows) : table_(&table), rows_(rows) {}
+  const Table& table() const { return *table_; }
+  int64_t rows() const { return rows_; }
+  const ColumnGenerator& column(size_t i) const { return *columns_[i]; }
+  size_t column_count() const { return columns_.size(); }
+
+  // Appends rows [begin, end) as PostgreSQL COPY text (tab-separated, \N for NULL).
+  void write_copy_text(uint64_t begin, uint64_t end, std::string& out) const;
+  // Appends rows [begin, end) as CSV (RFC 4180; empty unquoted field for NULL).
+  void write_csv(uint64_t begin, uint64_t end, std::string& out) const;
+
+ private:
+  friend class DatasetGenerator;
+  const Table* table_;
+  int64_t rows_;
+  std::vector<std::unique_ptr<ColumnGenerator>> columns_;
+};
+
+class DatasetGenerator {
+ public:
+  // Builds the generators of every table of `profile` at `scale`. The profile
+  // must outlive the generator. Throws InternalError on an unvalidated profile.
+  DatasetGenerator(const Profile& profile, const Scale& scale, uint64_t seed);
+  DatasetGenerator(const DatasetGenerator&) = delete;
+  DatasetGenerator& operator=(const DatasetGenerator&) = delete;
+
+  const std::vector<TableGenerator>& tables() const { return tables_; }  // profile order
+  const TableGenerator& table(std::string_view name) const;
+  uint64_t seed() const { return seed_; }
+
+ private:
+  std::vector<TableGenerator> tables_;
+  uint64_t seed_;
+};
+
+}  // namespace pgshape

@@ -1,0 +1,66 @@
+// Popularity: ranks drawn with skew, and foreign keys that map ranks to parent
+// rows through a keyed permutation so hot parents are spread over the table.
+#include <algorithm>
+
+#include "gen/columns.hpp"
+#include "pgshape/error.hpp"
+
+namespace pgshape::gen {
+
+RankPicker::RankPicker(const Distribution& dist, int64_t domain) : domain_(domain) {
+  if (domain < 1) throw InternalError("RankPicker over an empty domain");
+  if (dist.kind == DistKind::kHotset) {
+    hot_ = std::min(dist.hot, domain);
+    share_ = hot_ == domain ? 1.0 : dist.share;
+    if (domain > hot_) zipf_ = std::make_unique<ZipfDistribution>(domain - hot_, dist.s);
+  } else if (dist.kind == DistKind::kZipf) {
+    zipf_ = std::make_unique<ZipfDistribution>(domain, dist.s);
+  }
+}
+
+uint64_t RankPicker::operator()(CounterEngine& engine) const {
+  if (hot_ > 0) {
+    // The hot items share `share_` evenly; the rest of the mass follows Zipf over
+    // the remaining ranks, so the hot items stay the most popular.
+    const double u = engine.uniform01();
+    if (u < share_ || !zipf_)
+      return std::min<uint64_t>(static_cast<uint64_t>(u / share_ * static_cast<double>(hot_)),
+                                static_cast<uint64_t>(hot_ - 1));
+    return static_cast<uint64_t>(hot_ + (*zipf_)(engine)-1);
+  }
+  if (zipf_) return static_cast<uint64_t>((*zipf_)(engine)-1);
+  return engine.below(static_cast<uint64_t>(domain_));
+}
+
+namespace {
+int64_t fk_domain(const Distribution& dist, int64_t parent_rows) {
+  return dist.n > 0 ? std::min(dist.n, parent_rows) : parent_rows;
+}
+}  // namespace
+
+ForeignKeyGenerator::ForeignKeyGenerator(const ColumnContext& c, int64_t parent_rows)
+    : key_(stream_key(c.seed, c.table->name, c.column->name)),
+      null_key_(stream_key(c.seed, c.table->name, c.column->name, "null")),
+      null_fraction_(c.column->null_fraction),
+      picker_(c.column->dist, fk_domain(c.column->dist, parent_rows)),
+      // Keyed by the parent table alone: a product popular in one child table is
+      // popular in every child table, as in real data.
+      popularity_(static_cast<uint64_t>(parent_rows),
+                  stream_key(c.seed, c.column->ref->table, "", "popularity")) {}
+
+int64_t ForeignKeyGenerator::parent_row(uint64_t row) const {
+  if (null_fraction_ > 0) {
+    CounterEngine nulls(null_key_, row);
+    if (nulls.uniform01() < null_fraction_) return -1;
+  }
+  CounterEngine engine(key_, row);
+  return static_cast<int64_t>(popularity_(picker_(engine)));
+}
+
+Datum ForeignKeyGenerator::value(uint64_t row, std::string& scratch) const {
+  const int64_t parent = parent_row(row);
+  if (parent < 0) return Datum::null();
+  return parent_key_->value(static_cast<uint64_t>(parent), scratch);
+}
+
+}  // namespace pgshape::gen

@@ -1,0 +1,216 @@
+// Columns and their distributions: the part of a profile with the most to check.
+#include <set>
+
+#include "profile/parser_impl.hpp"
+#include "util/pgtime.hpp"
+
+namespace pgshape::detail {
+namespace {
+
+std::vector<std::string_view> column_and_dist_keys() {
+  auto out = keys::section_keys("column");
+  for (auto key : keys::section_keys("dist")) out.push_back(key);
+  return out;
+}
+
+// The distribution a column gets when the profile names none.
+DistKind default_dist(const Column& column) {
+  if (column.ref) return DistKind::kUniform;
+  if (column.type.is_integer() && (column.primary_key || column.unique)) return DistKind::kSequence;
+  switch (column.type.kind) {
+    case PgType::kUuid:
+      return DistKind::kUuid;
+    case PgType::kBoolean:
+      return DistKind::kBernoulli;
+    case PgType::kText:
+    case PgType::kVarchar:
+      return DistKind::kWords;
+    default:
+      return DistKind::kUniform;
+  }
+}
+
+}  // namespace
+
+Column ProfileParser::parse_column(const YAML::Node& key, const YAML::Node& node,
+                                   const std::string& table) {
+  Column column{.name = key.Scalar(), .pos = Reader::pos(key)};
+  const std::string what = fmt::format("column '{}.{}'", table, column.name);
+  if (!r_.check_map(node, what, column_and_dist_keys())) return column;
+
+  if (auto n = node["type"]) {
+    if (auto text = r_.string(n, "type")) {
+      if (auto type = parse_column_type(*text)) {
+        column.type = *type;
+      } else {
+        r_.error(n, fmt::format("unknown or unsupported type '{}' for {}", *text, what),
+                 "supported: smallint, integer, bigint, numeric(p,s), real, double precision, "
+                 "text, varchar(n), boolean, date, timestamp, timestamptz, uuid");
+      }
+    }
+  } else if (!has_ddl_) {
+    r_.error(key, fmt::format("{} has no 'type'", what), "add e.g. type: bigint");
+  }
+  if (auto n = node["primary_key"])
+    column.primary_key = r_.boolean(n, "primary_key").value_or(false);
+  if (auto n = node["unique"]) column.unique = r_.boolean(n, "unique").value_or(false);
+  if (auto n = node["nullable"]) column.nullable = r_.boolean(n, "nullable").value_or(false);
+  if (auto n = node["null_fraction"]) {
+    auto value = r_.number(n, "null_fraction");
+    if (value && (*value < 0 || *value > 1))
+      r_.error(n, fmt::format("null_fraction must be between 0 and 1, not {}", *value));
+    else if (value && *value > 0 && column.primary_key)
+      r_.error(n, fmt::format("{} is a primary key and cannot be NULL", what));
+    else if (value && *value > 0 && node["nullable"] && !column.nullable)
+      r_.error(n,
+               fmt::format("{} is declared NOT NULL (nullable: false) but has null_fraction {}",
+                           what, *value),
+               "remove nullable: false or set null_fraction: 0");
+    else if (value && *value >= 1)
+      r_.error(n, fmt::format("null_fraction 1 makes {} always NULL", what),
+               "a column that is always NULL carries no shape; use a value below 1");
+    column.null_fraction = value.value_or(0);
+    if (column.null_fraction > 0) column.nullable = true;
+  }
+  if (auto n = node["ref"]) {
+    if (auto text = r_.string(n, "ref")) {
+      auto dot = text->find('.');
+      if (dot == std::string::npos || dot == 0 || dot + 1 == text->size())
+        r_.error(n, fmt::format("ref '{}' must name table.column", *text),
+                 "write e.g. ref: products.id");
+      else
+        column.ref = ForeignKeyRef{text->substr(0, dot), text->substr(dot + 1), Reader::pos(n)};
+    }
+  }
+
+  const keys::DistSpec* spec = nullptr;
+  if (auto n = node["dist"]) {
+    auto name = r_.string(n, "dist").value_or("");
+    spec = keys::find_distribution(name);
+    if (!spec) {
+      auto best = closest_match(name, keys::distribution_names());
+      r_.error(n, fmt::format("unknown distribution '{}' for {}", name, what),
+               best.empty()
+                   ? fmt::format("distributions: {}", fmt::join(keys::distribution_names(), ", "))
+                   : fmt::format("did you mean '{}'?", best));
+      return column;
+    }
+  } else {
+    for (const auto& candidate : keys::distributions())
+      if (candidate.kind == default_dist(column)) spec = &candidate;
+  }
+  column.dist.kind = spec->kind;
+  column.dist.pos = node["dist"] ? Reader::pos(node["dist"]) : column.pos;
+  parse_dist_params(node, column, *spec);
+  return column;
+}
+
+std::optional<double> ProfileParser::bound(const YAML::Node& node, const Column& column,
+                                           std::string_view what) {
+  if (column.type.is_temporal()) {
+    auto text = r_.string(node, what);
+    if (!text) return std::nullopt;
+    if (column.type.kind == PgType::kDate) {
+      if (auto days = parse_pg_date(*text)) return static_cast<double>(*days);
+    } else if (auto micros = parse_pg_timestamp(*text)) {
+      return static_cast<double>(*micros);
+    }
+    r_.error(node, fmt::format("{} '{}' is not a {} ", what, *text, column.type.sql()),
+             column.type.kind == PgType::kDate ? "write YYYY-MM-DD"
+                                               : "write YYYY-MM-DD or YYYY-MM-DD HH:MM:SS+00");
+    return std::nullopt;
+  }
+  return r_.number(node, what);
+}
+
+void ProfileParser::parse_dist_params(const YAML::Node& node, Column& column,
+                                      const keys::DistSpec& spec) {
+  Distribution& d = column.dist;
+  const auto column_keys = keys::section_keys("column");
+  const auto dist_keys = keys::section_keys("dist");
+  auto contains = [](const std::vector<std::string_view>& list, std::string_view key) {
+    return std::find(list.begin(), list.end(), key) != list.end();
+  };
+  for (auto it = node.begin(); it != node.end(); ++it) {
+    const std::string key = it->first.Scalar();
+    if (!contains(column_keys, key) && !contains(spec.params, key) && contains(dist_keys, key))
+      r_.error(it->first, fmt::format("'{}' does not apply to distribution '{}'", key, spec.name),
+               spec.params.empty()
+                   ? fmt::format("'{}' takes no parameters", spec.name)
+                   : fmt::format("'{}' takes: {}", spec.name, fmt::join(spec.params, ", ")));
+  }
+  for (auto required : spec.required)
+    if (!node[std::string(required)])
+      r_.error(node["dist"] ? node["dist"] : node,
+               fmt::format("distribution '{}' needs '{}'", spec.name, required));
+
+  auto num = [&](const char* key, double& out) {
+    if (auto n = node[key]) out = r_.number(n, key).value_or(out);
+  };
+  auto integer = [&](const char* key, auto& out) {
+    if (auto n = node[key])
+      out = static_cast<std::decay_t<decltype(out)>>(r_.integer(n, key).value_or(out));
+  };
+  integer("start", d.start);
+  integer("step", d.step);
+  if (auto n = node["min"]) d.min = bound(n, column, "min");
+  if (auto n = node["max"]) d.max = bound(n, column, "max");
+  num("mean", d.mean);
+  num("stddev", d.stddev);
+  num("mu", d.mu);
+  num("sigma", d.sigma);
+  num("s", d.s);
+  integer("n", d.n);
+  integer("hot", d.hot);
+  num("share", d.share);
+  num("p", d.p);
+  num("jitter", d.jitter);
+  integer("min_words", d.min_words);
+  integer("max_words", d.max_words);
+  num("n_distinct", d.n_distinct);
+  num("correlation", d.correlation);
+  if (auto n = node["pattern"]) d.pattern = r_.string(n, "pattern").value_or("");
+  if (auto n = node["words"]) d.words = string_list(n, "words");
+  if (auto n = node["wordlist"]) {
+    // Built-in vocabularies are resolved by the generator; only the name is checked here.
+    static const std::vector<std::string_view> kLists = {"product",   "lorem", "first_name",
+                                                         "last_name", "city",  "company"};
+    auto name = r_.string(n, "wordlist").value_or("");
+    if (std::find(kLists.begin(), kLists.end(), name) == kLists.end()) {
+      auto best = closest_match(name, kLists);
+      r_.error(n, fmt::format("unknown wordlist '{}'", name),
+               best.empty() ? fmt::format("wordlists: {}", fmt::join(kLists, ", "))
+                            : fmt::format("did you mean '{}'?", best));
+    }
+    d.words = {"@" + name};
+  }
+  if (auto n = node["histogram"]) d.histogram = string_list(n, "histogram");
+  if (auto n = node["from"]) {
+    auto text = r_.string(n, "from").value_or("");
+    auto dot = text.find('.');
+    if (dot == std::string::npos || dot == 0 || dot + 1 == text.size())
+      r_.error(n, fmt::format("from '{}' must be fk_column.parent_column", text),
+               "write e.g. from: product_id.price");
+    else
+      d.copy_from_fk = text.substr(0, dot), d.copy_parent_column = text.substr(dot + 1);
+  }
+  if (auto n = node["values"]) {
+    if (!r_.check_map(n, "values", {})) return;
+    for (auto it = n.begin(); it != n.end(); ++it) {
+      d.values.push_back(it->first.Scalar());
+      auto weight = r_.number(it->second, fmt::format("the weight of '{}'", it->first.Scalar()));
+      if (weight && *weight <= 0)
+        r_.error(it->second,
+                 fmt::format("the weight of '{}' must be > 0, not {}", it->first.Scalar(), *weight),
+                 "drop values that never occur");
+      d.weights.push_back(weight.value_or(1));
+      std::string why;
+      if (!column.type.is_textual() && !literal_fits(column.type, it->first.Scalar(), why))
+        r_.error(it->first, fmt::format("value '{}' is not a valid {}: {}", it->first.Scalar(),
+                                        column.type.sql(), why));
+    }
+    if (d.values.empty()) r_.error(n, "values is empty", "give at least one value: weight");
+  }
+}
+
+}  // namespace pgshape::detail

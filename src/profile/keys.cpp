@@ -1,0 +1,141 @@
+#include "profile/keys.hpp"
+
+#include <algorithm>
+
+namespace pgshape {
+
+const std::vector<ProfileKey>& profile_keys() {
+  static const std::vector<ProfileKey> kKeys = {
+      {"profile", "name", "string", "the profile's name; also the default schema"},
+      {"profile", "description", "string", "free text"},
+      {"profile", "schema", "string", "the schema pgshape loads into (default: name)"},
+      {"profile", "seed", "integer", "the default seed (--seed overrides)"},
+      {"profile", "default_scale", "string", "the scale point `load` uses without --scale"},
+      {"profile", "ddl", "string", "a .sql file with the user's own CREATE TABLE statements"},
+      {"profile", "scales", "map", "scale point name -> anchor row count"},
+      {"profile", "tables", "map", "table name -> table"},
+      {"profile", "queries", "list", "queries `explain` captures"},
+      {"profile", "experiments", "list", "SQL applied between captures"},
+      {"table", "rows", "rows", "800 (fixed), 2.5x (times the anchor) or {scale: rows}"},
+      {"table", "columns", "map", "column name -> column"},
+      {"table", "primary_key", "list", "column names of a composite primary key"},
+      {"table", "indexes", "list", "indexes built after the data"},
+      {"column", "type", "string", "PostgreSQL type: bigint, integer, numeric(10,2), text, ..."},
+      {"column", "primary_key", "bool", "the column is the primary key"},
+      {"column", "unique", "bool", "every value distinct (generated without storing them)"},
+      {"column", "nullable", "bool", "allow NULL (implied by null_fraction > 0)"},
+      {"column", "null_fraction", "number", "share of NULLs, 0..1"},
+      {"column", "ref", "string", "foreign key: parent_table.column"},
+      {"column", "dist", "string", "the distribution (see below); default uniform"},
+      {"dist", "start", "integer", "sequence: first value (default 1)"},
+      {"dist", "step", "integer", "sequence: increment (default 1)"},
+      {"dist", "min", "value", "lower bound (number, date or timestamp)"},
+      {"dist", "max", "value", "upper bound (number, date or timestamp)"},
+      {"dist", "mean", "number", "normal: mean"},
+      {"dist", "stddev", "number", "normal: standard deviation"},
+      {"dist", "mu", "number", "lognormal: mean of the logarithm"},
+      {"dist", "sigma", "number", "lognormal: standard deviation of the logarithm"},
+      {"dist", "s", "number", "zipf/hotset: exponent (> 0)"},
+      {"dist", "n", "integer", "zipf/hotset: domain size (default: the parent's rows)"},
+      {"dist", "hot", "integer", "hotset: number of hot items"},
+      {"dist", "share", "number", "hotset: share of rows that pick a hot item"},
+      {"dist", "p", "number", "bernoulli: probability of true"},
+      {"dist", "jitter", "number", "timeline: how far a value strays, as a fraction of the range"},
+      {"dist", "values", "map", "weighted: value -> weight; empirical: value -> frequency"},
+      {"dist", "words", "list", "words: the vocabulary"},
+      {"dist", "wordlist", "string", "words: a built-in vocabulary (product, lorem, ...)"},
+      {"dist", "min_words", "integer", "words: fewest words per value"},
+      {"dist", "max_words", "integer", "words: most words per value"},
+      {"dist", "pattern", "string", "pattern: # digit, ? letter, * letter or digit, \\ escape"},
+      {"dist", "from", "string", "copy: fk_column.parent_column"},
+      {"dist", "histogram", "list", "empirical: histogram bounds (sorted)"},
+      {"dist", "n_distinct", "number", "empirical: distinct values (< 0: fraction of rows)"},
+      {"dist", "correlation", "number", "empirical: order of values along the table, -1..1"},
+      {"index", "name", "string", "the index name (default: PostgreSQL's)"},
+      {"index", "columns", "list", "column names, each optionally followed by DESC / NULLS ..."},
+      {"index", "where", "string", "predicate of a partial index"},
+      {"index", "unique", "bool", "a unique index"},
+      {"query", "name", "string", "the query's name in reports"},
+      {"query", "sql", "string", "SQL with $1..$n"},
+      {"query", "file", "string", "a .sql file (path#name picks a `-- name: x` block)"},
+      {"query", "params", "list", "how each $n is chosen"},
+      {"param", "column", "string", "table.column whose values are drawn"},
+      {"param", "pick", "list", "most_common, median, rare, random:k or a literal"},
+      {"experiment", "name", "string", "the experiment's name in reports"},
+      {"experiment", "sql", "string", "SQL applied before the second capture"},
+      {"experiment", "file", "string", "a .sql file instead of sql"},
+  };
+  return kKeys;
+}
+
+namespace keys {
+
+std::vector<std::string_view> section_keys(std::string_view section) {
+  std::vector<std::string_view> out;
+  for (const auto& key : profile_keys())
+    if (key.section == section) out.push_back(key.key);
+  return out;
+}
+
+const std::vector<DistSpec>& distributions() {
+  static const std::vector<DistSpec> kSpecs = {
+      {DistKind::kSequence, "sequence", {"start", "step"}, {}},
+      {DistKind::kUniform, "uniform", {"min", "max"}, {}},
+      {DistKind::kNormal, "normal", {"mean", "stddev", "min", "max"}, {"mean", "stddev"}},
+      {DistKind::kLognormal, "lognormal", {"mu", "sigma", "min", "max"}, {"mu", "sigma"}},
+      {DistKind::kZipf, "zipf", {"s", "n", "start"}, {"s"}},
+      {DistKind::kHotset, "hotset", {"hot", "share", "s", "n", "start"}, {"hot", "share"}},
+      {DistKind::kWeighted, "weighted", {"values"}, {"values"}},
+      {DistKind::kBernoulli, "bernoulli", {"p"}, {"p"}},
+      {DistKind::kTimeline, "timeline", {"min", "max", "jitter"}, {"min", "max"}},
+      {DistKind::kWords, "words", {"words", "wordlist", "min_words", "max_words"}, {}},
+      {DistKind::kPattern, "pattern", {"pattern"}, {"pattern"}},
+      {DistKind::kUuid, "uuid", {}, {}},
+      {DistKind::kCopy, "copy", {"from"}, {"from"}},
+      {DistKind::kEmpirical,
+       "empirical",
+       {"values", "histogram", "n_distinct", "correlation", "min", "max"},
+       {}},
+  };
+  return kSpecs;
+}
+
+const DistSpec* find_distribution(std::string_view name) {
+  for (const auto& spec : distributions())
+    if (spec.name == name) return &spec;
+  return nullptr;
+}
+
+std::vector<std::string_view> distribution_names() {
+  std::vector<std::string_view> out;
+  for (const auto& spec : distributions()) out.push_back(spec.name);
+  return out;
+}
+
+}  // namespace keys
+
+std::string closest_match(std::string_view word, const std::vector<std::string_view>& candidates) {
+  auto distance = [](std::string_view a, std::string_view b) {
+    std::vector<size_t> row(b.size() + 1);
+    for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+    for (size_t i = 1; i <= a.size(); ++i) {
+      size_t diagonal = row[0];
+      row[0] = i;
+      for (size_t j = 1; j <= b.size(); ++j) {
+        size_t above = row[j];
+        row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] != b[j - 1])});
+        diagonal = above;
+      }
+    }
+    return row[b.size()];
+  };
+  std::string best;
+  size_t best_distance = std::max<size_t>(2, word.size() / 3) + 1;
+  for (auto candidate : candidates) {
+    size_t d = distance(word, candidate);
+    if (d < best_distance) best_distance = d, best = candidate;
+  }
+  return best;
+}
+
+}  // namespace pgshape

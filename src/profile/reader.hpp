@@ -1,0 +1,51 @@
+// Internal to the profile parser: typed access to YAML nodes that records a
+// positioned diagnostic instead of throwing, so one pass reports every problem.
+#pragma once
+
+#include <yaml-cpp/yaml.h>
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "pgshape/error.hpp"
+#include "pgshape/profile.hpp"
+
+namespace pgshape::detail {
+
+class Reader {
+ public:
+  explicit Reader(std::string file) : file_(std::move(file)) {}
+
+  static SourcePos pos(const YAML::Node& node);
+  void error(SourcePos at, std::string message, std::string hint = {});
+  void error(const YAML::Node& node, std::string message, std::string hint = {}) {
+    error(pos(node), std::move(message), std::move(hint));
+  }
+
+  // False (with a diagnostic) unless `node` is a map; reports duplicate keys and
+  // keys not in `allowed`, suggesting the closest allowed one.
+  bool check_map(const YAML::Node& node, std::string_view what,
+                 const std::vector<std::string_view>& allowed);
+
+  std::optional<std::string> string(const YAML::Node& node, std::string_view what);
+  std::optional<double> number(const YAML::Node& node, std::string_view what);
+  std::optional<int64_t> integer(const YAML::Node& node, std::string_view what);
+  std::optional<bool> boolean(const YAML::Node& node, std::string_view what);
+
+  std::vector<Diagnostic>& diagnostics() { return diagnostics_; }
+  const std::string& file() const { return file_; }
+
+ private:
+  std::string file_;
+  std::vector<Diagnostic> diagnostics_;
+};
+
+// Cross-checks after parsing: foreign keys, cycles, domains, types vs distributions.
+void check_profile(const Profile& profile, Reader& reader);
+
+// Whether `literal` is a valid value of `type`; `why` says what is wrong when not.
+bool literal_fits(const ColumnType& type, std::string_view literal, std::string& why);
+
+}  // namespace pgshape::detail

@@ -1,0 +1,52 @@
+// Calendar arithmetic in PostgreSQL's own epoch (2000-01-01), shared by the
+// profile parser (reading bounds) and the COPY encoders (writing values).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+namespace pgshape {
+
+inline constexpr int64_t kMicrosPerDay = 86'400'000'000LL;
+
+// Days from 1970-01-01 to y-m-d (proleptic Gregorian; H. Hinnant's algorithm).
+constexpr int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  const int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const unsigned yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<int64_t>(doe) - 719468;
+}
+
+struct CivilDate {
+  int64_t year;
+  unsigned month;
+  unsigned day;
+};
+
+constexpr CivilDate civil_from_days(int64_t z) {
+  z += 719468;
+  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const unsigned doe = static_cast<unsigned>(z - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const int64_t y = static_cast<int64_t>(yoe) + era * 400;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  const unsigned d = doy - (153 * mp + 2) / 5 + 1;
+  const unsigned m = mp < 10 ? mp + 3 : mp - 9;
+  return {y + (m <= 2), m, d};
+}
+
+inline constexpr int64_t kPgEpochDays = days_from_civil(2000, 1, 1);  // from 1970
+
+// "YYYY-MM-DD" -> days since 2000-01-01.
+std::optional<int64_t> parse_pg_date(std::string_view text);
+// "YYYY-MM-DD[ T]HH:MM[:SS[.ffffff]][Z|+HH[:MM]|-HH[:MM]]" or a date -> microseconds
+// since 2000-01-01 00:00 UTC. A time without an offset is read as UTC.
+std::optional<int64_t> parse_pg_timestamp(std::string_view text);
+// Durations for jitter and the like: "90s", "15m", "3h", "2d", "1w" -> microseconds.
+std::optional<int64_t> parse_duration(std::string_view text);
+
+}  // namespace pgshape
