@@ -91,7 +91,10 @@ std::string shape_signature(const PlanNode& root);
 double q_error(double estimated, double actual);
 
 // The worst q-error over the nodes that ran (loops > 0), comparing rows per loop;
-// `worst` receives that node's label. Returns 1 when nothing ran (or no ANALYZE).
+// `worst` receives that node's label ("" when every estimate was exact). Nodes a
+// Limit stopped early (no Sort, Hash or hashed/plain Aggregate between them and the
+// Limit) are skipped: their actual rows are truncated, not misestimated. Returns 1
+// when nothing ran (or no ANALYZE).
 double worst_q_error(const PlanNode& root, std::string* worst = nullptr);
 
 // Names of the indexes the plan scans, sorted, without duplicates.

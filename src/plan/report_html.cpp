@@ -193,13 +193,15 @@ std::string render_html(const ReportInput& in) {
   for (const auto& r : in.comparisons) {
     out += "<h2>" + esc(r.label_a) + " → " + esc(r.label_b) +
            "</h2>\n<table>\n"
-           "<tr><th>query</th><th>pick</th><th>plan shape</th><th>indexes</th><th>time</th>"
+           "<tr><th>query</th><th>pick</th><th>scale/experiment</th><th>plan "
+           "shape</th><th>indexes</th><th>time</th>"
            "<th>worst q-error</th><th>verdict</th></tr>\n";
     for (const auto& p : r.pairs) {
       out += "<tr><td>" + esc(p.b.query) + "</td><td>" + esc(p.b.pick) + "</td><td>" +
-             esc(p.shape_changed ? p.shape_words : "same") + "</td><td>" + esc(indexes_change(p)) +
-             "</td><td class=\"num\">" + esc(time_change(p)) + "</td><td class=\"num\">" +
-             esc(qerror_change(p)) + "</td><td>" + verdict_span(p.kinds) + "</td></tr>\n";
+             esc(pair_where(p)) + "</td><td>" + esc(p.shape_changed ? p.shape_words : "same") +
+             "</td><td>" + esc(indexes_change(p)) + "</td><td class=\"num\">" +
+             esc(time_change(p)) + "</td><td class=\"num\">" + esc(qerror_change(p)) + "</td><td>" +
+             verdict_span(p.kinds) + "</td></tr>\n";
     }
     out += "</table>\n";
     for (const auto& u : r.unmatched_a)

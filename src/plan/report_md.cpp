@@ -61,10 +61,12 @@ std::string term_table(const std::vector<std::string>& head,
     for (size_t i = 0; i < r.size(); ++i) w[i] = std::max(w[i], width(r[i]));
   }
   std::string out;
-  for (size_t i = 0; i < head.size(); ++i) out += pad(head[i], w[i]) + "  ";
-  out += "\n";
-  for (size_t i = 0; i < head.size(); ++i) out += std::string(w[i], '-') + "  ";
-  out += "\n";
+  for (size_t i = 0; i < head.size(); ++i) {
+    out += i + 1 < head.size() ? pad(head[i], w[i]) + "  " : head[i] + "\n";
+  }
+  for (size_t i = 0; i < head.size(); ++i) {
+    out += std::string(w[i], '-') + (i + 1 < head.size() ? "  " : "\n");
+  }
   for (size_t r = 0; r < rows.size(); ++r) {
     for (size_t i = 0; i < rows[r].size(); ++i) {
       bool last = i + 1 == rows[r].size();
@@ -112,10 +114,11 @@ std::string render_markdown(const ReportInput& in) {
     out += "\n## " + r.label_a + " → " + r.label_b + "\n\n";
     std::vector<std::vector<std::string>> pr;
     for (const auto& p : r.pairs) {
-      pr.push_back({p.b.query, p.b.pick, p.shape_changed ? p.shape_words : "same",
+      pr.push_back({p.b.query, p.b.pick, pair_where(p), p.shape_changed ? p.shape_words : "same",
                     indexes_change(p), time_change(p), qerror_change(p), verdict_text(p.kinds)});
     }
-    out += md_table({"query", "pick", "plan shape", "indexes", "time", "worst q-error", "verdict"},
+    out += md_table({"query", "pick", "scale/experiment", "plan shape", "indexes", "time",
+                     "worst q-error", "verdict"},
                     pr);
     for (const auto& u : r.unmatched_a) out += "\n- only in " + r.label_a + ": " + u;
     for (const auto& u : r.unmatched_b) out += "\n- only in " + r.label_b + ": " + u;
@@ -148,14 +151,14 @@ std::string render_terminal(const ReportInput& in, bool color) {
     for (const auto& p : r.pairs) {
       std::string what = p.shape_changed ? p.shape_words : "same plan";
       rows.push_back(
-          {p.b.query, p.b.pick, r.label_a + " → " + r.label_b,
+          {p.b.query, p.b.pick, pair_where(p),
            p.timed ? format_ms(p.a.execution.median_ms) + " → " + format_ms(p.b.execution.median_ms)
                    : "—",
            what, verdict_text(p.kinds)});
       colors.push_back(paint(p.kinds));
     }
   }
-  return term_table({"query", "pick", "compared", "time", "plan", "verdict"}, rows, colors);
+  return term_table({"query", "pick", "scale/experiment", "time", "plan", "verdict"}, rows, colors);
 }
 
 std::string render_json(const CompareResult& r) {

@@ -72,7 +72,15 @@ inline std::string time_change(const PairDiff& p) {
 
 inline std::string qerror_change(const PairDiff& p) {
   if (!p.timed) return "—";
-  return fmt::format("{:.3g} → {:.3g}", p.a.worst_q_error, p.b.worst_q_error);
+  auto q = [](double v) { return v >= 100 ? fmt::format("{:.0f}", v) : fmt::format("{:.1f}", v); };
+  return q(p.a.worst_q_error) + " → " + q(p.b.worst_q_error);
+}
+
+// Where the two sides of a pair were captured: "large/baseline → large/listing_index",
+// or just "large/baseline" when both sides agree.
+inline std::string pair_where(const PairDiff& p) {
+  std::string a = p.a.scale + "/" + p.a.experiment, b = p.b.scale + "/" + p.b.experiment;
+  return a == b ? a : a + " → " + b;
 }
 
 }  // namespace pgshape::report_detail

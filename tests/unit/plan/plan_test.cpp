@@ -125,12 +125,24 @@ TEST(QError, IsSymmetricAndClampsZeroRowsToOne) {
 }
 
 TEST(QError, WorstNodeOverExecutedNodes) {
+  // Limit 6→1; the Sort is cut short by the Limit; below the Sort everything runs:
+  // Bitmap Heap Scan 6→1, Bitmap Index Scan 7→1.
+  PlanCapture c = plan_fixture("12k_category_idx_rare", "small", 12000);
+  EXPECT_DOUBLE_EQ(c.worst_q_error, 7.0);
+  EXPECT_EQ(c.worst_node, "Bitmap Index Scan using products_category_idx");
+  EXPECT_EQ(c.root_estimated_rows, 6);
+  EXPECT_EQ(c.root_actual_rows, 1);
+}
+
+TEST(QError, NodesStoppedEarlyByALimitDoNotCount) {
+  // The Index Scan expects 58739 rows and the Limit stops it after 20: not an estimate error.
   PlanCapture c = plan_fixture("340k_composite_hot", "large", 340000);
-  // The Index Scan expects 58739 rows but the Limit stops it after 20.
-  EXPECT_NEAR(c.worst_q_error, 58739.0 / 20.0, 1e-9);
-  EXPECT_EQ(c.worst_node, "Index Scan using idx_products_category_listing on products");
-  EXPECT_EQ(c.root_estimated_rows, 20);
-  EXPECT_EQ(c.root_actual_rows, 20);
+  EXPECT_DOUBLE_EQ(c.worst_q_error, 1.0);
+  EXPECT_EQ(c.worst_node, "");
+  // Limit → Gather Merge → Sort (cut short) → Bitmap Heap Scan (runs fully: 24475 vs 19220).
+  PlanCapture p = plan_fixture("340k_category_idx_hot", "large", 340000);
+  EXPECT_NEAR(p.worst_q_error, 24475.0 / 19220.0, 1e-9);
+  EXPECT_EQ(p.worst_node, "Parallel Bitmap Heap Scan on products");
 }
 
 TEST(QError, NeverExecutedNodesDoNotCount) {
