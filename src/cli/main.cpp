@@ -3,9 +3,9 @@
 // place that catches.
 #include <pqxx/except>
 
+#include <fmt/format.h>
 #include <cstdio>
 #include <exception>
-#include <fmt/format.h>
 
 #include "commands.hpp"
 #include "pgshape/error.hpp"

@@ -43,9 +43,13 @@ Column ProfileParser::parse_column(const YAML::Node& key, const YAML::Node& node
       if (auto type = parse_column_type(*text)) {
         column.type = *type;
       } else {
+        const bool split_by_flow_map = text->find('(') != std::string::npos &&
+                                       text->find(')') == std::string::npos;
         r_.error(n, fmt::format("unknown or unsupported type '{}' for {}", *text, what),
-                 "supported: smallint, integer, bigint, numeric(p,s), real, double precision, "
-                 "text, varchar(n), boolean, date, timestamp, timestamptz, uuid");
+                 split_by_flow_map
+                     ? "inside { }, a comma ends the value: quote it, type: \"numeric(10,2)\""
+                     : "supported: smallint, integer, bigint, numeric(p,s), real, double "
+                       "precision, text, varchar(n), boolean, date, timestamp, timestamptz, uuid");
       }
     }
   } else if (!has_ddl_) {

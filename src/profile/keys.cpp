@@ -130,7 +130,7 @@ std::string closest_match(std::string_view word, const std::vector<std::string_v
     return row[b.size()];
   };
   std::string best;
-  size_t best_distance = std::max<size_t>(2, word.size() / 3) + 1;
+  size_t best_distance = std::max<size_t>(1, word.size() / 3) + 1;
   for (auto candidate : candidates) {
     size_t d = distance(word, candidate);
     if (d < best_distance) best_distance = d, best = candidate;

@@ -1,0 +1,143 @@
+// pgshape load PROFILE [--scale NAME]: generate, COPY, index, ANALYZE — and say
+// what it did: rows, seconds and rows/s per table, and the shape achieved.
+#include <unistd.h>
+
+#include <fmt/format.h>
+#include <chrono>
+#include <nlohmann/json.hpp>
+
+#include "commands.hpp"
+#include "format.hpp"
+#include "pgshape/loader.hpp"
+#include "pgshape/profile_parser.hpp"
+#include "pgshape/server.hpp"
+
+namespace pgshape::cli {
+namespace {
+
+struct LoadCommand {
+  std::string profile;
+  std::string scale;
+  bool force = false;
+  bool wait = false;
+};
+
+std::string render_text(const LoadResult& r) {
+  std::string out =
+      fmt::format("loaded scale '{}' into schema '{}' (seed {}, {} jobs) in {:.2f} s\n\n", r.scale,
+                  r.schema, r.seed, r.jobs, r.total_seconds);
+  size_t width = 5;
+  for (const auto& t : r.tables) width = std::max(width, t.table.size());
+  out += fmt::format("  {:<{}}  {:>12}  {:>8}  {:>12}  {:>9}\n", "table", width, "rows", "seconds",
+                     "rows/s", "MB");
+  int64_t rows = 0;
+  uint64_t bytes = 0;
+  for (const auto& t : r.tables) {
+    rows += t.rows;
+    bytes += t.bytes;
+    out += fmt::format(
+        "  {:<{}}  {:>12}  {:>8.2f}  {:>12}  {:>9.1f}\n", t.table, width, thousands(t.rows),
+        t.seconds,
+        thousands(static_cast<int64_t>(static_cast<double>(t.rows) / std::max(t.seconds, 1e-6))),
+        static_cast<double>(t.bytes) / 1e6);
+  }
+  out += fmt::format(
+      "\n  COPY {:.2f} s ({} rows/s overall), keys and indexes {:.2f} s, ANALYZE "
+      "{:.2f} s\n",
+      r.copy_seconds,
+      thousands(static_cast<int64_t>(static_cast<double>(rows) / std::max(r.copy_seconds, 1e-6))),
+      r.index_seconds, r.analyze_seconds);
+  if (!r.shape.empty()) {
+    out += "\n  shape achieved (as the planner sees it after ANALYZE):\n";
+    for (const auto& s : r.shape)
+      out += fmt::format("    {}.{}: {} {:.1f}% (declared {:.1f}%)\n", s.table, s.column, s.measure,
+                         s.achieved * 100, s.expected * 100);
+  }
+  return out;
+}
+
+nlohmann::json render_json(const LoadResult& r) {
+  nlohmann::json tables = nlohmann::json::array();
+  for (const auto& t : r.tables)
+    tables.push_back(
+        {{"table", t.table},
+         {"rows", t.rows},
+         {"bytes", t.bytes},
+         {"seconds", t.seconds},
+         {"rows_per_second", static_cast<double>(t.rows) / std::max(t.seconds, 1e-6)}});
+  nlohmann::json shape = nlohmann::json::array();
+  for (const auto& s : r.shape)
+    shape.push_back({{"table", s.table},
+                     {"column", s.column},
+                     {"measure", s.measure},
+                     {"expected", s.expected},
+                     {"achieved", s.achieved}});
+  return {{"schema", r.schema},
+          {"scale", r.scale},
+          {"seed", r.seed},
+          {"jobs", r.jobs},
+          {"tables", tables},
+          {"copy_seconds", r.copy_seconds},
+          {"index_seconds", r.index_seconds},
+          {"analyze_seconds", r.analyze_seconds},
+          {"total_seconds", r.total_seconds},
+          {"shape", shape}};
+}
+
+// A one-line progress bar on stderr, redrawn at most ten times a second.
+class ProgressBar {
+ public:
+  void operator()(const LoadProgress& p) {
+    const auto now = std::chrono::steady_clock::now();
+    if (p.all_done < p.all_total && now - last_ < std::chrono::milliseconds(100)) return;
+    last_ = now;
+    const double fraction =
+        p.all_total > 0 ? static_cast<double>(p.all_done) / static_cast<double>(p.all_total) : 1;
+    const int filled = static_cast<int>(fraction * 30);
+    fmt::print(stderr, "\r  [{:<30}] {:5.1f}%  {} {}/{}\x1b[K", std::string(filled, '#'),
+               fraction * 100, p.table, thousands(p.rows_done), thousands(p.rows_total));
+    if (p.all_done >= p.all_total) fmt::print(stderr, "\r\x1b[K");
+  }
+
+ private:
+  std::chrono::steady_clock::time_point last_{};
+};
+
+}  // namespace
+
+void add_load_command(CLI::App& app, GlobalOptions& global, Action& action) {
+  auto* command = app.add_subcommand("load", "create the schema, generate, COPY, index, ANALYZE");
+  auto options = std::make_shared<LoadCommand>();
+  command->add_option("PROFILE", options->profile, "the profile (YAML)")->required();
+  command->add_option("--scale", options->scale, "scale point (default: the profile's first)");
+  command->add_flag("--force", options->force,
+                    "replace the target schema even if pgshape did not create it");
+  command->add_flag("--wait", options->wait,
+                    "wait for another load into the same schema instead of exiting 1");
+  add_global_options(*command, global);
+  command->callback([&global, &action, options] {
+    action = [&global, options] {
+      const Profile profile = load_profile(options->profile);
+      Target target = Target::open(global.dsn, EmbeddedOptions{.keep = global.keep});
+      ProgressBar bar;
+      LoadOptions load{.scale = options->scale,
+                       .schema = global.schema,
+                       .seed = global.seed,
+                       .jobs = global.jobs,
+                       .force = options->force,
+                       .wait = options->wait};
+      if (global.verbosity > 0 && !global.json && isatty(STDERR_FILENO))
+        load.on_progress = [&bar](const LoadProgress& p) { bar(p); };
+      const LoadResult result = load_dataset(profile, target.dsn(), load);
+      if (global.json)
+        fmt::print("{}\n", render_json(result).dump(2));
+      else if (global.verbosity > 0)
+        fmt::print("{}", render_text(result));
+      if (target.is_embedded() && global.keep)
+        fmt::print(stderr, "embedded server kept running:\n{}\n", target.server()->connect_hint());
+      return 0;
+    };
+  });
+}
+
+}  // namespace pgshape::cli

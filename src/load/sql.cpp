@@ -1,0 +1,120 @@
+#include "pgshape/sql.hpp"
+
+#include <fmt/format.h>
+#include <algorithm>
+
+namespace pgshape::sql {
+
+std::string quote_ident(std::string_view name) {
+  std::string out;
+  out.reserve(name.size() + 2);
+  out += '"';
+  for (char c : name) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  out += '"';
+  return out;
+}
+
+std::string qualified(std::string_view schema, std::string_view table) {
+  return quote_ident(schema) + "." + quote_ident(table);
+}
+
+std::string create_table(std::string_view schema, const Table& table) {
+  std::string out = fmt::format("CREATE TABLE {} (", qualified(schema, table.name));
+  for (size_t i = 0; i < table.columns.size(); ++i) {
+    const Column& c = table.columns[i];
+    bool in_pk = std::find(table.primary_key.begin(), table.primary_key.end(), c.name) !=
+                 table.primary_key.end();
+    out += fmt::format("{}{} {}{}", i ? ", " : "", quote_ident(c.name), c.type.sql(),
+                       c.nullable && !in_pk ? "" : " NOT NULL");
+  }
+  out += ")";
+  return out;
+}
+
+std::string column_list(const Table& table) {
+  std::string out = "(";
+  for (size_t i = 0; i < table.columns.size(); ++i)
+    out += (i ? ", " : "") + quote_ident(table.columns[i].name);
+  return out + ")";
+}
+
+namespace {
+
+std::string index_name(const Table& table, const std::vector<std::string>& columns,
+                       std::string_view suffix) {
+  std::string name = table.name;
+  for (const auto& c : columns) name += "_" + c;
+  name += "_";
+  name += suffix;
+  // PostgreSQL truncates names to 63 bytes; do it ourselves so the name we
+  // later refer to is the name that exists.
+  if (name.size() > 63) name.resize(63);
+  return name;
+}
+
+std::string key_columns(const std::vector<std::string>& columns,
+                        const std::vector<std::string>& orders = {}) {
+  std::string out;
+  for (size_t i = 0; i < columns.size(); ++i) {
+    out += (i ? ", " : "") + quote_ident(columns[i]);
+    if (i < orders.size() && !orders[i].empty()) out += " " + orders[i];
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<IndexBuild> index_builds(std::string_view schema, const Table& table) {
+  std::vector<IndexBuild> out;
+  const std::string target = qualified(schema, table.name);
+  if (!table.primary_key.empty()) {
+    const std::string name = index_name(table, {}, "pkey");
+    out.push_back({table.name,
+                   fmt::format("CREATE UNIQUE INDEX {} ON {} ({})", quote_ident(name), target,
+                               key_columns(table.primary_key)),
+                   fmt::format("ALTER TABLE {} ADD CONSTRAINT {} PRIMARY KEY USING INDEX {}",
+                               target, quote_ident(name), quote_ident(name))});
+  }
+  for (const auto& c : table.columns) {
+    if (!c.unique || (table.primary_key.size() == 1 && table.primary_key[0] == c.name)) continue;
+    const std::string name = index_name(table, {c.name}, "key");
+    out.push_back({table.name,
+                   fmt::format("CREATE UNIQUE INDEX {} ON {} ({})", quote_ident(name), target,
+                               quote_ident(c.name)),
+                   fmt::format("ALTER TABLE {} ADD CONSTRAINT {} UNIQUE USING INDEX {}", target,
+                               quote_ident(name), quote_ident(name))});
+  }
+  for (const auto& index : table.indexes) {
+    const std::string name =
+        index.name.empty() ? index_name(table, index.columns, "idx") : index.name;
+    std::string statement =
+        fmt::format("CREATE {}INDEX {} ON {} ({})", index.unique ? "UNIQUE " : "",
+                    quote_ident(name), target, key_columns(index.columns, index.orders));
+    // The predicate is SQL the profile's author wrote, like the queries themselves.
+    if (!index.where.empty()) statement += " WHERE " + index.where;
+    out.push_back({table.name, statement, ""});
+  }
+  return out;
+}
+
+std::vector<ForeignKeyBuild> foreign_key_builds(std::string_view schema, const Table& table) {
+  std::vector<ForeignKeyBuild> out;
+  const std::string target = qualified(schema, table.name);
+  for (const auto& c : table.columns) {
+    if (!c.ref) continue;
+    const std::string name = quote_ident(index_name(table, {c.name}, "fkey"));
+    out.push_back(
+        {table.name,
+         fmt::format("ALTER TABLE {} ADD CONSTRAINT {} FOREIGN KEY ({}) REFERENCES {} ({}) "
+                     "NOT VALID",
+                     target, name, quote_ident(c.name), qualified(schema, c.ref->table),
+                     quote_ident(c.ref->column)),
+         fmt::format("ALTER TABLE {} VALIDATE CONSTRAINT {}", target, name)});
+  }
+  return out;
+}
+
+}  // namespace pgshape::sql

@@ -1,0 +1,73 @@
+#include "pg/raw_connection.hpp"
+
+#include <fmt/format.h>
+
+#include "pgshape/error.hpp"
+#include "pgshape/server.hpp"
+
+namespace pgshape {
+
+RawConnection::RawConnection(const std::string& dsn) {
+  conn_ = PQconnectdb(dsn.c_str());
+  if (PQstatus(conn_) != CONNECTION_OK) fail("cannot connect");
+  PQsetClientEncoding(conn_, "UTF8");
+}
+
+RawConnection::~RawConnection() {
+  if (conn_) PQfinish(conn_);
+}
+
+void RawConnection::fail(std::string_view what, PGresult* result) {
+  std::string message = PQerrorMessage(conn_);
+  std::string sqlstate;
+  if (result) {
+    if (const char* state = PQresultErrorField(result, PG_DIAG_SQLSTATE)) sqlstate = state;
+    if (const char* primary = PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY))
+      message = primary;
+    PQclear(result);
+  }
+  while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
+  std::string hint;
+  if (PQstatus(conn_) != CONNECTION_OK)
+    hint =
+        "the server closed the connection or went away; the previous dataset is untouched, "
+        "rerun when the server is back";
+  throw DatabaseError(redact_dsn(fmt::format("{}: {}", what, message)), sqlstate, hint);
+}
+
+void RawConnection::exec(const std::string& sql) {
+  PGresult* result = PQexec(conn_, sql.c_str());
+  const auto status = PQresultStatus(result);
+  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) fail("statement failed", result);
+  PQclear(result);
+}
+
+void RawConnection::copy_in(const std::string& copy_statement) {
+  PGresult* result = PQexec(conn_, copy_statement.c_str());
+  if (PQresultStatus(result) != PGRES_COPY_IN) fail("COPY failed to start", result);
+  PQclear(result);
+  copying_ = true;
+}
+
+void RawConnection::send(std::string_view data) {
+  if (PQputCopyData(conn_, data.data(), static_cast<int>(data.size())) != 1)
+    fail("sending COPY data failed");
+}
+
+void RawConnection::finish() {
+  copying_ = false;
+  if (PQputCopyEnd(conn_, nullptr) != 1) fail("ending COPY failed");
+  PGresult* result = PQgetResult(conn_);
+  if (PQresultStatus(result) != PGRES_COMMAND_OK) fail("COPY failed", result);
+  PQclear(result);
+  while ((result = PQgetResult(conn_)) != nullptr) PQclear(result);
+}
+
+void RawConnection::abort(const char* reason) noexcept {
+  if (!copying_) return;
+  copying_ = false;
+  PQputCopyEnd(conn_, reason);
+  while (PGresult* result = PQgetResult(conn_)) PQclear(result);
+}
+
+}  // namespace pgshape
