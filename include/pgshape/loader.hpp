@@ -28,6 +28,7 @@ struct LoadOptions {
   int jobs = 2;                   // connections loading at once
   bool force = false;             // replace a schema that pgshape did not create
   bool wait = false;              // wait for another load of the same schema instead of failing
+  bool keep_previous = false;     // keep the replaced dataset as <schema>_previous (refresh)
   std::function<void(const LoadProgress&)> on_progress;  // called from loader threads, serialised
 };
 

@@ -124,6 +124,10 @@ TEST_F(PlanCaptureTest, ExperimentsChangePlansAndAreRolledBack) {
                  true),
       experiment("noop", "SET work_mem = '5MB'"),
   };
+  const std::string work_mem_before = [&] {
+    pqxx::nontransaction tx(conn_);
+    return tx.exec("SHOW work_mem")[0][0].as<std::string>();
+  }();
   auto caps = capture_scale(conn_, scale_, {listing()}, exps, CaptureOptions{.runs = 3});
   ASSERT_EQ(caps.size(), 8u);  // 2 variants × (baseline + 3 experiments)
   for (const auto& c : caps) {
@@ -158,7 +162,7 @@ TEST_F(PlanCaptureTest, ExperimentsChangePlansAndAreRolledBack) {
                              schema_)
                   .empty());
   EXPECT_EQ(tx.exec("SHOW enable_indexscan")[0][0].as<std::string>(), "on");
-  EXPECT_EQ(tx.exec("SHOW work_mem")[0][0].as<std::string>(), "4MB");
+  EXPECT_EQ(tx.exec("SHOW work_mem")[0][0].as<std::string>(), work_mem_before);
 }
 
 TEST_F(PlanCaptureTest, HypotheticalIndexesExplainWithoutAnalyze) {
