@@ -102,6 +102,7 @@ struct Distribution {
   std::vector<std::string> histogram;  // histogram_bounds, sorted
   double n_distinct = 0;               // pg_stats convention: < 0 is a fraction of rows
   double correlation = 0;              // physical order vs value order, -1..1
+  double avg_width = 0;  // average stored width in bytes (pg_stats avg_width); 0 = unspecified
 };
 
 struct ForeignKeyRef {

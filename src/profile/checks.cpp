@@ -108,10 +108,11 @@ class Checker {
       r_.error(at, fmt::format("{}: min is greater than max", what));
 
     if (c.ref) {
-      if (d.kind != DistKind::kUniform && d.kind != DistKind::kZipf && d.kind != DistKind::kHotset)
+      if (d.kind != DistKind::kUniform && d.kind != DistKind::kZipf &&
+          d.kind != DistKind::kHotset && d.kind != DistKind::kEmpirical)
         r_.error(at,
                  fmt::format("foreign key {} picks its parent with '{}'", what, to_string(d.kind)),
-                 "a foreign key picks parents with uniform, zipf or hotset");
+                 "a foreign key picks parents with uniform, zipf, hotset or empirical");
       check_foreign_key(table, c);
     }
     switch (d.kind) {

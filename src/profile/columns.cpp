@@ -173,6 +173,7 @@ void ProfileParser::parse_dist_params(const YAML::Node& node, Column& column,
   integer("max_words", d.max_words);
   num("n_distinct", d.n_distinct);
   num("correlation", d.correlation);
+  num("avg_width", d.avg_width);
   if (auto n = node["pattern"]) d.pattern = r_.string(n, "pattern").value_or("");
   if (auto n = node["words"]) d.words = string_list(n, "words");
   if (auto n = node["wordlist"]) {

@@ -51,6 +51,7 @@ const std::vector<ProfileKey>& profile_keys() {
       {"dist", "histogram", "list", "empirical: histogram bounds (sorted)"},
       {"dist", "n_distinct", "number", "empirical: distinct values (< 0: fraction of rows)"},
       {"dist", "correlation", "number", "empirical: order of values along the table, -1..1"},
+      {"dist", "avg_width", "number", "empirical: average stored width in bytes (text)"},
       {"index", "name", "string", "the index name (default: PostgreSQL's)"},
       {"index", "columns", "list", "column names, each optionally followed by DESC / NULLS ..."},
       {"index", "where", "string", "predicate of a partial index"},
@@ -94,7 +95,7 @@ const std::vector<DistSpec>& distributions() {
       {DistKind::kCopy, "copy", {"from"}, {"from"}},
       {DistKind::kEmpirical,
        "empirical",
-       {"values", "histogram", "n_distinct", "correlation", "min", "max"},
+       {"values", "histogram", "n_distinct", "correlation", "avg_width", "min", "max"},
        {}},
   };
   return kSpecs;
