@@ -29,6 +29,9 @@ struct LoadOptions {
   bool force = false;             // replace a schema that pgshape did not create
   bool wait = false;              // wait for another load of the same schema instead of failing
   bool keep_previous = false;     // keep the replaced dataset as <schema>_previous (refresh)
+  // Called with the staging schema's name after ANALYZE and before the swap (refresh's
+  // check); throwing aborts the load with the target untouched. Empty: no check.
+  std::function<void(const std::string& staging_schema)> check_staging;
   std::function<void(const LoadProgress&)> on_progress;  // called from loader threads, serialised
 };
 

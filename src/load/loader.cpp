@@ -65,8 +65,10 @@ LoadResult load_dataset(const Profile& input, const std::string& dsn, const Load
     load::analyze_tables(dsn, profile, staging.name(), result.jobs);
     result.analyze_seconds = seconds_since(phase);
 
+    if (options.check_staging) options.check_staging(staging.name());
     staging.swap_in(
-        fmt::format("profile={} scale={} seed={}", profile.name, scale.name, result.seed));
+        fmt::format("profile={} scale={} seed={}", profile.name, scale.name, result.seed),
+        options.keep_previous);
     result.shape = load::measure_shape(control, profile, generator, result.schema);
   } catch (...) {
     staging.discard();
