@@ -161,7 +161,7 @@ struct Scale {
 struct QueryParam {
   std::string table;  // where values are drawn from
   std::string column;
-  std::vector<std::string> picks;  // most_common, median, rare, random:k, literal:<v>
+  std::vector<std::string> picks;  // most_common, rank:k, median, rare, random:k, literal:<v>
   SourcePos pos;
 };
 

@@ -94,6 +94,22 @@ std::vector<std::pair<std::string, std::string>> resolve_pick(pqxx::work& tx,
     return {{pick, one("SELECT " + col + "::text" + base + " GROUP BY " + col +
                        " ORDER BY count(*) ASC, " + col + " LIMIT 1")}};
   }
+  if (pick.starts_with("rank:")) {
+    // The k-th most common value: between the head and the tail is where a
+    // planner's estimate (MCV list vs n_distinct) is most often wrong.
+    int k = 0;
+    try {
+      k = std::stoi(pick.substr(5));
+    } catch (const std::exception&) {
+    }
+    if (k < 1) throw UsageError("pick '" + pick + "': expected rank:k with k >= 1");
+    auto r = tx.exec_params("SELECT " + col + "::text" + base + " GROUP BY " + col +
+                                " ORDER BY count(*) DESC, " + col + " LIMIT 1 OFFSET $1",
+                            k - 1);
+    if (r.empty()) throw UsageError("pick '" + pick + "': " + rel + "." + col + " has fewer than " +
+                                    std::to_string(k) + " distinct values");
+    return {{pick, r[0][0].c_str()}};
+  }
   if (pick == "median") {
     // percentile_disc returns a value that exists, and works for any sortable type.
     return {{pick, one("SELECT (percentile_disc(0.5) WITHIN GROUP (ORDER BY " + col + "))::text" +
@@ -166,7 +182,8 @@ std::vector<ParamVariant> resolve_params(pqxx::connection& conn, const std::stri
         "WHERE n.nspname = $1 AND c.relname = $2 AND a.attname = $3 AND NOT a.attisdropped",
         schema, p.table, p.column);
     bool literal_only = std::all_of(p.picks.begin(), p.picks.end(), [](const std::string& k) {
-      return k != "most_common" && k != "rare" && k != "median" && !k.starts_with("random:");
+      return k != "most_common" && k != "rare" && k != "median" && !k.starts_with("random:") &&
+             !k.starts_with("rank:");
     });
     if (found.empty() && !literal_only) {
       throw UsageError("query '" + query.name + "': no column " + p.table + "." + p.column +

@@ -61,7 +61,7 @@ const std::vector<ProfileKey>& profile_keys() {
       {"query", "file", "string", "a .sql file (path#name picks a `-- name: x` block)"},
       {"query", "params", "list", "how each $n is chosen"},
       {"param", "column", "string", "table.column whose values are drawn"},
-      {"param", "pick", "list", "most_common, median, rare, random:k or a literal"},
+      {"param", "pick", "list", "most_common, rank:k, median, rare, random:k or a literal"},
       {"experiment", "name", "string", "the experiment's name in reports"},
       {"experiment", "sql", "string", "SQL applied before the second capture"},
       {"experiment", "file", "string", "a .sql file instead of sql"},

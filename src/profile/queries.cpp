@@ -64,7 +64,7 @@ void ProfileParser::parse_queries(const YAML::Node& node, Profile& profile) {
           if (param.table.empty())
             for (const auto& pick : param.picks)
               if (pick == "most_common" || pick == "median" || pick == "rare" ||
-                  pick.rfind("random:", 0) == 0)
+                  pick.rfind("random:", 0) == 0 || pick.rfind("rank:", 0) == 0)
                 r_.error(p, fmt::format("pick '{}' needs a column to draw from", pick),
                          "add column: table.column");
           query.params.push_back(std::move(param));
