@@ -37,7 +37,9 @@ class RankPicker {
 class ForeignKeyGenerator : public ColumnGenerator {
  public:
   ForeignKeyGenerator(const ColumnContext& context, int64_t parent_rows);
-  void link(const ColumnGenerator* parent_key) { parent_key_ = parent_key; }
+  // Links the parent's key generator; an empirical foreign key also learns here how
+  // parent keys map back to parent rows.
+  void link(const ColumnGenerator* parent_key);
   // The parent row chosen for `row`, or -1 when this row's key is NULL.
   int64_t parent_row(uint64_t row) const;
   Datum value(uint64_t row, std::string& scratch) const override;
@@ -49,6 +51,14 @@ class ForeignKeyGenerator : public ColumnGenerator {
   RankPicker picker_;
   Permutation popularity_;  // rank -> parent row, keyed by the parent table
   const ColumnGenerator* parent_key_ = nullptr;
+  // Empirical foreign keys (stats import): the child column's own value distribution
+  // (MCVs of parent keys with their frequencies, histogram, correlation) picks the key;
+  // the key maps to the parent row holding it when parent keys are start + row * step,
+  // else to a row chosen by the key's hash (frequencies and distinct counts survive).
+  std::unique_ptr<ColumnGenerator> values_;
+  int64_t parent_rows_ = 0;
+  bool arithmetic_parent_ = false;
+  int64_t parent_start_ = 0, parent_step_ = 1;
 };
 
 // A column of the parent row chosen by a foreign key of the same table.
@@ -74,6 +84,9 @@ class CopyGenerator : public ColumnGenerator {
   const ForeignKeyGenerator* fk_ = nullptr;
   const ColumnGenerator* source_ = nullptr;
 };
+
+// The empirical generator (empirical.cpp): pg_stats' shape of a column.
+std::unique_ptr<ColumnGenerator> make_empirical_generator(const ColumnContext& context);
 
 // Builds the generator of a column that is neither a foreign key nor a copy.
 std::unique_ptr<ColumnGenerator> make_value_generator(const ColumnContext& context);

@@ -46,12 +46,41 @@ ForeignKeyGenerator::ForeignKeyGenerator(const ColumnContext& c, int64_t parent_
       // Keyed by the parent table alone: a product popular in one child table is
       // popular in every child table, as in real data.
       popularity_(static_cast<uint64_t>(parent_rows),
-                  stream_key(c.seed, c.column->ref->table, "", "popularity")) {}
+                  stream_key(c.seed, c.column->ref->table, "", "popularity")),
+      parent_rows_(parent_rows) {
+  if (c.column->dist.kind == DistKind::kEmpirical) values_ = make_empirical_generator(c);
+}
+
+void ForeignKeyGenerator::link(const ColumnGenerator* parent_key) {
+  parent_key_ = parent_key;
+  if (!values_ || parent_rows_ < 1) return;
+  // Probe the parent's keys: an arithmetic sequence maps a key straight to its row.
+  std::string scratch;
+  const Datum first = parent_key->value(0, scratch);
+  const Datum second = parent_rows_ > 1 ? parent_key->value(1, scratch) : first;
+  const Datum last = parent_key->value(static_cast<uint64_t>(parent_rows_ - 1), scratch);
+  if (first.kind != Datum::Kind::kInt || second.kind != Datum::Kind::kInt ||
+      last.kind != Datum::Kind::kInt)
+    return;
+  parent_start_ = first.i;
+  parent_step_ = parent_rows_ > 1 ? second.i - first.i : 1;
+  arithmetic_parent_ =
+      parent_step_ != 0 && last.i == parent_start_ + (parent_rows_ - 1) * parent_step_;
+}
 
 int64_t ForeignKeyGenerator::parent_row(uint64_t row) const {
   if (null_fraction_ > 0) {
     CounterEngine nulls(null_key_, row);
     if (nulls.uniform01() < null_fraction_) return -1;
+  }
+  if (values_) {
+    std::string scratch;
+    const Datum v = values_->value(row, scratch);
+    if (arithmetic_parent_ && v.kind == Datum::Kind::kInt)
+      return std::clamp<int64_t>((v.i - parent_start_) / parent_step_, 0, parent_rows_ - 1);
+    uint64_t h =
+        v.kind == Datum::Kind::kText ? hash_name(v.text) : mix64(static_cast<uint64_t>(v.i));
+    return static_cast<int64_t>(h % static_cast<uint64_t>(parent_rows_));
   }
   CounterEngine engine(key_, row);
   return static_cast<int64_t>(popularity_(picker_(engine)));

@@ -1,0 +1,188 @@
+// Mirroring production from its planner statistics — never its rows.
+//
+//   read_stats       one read-only session on the source: pg_class, pg_stats,
+//                    pg_attribute, pg_constraint, pg_index. Nothing else is read.
+//   redact_snapshot  text in MCVs, histograms and partial-index predicates replaced
+//                    by synthetic tokens of the same width (order kept).
+//   render_profile   the snapshot as a complete profile (YAML text).
+//   merge_overlay    hand edits (an overlay file) merged over an imported profile.
+//   stats_drift      per-column statistics that moved between two snapshots.
+//   run_refresh      the nightly job: import, merge, load into staging, check, swap,
+//                    and optionally capture plans and compare with the last refresh.
+//
+// Owned by the stats module (src/stats). Stages return values; the CLI renders them.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pgshape/plan_diff.hpp"
+#include "pgshape/profile.hpp"
+
+namespace pgshape {
+
+// What pg_stats (and the catalog) say about one column.
+struct ColumnStats {
+  std::string name;
+  std::string type;  // format_type(): "bigint", "character varying(40)", ...
+  bool not_null = false;
+  std::string default_expr;  // pg_get_expr(adbin) or ""
+  bool has_stats = false;    // a pg_stats row exists (the table was analyzed)
+  double null_frac = 0;
+  double avg_width = 0;
+  double n_distinct = 0;  // pg_stats convention: < 0 is a fraction of rows
+  std::vector<std::string> mcv;
+  std::vector<double> mcf;
+  std::vector<std::string> histogram;
+  std::optional<double> correlation;
+};
+
+struct ForeignKeyStats {
+  std::string name;
+  std::vector<std::string> columns;
+  std::string parent_table;  // same schema (others are reported and skipped)
+  std::vector<std::string> parent_columns;
+};
+
+struct IndexStats {
+  std::string name;
+  std::vector<std::string> columns;  // column names; empty entry = an expression
+  std::vector<std::string> orders;   // "", "DESC", "NULLS FIRST", "DESC NULLS LAST"
+  std::string where;                 // partial-index predicate, as pg_get_expr prints it
+  bool unique = false;
+  bool constraint = false;  // backs a primary key or unique constraint
+  std::string method;       // btree, hash, gin, ...
+};
+
+struct TableStats {
+  std::string name;
+  double reltuples = 0;  // -1: never analyzed (PostgreSQL 14+)
+  int64_t relpages = 0;
+  std::vector<ColumnStats> columns;  // in attnum order
+  std::vector<std::string> primary_key;
+  std::vector<std::vector<std::string>> unique_keys;
+  std::vector<ForeignKeyStats> foreign_keys;
+  std::vector<IndexStats> indexes;
+
+  const ColumnStats* find_column(std::string_view column) const;
+};
+
+struct StatsSnapshot {
+  std::string database;        // current_database() of the source
+  std::string schema;          // the schema read
+  std::string server_version;  // server_version
+  std::string taken_at;        // now() on the source, ISO 8601 UTC
+  bool redacted = false;
+  std::vector<TableStats> tables;  // by name
+
+  const TableStats* find_table(std::string_view table) const;
+};
+
+struct StatsOptions {
+  std::string schema = "public";
+  std::vector<std::string> tables;  // empty: every ordinary or partitioned table
+  bool redact = false;
+};
+
+// Reads the statistics of `options.schema` on `dsn` in one READ ONLY transaction of a
+// session with default_transaction_read_only = on; only catalogs are read.
+// Throws UsageError (the schema or a named table does not exist), DatabaseError.
+StatsSnapshot read_stats(const std::string& dsn, const StatsOptions& options);
+
+// Replaces every text value in MCVs and histograms (and string literals in partial
+// index predicates) by a token of the same byte length built from its rank among the
+// column's values, so histograms stay sorted and equal values stay equal. Numbers,
+// dates, times, booleans and uuids are kept.
+void redact_snapshot(StatsSnapshot& snapshot);
+
+struct ImportOptions {
+  std::string name;  // the profile name (and default target schema)
+  uint64_t seed = 1;
+  double test_fraction = 0.01;  // the `test` scale point's rows / production's
+};
+
+// The snapshot as a complete profile: `production` at the observed row counts, `test`
+// at test_fraction; empirical distributions; keys and indexes; foreign keys picking
+// parents by the child column's statistics. `notes` (if given) receives what could
+// not be reproduced (unsupported types, expression indexes, ...).
+std::string render_profile(const StatsSnapshot& snapshot, const ImportOptions& options,
+                           std::vector<std::string>* notes = nullptr);
+
+// The snapshot as JSON and back (what refresh keeps for the next drift report).
+std::string snapshot_to_json(const StatsSnapshot& snapshot);
+StatsSnapshot snapshot_from_json(const std::string& text);
+
+// The overlay of a profile: "mirror.yaml" -> "mirror.overlay.yaml".
+std::string default_overlay_path(const std::string& profile_path);
+
+// Merges the overlay at `overlay_path` over the profile text: maps merge key by key
+// (the overlay wins), lists and scalars are replaced. A table or column the overlay
+// names that the import does not have is a conflict — unless the overlay entry
+// declares a new one (a column with `type`, a table with `rows` and `columns`).
+// Throws ProfileError with every conflict positioned in the overlay file.
+std::string merge_overlay(const std::string& profile_text, const std::string& overlay_path);
+
+// load_profile, with the overlay merged over the profile first when it exists
+// (overlay_path empty: default_overlay_path). Diagnostics name the overlay for its
+// conflicts; other problems are positioned in the merged document.
+Profile load_profile_with_overlay(const std::string& profile_path,
+                                  const std::string& overlay_path = {});
+
+// A column statistic that moved between two snapshots.
+struct ColumnDrift {
+  std::string table;
+  std::string column;   // empty for table-level figures (rows)
+  std::string measure;  // "rows", "null_frac", "n_distinct", "top MCV freq", "correlation", ...
+  double before = 0;
+  double after = 0;
+};
+
+// The statistics that moved more than a small tolerance, largest moves first.
+std::vector<ColumnDrift> stats_drift(const StatsSnapshot& before, const StatsSnapshot& after);
+
+// Identity of a database for the target == source guard.
+struct DatabaseIdentity {
+  std::string system_identifier;  // pg_control_system(); "" when not readable
+  std::string database;
+  std::string fallback;  // inet_server_addr():port + data_directory when available
+};
+
+struct RefreshOptions {
+  std::string profile_path;  // the imported profile refresh (re)writes
+  std::string overlay_path;  // empty: default_overlay_path(profile_path)
+  std::string source_dsn;
+  std::string target_dsn;
+  std::string source_schema = "public";
+  std::vector<std::string> tables;
+  std::string target_schema;  // empty: the profile's
+  std::string scale = "production";
+  bool redact = false;
+  bool explain = false;
+  bool wait = false;      // queue behind another refresh instead of exiting 1
+  std::string state_dir;  // empty: <profile dir>/<stem>.refresh — last capture and stats
+  int jobs = 2;
+  int runs = 3;
+  std::optional<uint64_t> seed;
+};
+
+struct RefreshResult {
+  std::string schema;
+  std::vector<std::pair<std::string, int64_t>> rows;  // per table, as loaded and checked
+  double seconds = 0;
+  bool explained = false;
+  bool had_previous_capture = false;
+  std::optional<CompareResult> plans;  // with --explain and a previous capture
+  std::vector<ColumnDrift> drift;      // since the previous refresh (empty the first time)
+  std::vector<std::string> notes;      // what the import could not reproduce
+  std::string capture_dir;
+};
+
+// The nightly refresh. Takes a per-target advisory lock for its whole run (a second
+// refresh throws DatabaseError → exit 1, or waits with `wait`). Refuses with
+// UsageError (exit 2) before writing anything when target and source are the same
+// database. On any failure the target's current dataset stays in place.
+RefreshResult run_refresh(const RefreshOptions& options);
+
+}  // namespace pgshape

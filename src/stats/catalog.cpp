@@ -1,0 +1,252 @@
+// read_stats: the source's planner statistics and schema, read from the catalogs
+// in one read-only session. This file is the only place that talks to the source,
+// and every query here is a catalog read — never a row of a user table.
+#include <pqxx/pqxx>
+
+#include <fmt/format.h>
+#include <algorithm>
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "pgshape/error.hpp"
+#include "pgshape/stats.hpp"
+#include "stats/internal.hpp"
+
+namespace pgshape {
+namespace {
+
+std::vector<std::string> json_strings(const std::string& text) {
+  std::vector<std::string> out;
+  for (const auto& v : nlohmann::json::parse(text))
+    out.push_back(v.is_string() ? v.get<std::string>() : v.dump());
+  return out;
+}
+
+std::vector<double> json_numbers(const std::string& text) {
+  std::vector<double> out;
+  for (const auto& v : nlohmann::json::parse(text)) out.push_back(v.get<double>());
+  return out;
+}
+
+// The array of a catalog column as JSON text: pqxx 6 has no array reader we trust
+// for every element type, PostgreSQL's own array_to_json does.
+constexpr const char* kTablesSql =
+    "SELECT c.oid::bigint, c.relname::text, c.reltuples::float8, c.relpages::bigint "
+    "FROM pg_catalog.pg_class c "
+    "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+    "WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') AND NOT c.relispartition "
+    "ORDER BY c.relname";
+
+constexpr const char* kColumnsSql =
+    "SELECT a.attrelid::bigint, a.attname::text, "
+    "       pg_catalog.format_type(a.atttypid, a.atttypmod), a.attnotnull, "
+    "       coalesce(pg_catalog.pg_get_expr(d.adbin, d.adrelid), '') "
+    "FROM pg_catalog.pg_attribute a "
+    "JOIN pg_catalog.pg_class c ON c.oid = a.attrelid "
+    "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+    "LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum "
+    "WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped "
+    "ORDER BY a.attrelid, a.attnum";
+
+// Non-inherited rows first: a partitioned parent only has inherited ones.
+constexpr const char* kStatsSql =
+    "SELECT s.tablename::text, s.attname::text, s.null_frac::float8, s.avg_width::float8, "
+    "       s.n_distinct::float8, "
+    "       coalesce(pg_catalog.array_to_json(s.most_common_vals::text::text[])::text, '[]'), "
+    "       coalesce(pg_catalog.array_to_json(s.most_common_freqs)::text, '[]'), "
+    "       coalesce(pg_catalog.array_to_json(s.histogram_bounds::text::text[])::text, '[]'), "
+    "       s.correlation::float8 "
+    "FROM pg_catalog.pg_stats s WHERE s.schemaname = $1 "
+    "ORDER BY s.tablename, s.attname, s.inherited";
+
+constexpr const char* kConstraintsSql =
+    "SELECT con.conrelid::bigint, con.conname::text, con.contype::text, "
+    "  pg_catalog.array_to_json(ARRAY(SELECT a.attname::text FROM pg_catalog.unnest(con.conkey) "
+    "    WITH ORDINALITY k(n, o) JOIN pg_catalog.pg_attribute a "
+    "    ON a.attrelid = con.conrelid AND a.attnum = k.n ORDER BY k.o))::text, "
+    "  coalesce(fc.relname::text, ''), coalesce(fn.nspname::text, ''), "
+    "  pg_catalog.array_to_json(ARRAY(SELECT a.attname::text FROM pg_catalog.unnest(con.confkey) "
+    "    WITH ORDINALITY k(n, o) JOIN pg_catalog.pg_attribute a "
+    "    ON a.attrelid = con.confrelid AND a.attnum = k.n ORDER BY k.o))::text "
+    "FROM pg_catalog.pg_constraint con "
+    "JOIN pg_catalog.pg_class c ON c.oid = con.conrelid "
+    "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+    "LEFT JOIN pg_catalog.pg_class fc ON fc.oid = con.confrelid "
+    "LEFT JOIN pg_catalog.pg_namespace fn ON fn.oid = fc.relnamespace "
+    "WHERE n.nspname = $1 AND con.contype IN ('p', 'u', 'f') "
+    "ORDER BY con.conrelid, con.conname";
+
+// pg_index rather than the pg_indexes view: the same indexes, but with the key
+// columns, their sort options and the predicate as separate fields.
+constexpr const char* kIndexesSql =
+    "SELECT i.indrelid::bigint, ic.relname::text, i.indisunique, "
+    "  EXISTS (SELECT 1 FROM pg_catalog.pg_constraint k WHERE k.conindid = i.indexrelid "
+    "          AND k.conrelid = i.indrelid AND k.contype IN ('p', 'u', 'x')), "
+    "  am.amname::text, "
+    "  coalesce(pg_catalog.pg_get_expr(i.indpred, i.indrelid), ''), "
+    "  pg_catalog.array_to_json(ARRAY(SELECT coalesce(a.attname::text, '') "
+    "    FROM pg_catalog.unnest(i.indkey::int2[]) WITH ORDINALITY k(n, o) "
+    "    LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.n "
+    "    WHERE k.o <= i.indnkeyatts ORDER BY k.o))::text, "
+    "  pg_catalog.array_to_json(ARRAY(SELECT k.n::int "
+    "    FROM pg_catalog.unnest(i.indoption::int2[]) WITH ORDINALITY k(n, o) "
+    "    WHERE k.o <= i.indnkeyatts ORDER BY k.o))::text "
+    "FROM pg_catalog.pg_index i "
+    "JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid "
+    "JOIN pg_catalog.pg_class c ON c.oid = i.indrelid "
+    "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+    "JOIN pg_catalog.pg_am am ON am.oid = ic.relam "
+    "WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') "
+    "ORDER BY i.indrelid, ic.relname";
+
+std::string index_order(int option) {
+  const bool desc = option & 1, nulls_first = option & 2;
+  if (desc) return nulls_first ? "DESC" : "DESC NULLS LAST";
+  return nulls_first ? "NULLS FIRST" : "";
+}
+
+}  // namespace
+
+const ColumnStats* TableStats::find_column(std::string_view column) const {
+  for (const auto& c : columns)
+    if (c.name == column) return &c;
+  return nullptr;
+}
+
+const TableStats* StatsSnapshot::find_table(std::string_view table) const {
+  for (const auto& t : tables)
+    if (t.name == table) return &t;
+  return nullptr;
+}
+
+namespace stats {
+
+void make_session_read_only(pqxx::connection& conn, const char* application) {
+  pqxx::nontransaction tx(conn);
+  // Every later transaction of this session is READ ONLY; the server enforces it.
+  tx.exec0("SET default_transaction_read_only = on");
+  tx.exec0("SET TimeZone = 'UTC'");
+  tx.exec0("SET DateStyle = 'ISO, YMD'");
+  tx.exec0("SET extra_float_digits = 3");
+  tx.exec_params("SELECT pg_catalog.set_config('application_name', $1, false)",
+                 std::string(application));
+}
+
+DatabaseIdentity database_identity(pqxx::connection& conn) {
+  DatabaseIdentity id;
+  {
+    pqxx::nontransaction tx(conn);
+    id.database = tx.exec1("SELECT pg_catalog.current_database()::text")[0].as<std::string>();
+    id.fallback = tx.exec1(
+                        "SELECT coalesce(pg_catalog.host(pg_catalog.inet_server_addr()), 'socket') "
+                        "|| ':' || pg_catalog.current_setting('port')")[0]
+                      .as<std::string>();
+  }
+  try {
+    pqxx::nontransaction tx(conn);
+    id.system_identifier =
+        tx.exec1("SELECT system_identifier::text FROM pg_catalog.pg_control_system()")[0]
+            .as<std::string>();
+  } catch (const pqxx::sql_error&) {
+    // Not granted to this role: the guard falls back to address, port and database.
+  }
+  return id;
+}
+
+}  // namespace stats
+
+StatsSnapshot read_stats(const std::string& dsn, const StatsOptions& options) {
+  pqxx::connection conn(dsn);
+  stats::make_session_read_only(conn, "pgshape stats");
+  pqxx::read_transaction tx(conn);  // BEGIN READ ONLY, on top of the session default
+
+  StatsSnapshot snap;
+  snap.schema = options.schema;
+  auto head = tx.exec1(
+      "SELECT pg_catalog.current_database()::text, pg_catalog.current_setting('server_version'), "
+      "pg_catalog.to_char(pg_catalog.now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')");
+  snap.database = head[0].as<std::string>();
+  snap.server_version = head[1].as<std::string>();
+  snap.taken_at = head[2].as<std::string>();
+  if (tx.exec_params("SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = $1", options.schema)
+          .empty())
+    throw UsageError(
+        fmt::format("schema '{}' does not exist in database '{}'", options.schema, snap.database),
+        "name the schema to import with --schema");
+
+  std::map<int64_t, size_t> by_oid;
+  for (const auto& row : tx.exec_params(kTablesSql, options.schema)) {
+    const std::string name = row[1].as<std::string>();
+    if (!options.tables.empty() &&
+        std::find(options.tables.begin(), options.tables.end(), name) == options.tables.end())
+      continue;
+    by_oid[row[0].as<int64_t>()] = snap.tables.size();
+    snap.tables.push_back(TableStats{
+        .name = name, .reltuples = row[2].as<double>(), .relpages = row[3].as<int64_t>()});
+  }
+  for (const auto& wanted : options.tables)
+    if (!snap.find_table(wanted))
+      throw UsageError(fmt::format("table '{}.{}' does not exist", options.schema, wanted),
+                       "--tables takes table names of the schema, comma-separated");
+
+  for (const auto& row : tx.exec_params(kColumnsSql, options.schema)) {
+    auto it = by_oid.find(row[0].as<int64_t>());
+    if (it == by_oid.end()) continue;
+    snap.tables[it->second].columns.push_back(
+        ColumnStats{.name = row[1].as<std::string>(),
+                    .type = row[2].as<std::string>(),
+                    .not_null = row[3].as<bool>(),
+                    .default_expr = row[4].as<std::string>()});
+  }
+  for (const auto& row : tx.exec_params(kStatsSql, options.schema)) {
+    for (auto& table : snap.tables) {
+      if (table.name != row[0].as<std::string>()) continue;
+      for (auto& c : table.columns) {
+        if (c.name != row[1].as<std::string>() || c.has_stats) continue;
+        c.has_stats = true;
+        c.null_frac = row[2].as<double>();
+        c.avg_width = row[3].as<double>();
+        c.n_distinct = row[4].as<double>();
+        c.mcv = json_strings(row[5].as<std::string>());
+        c.mcf = json_numbers(row[6].as<std::string>());
+        c.histogram = json_strings(row[7].as<std::string>());
+        if (!row[8].is_null()) c.correlation = row[8].as<double>();
+      }
+    }
+  }
+  for (const auto& row : tx.exec_params(kConstraintsSql, options.schema)) {
+    auto it = by_oid.find(row[0].as<int64_t>());
+    if (it == by_oid.end()) continue;
+    TableStats& table = snap.tables[it->second];
+    const std::string type = row[2].as<std::string>();
+    auto columns = json_strings(row[3].as<std::string>());
+    if (type == "p")
+      table.primary_key = columns;
+    else if (type == "u")
+      table.unique_keys.push_back(columns);
+    else if (row[5].as<std::string>() == options.schema)
+      table.foreign_keys.push_back(
+          ForeignKeyStats{.name = row[1].as<std::string>(),
+                          .columns = columns,
+                          .parent_table = row[4].as<std::string>(),
+                          .parent_columns = json_strings(row[6].as<std::string>())});
+  }
+  for (const auto& row : tx.exec_params(kIndexesSql, options.schema)) {
+    auto it = by_oid.find(row[0].as<int64_t>());
+    if (it == by_oid.end()) continue;
+    IndexStats index{.name = row[1].as<std::string>(),
+                     .columns = json_strings(row[6].as<std::string>()),
+                     .where = row[5].as<std::string>(),
+                     .unique = row[2].as<bool>(),
+                     .constraint = row[3].as<bool>(),
+                     .method = row[4].as<std::string>()};
+    for (double option : json_numbers(row[7].as<std::string>()))
+      index.orders.push_back(index_order(static_cast<int>(option)));
+    snap.tables[it->second].indexes.push_back(std::move(index));
+  }
+  tx.commit();
+  if (options.redact) redact_snapshot(snap);
+  return snap;
+}
+
+}  // namespace pgshape

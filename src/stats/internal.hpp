@@ -1,0 +1,22 @@
+// Internal to src/stats: helpers the stats files share. Owned by the stats module.
+#pragma once
+
+#include <pqxx/pqxx>
+
+#include <string>
+
+#include "pgshape/stats.hpp"
+
+namespace pgshape::stats {
+
+// Makes every later transaction of `conn` READ ONLY (default_transaction_read_only),
+// pins TimeZone to UTC and DateStyle to ISO so values print as the profile reads them.
+void make_session_read_only(pqxx::connection& conn, const char* application);
+
+// current_database(), pg_control_system().system_identifier (if readable), address.
+DatabaseIdentity database_identity(pqxx::connection& conn);
+
+// True when the catalog type is text-like (text, varchar, char, name, citext).
+bool is_text_type(const std::string& type);
+
+}  // namespace pgshape::stats

@@ -1,0 +1,79 @@
+// StatsSnapshot <-> JSON: what refresh keeps of each import so the next one can
+// report how production's statistics drifted in between.
+#include <nlohmann/json.hpp>
+
+#include "pgshape/error.hpp"
+#include "pgshape/stats.hpp"
+
+namespace pgshape {
+
+std::string snapshot_to_json(const StatsSnapshot& s) {
+  using nlohmann::json;
+  json tables = json::array();
+  for (const auto& t : s.tables) {
+    json columns = json::array();
+    for (const auto& c : t.columns) {
+      json col = {{"name", c.name},
+                  {"type", c.type},
+                  {"not_null", c.not_null},
+                  {"has_stats", c.has_stats},
+                  {"null_frac", c.null_frac},
+                  {"avg_width", c.avg_width},
+                  {"n_distinct", c.n_distinct},
+                  {"mcv", c.mcv},
+                  {"mcf", c.mcf},
+                  {"histogram", c.histogram}};
+      if (c.correlation) col["correlation"] = *c.correlation;
+      columns.push_back(std::move(col));
+    }
+    tables.push_back({{"name", t.name},
+                      {"reltuples", t.reltuples},
+                      {"relpages", t.relpages},
+                      {"columns", columns}});
+  }
+  return json{{"format", "pgshape-stats/1"},
+              {"database", s.database},
+              {"schema", s.schema},
+              {"server_version", s.server_version},
+              {"taken_at", s.taken_at},
+              {"redacted", s.redacted},
+              {"tables", tables}}
+      .dump(1);
+}
+
+StatsSnapshot snapshot_from_json(const std::string& text) {
+  StatsSnapshot s;
+  try {
+    auto j = nlohmann::json::parse(text);
+    s.database = j.value("database", "");
+    s.schema = j.value("schema", "");
+    s.server_version = j.value("server_version", "");
+    s.taken_at = j.value("taken_at", "");
+    s.redacted = j.value("redacted", false);
+    for (const auto& jt : j.at("tables")) {
+      TableStats t{.name = jt.at("name"),
+                   .reltuples = jt.value("reltuples", 0.0),
+                   .relpages = jt.value("relpages", int64_t{0})};
+      for (const auto& jc : jt.at("columns")) {
+        ColumnStats c{.name = jc.at("name"), .type = jc.value("type", "")};
+        c.not_null = jc.value("not_null", false);
+        c.has_stats = jc.value("has_stats", false);
+        c.null_frac = jc.value("null_frac", 0.0);
+        c.avg_width = jc.value("avg_width", 0.0);
+        c.n_distinct = jc.value("n_distinct", 0.0);
+        c.mcv = jc.value("mcv", std::vector<std::string>{});
+        c.mcf = jc.value("mcf", std::vector<double>{});
+        c.histogram = jc.value("histogram", std::vector<std::string>{});
+        if (jc.contains("correlation")) c.correlation = jc.at("correlation").get<double>();
+        t.columns.push_back(std::move(c));
+      }
+      s.tables.push_back(std::move(t));
+    }
+  } catch (const nlohmann::json::exception& e) {
+    throw UsageError(std::string("malformed statistics snapshot: ") + e.what(),
+                     "delete the refresh state directory to start afresh");
+  }
+  return s;
+}
+
+}  // namespace pgshape
