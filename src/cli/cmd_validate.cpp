@@ -6,6 +6,7 @@
 #include "commands.hpp"
 #include "format.hpp"
 #include "pgshape/profile_parser.hpp"
+#include "pgshape/stats.hpp"
 
 namespace pgshape::cli {
 namespace {
@@ -77,9 +78,13 @@ void add_validate_command(CLI::App& app, GlobalOptions& global, Action& action) 
   auto path = std::make_shared<std::string>();
   command->add_option("PROFILE", *path, "the profile (YAML)")->required();
   command->add_flag("--json", global.json, "machine-readable output on stdout");
-  command->callback([&global, &action, path] {
-    action = [&global, path] {
-      const Profile profile = load_profile(*path);
+  auto overlay = std::make_shared<std::string>();
+  command->add_option("--overlay", *overlay,
+                      "hand edits merged over the profile (default: PROFILE's stem + "
+                      ".overlay.yaml, when it exists)");
+  command->callback([&global, &action, path, overlay] {
+    action = [&global, path, overlay] {
+      const Profile profile = load_profile_with_overlay(*path, *overlay);
       if (global.json)
         fmt::print("{}\n", render_json(profile).dump(2));
       else

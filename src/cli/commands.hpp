@@ -28,6 +28,8 @@ void add_validate_command(CLI::App& app, GlobalOptions& global, Action& action);
 void add_load_command(CLI::App& app, GlobalOptions& global, Action& action);
 void add_explain_command(CLI::App& app, GlobalOptions& global, Action& action);
 void add_compare_command(CLI::App& app, GlobalOptions& global, Action& action);
+void add_stats_command(CLI::App& app, GlobalOptions& global, Action& action);
+void add_refresh_command(CLI::App& app, GlobalOptions& global, Action& action);
 
 // Adds the common options to a subcommand.
 void add_global_options(CLI::App& command, GlobalOptions& global);
