@@ -58,6 +58,25 @@ class ColumnGenerator {
   virtual Datum value(uint64_t row, std::string& scratch) const = 0;
 };
 
+// The encodings rows can be written in.
+enum class RowFormat : uint8_t {
+  kCopyText,    // COPY ... FROM STDIN (text format)
+  kCopyBinary,  // COPY ... FROM STDIN WITH (FORMAT binary): tuples only
+  kCsv,         // COPY ... WITH (FORMAT csv), and other databases' loaders
+};
+
+// The 19 bytes a binary COPY stream starts with: signature, flags, extension length.
+std::string_view copy_binary_header();
+// The 2 bytes a binary COPY stream ends with (a field count of -1).
+std::string_view copy_binary_trailer();
+
+// Rows [begin, end) of `rows` that shard `index` (0-based) of `count` owns:
+// contiguous, disjoint, in order, and together exactly [0, rows).
+struct RowRange {
+  uint64_t begin = 0, end = 0;
+};
+RowRange shard_rows(int64_t rows, int index, int count);
+
 class TableGenerator {
  public:
   TableGenerator(const Table& table, int64_t rows) : table_(&table), rows_(rows) {}
@@ -70,6 +89,15 @@ class TableGenerator {
   void write_copy_text(uint64_t begin, uint64_t end, std::string& out) const;
   // Appends rows [begin, end) as CSV (RFC 4180; empty unquoted field for NULL).
   void write_csv(uint64_t begin, uint64_t end, std::string& out) const;
+  // Appends rows [begin, end) as tuples of PostgreSQL's binary COPY format,
+  // without the stream's header and trailer (copy_binary_header/trailer()).
+  // Every PgType has a binary form; once the server has read them the values
+  // equal those of write_copy_text exactly (a numeric carries the very digits
+  // text COPY would send). Throws InternalError for a datum the column's type
+  // cannot hold (a generator bug).
+  void write_copy_binary(uint64_t begin, uint64_t end, std::string& out) const;
+  // Appends rows [begin, end) in `format`: one of the three above.
+  void write_rows(RowFormat format, uint64_t begin, uint64_t end, std::string& out) const;
 
  private:
   friend class DatasetGenerator;

@@ -33,6 +33,19 @@ struct LoadOptions {
   // check); throwing aborts the load with the target untouched. Empty: no check.
   std::function<void(const std::string& staging_schema)> check_staging;
   std::function<void(const LoadProgress&)> on_progress;  // called from loader threads, serialised
+  // Binary COPY (the server skips text parsing); false: text COPY, the fallback.
+  bool binary_copy = true;
+  // Sharded loading (--shard K/N), N processes or machines filling one dataset:
+  //   1. mode kPrepare once: the target schema with its empty tables, swapped in;
+  //   2. mode kAppend with shard_index = K-1 of shard_count = N, N times, at once:
+  //      COPYs only slice K of every table into the existing tables, appending
+  //      (no staging, no FREEZE, no keys); the N slices are disjoint, and their
+  //      union is byte-identical to an unsharded load's rows;
+  //   3. mode kFinish once: keys, indexes, foreign keys and ANALYZE in place.
+  enum class Mode : uint8_t { kFull, kPrepare, kAppend, kFinish };
+  Mode mode = Mode::kFull;
+  int shard_index = 0;  // 0-based; only with kAppend
+  int shard_count = 1;
 };
 
 struct TableLoadStats {

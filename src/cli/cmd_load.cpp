@@ -8,6 +8,7 @@
 
 #include "commands.hpp"
 #include "format.hpp"
+#include "pgshape/error.hpp"
 #include "pgshape/loader.hpp"
 #include "pgshape/profile_parser.hpp"
 #include "pgshape/server.hpp"
@@ -20,6 +21,10 @@ struct LoadCommand {
   std::string scale;
   bool force = false;
   bool wait = false;
+  std::string shard;         // K/N: append slice K of N into tables made by --prepare
+  bool prepare = false;      // only the empty tables, for shards to append to
+  bool finish = false;       // keys, indexes and ANALYZE after every shard is in
+  std::string copy_format = "binary";
 };
 
 std::string render_text(const LoadResult& r) {
@@ -114,6 +119,17 @@ void add_load_command(CLI::App& app, GlobalOptions& global, Action& action) {
                     "replace the target schema even if pgshape did not create it");
   command->add_flag("--wait", options->wait,
                     "wait for another load into the same schema instead of exiting 1");
+  command->add_option("--shard", options->shard,
+                      "K/N: COPY only the K-th of N slices of every table, appending into the "
+                      "tables that --prepare created (no keys, no ANALYZE: run --finish after "
+                      "the last shard)");
+  command->add_flag("--prepare", options->prepare,
+                    "create the target schema with empty tables for sharded loads");
+  command->add_flag("--finish", options->finish,
+                    "build keys, indexes and foreign keys and ANALYZE, after sharded loads");
+  command->add_option("--copy-format", options->copy_format,
+                      "binary (default) or text: how rows travel in COPY")
+      ->check(CLI::IsMember({"binary", "text"}));
   add_global_options(*command, global);
   command->callback([&global, &action, options] {
     action = [&global, options] {
@@ -126,6 +142,17 @@ void add_load_command(CLI::App& app, GlobalOptions& global, Action& action) {
                        .jobs = global.jobs,
                        .force = options->force,
                        .wait = options->wait};
+      load.binary_copy = options->copy_format == "binary";
+      if (static_cast<int>(!options->shard.empty()) + options->prepare + options->finish > 1)
+        throw UsageError("--shard, --prepare and --finish are steps of their own: give one");
+      if (!options->shard.empty()) {
+        const ShardSpec shard = parse_shard(options->shard);
+        load.mode = LoadOptions::Mode::kAppend;
+        load.shard_index = shard.index;
+        load.shard_count = shard.count;
+      }
+      if (options->prepare) load.mode = LoadOptions::Mode::kPrepare;
+      if (options->finish) load.mode = LoadOptions::Mode::kFinish;
       if (global.verbosity > 0 && !global.json && isatty(STDERR_FILENO))
         load.on_progress = [&bar](const LoadProgress& p) { bar(p); };
       const LoadResult result = load_dataset(profile, target.dsn(), load);

@@ -28,6 +28,15 @@ void add_validate_command(CLI::App& app, GlobalOptions& global, Action& action);
 void add_load_command(CLI::App& app, GlobalOptions& global, Action& action);
 void add_explain_command(CLI::App& app, GlobalOptions& global, Action& action);
 void add_compare_command(CLI::App& app, GlobalOptions& global, Action& action);
+void add_generate_command(CLI::App& app, GlobalOptions& global, Action& action);
+
+// --shard K/N as given on the command line: index is 0-based (K - 1).
+struct ShardSpec {
+  int index = 0;
+  int count = 1;
+};
+// Parses "K/N" (1 <= K <= N); throws UsageError otherwise. In cmd_generate.cpp.
+ShardSpec parse_shard(const std::string& text);
 void add_stats_command(CLI::App& app, GlobalOptions& global, Action& action);
 void add_refresh_command(CLI::App& app, GlobalOptions& global, Action& action);
 

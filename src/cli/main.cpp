@@ -30,6 +30,7 @@ int main(int argc, char** argv) {
   cli::add_load_command(app, global, action);
   cli::add_explain_command(app, global, action);
   cli::add_compare_command(app, global, action);
+  cli::add_generate_command(app, global, action);
   cli::add_stats_command(app, global, action);
   cli::add_refresh_command(app, global, action);
 

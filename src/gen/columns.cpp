@@ -138,11 +138,16 @@ class Weighted : public ColumnGenerator {
       : key_(stream_key(c.seed, c.table->name, c.column->name)),
         values_(c.column->dist.values),
         type_(c.column->type),
-        dist_(c.column->dist.weights.begin(), c.column->dist.weights.end()) {}
+        dist_(c.column->dist.weights.begin(), c.column->dist.weights.end()) {
+    // Parsed once here, not per row; text datums point into values_, which
+    // never changes after construction.
+    for (const auto& v : values_) datums_.push_back(literal(type_, v));
+  }
   Datum value(uint64_t row, std::string&) const override {
     CounterEngine engine(key_, row);
-    auto dist = dist_;
-    return literal(type_, values_[dist(engine)]);
+    // discrete_distribution draws through a const call (its alias table is
+    // read-only): copying it per value cost two heap allocations.
+    return datums_[dist_(engine)];
   }
   static Datum literal(const ColumnType& type, const std::string& text);
 
@@ -151,6 +156,7 @@ class Weighted : public ColumnGenerator {
   std::vector<std::string> values_;
   ColumnType type_;
   boost::random::discrete_distribution<size_t, double> dist_;
+  std::vector<Datum> datums_;
 };
 
 Datum Weighted::literal(const ColumnType& type, const std::string& text) {

@@ -33,6 +33,55 @@ const Scale& resolve_scale(const Profile& profile, const std::string& name) {
                    fmt::format("scale points: {}", fmt::join(names, ", ")));
 }
 
+// The steps of a sharded load that work on the target schema itself (see
+// LoadOptions::Mode): no staging and no swap, because N processes share the
+// target; the schema must have been created by a kPrepare load.
+LoadResult load_in_place(const Profile& profile, const std::string& dsn,
+                         const LoadOptions& options, const Scale& scale, LoadResult result,
+                         const load::CopySpec& copy_spec, Clock::time_point started) {
+  if (!profile.ddl_sql.empty())
+    throw UsageError("--shard, --prepare and --finish do not support a profile's own DDL file yet",
+                     "load without sharding, or let the profile define the tables");
+  pqxx::connection control(dsn);
+  {
+    pqxx::nontransaction tx(control);
+    for (const auto& table : profile.tables) {
+      if (tx.exec_params("SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n "
+                         "ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname = $2",
+                         result.schema, table.name)
+              .empty())
+        throw UsageError(
+            fmt::format("table {}.{} does not exist", result.schema, table.name),
+            fmt::format("create the empty tables first: pgshape load {} --scale {} --prepare",
+                        profile.file, scale.name));
+    }
+  }
+  if (options.mode == LoadOptions::Mode::kAppend) {
+    if (options.shard_count < 1 || options.shard_index < 0 ||
+        options.shard_index >= options.shard_count)
+      throw UsageError(fmt::format("shard {} of {} does not exist", options.shard_index + 1,
+                                   options.shard_count));
+    DatasetGenerator generator(profile, scale, result.seed);
+    load::CopySpec spec = copy_spec;
+    spec.shard_index = options.shard_index;
+    spec.shard_count = options.shard_count;
+    spec.append = true;
+    const auto phase = Clock::now();
+    result.tables = load::copy_tables(dsn, profile, generator, result.schema, result.jobs,
+                                      options.on_progress, spec);
+    result.copy_seconds = seconds_since(phase);
+  } else {
+    auto phase = Clock::now();
+    load::build_keys_and_indexes(dsn, control, profile, result.schema, result.jobs);
+    result.index_seconds = seconds_since(phase);
+    phase = Clock::now();
+    load::analyze_tables(dsn, profile, result.schema, result.jobs);
+    result.analyze_seconds = seconds_since(phase);
+  }
+  result.total_seconds = seconds_since(started);
+  return result;
+}
+
 }  // namespace
 
 LoadResult load_dataset(const Profile& input, const std::string& dsn, const LoadOptions& options) {
@@ -44,6 +93,10 @@ LoadResult load_dataset(const Profile& input, const std::string& dsn, const Load
   result.seed = options.seed.value_or(input.seed);
   result.jobs = std::max(1, options.jobs);
   load::check_schema_name(result.schema);
+  const load::CopySpec copy_spec{
+      .format = options.binary_copy ? RowFormat::kCopyBinary : RowFormat::kCopyText};
+  if (options.mode == LoadOptions::Mode::kAppend || options.mode == LoadOptions::Mode::kFinish)
+    return load_in_place(input, dsn, options, scale, std::move(result), copy_spec, started);
 
   pqxx::connection control(dsn);
   load::Staging staging(control, result.schema, options);  // lock, ownership, fresh staging
@@ -52,18 +105,21 @@ LoadResult load_dataset(const Profile& input, const std::string& dsn, const Load
     const Profile profile = load::create_tables(control, input, staging.name());
     DatasetGenerator generator(profile, scale, result.seed);
 
-    auto phase = Clock::now();
-    result.tables = load::copy_tables(dsn, profile, generator, staging.name(), result.jobs,
-                                      options.on_progress);
-    result.copy_seconds = seconds_since(phase);
+    // kPrepare: only the empty tables, swapped in for the shards to append to.
+    if (options.mode == LoadOptions::Mode::kFull) {
+      auto phase = Clock::now();
+      result.tables = load::copy_tables(dsn, profile, generator, staging.name(), result.jobs,
+                                        options.on_progress, copy_spec);
+      result.copy_seconds = seconds_since(phase);
 
-    phase = Clock::now();
-    load::build_keys_and_indexes(dsn, control, profile, staging.name(), result.jobs);
-    result.index_seconds = seconds_since(phase);
+      phase = Clock::now();
+      load::build_keys_and_indexes(dsn, control, profile, staging.name(), result.jobs);
+      result.index_seconds = seconds_since(phase);
 
-    phase = Clock::now();
-    load::analyze_tables(dsn, profile, staging.name(), result.jobs);
-    result.analyze_seconds = seconds_since(phase);
+      phase = Clock::now();
+      load::analyze_tables(dsn, profile, staging.name(), result.jobs);
+      result.analyze_seconds = seconds_since(phase);
+    }
 
     if (options.check_staging) options.check_staging(staging.name());
     staging.swap_in(

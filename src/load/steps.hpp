@@ -42,11 +42,21 @@ class Staging {
 // returns the profile with column types as they exist in the database.
 Profile create_tables(pqxx::connection& control, const Profile& profile, const std::string& schema);
 
+// How copy_tables writes: which rows, in which encoding, into which kind of table.
+struct CopySpec {
+  RowFormat format = RowFormat::kCopyBinary;
+  int shard_index = 0;  // copy only slice shard_index of shard_count of every table
+  int shard_count = 1;
+  // Append into tables that already hold rows (a shard): no TRUNCATE, so no FREEZE.
+  bool append = false;
+};
+
 // COPYs every table's generated rows, `jobs` connections at once.
 std::vector<TableLoadStats> copy_tables(const std::string& dsn, const Profile& profile,
                                         const DatasetGenerator& generator,
                                         const std::string& schema, int jobs,
-                                        const std::function<void(const LoadProgress&)>& progress);
+                                        const std::function<void(const LoadProgress&)>& progress,
+                                        const CopySpec& spec = {});
 
 // Primary keys, unique keys, indexes (in parallel), then foreign keys.
 void build_keys_and_indexes(const std::string& dsn, pqxx::connection& control,
