@@ -20,6 +20,7 @@ PACKAGES=(
   nlohmann-json3-dev googletest libgtest-dev
   postgresql postgresql-contrib postgresql-15-hypopg
   clang libclang-rt-14-dev libxml2-utils
+  time bc  # bench/run.sh: peak RSS (/usr/bin/time -v) and sums
 )
 
 section() { printf '\n==> %s\n' "$*"; }

@@ -10,7 +10,8 @@ namespace {
 
 using testing::test_dsn;
 
-constexpr const char *kProfile = R"(name: types
+// clang-format off (a YAML document)
+constexpr const char* kProfile = R"(name: types
 seed: 11
 scales: { s: 20000 }
 tables:
@@ -26,31 +27,17 @@ tables:
       parent_id: { type: integer, ref: parents.id, dist: zipf, s: 1.1 }
       i2: { type: smallint, dist: uniform, min: -32000, max: 32000 }
       i4: { type: integer, dist: normal, mean: 0, stddev: 1e8, null_fraction: 0.1 }
-      n: { type: "numeric(12,2)",
-                     dist : lognormal, mu : 3, sigma : 2, max : 9999999999
-}
-n3 : {type : "numeric(9,3)", dist : normal, mean : 0, stddev : 5000} n0
-    : {type : "numeric(10,0)", dist : uniform, min : -99999, max : 99999} nu
-    : {type : numeric, dist : normal, mean : 0, stddev : 1e9, null_fraction : 0.05} ni : {
-type:
-  "numeric(8,2)", dist : weighted, values : {
-    1 : 5, 2.5 : 3, 1000 : 1
-  }
-}
-r : {type : real, dist : normal, mean : 0, stddev : 1e5} d
-    : {type : double precision, dist : lognormal, mu : 0, sigma : 5} tx : {
-      type : text,
-      dist : words,
-      wordlist : lorem,
-      min_words : 0,
-      max_words : 8,
-      null_fraction : 0.05
-    } vc : {type : varchar(8), dist : words, wordlist : lorem, min_words : 1, max_words : 4} st : {
-type:
-  text, dist : weighted, values : {
-    "a\tb" : 1, "c\\d" : 1, "e\nf" : 1, "" : 1
-  }
-}
+      n: { type: "numeric(12,2)", dist: lognormal, mu: 3, sigma: 2, max: 9999999999 }
+      n3: { type: "numeric(9,3)", dist: normal, mean: 0, stddev: 5000 }
+      n0: { type: "numeric(10,0)", dist: uniform, min: -99999, max: 99999 }
+      nu: { type: numeric, dist: normal, mean: 0, stddev: 1e9, null_fraction: 0.05 }
+      ni: { type: "numeric(8,2)", dist: weighted, values: { 1: 5, 2.5: 3, 1000: 1 } }
+      r: { type: real, dist: normal, mean: 0, stddev: 1e5 }
+      d: { type: double precision, dist: lognormal, mu: 0, sigma: 5 }
+      tx: { type: text, dist: words, wordlist: lorem, min_words: 0, max_words: 8,
+            null_fraction: 0.05 }
+      vc: { type: varchar(8), dist: words, wordlist: lorem, min_words: 1, max_words: 4 }
+      st: { type: text, dist: weighted, values: { "a\tb": 1, "c\\d": 1, "e\nf": 1, "": 1 } }
       p: { type: varchar(20), dist: pattern, pattern: "X-??-####" }
       b: { type: boolean, dist: bernoulli, p: 0.3, null_fraction: 0.1 }
       dt: { type: date, dist: uniform, min: "1900-01-01", max: "2099-12-31" }
@@ -58,6 +45,7 @@ type:
       tz: { type: timestamptz, dist: timeline, min: "2001-01-01", max: "2024-06-01", jitter: 0.1 }
       u: { type: uuid, dist: uuid, null_fraction: 0.1 }
 )";
+// clang-format on
 
 class BinaryCopyLoad : public testing::LoadFixture {};
 

@@ -13,7 +13,8 @@ namespace {
 
 using testing::test_dsn;
 
-constexpr const char *kProfile = R"(name: shards
+// clang-format off (a YAML document)
+constexpr const char* kProfile = R"(name: shards
 seed: 5
 scales: { s: 10001 }
 tables:
@@ -27,13 +28,12 @@ tables:
     columns:
       id: { type: bigint, primary_key: true, dist: sequence }
       customer_id: { type: bigint, ref: customers.id, dist: zipf, s: 0.9 }
-      total: { type: "numeric(10,2)",
-                     dist : lognormal, mu : 3, sigma : 1
-}
+      total: { type: "numeric(10,2)", dist: lognormal, mu: 3, sigma: 1 }
       note: { type: text, dist: words, wordlist: lorem, min_words: 1, max_words: 6 }
     indexes:
       - { columns: [customer_id] }
 )";
+// clang-format on
 
 std::string slurp(const std::filesystem::path& path) {
         std::ifstream in(path, std::ios::binary);

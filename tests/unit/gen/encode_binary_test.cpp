@@ -101,7 +101,8 @@ TEST(FormatFixed, MatchesToCharsFixedIncludingTiesAndNegativeZero) {
   }
 }
 
-constexpr const char *kProfile = R"(
+// clang-format off (a YAML document)
+constexpr const char* kProfile = R"(
 name: types
 seed: 7
 scales: { s: 300 }
@@ -112,9 +113,7 @@ tables:
       id: { type: bigint, primary_key: true, dist: sequence }
       i4: { type: integer, dist: uniform, min: -100000, max: 100000 }
       i2: { type: smallint, dist: uniform, min: -300, max: 300 }
-      n: { type: "numeric(12,3)",
-                     dist : normal, mean : 0, stddev : 50000, null_fraction : 0.2
-}
+      n: { type: "numeric(12,3)", dist: normal, mean: 0, stddev: 50000, null_fraction: 0.2 }
       n0: { type: "numeric(10,0)", dist: uniform, min: -99999, max: 99999 }
       nu: { type: numeric, dist: lognormal, mu: 1, sigma: 3 }
       r: { type: real, dist: normal, mean: 0, stddev: 1000 }
@@ -127,6 +126,7 @@ tables:
       tz: { type: timestamptz, dist: uniform, min: "1990-01-01", max: "2030-01-01" }
       u: { type: uuid, dist: uuid, null_fraction: 0.1 }
 )";
+// clang-format on
 
 class BinaryCopy : public ::testing::Test {
        protected:
