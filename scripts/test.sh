@@ -8,6 +8,15 @@
 # authentication, durability off (the test data is regenerable). Tests find it
 # through PGSHAPE_TEST_DSN.
 #
+# Then, in CI (or whenever no ctest arguments are given), two more stages:
+#   - the unit tests again in an AddressSanitizer + UndefinedBehaviorSanitizer
+#     build ($PGSHAPE_ASAN_BUILD_DIR, default build-asan);
+#   - the libFuzzer target over profile parsing + validation, clang-built
+#     ($PGSHAPE_FUZZ_BUILD_DIR, default build-fuzz), for $PGSHAPE_FUZZ_SECONDS
+#     (default 60) from the committed seed corpus; any crash, leak, timeout or
+#     sanitizer report fails the run and leaves the input in the build dir.
+# PGSHAPE_EXTRA_STAGES=1 forces them, =0 skips them (.ci/run forces them).
+#
 # Arguments are passed to ctest (e.g. `-L unit`, `-R Zipf`).
 # Source this file to reuse the functions (main only runs when executed).
 set -euo pipefail
@@ -159,13 +168,93 @@ run_tests() {
   return "$rc"
 }
 
+# Ensures clang can link a libFuzzer binary: on Debian 12 that needs
+# libclang-rt-14-dev (scripts/setup.sh installs it).
+check_libfuzzer() {
+  local cxx="${PGSHAPE_FUZZ_CXX:-clang++}" dir
+  if ! command -v "$cxx" >/dev/null; then
+    echo "$cxx not found: the fuzz stage needs clang (apt-get install clang)" >&2
+    return 1
+  fi
+  dir="$(mktemp -d)"
+  printf '%s\n' '#include <cstddef>' '#include <cstdint>' \
+    'extern "C" int LLVMFuzzerTestOneInput(const uint8_t*, size_t) { return 0; }' >"$dir/t.cpp"
+  if ! "$cxx" -fsanitize=fuzzer,address "$dir/t.cpp" -o "$dir/t" >"$dir/log" 2>&1; then
+    cat "$dir/log" >&2
+    rm -rf "$dir"
+    echo "$cxx cannot link libFuzzer: install libclang-rt-14-dev (Debian 12)" >&2
+    return 1
+  fi
+  rm -rf "$dir"
+  echo "libFuzzer: $("$cxx" --version | head -n 1)"
+}
+
+# The unit tests under ASan + UBSan: memory errors, leaks and undefined
+# behaviour abort the test that triggered them.
+run_sanitizer_tests() {
+  local dir="${PGSHAPE_ASAN_BUILD_DIR:-$ROOT/build-asan}" started=$SECONDS rc=0
+  section "Sanitizer build (ASan + UBSan) in $dir"
+  cmake -S "$ROOT" -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPGSHAPE_SANITIZE=ON &&
+    cmake --build "$dir" -j 2 --target pgshape_unit_tests || return 1
+  section "Unit tests under ASan + UBSan (ctest -L unit)"
+  ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:strict_string_checks=1" \
+    UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1" \
+    ctest --test-dir "$dir" --output-on-failure -j 2 -L unit || rc=$?
+  echo "sanitizer stage: $((SECONDS - started)) s"
+  return "$rc"
+}
+
+# libFuzzer over the profile parser for a bounded time. Sets FUZZ_EXECS.
+FUZZ_EXECS="?"
+run_fuzzer() {
+  local dir="${PGSHAPE_FUZZ_BUILD_DIR:-$ROOT/build-fuzz}" seconds="${PGSHAPE_FUZZ_SECONDS:-60}"
+  local started=$SECONDS rc=0
+  section "Fuzz build (clang, libFuzzer + ASan + UBSan) in $dir"
+  check_libfuzzer || return 1
+  CXX="${PGSHAPE_FUZZ_CXX:-clang++}" cmake -S "$ROOT" -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DPGSHAPE_FUZZ=ON -DPGSHAPE_BUILD_TESTS=OFF &&
+    cmake --build "$dir" -j 2 --target profile_fuzzer || return 1
+  section "Fuzzing profile parsing + validation for ${seconds} s"
+  # New inputs go to a scratch corpus: the committed seeds stay as reviewed.
+  local work="$dir/fuzz-corpus" artifacts="$dir/fuzz-artifacts/"
+  mkdir -p "$work" "$artifacts"
+  (cd "$dir" && ASAN_OPTIONS="detect_leaks=1" UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1" \
+    "$dir/tests/fuzz/profile_fuzzer" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+    -max_len=65536 -print_final_stats=1 -artifact_prefix="$artifacts" \
+    "$work" "$ROOT/tests/fuzz/corpus") >"$dir/fuzz.log" 2>&1 || rc=$?
+  FUZZ_EXECS="$(sed -n 's/^stat::number_of_executed_units: *//p' "$dir/fuzz.log" | tail -n 1)"
+  grep -E '^(#[0-9]+ +DONE|stat::|Done [0-9]+ runs)' "$dir/fuzz.log" || true
+  if [[ $rc -ne 0 ]] || grep -qE 'ERROR: (AddressSanitizer|LeakSanitizer|libFuzzer)|runtime error:' \
+    "$dir/fuzz.log"; then
+    tail -n 60 "$dir/fuzz.log" >&2
+    echo "the fuzzer found a problem (exit $rc); inputs in $artifacts, log $dir/fuzz.log" >&2
+    [[ $rc -ne 0 ]] || rc=1
+  fi
+  echo "fuzz stage: $((SECONDS - started)) s, ${FUZZ_EXECS:-?} executions"
+  return "$rc"
+}
+
 main() {
+  local extra="${PGSHAPE_EXTRA_STAGES:-}"
+  [[ -n "$extra" ]] || extra=$([[ $# -eq 0 ]] && echo 1 || echo 0)
   setup
   start_test_server
-  local rc=0
+  local rc=0 started=$SECONDS
   run_tests "$@" || rc=$?
+  echo "test stage: $((SECONDS - started)) s"
   stop_test_server
-  section "Result: $([[ $rc -eq 0 ]] && echo "all tests passed" || echo "FAILED (ctest exit $rc)")"
+  local summary
+  summary="tests: $([[ $rc -eq 0 ]] && echo passed || echo "FAILED (ctest exit $rc)")"
+  if [[ "$extra" == 1 ]]; then
+    local asan_rc=0 fuzz_rc=0
+    run_sanitizer_tests || asan_rc=$?
+    run_fuzzer || fuzz_rc=$?
+    summary+="; ASan+UBSan unit tests: $([[ $asan_rc -eq 0 ]] && echo passed || echo FAILED)"
+    summary+="; fuzzing: $([[ $fuzz_rc -eq 0 ]] && echo "${FUZZ_EXECS:-?} executions, no findings" ||
+      echo FAILED)"
+    [[ $rc -ne 0 ]] || rc=$((asan_rc != 0 || fuzz_rc != 0))
+  fi
+  section "Result: $([[ $rc -eq 0 ]] && echo "all passed" || echo FAILED) — $summary"
   return "$rc"
 }
 
