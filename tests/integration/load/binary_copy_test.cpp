@@ -11,7 +11,7 @@ namespace {
 using testing::test_dsn;
 
 // clang-format off (a YAML document)
-constexpr const char* kProfile = R"(name: types
+constexpr const char* kProfile = R"yaml(name: types
 seed: 11
 scales: { s: 20000 }
 tables:
@@ -44,7 +44,7 @@ tables:
       ts: { type: timestamp, dist: uniform, min: "1970-01-01", max: "2038-01-01" }
       tz: { type: timestamptz, dist: timeline, min: "2001-01-01", max: "2024-06-01", jitter: 0.1 }
       u: { type: uuid, dist: uuid, null_fraction: 0.1 }
-)";
+)yaml";
 // clang-format on
 
 class BinaryCopyLoad : public testing::LoadFixture {};

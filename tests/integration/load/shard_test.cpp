@@ -14,7 +14,7 @@ namespace {
 using testing::test_dsn;
 
 // clang-format off (a YAML document)
-constexpr const char* kProfile = R"(name: shards
+constexpr const char* kProfile = R"yaml(name: shards
 seed: 5
 scales: { s: 10001 }
 tables:
@@ -32,7 +32,7 @@ tables:
       note: { type: text, dist: words, wordlist: lorem, min_words: 1, max_words: 6 }
     indexes:
       - { columns: [customer_id] }
-)";
+)yaml";
 // clang-format on
 
 std::string slurp(const std::filesystem::path& path) {

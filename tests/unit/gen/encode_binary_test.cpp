@@ -102,7 +102,7 @@ TEST(FormatFixed, MatchesToCharsFixedIncludingTiesAndNegativeZero) {
 }
 
 // clang-format off (a YAML document)
-constexpr const char* kProfile = R"(
+constexpr const char* kProfile = R"yaml(
 name: types
 seed: 7
 scales: { s: 300 }
@@ -125,136 +125,135 @@ tables:
       ts: { type: timestamp, dist: uniform, min: "1990-01-01", max: "2030-01-01" }
       tz: { type: timestamptz, dist: uniform, min: "1990-01-01", max: "2030-01-01" }
       u: { type: uuid, dist: uuid, null_fraction: 0.1 }
-)";
+)yaml";
 // clang-format on
 
 class BinaryCopy : public ::testing::Test {
-       protected:
-        Profile profile_ = parse_profile(kProfile, "types.yaml");
-        DatasetGenerator generator_{profile_, profile_.scales[0], 7};
-      };
+ protected:
+  Profile profile_ = parse_profile(kProfile, "types.yaml");
+  DatasetGenerator generator_{profile_, profile_.scales[0], 7};
+};
 
-      TEST_F(BinaryCopy, HeaderAndTrailerAreWhatTheServerExpects) {
-        EXPECT_EQ(copy_binary_header(), std::string_view("PGCOPY\n\377\r\n\0\0\0\0\0\0\0\0\0", 19));
-        EXPECT_EQ(copy_binary_trailer(), std::string_view("\xff\xff", 2));
+TEST_F(BinaryCopy, HeaderAndTrailerAreWhatTheServerExpects) {
+  EXPECT_EQ(copy_binary_header(), std::string_view("PGCOPY\n\377\r\n\0\0\0\0\0\0\0\0\0", 19));
+  EXPECT_EQ(copy_binary_trailer(), std::string_view("\xff\xff", 2));
+}
+
+TEST_F(BinaryCopy, EveryFieldDecodesToTheTextEncodersValue) {
+  const TableGenerator& t = generator_.table("t");
+  std::string binary, text;
+  t.write_copy_binary(0, static_cast<uint64_t>(t.rows()), binary);
+  t.write_copy_text(0, static_cast<uint64_t>(t.rows()), text);
+  Reader r(binary);
+  size_t line_start = 0;
+  int nulls = 0;
+  for (int64_t row = 0; row < t.rows(); ++row) {
+    const size_t line_end = text.find('\n', line_start);
+    std::string_view line(text.data() + line_start, line_end - line_start);
+    line_start = line_end + 1;
+    std::vector<std::string_view> fields;
+    for (size_t at = 0;;) {
+      const size_t tab = line.find('\t', at);
+      fields.push_back(
+          line.substr(at, tab == std::string_view::npos ? line.size() - at : tab - at));
+      if (tab == std::string_view::npos) break;
+      at = tab + 1;
+    }
+    ASSERT_EQ(r.get<int16_t>(), static_cast<int16_t>(t.column_count()));
+    for (size_t c = 0; c < t.column_count(); ++c) {
+      const std::string_view expected = fields[c];
+      const auto length = r.get<int32_t>();
+      const Column& column = t.table().columns[c];
+      SCOPED_TRACE(column.name + " row " + std::to_string(row));
+      if (length < 0) {
+        EXPECT_EQ(expected, "\\N");
+        ++nulls;
+        continue;
       }
-
-      TEST_F(BinaryCopy, EveryFieldDecodesToTheTextEncodersValue) {
-        const TableGenerator& t = generator_.table("t");
-        std::string binary, text;
-        t.write_copy_binary(0, static_cast<uint64_t>(t.rows()), binary);
-        t.write_copy_text(0, static_cast<uint64_t>(t.rows()), text);
-        Reader r(binary);
-        size_t line_start = 0;
-        int nulls = 0;
-        for (int64_t row = 0; row < t.rows(); ++row) {
-          const size_t line_end = text.find('\n', line_start);
-          std::string_view line(text.data() + line_start, line_end - line_start);
-          line_start = line_end + 1;
-          std::vector<std::string_view> fields;
-          for (size_t at = 0;;) {
-            const size_t tab = line.find('\t', at);
-            fields.push_back(
-                line.substr(at, tab == std::string_view::npos ? line.size() - at : tab - at));
-            if (tab == std::string_view::npos) break;
-            at = tab + 1;
-          }
-          ASSERT_EQ(r.get<int16_t>(), static_cast<int16_t>(t.column_count()));
-          for (size_t c = 0; c < t.column_count(); ++c) {
-            const std::string_view expected = fields[c];
-            const auto length = r.get<int32_t>();
-            const Column& column = t.table().columns[c];
-            SCOPED_TRACE(column.name + " row " + std::to_string(row));
-            if (length < 0) {
-              EXPECT_EQ(expected, "\\N");
-              ++nulls;
-              continue;
-            }
-            switch (column.type.kind) {
-              case PgType::kBigint:
-                EXPECT_EQ(std::to_string(r.get<int64_t>()), expected);
-                break;
-              case PgType::kInteger:
-                EXPECT_EQ(std::to_string(r.get<int32_t>()), expected);
-                break;
-              case PgType::kSmallint:
-                EXPECT_EQ(std::to_string(r.get<int16_t>()), expected);
-                break;
-              case PgType::kNumeric:
-                EXPECT_EQ(numeric_text(r), expected);
-                break;
-              case PgType::kReal: {
-                float f = std::bit_cast<float>(r.get<uint32_t>()), parsed = 0;
-                std::from_chars(expected.data(), expected.data() + expected.size(), parsed);
-                EXPECT_EQ(f, parsed);
-                break;
-              }
-              case PgType::kDouble: {
-                double f = std::bit_cast<double>(r.get<uint64_t>()), parsed = 0;
-                std::from_chars(expected.data(), expected.data() + expected.size(), parsed);
-                EXPECT_EQ(f, parsed);
-                break;
-              }
-              case PgType::kText:
-              case PgType::kVarchar:
-                EXPECT_EQ(r.bytes(static_cast<size_t>(length)), expected);
-                break;
-              case PgType::kBoolean:
-                EXPECT_EQ(r.get<uint8_t>() ? "t" : "f", expected);
-                break;
-              case PgType::kDate:
-                EXPECT_EQ(length, 4);
-                r.get<int32_t>();  // the calendar is checked on the server
-                break;
-              case PgType::kTimestamp:
-              case PgType::kTimestamptz:
-                EXPECT_EQ(length, 8);
-                r.get<int64_t>();
-                break;
-              case PgType::kUuid: {
-                EXPECT_EQ(length, 16);
-                char hex[37];
-                const auto hi = r.get<uint64_t>(), lo = r.get<uint64_t>();
-                std::snprintf(hex, sizeof hex, "%08x-%04x-%04x-%04x-%012llx",
-                              static_cast<unsigned>(hi >> 32),
-                              static_cast<unsigned>(hi >> 16 & 0xFFFF),
-                              static_cast<unsigned>(hi & 0xFFFF), static_cast<unsigned>(lo >> 48),
-                              static_cast<unsigned long long>(lo & 0xFFFFFFFFFFFFULL));
-                EXPECT_EQ(std::string_view(hex), expected);
-                break;
-              }
-            }
-          }
+      switch (column.type.kind) {
+        case PgType::kBigint:
+          EXPECT_EQ(std::to_string(r.get<int64_t>()), expected);
+          break;
+        case PgType::kInteger:
+          EXPECT_EQ(std::to_string(r.get<int32_t>()), expected);
+          break;
+        case PgType::kSmallint:
+          EXPECT_EQ(std::to_string(r.get<int16_t>()), expected);
+          break;
+        case PgType::kNumeric:
+          EXPECT_EQ(numeric_text(r), expected);
+          break;
+        case PgType::kReal: {
+          float f = std::bit_cast<float>(r.get<uint32_t>()), parsed = 0;
+          std::from_chars(expected.data(), expected.data() + expected.size(), parsed);
+          EXPECT_EQ(f, parsed);
+          break;
         }
-        EXPECT_TRUE(r.empty());
-        EXPECT_GT(nulls, 0);
-      }
-
-      TEST_F(BinaryCopy, RowRangesConcatenate) {
-        const TableGenerator& t = generator_.table("t");
-        std::string whole, parts;
-        t.write_copy_binary(0, 300, whole);
-        for (int k = 0; k < 7; ++k) {
-          const RowRange range = shard_rows(300, k, 7);
-          t.write_copy_binary(range.begin, range.end, parts);
+        case PgType::kDouble: {
+          double f = std::bit_cast<double>(r.get<uint64_t>()), parsed = 0;
+          std::from_chars(expected.data(), expected.data() + expected.size(), parsed);
+          EXPECT_EQ(f, parsed);
+          break;
         }
-        EXPECT_EQ(whole, parts);
-      }
-
-      TEST(ShardRows, SlicesAreDisjointContiguousAndCoverEveryRow) {
-        for (int64_t rows : {0, 1, 2, 7, 1000, 3060001}) {
-          for (int count : {1, 2, 3, 8, 13}) {
-            uint64_t next = 0;
-            for (int k = 0; k < count; ++k) {
-              const RowRange range = shard_rows(rows, k, count);
-              EXPECT_EQ(range.begin, next);
-              EXPECT_LE(range.end - range.begin, static_cast<uint64_t>(rows / count + 1));
-              next = range.end;
-            }
-            EXPECT_EQ(next, static_cast<uint64_t>(rows));
-          }
+        case PgType::kText:
+        case PgType::kVarchar:
+          EXPECT_EQ(r.bytes(static_cast<size_t>(length)), expected);
+          break;
+        case PgType::kBoolean:
+          EXPECT_EQ(r.get<uint8_t>() ? "t" : "f", expected);
+          break;
+        case PgType::kDate:
+          EXPECT_EQ(length, 4);
+          r.get<int32_t>();  // the calendar is checked on the server
+          break;
+        case PgType::kTimestamp:
+        case PgType::kTimestamptz:
+          EXPECT_EQ(length, 8);
+          r.get<int64_t>();
+          break;
+        case PgType::kUuid: {
+          EXPECT_EQ(length, 16);
+          char hex[37];
+          const auto hi = r.get<uint64_t>(), lo = r.get<uint64_t>();
+          std::snprintf(hex, sizeof hex, "%08x-%04x-%04x-%04x-%012llx",
+                        static_cast<unsigned>(hi >> 32), static_cast<unsigned>(hi >> 16 & 0xFFFF),
+                        static_cast<unsigned>(hi & 0xFFFF), static_cast<unsigned>(lo >> 48),
+                        static_cast<unsigned long long>(lo & 0xFFFFFFFFFFFFULL));
+          EXPECT_EQ(std::string_view(hex), expected);
+          break;
         }
       }
+    }
+  }
+  EXPECT_TRUE(r.empty());
+  EXPECT_GT(nulls, 0);
+}
 
-      }  // namespace
-      }  // namespace pgshape
+TEST_F(BinaryCopy, RowRangesConcatenate) {
+  const TableGenerator& t = generator_.table("t");
+  std::string whole, parts;
+  t.write_copy_binary(0, 300, whole);
+  for (int k = 0; k < 7; ++k) {
+    const RowRange range = shard_rows(300, k, 7);
+    t.write_copy_binary(range.begin, range.end, parts);
+  }
+  EXPECT_EQ(whole, parts);
+}
+
+TEST(ShardRows, SlicesAreDisjointContiguousAndCoverEveryRow) {
+  for (int64_t rows : {0, 1, 2, 7, 1000, 3060001}) {
+    for (int count : {1, 2, 3, 8, 13}) {
+      uint64_t next = 0;
+      for (int k = 0; k < count; ++k) {
+        const RowRange range = shard_rows(rows, k, count);
+        EXPECT_EQ(range.begin, next);
+        EXPECT_LE(range.end - range.begin, static_cast<uint64_t>(rows / count + 1));
+        next = range.end;
+      }
+      EXPECT_EQ(next, static_cast<uint64_t>(rows));
+    }
+  }
+}
+
+}  // namespace
+}  // namespace pgshape
