@@ -35,6 +35,7 @@ DistKind default_dist(const Column& column) {
 Column ProfileParser::parse_column(const YAML::Node& key, const YAML::Node& node,
                                    const std::string& table) {
   Column column{.name = key.Scalar(), .pos = Reader::pos(key)};
+  r_.identifier(key, column.name, "column");
   const std::string what = fmt::format("column '{}.{}'", table, column.name);
   if (!r_.check_map(node, what, column_and_dist_keys())) return column;
 
@@ -43,8 +44,8 @@ Column ProfileParser::parse_column(const YAML::Node& key, const YAML::Node& node
       if (auto type = parse_column_type(*text)) {
         column.type = *type;
       } else {
-        const bool split_by_flow_map = text->find('(') != std::string::npos &&
-                                       text->find(')') == std::string::npos;
+        const bool split_by_flow_map =
+            text->find('(') != std::string::npos && text->find(')') == std::string::npos;
         r_.error(n, fmt::format("unknown or unsupported type '{}' for {}", *text, what),
                  split_by_flow_map
                      ? "inside { }, a comma ends the value: quote it, type: \"numeric(10,2)\""
@@ -106,6 +107,7 @@ Column ProfileParser::parse_column(const YAML::Node& key, const YAML::Node& node
   column.dist.kind = spec->kind;
   column.dist.pos = node["dist"] ? Reader::pos(node["dist"]) : column.pos;
   parse_dist_params(node, column, *spec);
+  check_dist_ranges(node, column, fmt::format("{}.{}", table, column.name));
   return column;
 }
 
@@ -119,7 +121,7 @@ std::optional<double> ProfileParser::bound(const YAML::Node& node, const Column&
     } else if (auto micros = parse_pg_timestamp(*text)) {
       return static_cast<double>(*micros);
     }
-    r_.error(node, fmt::format("{} '{}' is not a {} ", what, *text, column.type.sql()),
+    r_.error(node, fmt::format("{} '{}' is not a {}", what, *text, column.type.sql()),
              column.type.kind == PgType::kDate ? "write YYYY-MM-DD"
                                                : "write YYYY-MM-DD or YYYY-MM-DD HH:MM:SS+00");
     return std::nullopt;
@@ -143,7 +145,8 @@ void ProfileParser::parse_dist_params(const YAML::Node& node, Column& column,
                    ? fmt::format("'{}' takes no parameters", spec.name)
                    : fmt::format("'{}' takes: {}", spec.name, fmt::join(spec.params, ", ")));
   }
-  for (auto required : spec.required)
+  // A distribution chosen by default (booleans get bernoulli) takes its defaults.
+  for (auto required : node["dist"] ? spec.required : std::vector<std::string_view>{})
     if (!node[std::string(required)])
       r_.error(node["dist"] ? node["dist"] : node,
                fmt::format("distribution '{}' needs '{}'", spec.name, required));
@@ -215,6 +218,76 @@ void ProfileParser::parse_dist_params(const YAML::Node& node, Column& column,
                                         column.type.sql(), why));
     }
     if (d.values.empty()) r_.error(n, "values is empty", "give at least one value: weight");
+  }
+}
+
+void ProfileParser::check_dist_ranges(const YAML::Node& node, const Column& column,
+                                      const std::string& what) {
+  // Parameters a single key can get wrong, reported where the key is written
+  // (or at dist: when the default is what is wrong).
+  const Distribution& d = column.dist;
+  auto at = [&](const char* key) -> SourcePos {
+    if (auto n = node[key]) return Reader::pos(n);
+    return d.pos;
+  };
+  switch (d.kind) {
+    case DistKind::kZipf:
+    case DistKind::kHotset:
+      if (d.s <= 0)
+        r_.error(at("s"), fmt::format("zipf exponent s of {} must be > 0, not {}", what, d.s),
+                 "s = 1 is classic Zipf; 0.5 is mild, 2 is extreme");
+      if (!column.ref && d.n <= 0)
+        r_.error(at("n"), fmt::format("{} needs the domain size n >= 1 (got {})", what, d.n),
+                 "n is how many distinct ranks there are, e.g. n: 1000");
+      if (column.ref && node["n"] && d.n <= 0)
+        r_.error(at("n"), fmt::format("n of {} must be >= 1 (got {})", what, d.n),
+                 "leave n out to use every parent row");
+      if (d.kind == DistKind::kHotset) {
+        if (d.share <= 0 || d.share > 1)
+          r_.error(at("share"),
+                   fmt::format("hot share of {} must be in (0, 1], not {}", what, d.share),
+                   "share is the fraction of rows that pick a hot item, e.g. 0.6");
+        if (d.hot < 1) r_.error(at("hot"), fmt::format("hot of {} must be at least 1", what));
+      }
+      break;
+    case DistKind::kNormal:
+      if (d.stddev <= 0)
+        r_.error(at("stddev"), fmt::format("stddev of {} must be > 0, not {}", what, d.stddev));
+      break;
+    case DistKind::kLognormal:
+      if (d.sigma <= 0)
+        r_.error(at("sigma"), fmt::format("sigma of {} must be > 0, not {}", what, d.sigma));
+      break;
+    case DistKind::kBernoulli:
+      if (d.p < 0 || d.p > 1)
+        r_.error(at("p"), fmt::format("p of {} must be between 0 and 1, not {}", what, d.p));
+      break;
+    case DistKind::kTimeline:
+      if (d.jitter < 0 || d.jitter > 1)
+        r_.error(
+            at("jitter"),
+            fmt::format("jitter of {} must be between 0 and 1 (a fraction of the range)", what));
+      break;
+    case DistKind::kWords:
+      if (d.min_words < 1 || d.max_words < d.min_words || d.max_words > 1000)
+        r_.error(node["min_words"] ? at("min_words") : at("max_words"),
+                 fmt::format("{}: need 1 <= min_words <= max_words <= 1000 (got {} and {})", what,
+                             d.min_words, d.max_words));
+      break;
+    case DistKind::kPattern:
+      if (d.pattern.empty()) {
+        r_.error(at("pattern"), fmt::format("pattern of {} is empty", what),
+                 "# is a digit, ? a letter, * a letter or digit");
+      } else if (column.type.kind == PgType::kVarchar &&
+                 pattern_length(d.pattern) > static_cast<size_t>(column.type.length)) {
+        r_.error(at("pattern"),
+                 fmt::format("pattern of {} makes {} characters, more than {} allows", what,
+                             pattern_length(d.pattern), column.type.sql()),
+                 "shorten the pattern or widen the column");
+      }
+      break;
+    default:
+      break;
   }
 }
 

@@ -35,7 +35,12 @@ class ProfileParser {
     if (auto n = root["name"]) profile.name = r_.string(n, "name").value_or("");
     if (profile.name.empty()) profile.name = fs::path(r_.file()).stem().string();
     profile.schema = profile.name;
-    if (auto n = root["schema"]) profile.schema = r_.string(n, "schema").value_or(profile.schema);
+    if (auto n = root["schema"]) {
+      profile.schema = r_.string(n, "schema").value_or(profile.schema);
+      r_.identifier(n, profile.schema, "the schema");
+    } else if (auto name = root["name"]) {
+      r_.identifier(name, profile.schema, "the schema (from the profile's name)");
+    }
     if (auto n = root["seed"]) {
       auto seed = r_.integer(n, "seed");
       if (seed && *seed < 0) r_.error(n, "seed must not be negative");
@@ -56,7 +61,8 @@ class ProfileParser {
     }
     const YAML::Node tables = root["tables"];
     if (!tables) {
-      r_.error(SourcePos{1, 1}, "the profile has no 'tables'", "add tables: with at least one");
+      if (!swallowed_by_quote(root, "tables"))
+        r_.error(SourcePos{1, 1}, "the profile has no 'tables'", "add tables: with at least one");
     } else if (r_.check_map(tables, "tables", {})) {
       for (auto it = tables.begin(); it != tables.end(); ++it)
         profile.tables.push_back(parse_table(it->first, it->second, profile));
@@ -77,6 +83,21 @@ class ProfileParser {
     auto best = closest_match(name, names);
     if (!best.empty()) return fmt::format("did you mean '{}'?", best);
     return fmt::format("scale points: {}", fmt::join(names, ", "));
+  }
+
+  // A quote left open swallows the keys after it into one string, which YAML
+  // folds onto one line. Reports that string (true) when it holds `key:`.
+  bool swallowed_by_quote(const YAML::Node& root, std::string_view key) {
+    for (auto it = root.begin(); it != root.end(); ++it) {
+      if (!it->second.IsScalar() || it->second.Tag() != "!") continue;  // "!" = quoted
+      if (it->second.Scalar().find(fmt::format(" {}:", key)) == std::string::npos) continue;
+      r_.error(it->second,
+               fmt::format("the profile has no '{}': the quoted value of '{}' runs over it", key,
+                           it->first.Scalar()),
+               "close the quote that starts here");
+      return true;
+    }
+    return false;
   }
 
   std::string read_sql_file(const YAML::Node& node, const std::string& spec) {
@@ -129,8 +150,9 @@ class ProfileParser {
   void parse_scales(const YAML::Node& root, Profile& profile) {
     const YAML::Node scales = root["scales"];
     if (!scales) {
-      r_.error(SourcePos{1, 1}, "the profile has no 'scales'",
-               "add e.g. scales: {test: 12000, production: 340000}");
+      if (!swallowed_by_quote(root, "scales"))
+        r_.error(SourcePos{1, 1}, "the profile has no 'scales'",
+                 "add e.g. scales: {test: 12000, production: 340000}");
       return;
     }
     if (!r_.check_map(scales, "scales", {})) return;
@@ -182,6 +204,7 @@ class ProfileParser {
 
   Table parse_table(const YAML::Node& key, const YAML::Node& node, const Profile& profile) {
     Table table{.name = key.Scalar(), .pos = Reader::pos(key)};
+    r_.identifier(key, table.name, "table");
     if (!r_.check_map(node, fmt::format("table '{}'", table.name), keys::section_keys("table")))
       return table;
     const YAML::Node rows = node["rows"];
@@ -253,7 +276,10 @@ class ProfileParser {
   IndexSpec parse_index(const YAML::Node& node, const Table& table) {
     IndexSpec index{.pos = Reader::pos(node)};
     if (!r_.check_map(node, "an index", keys::section_keys("index"))) return index;
-    if (auto n = node["name"]) index.name = r_.string(n, "index name").value_or("");
+    if (auto n = node["name"]) {
+      index.name = r_.string(n, "index name").value_or("");
+      r_.identifier(n, index.name, "index");
+    }
     if (auto n = node["where"]) index.where = r_.string(n, "where").value_or("");
     if (auto n = node["unique"]) index.unique = r_.boolean(n, "unique").value_or(false);
     const YAML::Node columns = node["columns"];
@@ -291,6 +317,7 @@ class ProfileParser {
 
   Column parse_column(const YAML::Node& key, const YAML::Node& node, const std::string& table);
   void parse_dist_params(const YAML::Node& node, Column& column, const keys::DistSpec& spec);
+  void check_dist_ranges(const YAML::Node& node, const Column& column, const std::string& what);
   std::optional<double> bound(const YAML::Node& node, const Column& column, std::string_view what);
   void parse_queries(const YAML::Node& node, Profile& profile);
   void parse_experiments(const YAML::Node& node, Profile& profile);

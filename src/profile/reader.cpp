@@ -100,4 +100,29 @@ std::optional<bool> Reader::boolean(const YAML::Node& node, std::string_view wha
   return value;
 }
 
+void Reader::identifier(const YAML::Node& node, const std::string& name, std::string_view what) {
+  // NAMEDATALEN - 1: PostgreSQL truncates longer identifiers without an error.
+  constexpr size_t kMaxIdentifierBytes = 63;
+  if (name.empty()) {
+    error(node, fmt::format("{} name is empty", what), "give it a name");
+    return;
+  }
+  for (char c : name) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte < 0x20 || byte == 0x7f) {
+      error(node, fmt::format("{} name contains a control character (byte 0x{:02x})", what, byte),
+            byte == '\n' ? "a line break in a name usually means a quote was left open"
+                         : "use printable characters only");
+      return;
+    }
+  }
+  if (name.size() > kMaxIdentifierBytes) {
+    error(node,
+          fmt::format("{} name '{}' is {} bytes long; PostgreSQL keeps only {}", what, name,
+                      name.size(), kMaxIdentifierBytes),
+          "shorten it: PostgreSQL would silently cut it, and two long names could collide");
+    return;
+  }
+}
+
 }  // namespace pgshape::detail

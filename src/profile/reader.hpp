@@ -33,6 +33,10 @@ class Reader {
   std::optional<double> number(const YAML::Node& node, std::string_view what);
   std::optional<int64_t> integer(const YAML::Node& node, std::string_view what);
   std::optional<bool> boolean(const YAML::Node& node, std::string_view what);
+  // Reports `name` (a table, column, index or schema name, written at `node`)
+  // unless PostgreSQL keeps it as written: not empty, at most 63 bytes (longer
+  // ones are silently truncated, so two could collide), no control characters.
+  void identifier(const YAML::Node& node, const std::string& name, std::string_view what);
 
   std::vector<Diagnostic>& diagnostics() { return diagnostics_; }
   const std::string& file() const { return file_; }
@@ -44,6 +48,11 @@ class Reader {
 
 // Cross-checks after parsing: foreign keys, cycles, domains, types vs distributions.
 void check_profile(const Profile& profile, Reader& reader);
+
+// How many characters a pattern makes (an escaped character counts once), and
+// how many distinct strings it can make (saturating at 4.6e18).
+size_t pattern_length(std::string_view pattern);
+double pattern_domain(std::string_view pattern);
 
 // Whether `literal` is a valid value of `type`; `why` says what is wrong when not.
 bool literal_fits(const ColumnType& type, std::string_view literal, std::string& why);
