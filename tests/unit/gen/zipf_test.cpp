@@ -1,0 +1,187 @@
+// ZipfDistribution and Permutation: rank frequencies against the exact law
+// (chi-square), determinism, range, and the bijection property.
+//
+// Every test uses fixed seeds, so it is deterministic: the statistical bounds
+// below say how unlikely a correct implementation is to fail for a *new* seed.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdint>
+#include <set>
+#include <vector>
+
+#include "pgshape/random.hpp"
+#include "pgshape/zipf.hpp"
+
+namespace pgshape {
+namespace {
+
+// Upper critical value of chi-square with `dof` degrees of freedom at p = 0.001,
+// by the Wilson–Hilferty cube approximation (z_0.999 = 3.090232). It overstates
+// the exact value slightly for dof = 1 (11.16 vs 10.83) and by < 1 % from
+// dof >= 10 (29.76 vs 29.59): a test against it fails a correct sampler about once in 1000 seeds.
+double chi_square_critical_001(int dof) {
+  const double k = dof;
+  const double z = 3.090232;
+  const double t = 1 - 2 / (9 * k) + z * std::sqrt(2 / (9 * k));
+  return k * t * t * t;
+}
+
+// Pearson's statistic over bins of consecutive ranks merged until each expects
+// at least 5 draws (the usual validity condition); returns {statistic, dof}.
+std::pair<double, int> chi_square(const std::vector<double>& observed,
+                                  const std::vector<double>& expected) {
+  std::vector<double> obs_bins, exp_bins;
+  double o = 0, e = 0;
+  for (size_t i = 0; i < observed.size(); ++i) {
+    o += observed[i];
+    e += expected[i];
+    if (e >= 5) {
+      obs_bins.push_back(o);
+      exp_bins.push_back(e);
+      o = e = 0;
+    }
+  }
+  if (e > 0) {  // a thin tail joins the last full bin
+    obs_bins.back() += o;
+    exp_bins.back() += e;
+  }
+  double statistic = 0;
+  for (size_t i = 0; i < obs_bins.size(); ++i)
+    statistic += (obs_bins[i] - exp_bins[i]) * (obs_bins[i] - exp_bins[i]) / exp_bins[i];
+  return {statistic, static_cast<int>(obs_bins.size()) - 1};
+}
+
+TEST(ChiSquare, WilsonHilfertyMatchesTheTable) {
+  // Table values (e.g. NIST/SEMATECH handbook, 1.3.6.7.4) at p = 0.001.
+  EXPECT_NEAR(chi_square_critical_001(1), 10.828, 0.35);
+  EXPECT_NEAR(chi_square_critical_001(10), 29.588, 0.2);
+  EXPECT_NEAR(chi_square_critical_001(100), 149.449, 0.1);
+}
+
+struct ZipfCase {
+  int64_t n;
+  double s;
+};
+
+class ZipfLaw : public ::testing::TestWithParam<ZipfCase> {};
+
+TEST_P(ZipfLaw, RankFrequenciesPassChiSquare) {
+  const auto [n, s] = GetParam();
+  const ZipfDistribution zipf(n, s);
+  constexpr int kDraws = 200000;
+  std::vector<double> observed(static_cast<size_t>(n), 0);
+  const uint64_t key = stream_key(42, "zipf", "rank");
+  for (int i = 0; i < kDraws; ++i) {
+    CounterEngine engine(key, static_cast<uint64_t>(i));  // one engine per row, as generators do
+    const int64_t k = zipf(engine);
+    ASSERT_GE(k, 1);
+    ASSERT_LE(k, n);
+    observed[static_cast<size_t>(k - 1)] += 1;
+  }
+  double normaliser = 0;
+  for (int64_t k = n; k >= 1; --k) normaliser += std::pow(static_cast<double>(k), -s);
+  std::vector<double> expected(static_cast<size_t>(n));
+  for (int64_t k = 1; k <= n; ++k)
+    expected[static_cast<size_t>(k - 1)] =
+        kDraws * std::pow(static_cast<double>(k), -s) / normaliser;
+  if (n == 1) {
+    EXPECT_EQ(observed[0], kDraws);
+    return;
+  }
+  const auto [statistic, dof] = chi_square(observed, expected);
+  ASSERT_GE(dof, 1);
+  EXPECT_LT(statistic, chi_square_critical_001(dof)) << "n=" << n << " s=" << s << " dof=" << dof;
+  // The documented exact probability agrees with the sum above.
+  EXPECT_NEAR(zipf.probability(1), 1 / normaliser, 1e-12);
+}
+
+INSTANTIATE_TEST_SUITE_P(SeveralShapes, ZipfLaw,
+                         ::testing::Values(ZipfCase{1, 1.0}, ZipfCase{10, 1.0}, ZipfCase{1000, 1.0},
+                                           ZipfCase{10, 0.5}, ZipfCase{1000, 0.5},
+                                           ZipfCase{10, 2.0}, ZipfCase{1000, 2.0}, ZipfCase{2, 1.0},
+                                           ZipfCase{1000, 0.8}, ZipfCase{100, 1.0000001}),
+                         [](const auto& info) {
+                           return "n" + std::to_string(info.param.n) + "_s" +
+                                  std::to_string(static_cast<int>(info.param.s * 10));
+                         });
+
+TEST(Zipf, SameSeedGivesSameSequence) {
+  const ZipfDistribution zipf(100000, 1.1);
+  for (uint64_t row = 0; row < 1000; ++row) {
+    CounterEngine a(stream_key(7, "t", "c"), row), b(stream_key(7, "t", "c"), row);
+    ASSERT_EQ(zipf(a), zipf(b));
+  }
+}
+
+TEST(Zipf, DifferentSeedsGiveDifferentSequences) {
+  const ZipfDistribution zipf(100000, 0.7);
+  int same = 0;
+  for (uint64_t row = 0; row < 1000; ++row) {
+    CounterEngine a(stream_key(7, "t", "c"), row), b(stream_key(8, "t", "c"), row);
+    same += zipf(a) == zipf(b);
+  }
+  // P(two draws agree) = sum p_k^2, about 0.4 % for this shape: far below half.
+  EXPECT_LT(same, 100);
+}
+
+TEST(Zipf, RanksStayInRangeForHugeDomainsAndExponents) {
+  for (int64_t n : {int64_t{1}, int64_t{2}, int64_t{1000000}, int64_t{1} << 40}) {
+    for (double s : {0.01, 0.5, 1.0, 1.5, 5.0, 50.0}) {
+      const ZipfDistribution zipf(n, s);
+      for (uint64_t row = 0; row < 2000; ++row) {
+        CounterEngine engine(99, row);
+        const int64_t k = zipf(engine);
+        ASSERT_GE(k, 1) << n << " " << s;
+        ASSERT_LE(k, n) << n << " " << s;
+      }
+    }
+  }
+}
+
+TEST(Permutation, IsABijectionOverAMillionIds) {
+  constexpr uint64_t kN = 1000000;
+  const Permutation perm(kN, stream_key(1, "parents", "", "popularity"));
+  std::vector<bool> seen(kN, false);
+  for (uint64_t x = 0; x < kN; ++x) {
+    const uint64_t y = perm(x);
+    ASSERT_LT(y, kN);
+    ASSERT_FALSE(seen[y]) << "two ids map to " << y;
+    seen[y] = true;
+  }
+}
+
+TEST(Permutation, IsABijectionOverSmallDomains) {
+  for (uint64_t n : {1u, 2u, 3u, 4u, 5u, 17u, 1000u}) {
+    for (uint64_t key : {0ull, 1ull, 0xDEADBEEFull}) {
+      const Permutation perm(n, key);
+      std::set<uint64_t> out;
+      for (uint64_t x = 0; x < n; ++x) {
+        const uint64_t y = perm(x);
+        ASSERT_LT(y, n);
+        out.insert(y);
+      }
+      EXPECT_EQ(out.size(), n) << "n=" << n << " key=" << key;
+    }
+  }
+}
+
+TEST(Permutation, DifferentKeysGiveDifferentOrders) {
+  const Permutation a(1000, 1), b(1000, 2);
+  int fixed_points = 0, same = 0;
+  for (uint64_t x = 0; x < 1000; ++x) {
+    same += a(x) == b(x);
+    fixed_points += a(x) == x;
+  }
+  // A random pair of permutations agrees at about 1 position in n: expect ~1.
+  EXPECT_LT(same, 10);
+  EXPECT_LT(fixed_points, 10) << "the permutation should not be near the identity";
+
+  // Over two ids only two orders exist; across keys both must appear.
+  std::set<uint64_t> first;
+  for (uint64_t key = 0; key < 64; ++key) first.insert(Permutation(2, key)(0));
+  EXPECT_EQ(first.size(), 2u);
+}
+
+}  // namespace
+}  // namespace pgshape
