@@ -33,12 +33,74 @@ const Scale& resolve_scale(const Profile& profile, const std::string& name) {
                    fmt::format("scale points: {}", fmt::join(names, ", ")));
 }
 
+// What to do about a failed load, by SQLSTATE (class first): the user's next step.
+std::string next_step(const std::string& sqlstate, bool connection_lost) {
+  const std::string cls = sqlstate.substr(0, 2);
+  if (connection_lost || cls == "08" || sqlstate == "57P01" || sqlstate == "57P02" ||
+      sqlstate == "57P03")
+    return "the connection to the server was lost (the server log says why): when the server "
+           "accepts connections again, rerun the same command";
+  if (sqlstate == "53100")
+    return "the server's disk (or the tablespace the new tables went to) is full: free space "
+           "there, or load a smaller --scale, then rerun";
+  if (sqlstate == "53400")
+    return "a server limit was exceeded (e.g. temp_file_limit while building indexes): raise it "
+           "for pgshape's sessions (ALTER ROLE ... SET), then rerun";
+  if (sqlstate == "53200")
+    return "the server ran out of memory: lower --jobs or maintenance_work_mem, then rerun";
+  if (sqlstate == "53300")
+    return "the server has no connection slots left: lower --jobs, then rerun";
+  if (sqlstate == "57014")
+    return "a statement was cancelled (statement_timeout, or someone cancelled it): rerun, with "
+           "a larger statement_timeout if one is set";
+  if (cls == "40" || sqlstate == "55P03") return "another session held a conflicting lock: rerun";
+  return "fix the cause above, then rerun";
+}
+
+// Turns whatever ended a load before its swap into one DatabaseError saying what
+// happened, that the target is as it was, and what to do. Called in a catch block.
+[[noreturn]] void rethrow_load_failure(const std::string& schema, bool target_existed) {
+  const std::string state =
+      target_existed
+          ? fmt::format("schema '{}' still holds the previous dataset (nothing was swapped in)",
+                        schema)
+          : fmt::format("schema '{}' was not created", schema);
+  auto fail = [&](std::string_view cause, const std::string& sqlstate, bool lost) {
+    std::string text(cause);
+    while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+    throw DatabaseError(
+        redact_dsn(fmt::format("load into schema '{}' failed: {}\n{}", schema, text, state)),
+        sqlstate, next_step(sqlstate, lost));
+  };
+  try {
+    throw;
+  } catch (const pqxx::in_doubt_error& e) {
+    // The swap's COMMIT was sent and the connection died before the answer.
+    throw DatabaseError(
+        fmt::format("lost the connection while committing the swap into schema '{}': {}", schema,
+                    e.what()),
+        {},
+        fmt::format("schema '{}' holds either the previous or the new dataset, complete: its "
+                    "COMMENT says which (pgshape: profile=... scale=... seed=...); rerun to be "
+                    "sure",
+                    schema));
+  } catch (const pqxx::broken_connection& e) {
+    fail(e.what(), {}, true);
+  } catch (const pqxx::sql_error& e) {
+    fail(e.what(), e.sqlstate(), false);
+  } catch (const DatabaseError& e) {
+    fail(e.what(), e.sqlstate(), false);
+  }
+  // UsageError, ProfileError, InternalError keep their own type and exit code.
+  throw;
+}
+
 // The steps of a sharded load that work on the target schema itself (see
 // LoadOptions::Mode): no staging and no swap, because N processes share the
 // target; the schema must have been created by a kPrepare load.
-LoadResult load_in_place(const Profile& profile, const std::string& dsn,
-                         const LoadOptions& options, const Scale& scale, LoadResult result,
-                         const load::CopySpec& copy_spec, Clock::time_point started) {
+LoadResult load_in_place(const Profile& profile, const std::string& dsn, const LoadOptions& options,
+                         const Scale& scale, LoadResult result, const load::CopySpec& copy_spec,
+                         Clock::time_point started) {
   if (!profile.ddl_sql.empty())
     throw UsageError("--shard, --prepare and --finish do not support a profile's own DDL file yet",
                      "load without sharding, or let the profile define the tables");
@@ -93,13 +155,21 @@ LoadResult load_dataset(const Profile& input, const std::string& dsn, const Load
   result.seed = options.seed.value_or(input.seed);
   result.jobs = std::max(1, options.jobs);
   load::check_schema_name(result.schema);
-  const load::CopySpec copy_spec{
-      .format = options.binary_copy ? RowFormat::kCopyBinary : RowFormat::kCopyText};
+  const load::CopySpec copy_spec{.format = options.binary_copy ? RowFormat::kCopyBinary
+                                                               : RowFormat::kCopyText};
   if (options.mode == LoadOptions::Mode::kAppend || options.mode == LoadOptions::Mode::kFinish)
     return load_in_place(input, dsn, options, scale, std::move(result), copy_spec, started);
 
   pqxx::connection control(dsn);
   load::Staging staging(control, result.schema, options);  // lock, ownership, fresh staging
+  // Under the lock, so no other load can create or swap it meanwhile.
+  const bool target_existed = [&] {
+    pqxx::nontransaction tx(control);
+    return !tx.exec_params("SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = $1",
+                           result.schema)
+                .empty();
+  }();
+  bool swapped = false;
   try {
     // The user's DDL fixes the column types; the profile is re-checked against them.
     const Profile profile = load::create_tables(control, input, staging.name());
@@ -125,10 +195,12 @@ LoadResult load_dataset(const Profile& input, const std::string& dsn, const Load
     staging.swap_in(
         fmt::format("profile={} scale={} seed={}", profile.name, scale.name, result.seed),
         options.keep_previous);
+    swapped = true;
     result.shape = load::measure_shape(control, profile, generator, result.schema);
   } catch (...) {
+    if (swapped) throw;  // the new dataset is in place; only the shape report failed
     staging.discard();
-    throw;
+    rethrow_load_failure(result.schema, target_existed);
   }
   result.total_seconds = seconds_since(started);
   return result;

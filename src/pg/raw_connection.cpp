@@ -28,10 +28,14 @@ void RawConnection::fail(std::string_view what, PGresult* result) {
   }
   while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
   std::string hint;
-  if (PQstatus(conn_) != CONNECTION_OK)
+  if (PQstatus(conn_) != CONNECTION_OK) {
+    // No SQLSTATE comes with a dead socket: 08006 (connection_failure) is the
+    // standard's name for it, and lets callers tell "lost" from "refused".
+    if (sqlstate.empty()) sqlstate = "08006";
     hint =
         "the server closed the connection or went away; the previous dataset is untouched, "
         "rerun when the server is back";
+  }
   throw DatabaseError(redact_dsn(fmt::format("{}: {}", what, message)), sqlstate, hint);
 }
 
@@ -50,8 +54,16 @@ void RawConnection::copy_in(const std::string& copy_statement) {
 }
 
 void RawConnection::send(std::string_view data) {
-  if (PQputCopyData(conn_, data.data(), static_cast<int>(data.size())) != 1)
+  if (PQputCopyData(conn_, data.data(), static_cast<int>(data.size())) != 1) {
+    // The server usually said why before it closed the connection ("terminating
+    // connection due to administrator command"): that beats libpq's "server
+    // closed the connection unexpectedly".
+    PGresult* result = PQgetResult(conn_);
+    if (result != nullptr && PQresultStatus(result) == PGRES_FATAL_ERROR)
+      fail("COPY failed", result);
+    PQclear(result);
     fail("sending COPY data failed");
+  }
 }
 
 void RawConnection::finish() {
