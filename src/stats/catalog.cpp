@@ -76,7 +76,9 @@ constexpr const char* kConstraintsSql =
     "WHERE n.nspname = $1 AND con.contype IN ('p', 'u', 'f') "
     "ORDER BY con.conrelid, con.conname";
 
-// pg_index rather than the pg_indexes view: the same indexes, but with the key
+// In creation (OID) order: the planner breaks cost ties by index order, so the
+// mirror builds them in the same order. pg_index rather than the pg_indexes view:
+// the same indexes, but with the key
 // columns, their sort options and the predicate as separate fields.
 constexpr const char* kIndexesSql =
     "SELECT i.indrelid::bigint, ic.relname::text, i.indisunique, "
@@ -97,7 +99,7 @@ constexpr const char* kIndexesSql =
     "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
     "JOIN pg_catalog.pg_am am ON am.oid = ic.relam "
     "WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') "
-    "ORDER BY i.indrelid, ic.relname";
+    "ORDER BY i.indrelid, i.indexrelid";
 
 std::string index_order(int option) {
   const bool desc = option & 1, nulls_first = option & 2;
