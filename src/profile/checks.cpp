@@ -143,6 +143,18 @@ class Checker {
         break;
       case DistKind::kWords:
         need(c.type.is_textual(), "text");
+        if (unique && c.type.kind == PgType::kVarchar) {
+          // Unique words end in " " + the row's base-36 code, after at least one
+          // character of words: shorter columns would cut the code off.
+          int needed = 2;
+          for (int64_t code = std::max<int64_t>(rows - 1, 1); code > 0; code /= 36) ++needed;
+          if (c.type.length < needed)
+            r_.error(at,
+                     fmt::format("unique words of {} need {} characters for {} rows, more than {} "
+                                 "allows",
+                                 what, needed, rows, c.type.sql()),
+                     "widen the column, or use a pattern for short unique codes");
+        }
         break;
       case DistKind::kPattern:
         need(c.type.is_textual(), "text");
