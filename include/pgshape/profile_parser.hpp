@@ -31,6 +31,10 @@ struct ProfileKey {
 };
 const std::vector<ProfileKey>& profile_keys();
 
+// The profile reference (every key, every distribution) as Markdown, from the
+// same table the parser uses.
+std::string profile_reference_markdown();
+
 // The closest of `candidates` to `word` within a small edit distance, or "".
 std::string closest_match(std::string_view word, const std::vector<std::string_view>& candidates);
 

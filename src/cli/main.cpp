@@ -33,6 +33,7 @@ int main(int argc, char** argv) {
   cli::add_generate_command(app, global, action);
   cli::add_stats_command(app, global, action);
   cli::add_refresh_command(app, global, action);
+  cli::add_reference_command(app, global, action);
 
   try {
     app.parse(argc, argv);

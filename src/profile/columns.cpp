@@ -269,9 +269,9 @@ void ProfileParser::check_dist_ranges(const YAML::Node& node, const Column& colu
             fmt::format("jitter of {} must be between 0 and 1 (a fraction of the range)", what));
       break;
     case DistKind::kWords:
-      if (d.min_words < 1 || d.max_words < d.min_words || d.max_words > 1000)
+      if (d.min_words < 0 || d.max_words < d.min_words || d.max_words > 1000)
         r_.error(node["min_words"] ? at("min_words") : at("max_words"),
-                 fmt::format("{}: need 1 <= min_words <= max_words <= 1000 (got {} and {})", what,
+                 fmt::format("{}: need 0 <= min_words <= max_words <= 1000 (got {} and {})", what,
                              d.min_words, d.max_words));
       break;
     case DistKind::kPattern:
