@@ -22,13 +22,13 @@ struct LoadProgress {
 };
 
 struct LoadOptions {
-  std::string scale;              // empty: the profile's default scale point
-  std::string schema;             // empty: the profile's schema
-  std::optional<uint64_t> seed;   // empty: the profile's seed
-  int jobs = 2;                   // connections loading at once
-  bool force = false;             // replace a schema that pgshape did not create
-  bool wait = false;              // wait for another load of the same schema instead of failing
-  bool keep_previous = false;     // keep the replaced dataset as <schema>_previous (refresh)
+  std::string scale;             // empty: the profile's default scale point
+  std::string schema;            // empty: the profile's schema
+  std::optional<uint64_t> seed;  // empty: the profile's seed
+  int jobs = 2;                  // connections loading at once
+  bool force = false;            // replace a schema that pgshape did not create
+  bool wait = false;             // wait for another load of the same schema instead of failing
+  bool keep_previous = false;    // keep the replaced dataset as <schema>_previous (refresh)
   // Called with the staging schema's name after ANALYZE and before the swap (refresh's
   // check); throwing aborts the load with the target untouched. Empty: no check.
   std::function<void(const std::string& staging_schema)> check_staging;
@@ -51,8 +51,8 @@ struct LoadOptions {
 struct TableLoadStats {
   std::string table;
   int64_t rows = 0;
-  uint64_t bytes = 0;     // COPY payload sent
-  double seconds = 0;     // generating + COPY of this table
+  uint64_t bytes = 0;  // COPY payload sent
+  double seconds = 0;  // generating + COPY of this table
 };
 
 // A shape figure the load achieved, as the planner sees it after ANALYZE.

@@ -14,8 +14,9 @@
 namespace pgshape {
 
 struct EmbeddedOptions {
-  bool keep = false;   // leave the server running and its directory in place at exit
-  std::string bindir;  // server binaries; empty = pg_config --bindir, PATH, /usr/lib/postgresql/*/bin
+  bool keep = false;  // leave the server running and its directory in place at exit
+  std::string
+      bindir;  // server binaries; empty = pg_config --bindir, PATH, /usr/lib/postgresql/*/bin
   bool tuned_for_throwaway = true;  // fsync=off, synchronous_commit=off, full_page_writes=off,
                                     // wal_level=minimal: data that can be regenerated
 };

@@ -19,6 +19,7 @@
 #include "pgshape/profile_parser.hpp"
 #include "pgshape/report.hpp"
 #include "pgshape/server.hpp"
+#include "pgshape/stats.hpp"
 
 namespace pgshape::cli {
 namespace {
@@ -70,7 +71,7 @@ std::vector<PlanCapture> select(const std::vector<PlanCapture>& all, const std::
 int run_explain(const ExplainOptions& o, const GlobalOptions& global) {
   std::vector<ChangeKind> gated = parse_change_kinds(o.fail_on);
   if (o.runs < 1) throw UsageError("--runs must be at least 1");
-  Profile profile = load_profile(o.profile);
+  Profile profile = load_profile_with_overlay(o.profile);
   std::vector<std::string> scales = chosen_scales(profile, o.scales);
   if (profile.queries.empty()) {
     throw UsageError("profile " + o.profile + " declares no queries to explain",

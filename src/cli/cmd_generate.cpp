@@ -24,6 +24,7 @@
 #include "pgshape/error.hpp"
 #include "pgshape/generator.hpp"
 #include "pgshape/profile_parser.hpp"
+#include "pgshape/stats.hpp"
 
 namespace pgshape::cli {
 namespace {
@@ -202,7 +203,7 @@ void add_generate_command(CLI::App& app, GlobalOptions& global, Action& action) 
   command->callback([&global, &action, options] {
     action = [&global, options] {
       const auto started = std::chrono::steady_clock::now();
-      const Profile profile = load_profile(options->profile);
+      const Profile profile = load_profile_with_overlay(options->profile);
       const std::string scale_name =
           options->scale.empty() ? profile.default_scale : options->scale;
       const Scale* scale = profile.find_scale(scale_name);

@@ -12,6 +12,7 @@
 #include "pgshape/loader.hpp"
 #include "pgshape/profile_parser.hpp"
 #include "pgshape/server.hpp"
+#include "pgshape/stats.hpp"
 
 namespace pgshape::cli {
 namespace {
@@ -21,9 +22,9 @@ struct LoadCommand {
   std::string scale;
   bool force = false;
   bool wait = false;
-  std::string shard;         // K/N: append slice K of N into tables made by --prepare
-  bool prepare = false;      // only the empty tables, for shards to append to
-  bool finish = false;       // keys, indexes and ANALYZE after every shard is in
+  std::string shard;     // K/N: append slice K of N into tables made by --prepare
+  bool prepare = false;  // only the empty tables, for shards to append to
+  bool finish = false;   // keys, indexes and ANALYZE after every shard is in
   std::string copy_format = "binary";
 };
 
@@ -127,13 +128,14 @@ void add_load_command(CLI::App& app, GlobalOptions& global, Action& action) {
                     "create the target schema with empty tables for sharded loads");
   command->add_flag("--finish", options->finish,
                     "build keys, indexes and foreign keys and ANALYZE, after sharded loads");
-  command->add_option("--copy-format", options->copy_format,
-                      "binary (default) or text: how rows travel in COPY")
+  command
+      ->add_option("--copy-format", options->copy_format,
+                   "binary (default) or text: how rows travel in COPY")
       ->check(CLI::IsMember({"binary", "text"}));
   add_global_options(*command, global);
   command->callback([&global, &action, options] {
     action = [&global, options] {
-      const Profile profile = load_profile(options->profile);
+      const Profile profile = load_profile_with_overlay(options->profile);
       Target target = Target::open(global.dsn, EmbeddedOptions{.keep = global.keep});
       ProgressBar bar;
       LoadOptions load{.scale = options->scale,

@@ -282,8 +282,10 @@ class Words : public ColumnGenerator {
       // The code must survive the width limit, the words need not: validation
       // guarantees the code alone fits.
       const int room = max_chars_ - static_cast<int>(suffix.size());
-      if (max_chars_ > 0 && room <= 0) out.clear(), suffix.erase(0, 1);
-      else if (max_chars_ > 0) truncate_chars(out, room);
+      if (max_chars_ > 0 && room <= 0)
+        out.clear(), suffix.erase(0, 1);
+      else if (max_chars_ > 0)
+        truncate_chars(out, room);
       out += suffix;
     }
     truncate_chars(out, max_chars_);

@@ -106,8 +106,9 @@ std::vector<std::pair<std::string, std::string>> resolve_pick(pqxx::work& tx,
     auto r = tx.exec_params("SELECT " + col + "::text" + base + " GROUP BY " + col +
                                 " ORDER BY count(*) DESC, " + col + " LIMIT 1 OFFSET $1",
                             k - 1);
-    if (r.empty()) throw UsageError("pick '" + pick + "': " + rel + "." + col + " has fewer than " +
-                                    std::to_string(k) + " distinct values");
+    if (r.empty())
+      throw UsageError("pick '" + pick + "': " + rel + "." + col + " has fewer than " +
+                       std::to_string(k) + " distinct values");
     return {{pick, r[0][0].c_str()}};
   }
   if (pick == "median") {

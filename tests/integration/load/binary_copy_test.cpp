@@ -49,18 +49,18 @@ tables:
 
 class BinaryCopyLoad : public testing::LoadFixture {};
 
-      TEST_F(BinaryCopyLoad, BinaryAndTextCopyGiveIdenticalRowsForEveryType) {
-        write_profile(kProfile);
-        const std::string binary = schema("binary"), text = schema("text");
-        pgshape({"load", profile_, "--schema", binary, "--copy-format", "binary"});
-        pgshape({"load", profile_, "--schema", text, "--copy-format", "text"});
-        pqxx::connection c(test_dsn());
-        for (const std::string table : {"parents", "everything"}) {
-          const std::string a = table_md5(c, binary, table), b = table_md5(c, text, table);
-          EXPECT_EQ(a, b) << table;
-          EXPECT_TRUE(a.starts_with(table == "parents" ? "1000 " : "20000 ")) << a;
-        }
-      }
+TEST_F(BinaryCopyLoad, BinaryAndTextCopyGiveIdenticalRowsForEveryType) {
+  write_profile(kProfile);
+  const std::string binary = schema("binary"), text = schema("text");
+  pgshape({"load", profile_, "--schema", binary, "--copy-format", "binary"});
+  pgshape({"load", profile_, "--schema", text, "--copy-format", "text"});
+  pqxx::connection c(test_dsn());
+  for (const std::string table : {"parents", "everything"}) {
+    const std::string a = table_md5(c, binary, table), b = table_md5(c, text, table);
+    EXPECT_EQ(a, b) << table;
+    EXPECT_TRUE(a.starts_with(table == "parents" ? "1000 " : "20000 ")) << a;
+  }
+}
 
-      }  // namespace
-      }  // namespace pgshape
+}  // namespace
+}  // namespace pgshape

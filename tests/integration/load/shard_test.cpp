@@ -36,55 +36,54 @@ tables:
 // clang-format on
 
 std::string slurp(const std::filesystem::path& path) {
-        std::ifstream in(path, std::ios::binary);
-        std::ostringstream out;
-        out << in.rdbuf();
-        return out.str();
-      }
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
 
-      class Shards : public testing::LoadFixture {};
+class Shards : public testing::LoadFixture {};
 
-      TEST_F(Shards, UnionOfThreeShardsEqualsTheUnshardedLoad) {
-        write_profile(kProfile);
-        const std::string whole = schema("whole"), sharded = schema("sharded");
-        pgshape({"load", profile_, "--schema", whole});
-        pgshape({"load", profile_, "--schema", sharded, "--prepare"});
-        for (const std::string k : {"2/3", "1/3", "3/3"})  // any order, or all at once
-          pgshape({"load", profile_, "--schema", sharded, "--shard", k});
-        pgshape({"load", profile_, "--schema", sharded, "--finish"});
-        pqxx::connection c(test_dsn());
-        for (const std::string table : {"customers", "orders"})
-          EXPECT_EQ(table_md5(c, whole, table), table_md5(c, sharded, table)) << table;
-        // --finish built the same keys: the primary key and the foreign key exist and are valid.
-        pqxx::work tx(c);
-        const auto keys = tx.exec_params1(
-            "SELECT count(*) FILTER (WHERE contype = 'p'), count(*) FILTER (WHERE contype = 'f' "
-            "AND "
-            "convalidated) FROM pg_catalog.pg_constraint WHERE connamespace = $1::regnamespace",
-            sharded);
-        EXPECT_EQ(keys[0].as<int>(), 2);
-        EXPECT_EQ(keys[1].as<int>(), 1);
-      }
+TEST_F(Shards, UnionOfThreeShardsEqualsTheUnshardedLoad) {
+  write_profile(kProfile);
+  const std::string whole = schema("whole"), sharded = schema("sharded");
+  pgshape({"load", profile_, "--schema", whole});
+  pgshape({"load", profile_, "--schema", sharded, "--prepare"});
+  for (const std::string k : {"2/3", "1/3", "3/3"})  // any order, or all at once
+    pgshape({"load", profile_, "--schema", sharded, "--shard", k});
+  pgshape({"load", profile_, "--schema", sharded, "--finish"});
+  pqxx::connection c(test_dsn());
+  for (const std::string table : {"customers", "orders"})
+    EXPECT_EQ(table_md5(c, whole, table), table_md5(c, sharded, table)) << table;
+  // --finish built the same keys: the primary key and the foreign key exist and are valid.
+  pqxx::work tx(c);
+  const auto keys = tx.exec_params1(
+      "SELECT count(*) FILTER (WHERE contype = 'p'), count(*) FILTER (WHERE contype = 'f' "
+      "AND "
+      "convalidated) FROM pg_catalog.pg_constraint WHERE connamespace = $1::regnamespace",
+      sharded);
+  EXPECT_EQ(keys[0].as<int>(), 2);
+  EXPECT_EQ(keys[1].as<int>(), 1);
+}
 
-      TEST_F(Shards, ShardFilesConcatenateToTheUnshardedFile) {
-        write_profile(kProfile);
-        for (const std::string format : {"copy", "csv"}) {
-          const auto out = dir_ / format;
-          pgshape({"generate", profile_, "--format", format, "--out", out.string()});
-          for (const std::string k : {"1/3", "2/3", "3/3"})
-            pgshape(
-                {"generate", profile_, "--format", format, "--out", out.string(), "--shard", k});
-          for (const std::string table : {"customers", "orders"}) {
-            const std::string ext = format == "csv" ? ".csv" : ".copy";
-            const std::string whole = slurp(out / (table + ext));
-            EXPECT_FALSE(whole.empty());
-            EXPECT_EQ(whole, slurp(out / (table + ".1-of-3" + ext)) +
-                                 slurp(out / (table + ".2-of-3" + ext)) +
-                                 slurp(out / (table + ".3-of-3" + ext)))
-                << table << " " << format;
-          }
-        }
-      }
+TEST_F(Shards, ShardFilesConcatenateToTheUnshardedFile) {
+  write_profile(kProfile);
+  for (const std::string format : {"copy", "csv"}) {
+    const auto out = dir_ / format;
+    pgshape({"generate", profile_, "--format", format, "--out", out.string()});
+    for (const std::string k : {"1/3", "2/3", "3/3"})
+      pgshape({"generate", profile_, "--format", format, "--out", out.string(), "--shard", k});
+    for (const std::string table : {"customers", "orders"}) {
+      const std::string ext = format == "csv" ? ".csv" : ".copy";
+      const std::string whole = slurp(out / (table + ext));
+      EXPECT_FALSE(whole.empty());
+      EXPECT_EQ(whole, slurp(out / (table + ".1-of-3" + ext)) +
+                           slurp(out / (table + ".2-of-3" + ext)) +
+                           slurp(out / (table + ".3-of-3" + ext)))
+          << table << " " << format;
+    }
+  }
+}
 
-      }  // namespace
-      }  // namespace pgshape
+}  // namespace
+}  // namespace pgshape

@@ -29,9 +29,9 @@ TEST(ReadmeReference, MatchesTheKeyTableTheParserUses) {
 
 TEST(ReadmeReference, NamesEveryDistribution) {
   const std::string reference = profile_reference_markdown();
-  for (const char* dist : {"sequence", "uniform", "normal", "lognormal", "zipf", "hotset",
-                           "weighted", "bernoulli", "timeline", "words", "pattern", "uuid",
-                           "copy", "empirical"})
+  for (const char* dist :
+       {"sequence", "uniform", "normal", "lognormal", "zipf", "hotset", "weighted", "bernoulli",
+        "timeline", "words", "pattern", "uuid", "copy", "empirical"})
     EXPECT_NE(reference.find(std::string("| `") + dist + "` |"), std::string::npos) << dist;
 }
 

@@ -6,9 +6,9 @@
 // position (a directory); the message then follows `file: ` directly.
 //
 // A few inputs are generated here rather than committed: deeply nested YAML and
-// a 50 MB profile.
+// a 50 MB profile. That a bad profile leaves a real database untouched is
+// checked in tests/integration/profile/bad_profile_database_test.cpp.
 #include <gtest/gtest.h>
-#include <pqxx/pqxx>
 
 #include <chrono>
 #include <filesystem>
@@ -257,32 +257,6 @@ TEST(BadCatalogueGenerated, IdentifierWithQuotesAndSqlIsAcceptedAsAName) {
   const auto result = run_pgshape({"validate", profile.path()});
   EXPECT_EQ(result.exit_code, 0) << result.err;
   EXPECT_NE(result.out.find("x\"; DROP TABLE victim; --"), std::string::npos) << result.out;
-}
-
-// --- No database touched ----------------------------------------------------
-
-bool schema_exists(const std::string& schema) {
-  pqxx::connection conn(testing::test_dsn());
-  pqxx::nontransaction tx(conn);
-  return tx
-      .exec1("SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = " +
-             tx.quote(schema) + ")")[0]
-      .as<bool>();
-}
-
-TEST(BadCatalogueDatabase, LoadOfABadProfileCreatesNoSchema) {
-  for (const std::string fixture :
-       {"fk_cycle.yaml", "zipf_s_zero.yaml", "yaml_tab_indent.yaml", "name_too_long_table.yaml",
-        "weights_sum_zero.yaml", "not_utf8.yaml"}) {
-    SCOPED_TRACE(fixture);
-    const std::string schema = testing::unique_name("bad");
-    const auto result = run_pgshape(
-        {"load", kBadDir + "/" + fixture, "--dsn", testing::test_dsn(), "--schema", schema});
-    EXPECT_EQ(result.exit_code, 2) << result.err;
-    EXPECT_FALSE(schema_exists(schema));
-    EXPECT_FALSE(schema_exists(schema + "_staging"));
-    EXPECT_FALSE(schema_exists("bad")) << "the profile's own schema name";
-  }
 }
 
 }  // namespace
