@@ -129,7 +129,8 @@ std::string merge_overlay(const std::string& profile_text, const std::string& ov
     YAML::Node base_tables = base["tables"];
     for (auto t = top->second.begin(); t != top->second.end(); ++t) {
       const std::string table = t->first.Scalar();
-      const YAML::Node& ot = t->second;
+      // A copy, not a reference: yaml-cpp iterators hand out temporaries (Nodes are handles).
+      const YAML::Node ot = t->second;
       YAML::Node bt = base_tables[table];
       if (!bt || !bt.IsMap()) {
         if (ot.IsMap() && ot["rows"] && ot["columns"]) {
