@@ -6,7 +6,7 @@
 # Source this file to reuse the functions (main only runs when executed).
 # Environment:
 #   PGSHAPE_BUILD_DIR    build directory (default: build)
-#   PGSHAPE_BUILD_TYPE   CMake build type (default: RelWithDebInfo)
+#   PGSHAPE_BUILD_TYPE   CMake build type (default: Release; RelWithDebInfo for debugging)
 #   PGSHAPE_CMAKE_ARGS   extra arguments for the CMake configure step
 #   PGSHAPE_SKIP_BUILD=1 install dependencies only
 set -euo pipefail
@@ -65,9 +65,9 @@ install_packages() {
 
 build() {
   local build_dir="${PGSHAPE_BUILD_DIR:-build}"
-  section "Build ($build_dir, ${PGSHAPE_BUILD_TYPE:-RelWithDebInfo})"
+  section "Build ($build_dir, ${PGSHAPE_BUILD_TYPE:-Release})"
   # shellcheck disable=SC2086  # PGSHAPE_CMAKE_ARGS is a list of words on purpose
-  cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE="${PGSHAPE_BUILD_TYPE:-RelWithDebInfo}" \
+  cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE="${PGSHAPE_BUILD_TYPE:-Release}" \
     ${PGSHAPE_CMAKE_ARGS:-}
   cmake --build "$build_dir" -j 2
 }
