@@ -174,8 +174,7 @@ struct Query {
 
 struct Experiment {
   std::string name;
-  std::string sql;        // applied after the baseline capture
-  bool is_index = false;  // every statement is CREATE INDEX (can be tried with hypopg)
+  std::string sql;  // applied after the baseline capture
   SourcePos pos;
 };
 

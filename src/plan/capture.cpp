@@ -279,7 +279,7 @@ std::vector<PlanCapture> capture_scale(pqxx::connection& conn, const ScaleContex
   std::vector<PlanCapture> out;
   auto run_all = [&](const Experiment* exp) {
     const std::string label = exp ? exp->name : kBaseline;
-    bool hypo = exp && options.hypothetical && (exp->is_index || all_create_index(exp->sql));
+    bool hypo = exp && options.hypothetical && all_create_index(exp->sql);
     // Everything happens in one transaction that is rolled back: CREATE INDEX, SET
     // (even without LOCAL) and writes by the queries are undone, so the next
     // experiment starts from the loaded dataset. An index built in this transaction

@@ -1,31 +1,7 @@
 // The queries `explain` captures and the experiments applied between captures.
-#include <regex>
-
 #include "profile/parser_impl.hpp"
 
 namespace pgshape::detail {
-namespace {
-
-bool is_create_index(const std::string& sql) {
-  static const std::regex kCreateIndex(R"(^\s*create\s+(unique\s+)?index\b)", std::regex::icase);
-  static const std::regex kComment(R"(--[^\n]*)");
-  std::string text = std::regex_replace(sql, kComment, "");
-  size_t start = 0;
-  bool any = false;
-  while (start < text.size()) {
-    size_t end = text.find(';', start);
-    std::string statement = text.substr(start, end == std::string::npos ? end : end - start);
-    if (statement.find_first_not_of(" \t\r\n") != std::string::npos) {
-      if (!std::regex_search(statement, kCreateIndex)) return false;
-      any = true;
-    }
-    if (end == std::string::npos) break;
-    start = end + 1;
-  }
-  return any;
-}
-
-}  // namespace
 
 void ProfileParser::parse_queries(const YAML::Node& node, Profile& profile) {
   if (!node.IsSequence()) {
@@ -92,7 +68,6 @@ void ProfileParser::parse_experiments(const YAML::Node& node, Profile& profile) 
     }
     if (experiment.sql.find_first_not_of(" \t\r\n") == std::string::npos && !item["file"])
       r_.error(item, fmt::format("experiment '{}' has no SQL", experiment.name));
-    experiment.is_index = is_create_index(experiment.sql);
     profile.experiments.push_back(std::move(experiment));
   }
 }
