@@ -319,6 +319,8 @@ class ProfileParser {
   void parse_dist_params(const YAML::Node& node, Column& column, const keys::DistSpec& spec);
   void check_dist_ranges(const YAML::Node& node, const Column& column, const std::string& what);
   std::optional<double> bound(const YAML::Node& node, const Column& column, std::string_view what);
+  void read_named_sql(const YAML::Node& item, std::string_view what, std::string& name,
+                      std::string& sql);
   void parse_queries(const YAML::Node& node, Profile& profile);
   void parse_experiments(const YAML::Node& node, Profile& profile);
 };

@@ -3,6 +3,22 @@
 
 namespace pgshape::detail {
 
+// name + (sql | file): what queries and experiments share. `what` is "a query"
+// or "an experiment"; messages name the kind without its article.
+void ProfileParser::read_named_sql(const YAML::Node& item, std::string_view what, std::string& name,
+                                   std::string& sql) {
+  const std::string_view kind = what.substr(what.find(' ') + 1);
+  if (auto n = item["name"]) name = r_.string(n, fmt::format("{} name", kind)).value_or("");
+  if (name.empty()) r_.error(item, fmt::format("{} needs a 'name'", what));
+  if (auto n = item["sql"]) sql = r_.string(n, "sql").value_or("");
+  if (auto n = item["file"]) {
+    if (item["sql"]) r_.error(n, fmt::format("{} takes 'sql' or 'file', not both", what));
+    if (auto file = r_.string(n, "file")) sql = read_sql_file(n, *file);
+  }
+  if (sql.find_first_not_of(" \t\r\n") == std::string::npos && !item["file"])
+    r_.error(item, fmt::format("{} '{}' has no SQL", kind, name), "add sql: or file:");
+}
+
 void ProfileParser::parse_queries(const YAML::Node& node, Profile& profile) {
   if (!node.IsSequence()) {
     r_.error(node, "queries must be a list");
@@ -11,15 +27,7 @@ void ProfileParser::parse_queries(const YAML::Node& node, Profile& profile) {
   for (const auto& item : node) {
     Query query{.pos = Reader::pos(item)};
     if (!r_.check_map(item, "a query", keys::section_keys("query"))) continue;
-    if (auto n = item["name"]) query.name = r_.string(n, "query name").value_or("");
-    if (query.name.empty()) r_.error(item, "a query needs a 'name'");
-    if (auto n = item["sql"]) query.sql = r_.string(n, "sql").value_or("");
-    if (auto n = item["file"]) {
-      if (item["sql"]) r_.error(n, "a query takes 'sql' or 'file', not both");
-      if (auto file = r_.string(n, "file")) query.sql = read_sql_file(n, *file);
-    }
-    if (query.sql.find_first_not_of(" \t\r\n") == std::string::npos && !item["file"])
-      r_.error(item, fmt::format("query '{}' has no SQL", query.name), "add sql: or file:");
+    read_named_sql(item, "a query", query.name, query.sql);
     if (auto params = item["params"]) {
       if (!params.IsSequence()) {
         r_.error(params, "params must be a list, one entry per $n");
@@ -59,15 +67,7 @@ void ProfileParser::parse_experiments(const YAML::Node& node, Profile& profile) 
   for (const auto& item : node) {
     Experiment experiment{.pos = Reader::pos(item)};
     if (!r_.check_map(item, "an experiment", keys::section_keys("experiment"))) continue;
-    if (auto n = item["name"]) experiment.name = r_.string(n, "experiment name").value_or("");
-    if (experiment.name.empty()) r_.error(item, "an experiment needs a 'name'");
-    if (auto n = item["sql"]) experiment.sql = r_.string(n, "sql").value_or("");
-    if (auto n = item["file"]) {
-      if (item["sql"]) r_.error(n, "an experiment takes 'sql' or 'file', not both");
-      if (auto file = r_.string(n, "file")) experiment.sql = read_sql_file(n, *file);
-    }
-    if (experiment.sql.find_first_not_of(" \t\r\n") == std::string::npos && !item["file"])
-      r_.error(item, fmt::format("experiment '{}' has no SQL", experiment.name));
+    read_named_sql(item, "an experiment", experiment.name, experiment.sql);
     profile.experiments.push_back(std::move(experiment));
   }
 }
