@@ -291,6 +291,20 @@ class WordTable {
       plain_ = plain_ && plain_text(words[i]);
     }
     bits_ = digit_bits(words.size());
+    // Small vocabularies (lorem: 63 words, 127 KB) also get every ordered pair
+    // "a b " in a 32-byte slot: two words for one multiply and one copy.
+    const size_t n = words.size();
+    if (slot_ == 16 && n > 0 && n <= kPairLimit) {
+      pairs_.assign(n * n * 32, ' ');
+      for (size_t a = 0; a < n; ++a) {
+        for (size_t b = 0; b < n; ++b) {
+          char* to = &pairs_[(a * n + b) * 32];
+          std::memcpy(to, words[a].data(), words[a].size());
+          std::memcpy(to + lengths_[a], words[b].data(), words[b].size());
+          pair_lengths_.push_back(static_cast<uint8_t>(lengths_[a] + lengths_[b]));
+        }
+      }
+    }
   }
   size_t size() const { return lengths_.size(); }
   int bits() const { return bits_; }
@@ -309,10 +323,71 @@ class WordTable {
   char* put_random(char* p, Digits& digits) const {
     return size() == 0 ? p : put(p, digits.below(size(), bits_));
   }
+  // Writes `count` random words, each followed by a space (and up to 32 bytes
+  // of padding beyond the last); returns the end. Indices come from 32-bit
+  // halves of the engine's draws by multiply-shift (bias < n / 2^32), so the
+  // draws and the multiplies are independent of each other, unlike a chain of
+  // digits taken from one draw.
+  char* put_random(char* p, CounterEngine& engine, int count) const {
+    const uint64_t n = size();
+    if (n == 0 || count <= 0) return p;
+    if (n > kHalfDrawLimit) {
+      for (int i = 0; i < count; ++i) p = put(p, engine.below(n));
+      return p;
+    }
+    // The tables in locals: stores through char* may alias any member, which
+    // would reload them after every word.
+    const char* const words = bytes_.data();
+    const uint16_t* const lengths = lengths_.data();
+    const size_t slot = slot_;
+    auto word = [&](char* to, size_t i) {
+      if (slot == 16)
+        std::memcpy(to, words + i * 16, 16);
+      else
+        std::memcpy(to, words + i * slot, slot);
+      return to + lengths[i];
+    };
+    if (!pairs_.empty()) {
+      const char* const pairs = pairs_.data();
+      const uint8_t* const pair_lengths = pair_lengths_.data();
+      auto pair = [&](char* to, size_t i) {
+        std::memcpy(to, pairs + i * 32, 32);
+        return to + pair_lengths[i];
+      };
+      const uint64_t square = n * n;
+      for (; count >= 4; count -= 4) {
+        const uint64_t r = engine();
+        p = pair(p, half(r, square));
+        p = pair(p, half(r >> 32, square));
+      }
+      if (count == 0) return p;
+      uint64_t r = engine();
+      if (count >= 2) {
+        p = pair(p, half(r, square));
+        r >>= 32;
+        count -= 2;
+      }
+      return count > 0 ? word(p, half(r, n)) : p;
+    }
+    for (; count >= 2; count -= 2) {
+      const uint64_t r = engine();
+      p = word(p, half(r, n));
+      p = word(p, half(r >> 32, n));
+    }
+    return count > 0 ? word(p, half(engine(), n)) : p;
+  }
 
  private:
+  static constexpr size_t kPairLimit = 64;
+  static constexpr uint64_t kHalfDrawLimit = uint64_t{1} << 20;
+  // An index in [0, n) from the low 32 bits of r.
+  static size_t half(uint64_t r, uint64_t n) {
+    return static_cast<size_t>(((r & 0xFFFFFFFFULL) * n) >> 32);
+  }
   std::string bytes_;
   std::vector<uint16_t> lengths_;
+  std::string pairs_;
+  std::vector<uint8_t> pair_lengths_;
   size_t slot_ = 16;
   int bits_ = 1;
   bool plain_ = true;
@@ -350,7 +425,7 @@ class Words : public ColumnGenerator {
       count_span_ = static_cast<uint64_t>(std::max(max_ - min_ + 1, 1));
       count_bits_ = digit_bits(count_span_);
     }
-    capacity_ = slots * slot + slot + 32;  // the last slot's padding and a unique code
+    capacity_ = slots * slot + 64;  // a pair slot's padding and a unique code
     if (unique) permutation_ = std::make_unique<Permutation>(static_cast<uint64_t>(c.rows), key_);
     // No width check per row when even the longest text fits.
     const size_t longest = capacity_;
@@ -376,7 +451,7 @@ class Words : public ColumnGenerator {
       for (const auto& part : parts_) p = part.put_random(p, digits);
     } else {
       const int count = min_ + static_cast<int>(digits.below(count_span_, count_bits_));
-      for (int i = 0; i < count; ++i) p = vocabulary_.put_random(p, digits);
+      p = vocabulary_.put_random(p, engine, count);
     }
     size_t size = static_cast<size_t>(p - begin);
     if (size > 0) --size;  // the last word's space
@@ -426,25 +501,57 @@ class Pattern : public ColumnGenerator {
         continue;
       }
       const int radix = ch == '#' ? 10 : ch == '?' ? 26 : ch == '*' ? 36 : 0;
-      if (radix) slots_.push_back({template_.size(), radix});
+      if (radix) slots_.push_back({template_.size(), radix, false});
       template_ += radix ? '0' : ch;
     }
     std::reverse(template_.begin(), template_.end());
     for (auto& slot : slots_) slot.at = template_.size() - 1 - slot.at;  // right to left
+    for (size_t i = 0; i + 1 < slots_.size(); ++i) {
+      Slot &slot = slots_[i], &next = slots_[i + 1];
+      if (slot.radix == 10 && next.radix == 10 && next.at + 1 == slot.at) {
+        slot.pair = true;
+        ++i;  // the next one is written with this one
+      }
+    }
     plain_ = plain_text(template_);
     if (unique) permutation_ = std::make_unique<Permutation>(static_cast<uint64_t>(c.rows), key_);
   }
   Datum value(uint64_t row, std::string& out) const override {
+    if (out.size() < template_.size()) out.resize(template_.size());
+    Datum d = Datum::string(std::string_view(out.data(), template_.size()));
+    write(row, out.data());
+    d.plain = plain_;
+    return d;
+  }
+  size_t max_text_size() const override { return plain_ ? template_.size() : 0; }
+  char* write_text(uint64_t row, char* p) const override { return write(row, p); }
+
+ private:
+  char* write(uint64_t row, char* const text) const {
     static constexpr char kAlnum[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
     static constexpr char kLetters[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
-    if (out.size() < template_.size()) out.resize(template_.size());
-    char* const text = out.data();
-    std::memcpy(text, template_.data(), template_.size());
+    static constexpr char kPairs[] =
+        "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+        "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+        "8081828384858687888990919293949596979899";
+    // Members in locals: stores through char* may alias them.
+    const size_t size = template_.size();
+    const Slot* const slots = slots_.data();
+    const size_t count = slots_.size();
+    std::memcpy(text, template_.data(), size);
     if (permutation_) {
       // Unique: the placeholders are the digits of a mixed-radix number, the
-      // permuted row number (divisions by constants, not by a variable radix).
+      // permuted row number (divisions by constants, not by a variable radix;
+      // two adjacent decimal places at a time).
       uint64_t code = (*permutation_)(row);
-      for (const auto& slot : slots_) {
+      for (size_t i = 0; i < count; ++i) {
+        const Slot slot = slots[i];
+        if (slot.radix == 10 && slot.pair) {
+          std::memcpy(text + slot.at - 1, kPairs + 2 * (code % 100), 2);
+          code /= 100;
+          ++i;
+          continue;
+        }
         uint64_t digit;
         if (slot.radix == 10)
           digit = code % 10, code /= 10;
@@ -457,20 +564,19 @@ class Pattern : public ColumnGenerator {
     } else {
       CounterEngine engine(key_, row);
       Digits digits(engine);
-      for (const auto& slot : slots_) {
+      for (size_t i = 0; i < count; ++i) {
+        const Slot slot = slots[i];
         const uint64_t digit = digits.below(static_cast<uint64_t>(slot.radix), 6);
         text[slot.at] = slot.radix == 26 ? kLetters[digit] : kAlnum[digit];
       }
     }
-    Datum d = Datum::string(std::string_view(text, template_.size()));
-    d.plain = plain_;
-    return d;
+    return text + size;
   }
 
- private:
   struct Slot {
     size_t at;
     int radix;
+    bool pair;  // decimal, and the next slot is the decimal place just left of it
   };
   uint64_t key_;
   std::string template_;
