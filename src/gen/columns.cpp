@@ -64,16 +64,15 @@ class Uniform : public ColumnGenerator {
     lo_ = r.lo, hi_ = r.hi;
     discrete_ = !type_.is_fractional();
     if (discrete_) {
-      span_ = static_cast<uint64_t>(std::llround(hi_) - std::llround(lo_)) + 1;
+      first_ = std::llround(lo_);  // once here: llround is a libm call
+      span_ = static_cast<uint64_t>(std::llround(hi_) - first_) + 1;
       if (unique) permutation_ = std::make_unique<Permutation>(span_, key_);
     }
   }
   Datum value(uint64_t row, std::string&) const override {
-    if (permutation_)
-      return Datum::integer(std::llround(lo_) + static_cast<int64_t>((*permutation_)(row)));
+    if (permutation_) return Datum::integer(first_ + static_cast<int64_t>((*permutation_)(row)));
     CounterEngine engine(key_, row);
-    if (discrete_)
-      return Datum::integer(std::llround(lo_) + static_cast<int64_t>(engine.below(span_)));
+    if (discrete_) return Datum::integer(first_ + static_cast<int64_t>(engine.below(span_)));
     return Datum::real(lo_ + engine.uniform01() * (hi_ - lo_));
   }
 
@@ -82,6 +81,7 @@ class Uniform : public ColumnGenerator {
   ColumnType type_;
   double lo_ = 0, hi_ = 0;
   bool discrete_ = false;
+  int64_t first_ = 0;
   uint64_t span_ = 0;
   std::unique_ptr<Permutation> permutation_;
 };
@@ -291,7 +291,7 @@ class WordTable {
       plain_ = plain_ && plain_text(words[i]);
     }
     bits_ = digit_bits(words.size());
-    // Small vocabularies (lorem: 63 words, 127 KB) also get every ordered pair
+    // Small vocabularies (lorem: 62 words, 123 KB) also get every ordered pair
     // "a b " in a 32-byte slot: two words for one multiply and one copy.
     const size_t n = words.size();
     if (slot_ == 16 && n > 0 && n <= kPairLimit) {

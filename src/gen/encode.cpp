@@ -171,6 +171,14 @@ size_t format_fixed(char* buffer, double value, int scale) {
       const double ulp = std::bit_cast<double>(std::bit_cast<uint64_t>(r) + 1) - r;
       if (std::fabs(fraction - 0.5) > 2 * ulp) {
         const auto n = static_cast<uint64_t>(floor) + (fraction > 0.5 ? 1 : 0);
+        if (scale == 2) {  // money: divisions by a constant, the cents from the pair table
+          char* p = buffer;
+          if (std::signbit(value)) *p++ = '-';
+          p = std::to_chars(p, p + 24, n / 100).ptr;
+          *p++ = '.';
+          p = put2(p, static_cast<unsigned>(n % 100));
+          return static_cast<size_t>(p - buffer);
+        }
         char digits[24];
         const auto count =
             static_cast<int>(std::to_chars(digits, digits + sizeof digits, n).ptr - digits);
