@@ -59,6 +59,8 @@ class ForeignKeyGenerator : public ColumnGenerator {
   int64_t parent_rows_ = 0;
   bool arithmetic_parent_ = false;
   int64_t parent_start_ = 0, parent_step_ = 1;
+  uint64_t id_;  // tags this generator's entry in the per-thread last-row cache
+  int64_t choose_parent_row(uint64_t row) const;
 };
 
 // A column of the parent row chosen by a foreign key of the same table.

@@ -1,6 +1,7 @@
 // Popularity: ranks drawn with skew, and foreign keys that map ranks to parent
 // rows through a keyed permutation so hot parents are spread over the table.
 #include <algorithm>
+#include <atomic>
 
 #include "gen/columns.hpp"
 #include "pgshape/error.hpp"
@@ -36,6 +37,17 @@ namespace {
 int64_t fk_domain(const Distribution& dist, int64_t parent_rows) {
   return dist.n > 0 ? std::min(dist.n, parent_rows) : parent_rows;
 }
+
+// The parent row a foreign key chose last, per thread: a copied column (an
+// order item's price from its product_id) asks for the row its key column has
+// just computed. Keyed by a generator id that is never reused, not by address.
+struct LastParent {
+  uint64_t generator = 0;
+  uint64_t row = 0;
+  int64_t parent = 0;
+};
+thread_local LastParent last_parent;
+std::atomic<uint64_t> next_generator_id{1};
 }  // namespace
 
 ForeignKeyGenerator::ForeignKeyGenerator(const ColumnContext& c, int64_t parent_rows)
@@ -47,7 +59,8 @@ ForeignKeyGenerator::ForeignKeyGenerator(const ColumnContext& c, int64_t parent_
       // popular in every child table, as in real data.
       popularity_(static_cast<uint64_t>(parent_rows),
                   stream_key(c.seed, c.column->ref->table, "", "popularity")),
-      parent_rows_(parent_rows) {
+      parent_rows_(parent_rows),
+      id_(next_generator_id++) {
   if (c.column->dist.kind == DistKind::kEmpirical) values_ = make_empirical_generator(c);
 }
 
@@ -69,6 +82,14 @@ void ForeignKeyGenerator::link(const ColumnGenerator* parent_key) {
 }
 
 int64_t ForeignKeyGenerator::parent_row(uint64_t row) const {
+  LastParent& last = last_parent;
+  if (last.generator == id_ && last.row == row) return last.parent;
+  const int64_t parent = choose_parent_row(row);
+  last = {id_, row, parent};
+  return parent;
+}
+
+int64_t ForeignKeyGenerator::choose_parent_row(uint64_t row) const {
   if (null_fraction_ > 0) {
     CounterEngine nulls(null_key_, row);
     if (nulls.uniform01() < null_fraction_) return -1;
