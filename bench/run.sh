@@ -102,8 +102,10 @@ bench_scale() {
   for ((i = 1; i <= reps; i++)); do
     echo "== $label rep $i/$reps: load" >&2
     read -r wall rss < <(timed load "$PGSHAPE" load "$profile" --scale "$scale" \
-      --schema bench_load --jobs "$JOBS" --dsn "$DSN" --force -q)
-    echo "$wall $rss $(heap_mb bench_load)" >>"$WORK/a.$label"
+      --schema bench_load --jobs "$JOBS" --dsn "$DSN" --force --json)
+    local copy_s
+    copy_s="$(sed -n 's/^ *"copy_seconds": \([0-9.e+-]*\),*$/\1/p' "$WORK/out.load")"
+    echo "$wall $rss $(heap_mb bench_load) ${copy_s:-0}" >>"$WORK/a.$label"
     echo "== $label rep $i/$reps: ceiling" >&2
     psql_ -c "DROP SCHEMA IF EXISTS bench_ceiling CASCADE"
     read -r wall rss < <(timed ceiling bash -c "ceiling_copy '$profile' '$scale' bench_ceiling '$dir'")
@@ -111,7 +113,9 @@ bench_scale() {
     psql_ -c "DROP SCHEMA IF EXISTS bench_ceiling CASCADE"
     echo "== $label rep $i/$reps: pgbench -i -s $pgbench_scale" >&2
     read -r wall rss < <(timed pgbench pgbench -i -q -s "$pgbench_scale" "$DSN")
-    echo "$wall $rss $(heap_mb public)" >>"$WORK/c.$label"
+    local generate_s  # "done in 6.49 s (..., client-side generate 4.10 s, vacuum ...)"
+    generate_s="$(sed -n 's/.*client-side generate \([0-9.]*\) s.*/\1/p' "$WORK/err.pgbench")"
+    echo "$wall $rss $(heap_mb public) ${generate_s:-0}" >>"$WORK/c.$label"
     psql_ -c "DROP TABLE IF EXISTS pgbench_accounts, pgbench_branches, pgbench_tellers, pgbench_history"
   done
   psql_ -c "DROP SCHEMA IF EXISTS bench_load CASCADE"
@@ -137,9 +141,16 @@ bench_scale() {
       -v rss="$rss" 'BEGIN { printf "| %s | %.2f | %s | %.0f | %.1f | %.1f |\n",
         n, w, runs, r / w, h / w, rss / 1024 }'
   done
-  awk -v a="$a" -v b="$b" -v c="$c" -v ra="$rows" -v rc="$pgbench_rows" 'BEGIN {
+  local copy_a generate_c
+  copy_a="$(cut -d' ' -f4 "$WORK/a.$label" | median)"
+  generate_c="$(cut -d' ' -f4 "$WORK/c.$label" | median)"
+  awk -v a="$a" -v b="$b" -v c="$c" -v ra="$rows" -v rc="$pgbench_rows" -v ca="$copy_a" \
+    -v gc="$generate_c" 'BEGIN {
     printf "\nload/ceiling wall time: %.2f x (target <= 1.0)\n", a / b
-    printf "load/pgbench rows/s:    %.2f x (target >= 1.0)\n", (ra / a) / (rc / c) }'
+    printf "load/pgbench rows/s:    %.2f x (target >= 1.0)\n", (ra / a) / (rc / c)
+    if (ca > 0 && gc > 0)
+      printf "data phase alone (pgshape COPY %.2f s, %.0f rows/s; pgbench client-side generate %.2f s, %.0f rows/s): %.2f x\n",
+        ca, ra / ca, gc, rc / gc, (ra / ca) / (rc / gc) }'
 }
 
 if [[ "$X10" == 1 ]]; then
