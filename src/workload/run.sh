@@ -83,7 +83,7 @@ done
 [[ -r "$stages_file" ]] || die "cannot read stages file '$stages_file'" 2
 for tool in pgbench psql; do
   command -v "$tool" >/dev/null ||
-    die "$tool not found: install PostgreSQL's client tools (Debian: apt-get install postgresql-client)"
+    die "$tool not found on PATH (Debian: pgbench comes with postgresql-15, psql with postgresql-client-15)"
 done
 
 # The scripts' queries name tables without a schema, as the application does.
