@@ -22,6 +22,10 @@ namespace pgshape {
 struct Datum {
   enum class Kind : uint8_t { kNull, kInt, kFloat, kBool, kText, kUuid };
   Kind kind = Kind::kNull;
+  // kText only: true when the text is known to hold no byte that COPY text or
+  // CSV escapes or quotes (\\ \t \n \r "), so encoders copy it without a scan.
+  // False means unknown, never "needs escaping".
+  bool plain = false;
   int64_t i = 0;          // kInt (days for dates, microseconds for timestamps), kBool (0/1)
   double f = 0;           // kFloat
   std::string_view text;  // kText
@@ -40,6 +44,12 @@ struct Datum {
     d.text = v;
     return d;
   }
+  // Text the generator knows to be plain (see `plain`).
+  static Datum plain_string(std::string_view v) {
+    Datum d = string(v);
+    d.plain = true;
+    return d;
+  }
 
  private:
   static Datum make(Kind kind, int64_t i) {
@@ -56,6 +66,17 @@ class ColumnGenerator {
   // The value at `row` (0-based). Text values may point into `scratch`, and stay
   // valid until the next call that uses the same scratch. Thread-safe: const.
   virtual Datum value(uint64_t row, std::string& scratch) const = 0;
+
+  // The direct text path, for columns whose values are plain text (see
+  // Datum::plain) of bounded size: the encoders then write the value straight
+  // into their buffer instead of through value() and a copy. 0 = no such path.
+  virtual size_t max_text_size() const { return 0; }
+  // Writes the text value() would return for `row` at p, which has room for
+  // max_text_size() bytes; returns its end, or nullptr for NULL.
+  virtual char* write_text(uint64_t row, char* p) const {
+    (void)row;
+    return p;
+  }
 };
 
 // The encodings rows can be written in.

@@ -42,7 +42,11 @@ constexpr uint64_t stream_key(uint64_t seed, std::string_view table, std::string
 class CounterEngine {
  public:
   using result_type = uint64_t;
-  constexpr CounterEngine(uint64_t key, uint64_t counter) : state_(mix64(key ^ mix64(counter))) {}
+  // One mix of key + counter * an odd constant (Weyl-sequence spacing, as
+  // SplitMix64 walks its own state): distinct counters of one key start at
+  // unrelated states, and the key's random offset keeps columns apart.
+  constexpr CounterEngine(uint64_t key, uint64_t counter)
+      : state_(mix64(key + counter * 0xD1B54A32D192ED03ULL)) {}
   static constexpr result_type min() { return 0; }
   static constexpr result_type max() { return std::numeric_limits<uint64_t>::max(); }
   constexpr result_type operator()() {

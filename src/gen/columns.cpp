@@ -3,12 +3,15 @@
 #include "gen/columns.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <boost/random/discrete_distribution.hpp>
 #include <boost/random/lognormal_distribution.hpp>
 #include <boost/random/normal_distribution.hpp>
 #include <charconv>
 #include <cmath>
+#include <cstring>
 
+#include "gen/encode.hpp"
 #include "gen/wordlists.hpp"
 #include "pgshape/error.hpp"
 #include "util/pgtime.hpp"
@@ -61,16 +64,15 @@ class Uniform : public ColumnGenerator {
     lo_ = r.lo, hi_ = r.hi;
     discrete_ = !type_.is_fractional();
     if (discrete_) {
-      span_ = static_cast<uint64_t>(std::llround(hi_) - std::llround(lo_)) + 1;
+      first_ = std::llround(lo_);  // once here: llround is a libm call
+      span_ = static_cast<uint64_t>(std::llround(hi_) - first_) + 1;
       if (unique) permutation_ = std::make_unique<Permutation>(span_, key_);
     }
   }
   Datum value(uint64_t row, std::string&) const override {
-    if (permutation_)
-      return Datum::integer(std::llround(lo_) + static_cast<int64_t>((*permutation_)(row)));
+    if (permutation_) return Datum::integer(first_ + static_cast<int64_t>((*permutation_)(row)));
     CounterEngine engine(key_, row);
-    if (discrete_)
-      return Datum::integer(std::llround(lo_) + static_cast<int64_t>(engine.below(span_)));
+    if (discrete_) return Datum::integer(first_ + static_cast<int64_t>(engine.below(span_)));
     return Datum::real(lo_ + engine.uniform01() * (hi_ - lo_));
   }
 
@@ -79,6 +81,7 @@ class Uniform : public ColumnGenerator {
   ColumnType type_;
   double lo_ = 0, hi_ = 0;
   bool discrete_ = false;
+  int64_t first_ = 0;
   uint64_t span_ = 0;
   std::unique_ptr<Permutation> permutation_;
 };
@@ -120,7 +123,7 @@ class SkewedRank : public ColumnGenerator {
     if (!text_) return Datum::integer(v);
     scratch.resize(24);
     auto [end, ec] = std::to_chars(scratch.data(), scratch.data() + scratch.size(), v);
-    return Datum::string(
+    return Datum::plain_string(
         std::string_view(scratch.data(), static_cast<size_t>(end - scratch.data())));
   }
 
@@ -141,7 +144,10 @@ class Weighted : public ColumnGenerator {
         dist_(c.column->dist.weights.begin(), c.column->dist.weights.end()) {
     // Parsed once here, not per row; text datums point into values_, which
     // never changes after construction.
-    for (const auto& v : values_) datums_.push_back(literal(type_, v));
+    for (const auto& v : values_) {
+      datums_.push_back(literal(type_, v));
+      if (datums_.back().kind == Datum::Kind::kText) datums_.back().plain = plain_text(v);
+    }
   }
   Datum value(uint64_t row, std::string&) const override {
     CounterEngine engine(key_, row);
@@ -220,28 +226,172 @@ class Timeline : public ColumnGenerator {
   double lo_ = 0, hi_ = 0;
 };
 
-// Appends a unique, compact suffix derived from a permuted row number.
-void append_base36(std::string& out, uint64_t v) {
+// Uniform digits in [0, n) taken several at a time from one 64-bit draw: each
+// digit is the high word of r * n and leaves the low word as the next r (the
+// base-n digits of r read as a fraction). A digit costs bit_width(n - 1) bits;
+// a fresh draw comes when fewer than 32 spare bits would remain, so any digit's
+// bias stays below n / 2^32.
+class Digits {
+ public:
+  explicit Digits(CounterEngine& engine) : engine_(engine) {}
+  uint64_t below(uint64_t n, int bits) {
+    if (left_ < bits + 32) r_ = engine_(), left_ = 64;
+    const auto product = static_cast<unsigned __int128>(r_) * n;
+    r_ = static_cast<uint64_t>(product);
+    left_ -= bits;
+    return static_cast<uint64_t>(product >> 64);
+  }
+
+ private:
+  CounterEngine& engine_;
+  uint64_t r_ = 0;
+  int left_ = 0;
+};
+
+int digit_bits(uint64_t n) {
+  return std::max(1, static_cast<int>(std::bit_width(n > 0 ? n - 1 : 0)));
+}
+
+// Writes a unique, compact suffix derived from a permuted row number; returns its length.
+size_t put_base36(char* out, uint64_t v) {
   char digits[16];
-  int n = 0;
+  size_t n = 0;
   do {
     digits[n++] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"[v % 36];
     v /= 36;
   } while (v > 0);
-  while (n > 0) out += digits[--n];
+  for (size_t i = 0; i < n; ++i) out[i] = digits[n - 1 - i];
+  return n;
 }
 
-void truncate_chars(std::string& text, int max_chars) {
-  if (max_chars <= 0) return;
+// The byte length of the first `max_chars` UTF-8 characters of text[0, size).
+size_t cut_chars(const char* text, size_t size, int max_chars) {
+  if (max_chars <= 0) return size;
   int chars = 0;
-  for (size_t i = 0; i < text.size(); ++i) {
+  for (size_t i = 0; i < size; ++i) {
     if ((static_cast<unsigned char>(text[i]) & 0xC0) == 0x80) continue;
-    if (++chars > max_chars) {
-      text.resize(i);
-      return;
+    if (++chars > max_chars) return i;
+  }
+  return size;
+}
+
+// A vocabulary laid out for copying: word i and a space at slot i, each slot
+// padded to a multiple of 16 bytes, so a word is one fixed-size copy.
+class WordTable {
+ public:
+  WordTable() = default;
+  explicit WordTable(std::span<const std::string_view> words) {
+    size_t longest = 0;
+    for (auto w : words) longest = std::max(longest, w.size());
+    slot_ = (longest + 1 + 15) / 16 * 16;
+    bytes_.assign(words.size() * slot_, ' ');
+    for (size_t i = 0; i < words.size(); ++i) {
+      std::memcpy(&bytes_[i * slot_], words[i].data(), words[i].size());
+      lengths_.push_back(static_cast<uint16_t>(words[i].size() + 1));
+      plain_ = plain_ && plain_text(words[i]);
+    }
+    bits_ = digit_bits(words.size());
+    // Small vocabularies (lorem: 62 words, 123 KB) also get every ordered pair
+    // "a b " in a 32-byte slot: two words for one multiply and one copy.
+    const size_t n = words.size();
+    if (slot_ == 16 && n > 0 && n <= kPairLimit) {
+      pairs_.assign(n * n * 32, ' ');
+      for (size_t a = 0; a < n; ++a) {
+        for (size_t b = 0; b < n; ++b) {
+          char* to = &pairs_[(a * n + b) * 32];
+          std::memcpy(to, words[a].data(), words[a].size());
+          std::memcpy(to + lengths_[a], words[b].data(), words[b].size());
+          pair_lengths_.push_back(static_cast<uint8_t>(lengths_[a] + lengths_[b]));
+        }
+      }
     }
   }
-}
+  size_t size() const { return lengths_.size(); }
+  int bits() const { return bits_; }
+  size_t slot() const { return slot_; }
+  bool plain() const { return plain_; }
+  // Writes word i and a space at p, and up to a slot's padding beyond; returns
+  // the end of the space.
+  char* put(char* p, size_t i) const {
+    const char* from = &bytes_[i * slot_];
+    if (slot_ == 16)
+      std::memcpy(p, from, 16);
+    else
+      std::memcpy(p, from, slot_);
+    return p + lengths_[i];
+  }
+  char* put_random(char* p, Digits& digits) const {
+    return size() == 0 ? p : put(p, digits.below(size(), bits_));
+  }
+  // Writes `count` random words, each followed by a space (and up to 32 bytes
+  // of padding beyond the last); returns the end. Indices come from 32-bit
+  // halves of the engine's draws by multiply-shift (bias < n / 2^32), so the
+  // draws and the multiplies are independent of each other, unlike a chain of
+  // digits taken from one draw.
+  char* put_random(char* p, CounterEngine& engine, int count) const {
+    const uint64_t n = size();
+    if (n == 0 || count <= 0) return p;
+    if (n > kHalfDrawLimit) {
+      for (int i = 0; i < count; ++i) p = put(p, engine.below(n));
+      return p;
+    }
+    // The tables in locals: stores through char* may alias any member, which
+    // would reload them after every word.
+    const char* const words = bytes_.data();
+    const uint16_t* const lengths = lengths_.data();
+    const size_t slot = slot_;
+    auto word = [&](char* to, size_t i) {
+      if (slot == 16)
+        std::memcpy(to, words + i * 16, 16);
+      else
+        std::memcpy(to, words + i * slot, slot);
+      return to + lengths[i];
+    };
+    if (!pairs_.empty()) {
+      const char* const pairs = pairs_.data();
+      const uint8_t* const pair_lengths = pair_lengths_.data();
+      auto pair = [&](char* to, size_t i) {
+        std::memcpy(to, pairs + i * 32, 32);
+        return to + pair_lengths[i];
+      };
+      const uint64_t square = n * n;
+      for (; count >= 4; count -= 4) {
+        const uint64_t r = engine();
+        p = pair(p, half(r, square));
+        p = pair(p, half(r >> 32, square));
+      }
+      if (count == 0) return p;
+      uint64_t r = engine();
+      if (count >= 2) {
+        p = pair(p, half(r, square));
+        r >>= 32;
+        count -= 2;
+      }
+      return count > 0 ? word(p, half(r, n)) : p;
+    }
+    for (; count >= 2; count -= 2) {
+      const uint64_t r = engine();
+      p = word(p, half(r, n));
+      p = word(p, half(r >> 32, n));
+    }
+    return count > 0 ? word(p, half(engine(), n)) : p;
+  }
+
+ private:
+  static constexpr size_t kPairLimit = 64;
+  static constexpr uint64_t kHalfDrawLimit = uint64_t{1} << 20;
+  // An index in [0, n) from the low 32 bits of r.
+  static size_t half(uint64_t r, uint64_t n) {
+    return static_cast<size_t>(((r & 0xFFFFFFFFULL) * n) >> 32);
+  }
+  std::string bytes_;
+  std::vector<uint16_t> lengths_;
+  std::string pairs_;
+  std::vector<uint8_t> pair_lengths_;
+  size_t slot_ = 16;
+  int bits_ = 1;
+  bool plain_ = true;
+};
 
 class Words : public ColumnGenerator {
  public:
@@ -251,108 +401,187 @@ class Words : public ColumnGenerator {
         max_(c.column->dist.max_words),
         max_chars_(c.column->type.kind == PgType::kVarchar ? c.column->type.length : 0) {
     const auto& words = c.column->dist.words;
+    size_t slots = 0, slot = 16;
     if (words.size() == 1 && words[0] == "@product") {
       product_ = true;
-    } else if (words.size() == 1 && words[0].starts_with("@")) {
-      for (auto w : wordlists::get(std::string_view(words[0]).substr(1))) vocabulary_.push_back(w);
-    } else if (words.empty()) {
-      for (auto w : wordlists::get("lorem")) vocabulary_.push_back(w);
+      parts_[0] = WordTable(wordlists::product_adjectives());
+      parts_[1] = WordTable(wordlists::product_materials());
+      parts_[2] = WordTable(wordlists::product_nouns());
+      plain_ = parts_[0].plain() && parts_[1].plain() && parts_[2].plain();
+      slots = 3;
+      slot = std::max({parts_[0].slot(), parts_[1].slot(), parts_[2].slot()});
     } else {
-      own_ = words;
-      for (const auto& w : own_) vocabulary_.push_back(w);
+      if (words.size() == 1 && words[0].starts_with("@")) {
+        vocabulary_ = WordTable(wordlists::get(std::string_view(words[0]).substr(1)));
+      } else if (words.empty()) {
+        vocabulary_ = WordTable(wordlists::get("lorem"));
+      } else {
+        std::vector<std::string_view> own(words.begin(), words.end());
+        vocabulary_ = WordTable(own);
+      }
+      plain_ = vocabulary_.plain();
+      slots = static_cast<size_t>(std::max(max_, 0));
+      slot = vocabulary_.slot();
+      count_span_ = static_cast<uint64_t>(std::max(max_ - min_ + 1, 1));
+      count_bits_ = digit_bits(count_span_);
     }
+    capacity_ = slots * slot + 64;  // a pair slot's padding and a unique code
     if (unique) permutation_ = std::make_unique<Permutation>(static_cast<uint64_t>(c.rows), key_);
+    // No width check per row when even the longest text fits.
+    const size_t longest = capacity_;
+    if (max_chars_ > 0 && !permutation_ && longest <= static_cast<size_t>(max_chars_))
+      max_chars_ = 0;
   }
   Datum value(uint64_t row, std::string& out) const override {
-    CounterEngine engine(key_, row);
-    out.clear();
-    if (product_) {
-      append(out, wordlists::product_adjectives(), engine);
-      append(out, wordlists::product_materials(), engine);
-      append(out, wordlists::product_nouns(), engine);
-    } else {
-      const int count =
-          min_ + static_cast<int>(engine.below(static_cast<uint64_t>(max_ - min_ + 1)));
-      for (int i = 0; i < count; ++i) append(out, vocabulary_, engine);
-    }
-    if (permutation_) {
-      // Unique text: the words, then a base-36 code of the permuted row number.
-      std::string suffix = " ";
-      append_base36(suffix, (*permutation_)(row));
-      // The code must survive the width limit, the words need not: validation
-      // guarantees the code alone fits.
-      const int room = max_chars_ - static_cast<int>(suffix.size());
-      if (max_chars_ > 0 && room <= 0)
-        out.clear(), suffix.erase(0, 1);
-      else if (max_chars_ > 0)
-        truncate_chars(out, room);
-      out += suffix;
-    }
-    truncate_chars(out, max_chars_);
-    return Datum::string(out);
+    if (out.size() < capacity_) out.resize(capacity_);
+    const char* end = write_words(row, out.data());
+    Datum d = Datum::string(std::string_view(out.data(), static_cast<size_t>(end - out.data())));
+    d.plain = plain_;
+    return d;
   }
+  size_t max_text_size() const override { return plain_ ? capacity_ : 0; }
+  char* write_text(uint64_t row, char* p) const override { return write_words(row, p); }
 
  private:
-  static void append(std::string& out, std::span<const std::string_view> words,
-                     CounterEngine& engine) {
-    if (!out.empty()) out += ' ';
-    out += words[engine.below(words.size())];
+  char* write_words(uint64_t row, char* const begin) const {
+    char* p = begin;
+    CounterEngine engine(key_, row);
+    Digits digits(engine);
+    if (product_) {
+      for (const auto& part : parts_) p = part.put_random(p, digits);
+    } else {
+      const int count = min_ + static_cast<int>(digits.below(count_span_, count_bits_));
+      p = vocabulary_.put_random(p, engine, count);
+    }
+    size_t size = static_cast<size_t>(p - begin);
+    if (size > 0) --size;  // the last word's space
+    if (permutation_) {
+      // Unique text: the words, then a base-36 code of the permuted row number.
+      char suffix[24];
+      suffix[0] = ' ';
+      const size_t suffix_size = 1 + put_base36(suffix + 1, (*permutation_)(row));
+      // The code must survive the width limit, the words need not: validation
+      // guarantees the code alone fits.
+      const int room = max_chars_ - static_cast<int>(suffix_size);
+      size_t skip = 0;
+      if (max_chars_ > 0 && room <= 0)
+        size = 0, skip = 1;
+      else if (max_chars_ > 0)
+        size = cut_chars(begin, size, room);
+      std::memcpy(begin + size, suffix + skip, suffix_size - skip);
+      size += suffix_size - skip;
+    }
+    return begin + cut_chars(begin, size, max_chars_);
   }
+
   uint64_t key_;
   int min_, max_, max_chars_;
   bool product_ = false;
-  std::vector<std::string> own_;
-  std::vector<std::string_view> vocabulary_;
+  bool plain_ = false;
+  WordTable parts_[3];  // product names: adjective, material, noun
+  WordTable vocabulary_;
+  uint64_t count_span_ = 1;
+  int count_bits_ = 1;
+  size_t capacity_ = 0;
   std::unique_ptr<Permutation> permutation_;
 };
 
 class Pattern : public ColumnGenerator {
  public:
   Pattern(const ColumnContext& c, bool unique)
-      : key_(stream_key(c.seed, c.table->name, c.column->name)), pattern_(c.column->dist.pattern) {
-    if (unique) permutation_ = std::make_unique<Permutation>(static_cast<uint64_t>(c.rows), key_);
-  }
-  Datum value(uint64_t row, std::string& out) const override {
-    static constexpr std::string_view kDigits = "0123456789";
-    static constexpr std::string_view kLetters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
-    static constexpr std::string_view kAlnum = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
-    CounterEngine engine(key_, row);
-    // Unique: the pattern's placeholders are the digits of a mixed-radix number,
-    // the permuted row number, filled from the right.
-    uint64_t code = permutation_ ? (*permutation_)(row) : 0;
-    out.assign(pattern_.size(), ' ');
-    size_t n = 0;
-    for (size_t i = pattern_.size(); i-- > 0;) {
-      char ch = pattern_[i];
-      std::string_view alphabet;
-      if (i > 0 && pattern_[i - 1] == '\\') {
-        out[n++] = ch;
+      : key_(stream_key(c.seed, c.table->name, c.column->name)) {
+    const std::string& pattern = c.column->dist.pattern;
+    // The template holds the literal characters; placeholders are filled per row,
+    // right to left (the unique code's least significant digit is the last).
+    for (size_t i = pattern.size(); i-- > 0;) {
+      const char ch = pattern[i];
+      if (i > 0 && pattern[i - 1] == '\\') {
+        template_ += ch;
         --i;
         continue;
       }
-      if (ch == '#')
-        alphabet = kDigits;
-      else if (ch == '?')
-        alphabet = kLetters;
-      else if (ch == '*')
-        alphabet = kAlnum;
-      if (alphabet.empty()) {
-        out[n++] = ch;
-      } else if (permutation_) {
-        out[n++] = alphabet[code % alphabet.size()];
-        code /= alphabet.size();
-      } else {
-        out[n++] = alphabet[engine.below(alphabet.size())];
+      const int radix = ch == '#' ? 10 : ch == '?' ? 26 : ch == '*' ? 36 : 0;
+      if (radix) slots_.push_back({template_.size(), radix, false});
+      template_ += radix ? '0' : ch;
+    }
+    std::reverse(template_.begin(), template_.end());
+    for (auto& slot : slots_) slot.at = template_.size() - 1 - slot.at;  // right to left
+    for (size_t i = 0; i + 1 < slots_.size(); ++i) {
+      Slot &slot = slots_[i], &next = slots_[i + 1];
+      if (slot.radix == 10 && next.radix == 10 && next.at + 1 == slot.at) {
+        slot.pair = true;
+        ++i;  // the next one is written with this one
       }
     }
-    out.resize(n);
-    std::reverse(out.begin(), out.end());
-    return Datum::string(out);
+    plain_ = plain_text(template_);
+    if (unique) permutation_ = std::make_unique<Permutation>(static_cast<uint64_t>(c.rows), key_);
   }
+  Datum value(uint64_t row, std::string& out) const override {
+    if (out.size() < template_.size()) out.resize(template_.size());
+    Datum d = Datum::string(std::string_view(out.data(), template_.size()));
+    write(row, out.data());
+    d.plain = plain_;
+    return d;
+  }
+  size_t max_text_size() const override { return plain_ ? template_.size() : 0; }
+  char* write_text(uint64_t row, char* p) const override { return write(row, p); }
 
  private:
+  char* write(uint64_t row, char* const text) const {
+    static constexpr char kAlnum[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+    static constexpr char kLetters[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+    static constexpr char kPairs[] =
+        "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+        "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+        "8081828384858687888990919293949596979899";
+    // Members in locals: stores through char* may alias them.
+    const size_t size = template_.size();
+    const Slot* const slots = slots_.data();
+    const size_t count = slots_.size();
+    std::memcpy(text, template_.data(), size);
+    if (permutation_) {
+      // Unique: the placeholders are the digits of a mixed-radix number, the
+      // permuted row number (divisions by constants, not by a variable radix;
+      // two adjacent decimal places at a time).
+      uint64_t code = (*permutation_)(row);
+      for (size_t i = 0; i < count; ++i) {
+        const Slot slot = slots[i];
+        if (slot.radix == 10 && slot.pair) {
+          std::memcpy(text + slot.at - 1, kPairs + 2 * (code % 100), 2);
+          code /= 100;
+          ++i;
+          continue;
+        }
+        uint64_t digit;
+        if (slot.radix == 10)
+          digit = code % 10, code /= 10;
+        else if (slot.radix == 26)
+          digit = code % 26, code /= 26;
+        else
+          digit = code % 36, code /= 36;
+        text[slot.at] = slot.radix == 26 ? kLetters[digit] : kAlnum[digit];
+      }
+    } else {
+      CounterEngine engine(key_, row);
+      Digits digits(engine);
+      for (size_t i = 0; i < count; ++i) {
+        const Slot slot = slots[i];
+        const uint64_t digit = digits.below(static_cast<uint64_t>(slot.radix), 6);
+        text[slot.at] = slot.radix == 26 ? kLetters[digit] : kAlnum[digit];
+      }
+    }
+    return text + size;
+  }
+
+  struct Slot {
+    size_t at;
+    int radix;
+    bool pair;  // decimal, and the next slot is the decimal place just left of it
+  };
   uint64_t key_;
-  std::string pattern_;
+  std::string template_;
+  std::vector<Slot> slots_;  // right to left
+  bool plain_ = false;
   std::unique_ptr<Permutation> permutation_;
 };
 
@@ -377,7 +606,7 @@ class Uuid : public ColumnGenerator {
       buffer[n++] = kHex[(word >> (60 - 4 * (i % 16))) & 0xF];
     }
     out.assign(buffer, static_cast<size_t>(n));
-    return Datum::string(out);
+    return Datum::plain_string(out);
   }
 
  private:
@@ -393,6 +622,12 @@ class Nullable : public ColumnGenerator {
     CounterEngine engine(key_, row);
     if (engine.uniform01() < fraction_) return Datum::null();
     return inner_->value(row, scratch);
+  }
+  size_t max_text_size() const override { return inner_->max_text_size(); }
+  char* write_text(uint64_t row, char* p) const override {
+    CounterEngine engine(key_, row);
+    if (engine.uniform01() < fraction_) return nullptr;
+    return inner_->write_text(row, p);
   }
 
  private:

@@ -1,9 +1,11 @@
 // Rows to COPY text and CSV: values are formatted straight into the output
 // buffer (std::to_chars, no per-value allocation), in the text forms
 // PostgreSQL's input functions read back exactly.
+#include <bit>
 #include <charconv>
 #include <cmath>
 #include <cstring>
+#include <vector>
 
 #include "gen/encode.hpp"
 #include "pgshape/generator.hpp"
@@ -13,70 +15,95 @@ namespace pgshape {
 namespace gen {
 namespace {
 
-template <class T>
-void append_number(std::string& out, T value) {
-  char buffer[64];
-  auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, value);
-  out.append(buffer, static_cast<size_t>(end - buffer));
+// "00" "01" ... "99": two digits per table lookup.
+constexpr char kPairs[] =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
+
+inline char* put2(char* p, unsigned v) {
+  std::memcpy(p, kPairs + 2 * v, 2);
+  return p + 2;
 }
 
-void append_digits(std::string& out, int64_t value, int width) {
+template <class T>
+char* put_number(char* p, T value) {
+  return std::to_chars(p, p + 64, value).ptr;
+}
+
+// At least `width` digits, zero-padded; value >= 0.
+char* put_digits(char* p, int64_t value, int width) {
+  if (width == 4 && value >= 0 && value < 10000) {
+    p = put2(p, static_cast<unsigned>(value / 100));
+    return put2(p, static_cast<unsigned>(value % 100));
+  }
   char buffer[24];
   int n = 0;
   do {
     buffer[n++] = static_cast<char>('0' + value % 10);
     value /= 10;
   } while (value > 0 || n < width);
-  while (n > 0) out += buffer[--n];
+  while (n > 0) *p++ = buffer[--n];
+  return p;
 }
 
-void append_date(std::string& out, int64_t days) {
+// "YYYY-MM-DD" (with " BC" added by the caller for years before 1 AD).
+char* put_civil(char* p, const CivilDate& date) {
+  p = put_digits(p, date.year <= 0 ? 1 - date.year : date.year, 4);
+  *p++ = '-';
+  p = put2(p, date.month);
+  *p++ = '-';
+  return put2(p, date.day);
+}
+
+char* put_date(char* p, int64_t days) {
   const CivilDate date = civil_from_days(days + kPgEpochDays);
+  p = put_civil(p, date);
   if (date.year <= 0) {  // PostgreSQL spells years before 1 AD with a BC suffix
-    append_digits(out, 1 - date.year, 4);
-  } else {
-    append_digits(out, date.year, 4);
+    std::memcpy(p, " BC", 3);
+    p += 3;
   }
-  out += '-';
-  append_digits(out, date.month, 2);
-  out += '-';
-  append_digits(out, date.day, 2);
-  if (date.year <= 0) out += " BC";
+  return p;
 }
 
-void append_timestamp(std::string& out, int64_t micros, bool with_zone) {
+char* put_timestamp(char* p, int64_t micros, bool with_zone) {
   int64_t days = micros / kMicrosPerDay;
   int64_t rest = micros % kMicrosPerDay;
   if (rest < 0) rest += kMicrosPerDay, --days;
-  const bool bc = civil_from_days(days + kPgEpochDays).year <= 0;
   const CivilDate date = civil_from_days(days + kPgEpochDays);
-  append_digits(out, bc ? 1 - date.year : date.year, 4);
-  out += '-';
-  append_digits(out, date.month, 2);
-  out += '-';
-  append_digits(out, date.day, 2);
-  out += ' ';
-  const int64_t seconds = rest / 1'000'000;
-  append_digits(out, seconds / 3600, 2);
-  out += ':';
-  append_digits(out, seconds / 60 % 60, 2);
-  out += ':';
-  append_digits(out, seconds % 60, 2);
-  if (const int64_t fraction = rest % 1'000'000; fraction != 0) {
-    out += '.';
-    append_digits(out, fraction, 6);
+  p = put_civil(p, date);
+  *p++ = ' ';
+  const auto seconds = static_cast<unsigned>(rest / 1'000'000);
+  p = put2(p, seconds / 3600);
+  *p++ = ':';
+  p = put2(p, seconds / 60 % 60);
+  *p++ = ':';
+  p = put2(p, seconds % 60);
+  if (const auto fraction = static_cast<unsigned>(rest % 1'000'000); fraction != 0) {
+    *p++ = '.';
+    p = put2(p, fraction / 10000);
+    p = put2(p, fraction / 100 % 100);
+    p = put2(p, fraction % 100);
   }
-  if (with_zone) out += "+00";
-  if (bc) out += " BC";
+  if (with_zone) {
+    std::memcpy(p, "+00", 3);
+    p += 3;
+  }
+  if (date.year <= 0) {
+    std::memcpy(p, " BC", 3);
+    p += 3;
+  }
+  return p;
 }
 
-void append_uuid(std::string& out, const Datum& d) {
+char* put_uuid(char* p, const Datum& d) {
   static constexpr char kHex[] = "0123456789abcdef";
   for (int i = 0; i < 32; ++i) {
-    if (i == 8 || i == 12 || i == 16 || i == 20) out += '-';
+    if (i == 8 || i == 12 || i == 16 || i == 20) *p++ = '-';
     const uint64_t word = i < 16 ? d.uuid_hi : d.uuid_lo;
-    out += kHex[(word >> (60 - 4 * (i % 16))) & 0xF];
+    *p++ = kHex[(word >> (60 - 4 * (i % 16))) & 0xF];
   }
+  return p;
 }
 
 // True when no byte of `text` needs COPY escaping (\\, \t, \n, \r): checked
@@ -104,30 +131,26 @@ bool plain_copy_text(std::string_view text) {
   return true;
 }
 
-void append_copy_escaped(std::string& out, std::string_view text) {
+// Writes text with COPY's escapes at p (room for 2 * size bytes); returns the end.
+char* put_copy_escaped(char* p, std::string_view text) {
   if (plain_copy_text(text)) {
-    out.append(text);
-    return;
+    std::memcpy(p, text.data(), text.size());
+    return p + text.size();
   }
-  size_t start = 0;
-  for (size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    const char* escape = c == '\\'   ? "\\\\"
-                         : c == '\t' ? "\\t"
-                         : c == '\n' ? "\\n"
-                         : c == '\r' ? "\\r"
-                                     : nullptr;
-    if (!escape) continue;
-    out.append(text.substr(start, i - start));
-    out.append(escape);
-    start = i + 1;
+  for (const char c : text) {
+    const char escaped = c == '\\' ? '\\' : c == '\t' ? 't' : c == '\n' ? 'n' : c == '\r' ? 'r' : 0;
+    if (escaped) {
+      *p++ = '\\';
+      *p++ = escaped;
+    } else {
+      *p++ = c;
+    }
   }
-  out.append(text.substr(start));
+  return p;
 }
 
-void append_numeric(std::string& out, const Datum& d, const ColumnType& type) {
-  char buffer[kFixedBufferSize];
-  out.append(buffer, format_numeric(buffer, d, type));
+char* put_numeric(char* p, const Datum& d, const ColumnType& type) {
+  return p + format_numeric(p, d, type);
 }
 
 }  // namespace
@@ -144,21 +167,34 @@ size_t format_fixed(char* buffer, double value, int scale) {
     if (r < 0x1p52) {
       const double floor = std::floor(r);
       const double fraction = r - floor;  // exact below 2^52
-      const double ulp = std::nextafter(r, HUGE_VAL) - r;
+      // The gap to the next double up (r is finite, >= 0 and < 2^52).
+      const double ulp = std::bit_cast<double>(std::bit_cast<uint64_t>(r) + 1) - r;
       if (std::fabs(fraction - 0.5) > 2 * ulp) {
-        auto n = static_cast<uint64_t>(floor) + (fraction > 0.5 ? 1 : 0);
+        const auto n = static_cast<uint64_t>(floor) + (fraction > 0.5 ? 1 : 0);
+        if (scale == 2) {  // money: divisions by a constant, the cents from the pair table
+          char* p = buffer;
+          if (std::signbit(value)) *p++ = '-';
+          p = std::to_chars(p, p + 24, n / 100).ptr;
+          *p++ = '.';
+          p = put2(p, static_cast<unsigned>(n % 100));
+          return static_cast<size_t>(p - buffer);
+        }
         char digits[24];
-        int count = 0;
-        do {
-          digits[count++] = static_cast<char>('0' + n % 10);
-          n /= 10;
-        } while (n > 0);
-        while (count <= scale) digits[count++] = '0';  // at least one digit before the point
+        const auto count =
+            static_cast<int>(std::to_chars(digits, digits + sizeof digits, n).ptr - digits);
         size_t length = 0;
         if (std::signbit(value)) buffer[length++] = '-';  // to_chars writes -0.00 too
-        for (int i = count - 1; i >= 0; --i) {
-          buffer[length++] = digits[i];
-          if (i == scale && scale > 0) buffer[length++] = '.';
+        // At least one digit before the point: zeros where n has too few digits.
+        const int zeros = count > scale ? 0 : scale + 1 - count;
+        std::memset(buffer + length, '0', static_cast<size_t>(zeros));
+        std::memcpy(buffer + length + zeros, digits, static_cast<size_t>(count));
+        length += static_cast<size_t>(zeros + count);
+        if (scale > 0) {
+          // Move the fraction digits one place right for the point.
+          char* point = buffer + (length - static_cast<size_t>(scale));
+          std::memmove(point + 1, point, static_cast<size_t>(scale));
+          *point = '.';
+          ++length;
         }
         return length;
       }
@@ -179,73 +215,140 @@ size_t format_numeric(char* buffer, const Datum& d, const ColumnType& type) {
   return static_cast<size_t>(std::to_chars(buffer, buffer + kFixedBufferSize, d.i).ptr - buffer);
 }
 
-void append_plain(std::string& out, const Datum& d, const ColumnType& type) {
+char* put_plain(char* p, const Datum& d, const ColumnType& type) {
   switch (d.kind) {
     case Datum::Kind::kInt:
-      if (type.kind == PgType::kDate) return append_date(out, d.i);
-      if (type.kind == PgType::kTimestamp) return append_timestamp(out, d.i, false);
-      if (type.kind == PgType::kTimestamptz) return append_timestamp(out, d.i, true);
-      if (type.kind == PgType::kNumeric) return append_numeric(out, d, type);
-      return append_number(out, d.i);
+      if (type.kind == PgType::kDate) return put_date(p, d.i);
+      if (type.kind == PgType::kTimestamp) return put_timestamp(p, d.i, false);
+      if (type.kind == PgType::kTimestamptz) return put_timestamp(p, d.i, true);
+      if (type.kind == PgType::kNumeric) return put_numeric(p, d, type);
+      return put_number(p, d.i);
     case Datum::Kind::kFloat:
-      if (type.is_integer()) return append_number(out, static_cast<int64_t>(std::llround(d.f)));
-      if (type.kind == PgType::kNumeric) return append_numeric(out, d, type);
-      if (type.kind == PgType::kReal) return append_number(out, static_cast<float>(d.f));
-      return append_number(out, d.f);
+      if (type.is_integer()) return put_number(p, static_cast<int64_t>(std::llround(d.f)));
+      if (type.kind == PgType::kNumeric) return put_numeric(p, d, type);
+      if (type.kind == PgType::kReal) return put_number(p, static_cast<float>(d.f));
+      return put_number(p, d.f);
     case Datum::Kind::kBool:
-      out += d.i ? 't' : 'f';
-      return;
+      *p = d.i ? 't' : 'f';
+      return p + 1;
     case Datum::Kind::kText:
-      out.append(d.text);
-      return;
+      std::memcpy(p, d.text.data(), d.text.size());
+      return p + d.text.size();
     case Datum::Kind::kUuid:
-      return append_uuid(out, d);
+      return put_uuid(p, d);
     case Datum::Kind::kNull:
-      return;
+      return p;
   }
+  return p;
+}
+
+void append_plain(std::string& out, const Datum& d, const ColumnType& type) {
+  Writer writer(out);
+  const size_t room = d.kind == Datum::Kind::kText ? d.text.size() : kMaxScalarText;
+  writer.done(put_plain(writer.need(room), d, type));
+}
+
+bool plain_text(std::string_view text) {
+  return plain_copy_text(text) && text.find('"') == std::string_view::npos;
 }
 
 }  // namespace gen
 
 void TableGenerator::write_copy_text(uint64_t begin, uint64_t end, std::string& out) const {
-  std::string scratch;
   const auto& columns = table_->columns;
+  const size_t count = columns_.size();
+  // One scratch string per column: a column's text buffer keeps its size from
+  // row to row instead of being resized by the others.
+  std::vector<std::string> scratch(count);
+  std::vector<size_t> direct(count);  // columns with a direct text path: its bound
+  for (size_t c = 0; c < count; ++c) direct[c] = columns_[c]->max_text_size();
+  gen::Writer writer(out);
   for (uint64_t row = begin; row < end; ++row) {
-    for (size_t c = 0; c < columns_.size(); ++c) {
-      if (c > 0) out += '\t';
-      const Datum d = columns_[c]->value(row, scratch);
-      if (d.kind == Datum::Kind::kNull)
-        out += "\\N";
-      else if (d.kind == Datum::Kind::kText)
-        gen::append_copy_escaped(out, d.text);
-      else
-        gen::append_plain(out, d, columns[c].type);
+    for (size_t c = 0; c < count; ++c) {
+      const char separator = c + 1 < count ? '\t' : '\n';
+      if (direct[c] > 0) {
+        char* p = writer.need(direct[c] + 3);
+        char* e = columns_[c]->write_text(row, p);
+        if (!e) {
+          std::memcpy(p, "\\N", 2);
+          e = p + 2;
+        }
+        *e++ = separator;
+        writer.done(e);
+        continue;
+      }
+      const Datum d = columns_[c]->value(row, scratch[c]);
+      char* p;
+      if (d.kind == Datum::Kind::kText) {
+        p = writer.need(2 * d.text.size() + 2);
+        if (d.plain) {
+          std::memcpy(p, d.text.data(), d.text.size());
+          p += d.text.size();
+        } else {
+          p = gen::put_copy_escaped(p, d.text);
+        }
+      } else {
+        p = writer.need(gen::kMaxScalarText + 2);
+        if (d.kind == Datum::Kind::kNull) {
+          std::memcpy(p, "\\N", 2);
+          p += 2;
+        } else {
+          p = gen::put_plain(p, d, columns[c].type);
+        }
+      }
+      *p++ = separator;
+      writer.done(p);
     }
-    out += '\n';
+    if (count == 0) writer.put('\n');
   }
 }
 
 void TableGenerator::write_csv(uint64_t begin, uint64_t end, std::string& out) const {
-  std::string scratch;
   const auto& columns = table_->columns;
+  const size_t count = columns_.size();
+  std::vector<std::string> scratch(count);
+  std::vector<size_t> direct(count);
+  for (size_t c = 0; c < count; ++c) direct[c] = columns_[c]->max_text_size();
+  gen::Writer writer(out);
   for (uint64_t row = begin; row < end; ++row) {
-    for (size_t c = 0; c < columns_.size(); ++c) {
-      if (c > 0) out += ',';
-      const Datum d = columns_[c]->value(row, scratch);
-      if (d.kind == Datum::Kind::kNull) continue;
-      if (d.kind != Datum::Kind::kText) {
-        gen::append_plain(out, d, columns[c].type);
+    for (size_t c = 0; c < count; ++c) {
+      const char separator = c + 1 < count ? ',' : '\n';
+      if (direct[c] > 0) {
+        char* p = writer.need(direct[c] + 3);
+        *p = '"';
+        char* e = columns_[c]->write_text(row, p + 1);
+        if (e)
+          *e++ = '"';
+        else
+          e = p;  // NULL: an empty unquoted field
+        *e++ = separator;
+        writer.done(e);
         continue;
       }
-      // Quoted always: an empty string must differ from NULL.
-      out += '"';
-      for (char ch : d.text) {
-        if (ch == '"') out += '"';
-        out += ch;
+      const Datum d = columns_[c]->value(row, scratch[c]);
+      char* p;
+      if (d.kind == Datum::Kind::kText) {
+        // Quoted always: an empty string must differ from NULL.
+        p = writer.need(2 * d.text.size() + 3);
+        *p++ = '"';
+        if (d.plain) {
+          std::memcpy(p, d.text.data(), d.text.size());
+          p += d.text.size();
+        } else {
+          for (char ch : d.text) {
+            if (ch == '"') *p++ = '"';
+            *p++ = ch;
+          }
+        }
+        *p++ = '"';
+      } else {
+        p = writer.need(gen::kMaxScalarText + 1);
+        if (d.kind != Datum::Kind::kNull) p = gen::put_plain(p, d, columns[c].type);
       }
-      out += '"';
+      *p++ = separator;
+      writer.done(p);
     }
-    out += '\n';
+    if (count == 0) writer.put('\n');
   }
 }
 

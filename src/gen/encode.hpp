@@ -1,10 +1,14 @@
 // Internal to the encoders (encode.cpp, encode_binary.cpp): the text forms of
 // values, shared so that binary COPY of a numeric or of a value in a text
-// column carries exactly the characters text COPY would have sent.
+// column carries exactly the characters text COPY would have sent, and the
+// buffer writer both encoders fill.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
+#include <cstring>
 #include <string>
+#include <string_view>
 
 #include "pgshape/generator.hpp"
 
@@ -13,6 +17,8 @@ namespace pgshape::gen {
 // Room for any value format_fixed writes (a double's 309 integer digits, the
 // point, up to 30 fraction digits and a sign).
 inline constexpr size_t kFixedBufferSize = 400;
+// Room for any non-text value's text form (numbers, dates, timestamps, uuids).
+inline constexpr size_t kMaxScalarText = kFixedBufferSize + 16;
 
 // Writes `value` with exactly `scale` (0..30) digits after the point into `buffer`
 // (kFixedBufferSize bytes) and returns the length: the same characters as
@@ -23,8 +29,54 @@ size_t format_fixed(char* buffer, double value, int scale);
 // The text of a numeric column's value (kInt or kFloat), as text COPY writes it.
 size_t format_numeric(char* buffer, const Datum& d, const ColumnType& type);
 
+// Writes the text form of a non-null datum for a column of `type` (no quoting or
+// escaping) at `p`, which has room for kMaxScalarText bytes or the datum's text;
+// returns the end.
+char* put_plain(char* p, const Datum& d, const ColumnType& type);
+
 // Appends the text form of a non-null datum for a column of `type` (no quoting
 // or escaping).
 void append_plain(std::string& out, const Datum& d, const ColumnType& type);
+
+// True when no byte of `text` is one COPY text escapes or CSV quotes
+// (\\ \t \n \r "): such text is copied as it is (see Datum::plain).
+bool plain_text(std::string_view text);
+
+// Appends to a std::string through a raw pointer. need(n) makes room for n more
+// bytes (the string grows ahead of the writes, in steps, zero-filled: C++20 has
+// no resize_and_overwrite); the string is cut back to what was written when
+// the writer goes out of scope.
+class Writer {
+ public:
+  explicit Writer(std::string& out) : out_(out), p_(out.data() + out.size()), end_(p_) {}
+  ~Writer() { out_.resize(static_cast<size_t>(p_ - out_.data())); }
+  Writer(const Writer&) = delete;
+  Writer& operator=(const Writer&) = delete;
+
+  // A pointer with room for n bytes; hand the end of what was written to done().
+  char* need(size_t n) {
+    if (static_cast<size_t>(end_ - p_) < n) grow(n);
+    return p_;
+  }
+  void done(char* p) { p_ = p; }
+  void put(char c) { *need(1) = c, ++p_; }
+  void append(const char* data, size_t size) {
+    std::memcpy(need(size), data, size);
+    p_ += size;
+  }
+
+ private:
+  static constexpr size_t kStep = 16 * 1024;
+  void grow(size_t n) {
+    const size_t used = static_cast<size_t>(p_ - out_.data());
+    out_.resize(std::max(used + n, std::min(used + kStep, out_.capacity())));
+    if (out_.size() < used + n) out_.resize(used + n);
+    p_ = out_.data() + used;
+    end_ = out_.data() + out_.size();
+  }
+  std::string& out_;
+  char* p_;
+  char* end_;
+};
 
 }  // namespace pgshape::gen

@@ -8,6 +8,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstring>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -35,35 +36,25 @@ T to_big_endian(T v) {
 }
 
 template <class T>
-void put(std::string& out, T v) {
+char* put(char* p, T v) {
   const T be = to_big_endian(v);
-  char bytes[sizeof(T)];
-  std::memcpy(bytes, &be, sizeof(T));
-  out.append(bytes, sizeof(T));
+  std::memcpy(p, &be, sizeof(T));
+  return p + sizeof(T);
 }
 
 // A fixed-width field: its length, then its value.
 template <class T>
-void put_field(std::string& out, T v) {
-  char bytes[4 + sizeof(T)];
-  const auto length = to_big_endian(static_cast<int32_t>(sizeof(T)));
-  const T be = to_big_endian(v);
-  std::memcpy(bytes, &length, 4);
-  std::memcpy(bytes + 4, &be, sizeof(T));
-  out.append(bytes, sizeof bytes);
-}
-
-void put_bytes(std::string& out, std::string_view bytes) {
-  put(out, static_cast<int32_t>(bytes.size()));
-  out.append(bytes);
+char* put_field(char* p, T v) {
+  return put(put(p, static_cast<int32_t>(sizeof(T))), v);
 }
 
 // A numeric from its text "[-]digits[.digits]" (as format_numeric writes it):
 // int16 ndigits, weight, sign, dscale, then base-10000 digits — numeric_recv's
 // layout. dscale is the count of fraction digits, as numeric_in would derive
 // from the same text; numeric_recv then applies the column's typmod as
-// numeric_in does, so both paths store the same value.
-void put_numeric(std::string& out, std::string_view text) {
+// numeric_in does, so both paths store the same value. Writes at most
+// 12 + 2 * (text.size() / 4 + 2) bytes.
+char* put_numeric(char* p, std::string_view text) {
   constexpr uint16_t kPositive = 0x0000, kNegative = 0x4000;
   const bool negative = !text.empty() && text[0] == '-';
   if (negative) text.remove_prefix(1);
@@ -97,12 +88,13 @@ void put_numeric(std::string& out, std::string_view text) {
   while (last > first && digits[last - 1] == 0) --last;
   const int ndigits = last - first;
   const bool zero = ndigits == 0;
-  put(out, static_cast<int32_t>(8 + 2 * ndigits));
-  put(out, static_cast<int16_t>(ndigits));
-  put(out, static_cast<int16_t>(zero ? 0 : weight));
-  put(out, zero || !negative ? kPositive : kNegative);
-  put(out, static_cast<uint16_t>(fraction.size()));
-  for (int i = first; i < last; ++i) put(out, digits[i]);
+  p = put(p, static_cast<int32_t>(8 + 2 * ndigits));
+  p = put(p, static_cast<int16_t>(ndigits));
+  p = put(p, static_cast<int16_t>(zero ? 0 : weight));
+  p = put(p, zero || !negative ? kPositive : kNegative);
+  p = put(p, static_cast<uint16_t>(fraction.size()));
+  for (int i = first; i < last; ++i) p = put(p, digits[i]);
+  return p;
 }
 
 int hex_value(char c) {
@@ -132,9 +124,14 @@ bool parse_uuid(std::string_view text, uint64_t& hi, uint64_t& lo) {
                                   static_cast<int>(d.kind), column.name, column.type.sql()));
 }
 
-// Appends one non-null field of `column`. The conversions mirror the text
-// encoder's (gen::append_plain) case by case.
-void put_value(std::string& out, const Datum& d, const Column& column) {
+// Room any non-text field needs: a numeric's header and base-10000 digits of
+// up to kFixedBufferSize characters, or a 16-byte uuid, plus the length word.
+constexpr size_t kMaxScalarField = gen::kMaxScalarText + 8;
+
+// Writes one non-null field of `column` at p (room for kMaxScalarField bytes,
+// or 4 + the text of a text datum); returns the end. The conversions mirror
+// the text encoder's (gen::put_plain) case by case.
+char* put_value(char* p, const Datum& d, const Column& column) {
   const ColumnType& type = column.type;
   const bool number = d.kind == Datum::Kind::kInt || d.kind == Datum::Kind::kBool;
   switch (type.kind) {
@@ -143,14 +140,14 @@ void put_value(std::string& out, const Datum& d, const Column& column) {
     case PgType::kBigint: {
       if (!number && d.kind != Datum::Kind::kFloat) mismatch(column, d);
       const int64_t v = d.kind == Datum::Kind::kFloat ? std::llround(d.f) : d.i;
-      if (type.kind == PgType::kSmallint) return put_field(out, static_cast<int16_t>(v));
-      if (type.kind == PgType::kInteger) return put_field(out, static_cast<int32_t>(v));
-      return put_field(out, v);
+      if (type.kind == PgType::kSmallint) return put_field(p, static_cast<int16_t>(v));
+      if (type.kind == PgType::kInteger) return put_field(p, static_cast<int32_t>(v));
+      return put_field(p, v);
     }
     case PgType::kNumeric: {
       if (!number && d.kind != Datum::Kind::kFloat) mismatch(column, d);
       char text[gen::kFixedBufferSize];
-      return put_numeric(out, std::string_view(text, gen::format_numeric(text, d, type)));
+      return put_numeric(p, std::string_view(text, gen::format_numeric(text, d, type)));
     }
     case PgType::kReal:
     case PgType::kDouble: {
@@ -160,39 +157,38 @@ void put_value(std::string& out, const Datum& d, const Column& column) {
       if (type.kind == PgType::kReal) {
         const float f =
             d.kind == Datum::Kind::kFloat ? static_cast<float>(d.f) : static_cast<float>(d.i);
-        return put_field(out, std::bit_cast<uint32_t>(f));
+        return put_field(p, std::bit_cast<uint32_t>(f));
       }
       const double f = d.kind == Datum::Kind::kFloat ? d.f : static_cast<double>(d.i);
-      return put_field(out, std::bit_cast<uint64_t>(f));
+      return put_field(p, std::bit_cast<uint64_t>(f));
     }
     case PgType::kBoolean:
       if (!number) mismatch(column, d);
-      return put_field(out, static_cast<uint8_t>(d.i != 0));
+      return put_field(p, static_cast<uint8_t>(d.i != 0));
     case PgType::kDate:
       if (d.kind != Datum::Kind::kInt) mismatch(column, d);
-      return put_field(out, static_cast<int32_t>(d.i));  // days since 2000-01-01
+      return put_field(p, static_cast<int32_t>(d.i));  // days since 2000-01-01
     case PgType::kTimestamp:
     case PgType::kTimestamptz:
       if (d.kind != Datum::Kind::kInt) mismatch(column, d);
-      return put_field(out, d.i);  // microseconds since 2000-01-01 (UTC for timestamptz)
+      return put_field(p, d.i);  // microseconds since 2000-01-01 (UTC for timestamptz)
     case PgType::kUuid: {
       uint64_t hi = d.uuid_hi, lo = d.uuid_lo;
       if (d.kind == Datum::Kind::kText && !parse_uuid(d.text, hi, lo)) mismatch(column, d);
       if (d.kind != Datum::Kind::kUuid && d.kind != Datum::Kind::kText) mismatch(column, d);
-      put(out, int32_t{16});
-      put(out, hi);
-      return put(out, lo);
+      return put(put(put(p, int32_t{16}), hi), lo);
     }
     case PgType::kText:
     case PgType::kVarchar: {
-      if (d.kind == Datum::Kind::kText) return put_bytes(out, d.text);
+      if (d.kind == Datum::Kind::kText) {
+        p = put(p, static_cast<int32_t>(d.text.size()));
+        std::memcpy(p, d.text.data(), d.text.size());
+        return p + d.text.size();
+      }
       // A number or date in a text column: its text form is its binary form.
-      const size_t at = out.size();
-      put(out, int32_t{0});
-      gen::append_plain(out, d, type);
-      const auto length = to_big_endian(static_cast<int32_t>(out.size() - at - 4));
-      std::memcpy(out.data() + at, &length, 4);
-      return;
+      char* end = gen::put_plain(p + 4, d, type);
+      put(p, static_cast<int32_t>(end - p - 4));
+      return end;
     }
   }
   mismatch(column, d);
@@ -213,17 +209,33 @@ std::string_view copy_binary_trailer() {
 }
 
 void TableGenerator::write_copy_binary(uint64_t begin, uint64_t end, std::string& out) const {
-  std::string scratch;
   const auto& columns = table_->columns;
-  const auto field_count = static_cast<int16_t>(columns_.size());
+  const size_t count = columns_.size();
+  const auto field_count = static_cast<int16_t>(count);
+  std::vector<std::string> scratch(count);  // one per column, as in write_copy_text
+  std::vector<size_t> direct(count);
+  for (size_t c = 0; c < count; ++c) {
+    // The direct text path serves text columns only (its bytes are the field).
+    const PgType kind = columns[c].type.kind;
+    if (kind == PgType::kText || kind == PgType::kVarchar) direct[c] = columns_[c]->max_text_size();
+  }
+  gen::Writer writer(out);
   for (uint64_t row = begin; row < end; ++row) {
-    put(out, field_count);
-    for (size_t c = 0; c < columns_.size(); ++c) {
-      const Datum d = columns_[c]->value(row, scratch);
-      if (d.kind == Datum::Kind::kNull)
-        put(out, int32_t{-1});
-      else
-        put_value(out, d, columns[c]);
+    writer.done(put(writer.need(2), field_count));
+    for (size_t c = 0; c < count; ++c) {
+      if (direct[c] > 0) {
+        char* p = writer.need(direct[c] + 4);
+        char* e = columns_[c]->write_text(row, p + 4);
+        writer.done(e ? (put(p, static_cast<int32_t>(e - p - 4)), e) : put(p, int32_t{-1}));
+        continue;
+      }
+      const Datum d = columns_[c]->value(row, scratch[c]);
+      if (d.kind == Datum::Kind::kNull) {
+        writer.done(put(writer.need(4), int32_t{-1}));
+        continue;
+      }
+      const size_t room = (d.kind == Datum::Kind::kText ? d.text.size() + 4 : 0) + kMaxScalarField;
+      writer.done(put_value(writer.need(room), d, columns[c]));
     }
   }
 }

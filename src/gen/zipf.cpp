@@ -23,6 +23,36 @@ ZipfDistribution::ZipfDistribution(int64_t n, double s) : n_(n), s_(s) {
   h_integral_x1_ = h_integral(1.5) - 1.0;
   h_integral_n_ = h_integral(static_cast<double>(n) + 0.5);
   threshold_ = 2.0 - h_integral_inverse(h_integral(2.5) - h(2.0));
+  if (n > 1 && n <= kTableLimit) build_alias_table();
+}
+
+// Vose's alias method over P(k) ~ k^-s: every column of the table holds mass 1/n,
+// split between its own rank (keep_, as a 64-bit threshold) and one alias.
+void ZipfDistribution::build_alias_table() {
+  const auto count = static_cast<size_t>(n_);
+  std::vector<double> scaled(count);
+  double total = 0;
+  for (size_t i = count; i-- > 0;) total += scaled[i] = h(static_cast<double>(i + 1));
+  for (auto& p : scaled) p *= static_cast<double>(count) / total;
+  keep_.assign(count, ~uint64_t{0});
+  alias_.resize(count);
+  std::vector<uint32_t> small, large;
+  for (size_t i = 0; i < count; ++i)
+    (scaled[i] < 1 ? small : large).push_back(static_cast<uint32_t>(i));
+  while (!small.empty() && !large.empty()) {
+    const uint32_t s = small.back(), l = large.back();
+    small.pop_back();
+    alias_[s] = l;
+    keep_[s] = scaled[s] >= 1 ? ~uint64_t{0} : static_cast<uint64_t>(std::ldexp(scaled[s], 64));
+    scaled[l] -= 1 - scaled[s];
+    if (scaled[l] < 1) {
+      large.pop_back();
+      small.push_back(l);
+    }
+  }
+  // Leftovers hold mass 1 up to rounding: they keep their own rank.
+  for (uint32_t i : small) alias_[i] = i, keep_[i] = ~uint64_t{0};
+  for (uint32_t i : large) alias_[i] = i, keep_[i] = ~uint64_t{0};
 }
 
 // h(x) = 1/x^s; H(x) is its integral, shifted so that H(1) = 0.
@@ -42,6 +72,15 @@ double ZipfDistribution::h_integral_inverse(double x) const {
 }
 
 int64_t ZipfDistribution::operator()(CounterEngine& engine) const {
+  if (!keep_.empty()) {
+    // One draw: its high bits (times n) pick the column, its low bits decide
+    // between the column's rank and its alias.
+    const auto product = static_cast<unsigned __int128>(engine()) * static_cast<uint64_t>(n_);
+    const auto column = static_cast<size_t>(product >> 64);
+    return 1 + (static_cast<uint64_t>(product) < keep_[column] ? static_cast<int64_t>(column)
+                                                               : alias_[column]);
+  }
+  if (n_ == 1) return 1;
   while (true) {
     const double u = h_integral_n_ + engine.uniform01() * (h_integral_x1_ - h_integral_n_);
     const double x = h_integral_inverse(u);
@@ -62,33 +101,13 @@ double ZipfDistribution::probability(int64_t k) const {
   return h(static_cast<double>(k)) / normaliser;
 }
 
-Permutation::Permutation(uint64_t n, uint64_t key) : n_(n), key_(key) {
+Permutation::Permutation(uint64_t n, uint64_t key) : n_(n) {
   if (n == 0) throw InternalError("Permutation over an empty domain");
-  int bits = 2;
+  int bits = 2;  // both halves at least one bit
   while (bits < 64 && (uint64_t{1} << bits) < n) ++bits;
-  if (bits % 2) ++bits;
-  half_bits_ = bits / 2;
-  half_mask_ = (uint64_t{1} << half_bits_) - 1;
-}
-
-uint64_t Permutation::round(uint64_t half, int i) const {
-  return mix64(half ^ mix64(key_ + static_cast<uint64_t>(i))) & half_mask_;
-}
-
-uint64_t Permutation::operator()(uint64_t x) const {
-  // Cycle-walking: the Feistel network permutes [0, 4^half_bits); re-apply until
-  // the value lands in [0, n). Since the domain is < 4n, that takes < 4 steps on average.
-  do {
-    uint64_t left = x >> half_bits_;
-    uint64_t right = x & half_mask_;
-    for (int i = 0; i < 4; ++i) {
-      uint64_t next = left ^ round(right, i);
-      left = right;
-      right = next;
-    }
-    x = (left << half_bits_) | right;
-  } while (x >= n_);
-  return x;
+  high_bits_ = bits / 2;
+  low_bits_ = bits - high_bits_;
+  for (int i = 0; i < kRounds; ++i) round_keys_[i] = mix64(key + static_cast<uint64_t>(i));
 }
 
 }  // namespace pgshape
