@@ -172,6 +172,15 @@ struct Query {
   SourcePos pos;
 };
 
+// A unit of work for load tests (`pgshape workload`): queries run in order in one
+// database transaction, picked `weight` times as often as a weight-1 transaction.
+struct Transaction {
+  std::string name;
+  std::vector<std::string> steps;  // query names
+  int64_t weight = 1;
+  SourcePos pos;
+};
+
 struct Experiment {
   std::string name;
   std::string sql;  // applied after the baseline capture
@@ -189,9 +198,11 @@ struct Profile {
   std::vector<Table> tables;
   std::vector<Query> queries;
   std::vector<Experiment> experiments;
+  std::vector<Transaction> transactions;
 
   const Table* find_table(std::string_view name) const;
   const Scale* find_scale(std::string_view name) const;
+  const Query* find_query(std::string_view name) const;
   int64_t rows(const Table& table, const Scale& scale) const;
   // Tables ordered so that every parent comes before its children (nullable edges of
   // a cycle are ignored). Indices into `tables`.

@@ -23,3 +23,17 @@ LIMIT 20;
 SELECT count(*) AS items, sum(quantity) AS units, sum(quantity * price) AS revenue
 FROM order_items
 WHERE product_id = $1;
+
+-- name: product_detail
+-- The product page the campaign email linked to.
+SELECT p.id, p.name, p.description, p.price, p.stock, c.name AS category
+FROM products p
+JOIN categories c ON c.id = p.category_id
+WHERE p.id = $1;
+
+-- name: add_to_cart
+-- Reserve one unit. During the burst this row lock is what the hot products' buyers queue on.
+UPDATE products
+SET stock = stock - 1
+WHERE id = $1
+RETURNING stock;

@@ -158,12 +158,20 @@ void add_load_command(CLI::App& app, GlobalOptions& global, Action& action) {
       if (global.verbosity > 0 && !global.json && isatty(STDERR_FILENO))
         load.on_progress = [&bar](const LoadProgress& p) { bar(p); };
       const LoadResult result = load_dataset(profile, target.dsn(), load);
-      if (global.json)
-        fmt::print("{}\n", render_json(result).dump(2));
-      else if (global.verbosity > 0)
+      const bool kept = target.is_embedded() && global.keep;
+      if (global.json) {
+        nlohmann::json out = render_json(result);
+        if (kept) out["dsn"] = target.dsn();
+        fmt::print("{}\n", out.dump(2));
+      } else if (global.verbosity > 0) {
         fmt::print("{}", render_text(result));
-      if (target.is_embedded() && global.keep)
+      }
+      if (kept) {
         fmt::print(stderr, "embedded server kept running:\n{}\n", target.server()->connect_hint());
+        // The connection string alone on stdout, like pg_tmp: with -q it is all
+        // there is, for DATABASE_URL="$(pgshape load ... --keep -q)".
+        if (!global.json) fmt::print("{}\n", target.dsn());
+      }
       return 0;
     };
   });

@@ -1,7 +1,6 @@
 // pgshape params PROFILE --query NAME: parameter values for a load test, drawn
 // with the data's skew (CSV for k6/JMeter/pgbench-style tools, or JSON).
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include "commands.hpp"
 #include "pgshape/error.hpp"
@@ -15,15 +14,9 @@ struct ParamsCommand {
   std::string profile;
   std::string query;
   std::string scale;
+  std::string format = "csv";
   int64_t count = 1000;
 };
-
-std::string csv_field(const std::string& value) {
-  if (value.find_first_of(",\"\n\r") == std::string::npos) return value;
-  std::string out = "\"";
-  for (char c : value) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
-}
 
 }  // namespace
 
@@ -36,7 +29,9 @@ void add_params_command(CLI::App& app, GlobalOptions& global, Action& action) {
   command->add_option("--scale", options->scale, "scale point (default: the profile's first)");
   command->add_option("--count", options->count, "rows to draw")->check(CLI::Range(1, 100000000));
   command->add_option("--seed", global.seed, "seed (default: the profile's)");
-  command->add_flag("--json", global.json, "a JSON array of objects instead of CSV");
+  command->add_option("--format", options->format, "csv (default) or json (an array of objects)")
+      ->check(CLI::IsMember({"csv", "json"}));
+  command->add_flag("--json", global.json, "the same as --format json");
   command->callback([&global, &action, options] {
     action = [&global, options] {
       const Profile profile = load_profile_with_overlay(options->profile);
@@ -55,25 +50,7 @@ void add_params_command(CLI::App& app, GlobalOptions& global, Action& action) {
       if (!scale) throw UsageError(fmt::format("unknown scale point '{}'", scale_name));
       const ParamFile file =
           draw_params(profile, *scale, global.seed.value_or(profile.seed), *query, options->count);
-      if (global.json) {
-        nlohmann::json rows = nlohmann::json::array();
-        for (const auto& row : file.rows) {
-          nlohmann::json object;
-          for (size_t i = 0; i < row.size(); ++i) object[file.names[i]] = row[i];
-          rows.push_back(std::move(object));
-        }
-        fmt::print("{}\n", rows.dump());
-        return 0;
-      }
-      std::string out;
-      for (size_t i = 0; i < file.names.size(); ++i)
-        out += (i ? "," : "") + csv_field(file.names[i]);
-      out += '\n';
-      for (const auto& row : file.rows) {
-        for (size_t i = 0; i < row.size(); ++i) out += (i ? "," : "") + csv_field(row[i]);
-        out += '\n';
-      }
-      fmt::print("{}", out);
+      fmt::print("{}", global.json || options->format == "json" ? to_json(file) : to_csv(file));
       return 0;
     };
   });

@@ -38,8 +38,8 @@ std::string render_text(const Profile& profile) {
   }
   if (!any) out += "  none\n";
   if (!profile.queries.empty() || !profile.experiments.empty())
-    out += fmt::format("\n{} queries, {} experiments\n", profile.queries.size(),
-                       profile.experiments.size());
+    out += fmt::format("\n{} queries, {} experiments, {} transactions\n", profile.queries.size(),
+                       profile.experiments.size(), profile.transactions.size());
   return out;
 }
 
@@ -66,7 +66,8 @@ nlohmann::json render_json(const Profile& profile) {
           {"scales", scales},
           {"tables", tables},
           {"queries", profile.queries.size()},
-          {"experiments", profile.experiments.size()}};
+          {"experiments", profile.experiments.size()},
+          {"transactions", profile.transactions.size()}};
 }
 
 }  // namespace

@@ -41,6 +41,7 @@ void add_stats_command(CLI::App& app, GlobalOptions& global, Action& action);
 void add_refresh_command(CLI::App& app, GlobalOptions& global, Action& action);
 void add_reference_command(CLI::App& app, GlobalOptions& global, Action& action);
 void add_params_command(CLI::App& app, GlobalOptions& global, Action& action);
+void add_workload_command(CLI::App& app, GlobalOptions& global, Action& action);
 
 // Adds the common options to a subcommand.
 void add_global_options(CLI::App& command, GlobalOptions& global);

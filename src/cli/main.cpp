@@ -35,6 +35,7 @@ int main(int argc, char** argv) {
   cli::add_refresh_command(app, global, action);
   cli::add_reference_command(app, global, action);
   cli::add_params_command(app, global, action);
+  cli::add_workload_command(app, global, action);
 
   try {
     app.parse(argc, argv);

@@ -16,6 +16,8 @@ const std::vector<ProfileKey>& profile_keys() {
       {"profile", "tables", "map", "table name -> table"},
       {"profile", "queries", "list", "queries `explain` captures"},
       {"profile", "experiments", "list", "SQL applied between captures"},
+      {"profile", "transactions", "list",
+       "query sequences `workload` runs as load-test transactions"},
       {"table", "rows", "rows", "800 (fixed), 2.5x (times the anchor) or {scale: rows}"},
       {"table", "columns", "map", "column name -> column"},
       {"table", "primary_key", "list", "column names of a composite primary key"},
@@ -65,6 +67,9 @@ const std::vector<ProfileKey>& profile_keys() {
       {"experiment", "name", "string", "the experiment's name in reports"},
       {"experiment", "sql", "string", "SQL applied before the second capture"},
       {"experiment", "file", "string", "a .sql file instead of sql"},
+      {"transaction", "name", "string", "the transaction's name (its pgbench script's file name)"},
+      {"transaction", "steps", "list", "query names, run in order in one transaction"},
+      {"transaction", "weight", "integer", "how often it runs relative to the others (default 1)"},
   };
   return kKeys;
 }

@@ -69,6 +69,7 @@ class ProfileParser {
     }
     if (auto n = root["queries"]) parse_queries(n, profile);
     if (auto n = root["experiments"]) parse_experiments(n, profile);
+    if (auto n = root["transactions"]) parse_transactions(n, profile);
     return profile;
   }
 
@@ -323,6 +324,7 @@ class ProfileParser {
                       std::string& sql);
   void parse_queries(const YAML::Node& node, Profile& profile);
   void parse_experiments(const YAML::Node& node, Profile& profile);
+  void parse_transactions(const YAML::Node& node, Profile& profile);
 };
 
 }  // namespace pgshape::detail

@@ -65,6 +65,12 @@ const Scale* Profile::find_scale(std::string_view name) const {
   return nullptr;
 }
 
+const Query* Profile::find_query(std::string_view name) const {
+  for (const auto& query : queries)
+    if (query.name == name) return &query;
+  return nullptr;
+}
+
 int64_t Profile::rows(const Table& table, const Scale& scale) const {
   auto it = table.rows_at.find(scale.name);
   const RowSpec& spec = it != table.rows_at.end() ? it->second : table.rows;

@@ -1,4 +1,5 @@
-// The queries `explain` captures and the experiments applied between captures.
+// The queries `explain` captures, the experiments applied between captures and
+// the transactions `workload` builds from the queries.
 #include "profile/parser_impl.hpp"
 
 namespace pgshape::detail {
@@ -69,6 +70,57 @@ void ProfileParser::parse_experiments(const YAML::Node& node, Profile& profile) 
     if (!r_.check_map(item, "an experiment", keys::section_keys("experiment"))) continue;
     read_named_sql(item, "an experiment", experiment.name, experiment.sql);
     profile.experiments.push_back(std::move(experiment));
+  }
+}
+
+void ProfileParser::parse_transactions(const YAML::Node& node, Profile& profile) {
+  if (!node.IsSequence()) {
+    r_.error(node, "transactions must be a list");
+    return;
+  }
+  std::vector<std::string_view> query_names;
+  for (const auto& q : profile.queries) query_names.push_back(q.name);
+  for (const auto& item : node) {
+    Transaction txn{.pos = Reader::pos(item)};
+    if (!r_.check_map(item, "a transaction", keys::section_keys("transaction"))) continue;
+    if (auto n = item["name"]) txn.name = r_.string(n, "transaction name").value_or("");
+    if (txn.name.empty()) {
+      r_.error(item, "a transaction needs a 'name'");
+    } else if (profile.find_query(txn.name)) {
+      r_.error(item["name"], fmt::format("transaction '{}' has the name of a query", txn.name),
+               "workload writes one script per query and per transaction: rename one");
+    } else {
+      for (const auto& other : profile.transactions)
+        if (other.name == txn.name)
+          r_.error(item["name"], fmt::format("transaction '{}' is declared twice", txn.name),
+                   fmt::format("the first is at line {}", other.pos.line));
+    }
+    const YAML::Node steps = item["steps"];
+    if (!steps) {
+      r_.error(item, fmt::format("transaction '{}' has no steps", txn.name),
+               "add steps: [query, ...]");
+    } else {
+      txn.steps = string_list(steps, "steps");
+      if (steps.IsSequence() && steps.size() == 0)
+        r_.error(steps, fmt::format("transaction '{}' has no steps", txn.name),
+                 "add steps: [query, ...]");
+      for (size_t i = 0; i < txn.steps.size(); ++i) {
+        if (profile.find_query(txn.steps[i])) continue;
+        const std::string best = closest_match(txn.steps[i], query_names);
+        r_.error(steps.IsSequence() && steps.size() == txn.steps.size() ? steps[i] : steps,
+                 fmt::format("transaction step '{}' is not a query", txn.steps[i]),
+                 !best.empty()         ? fmt::format("did you mean '{}'?", best)
+                 : query_names.empty() ? std::string("declare it under queries:")
+                                       : fmt::format("queries: {}", fmt::join(query_names, ", ")));
+      }
+    }
+    if (auto n = item["weight"]) {
+      auto weight = r_.integer(n, "weight");
+      if (weight && (*weight < 1 || *weight > 1000000))
+        r_.error(n, "weight must be between 1 and 1000000");
+      txn.weight = weight.value_or(1);
+    }
+    profile.transactions.push_back(std::move(txn));
   }
 }
 

@@ -24,6 +24,7 @@ std::string profile_reference_markdown() {
       {"query", "`queries[]`"},
       {"param", "`queries[].params[]` (one per `$n`)"},
       {"experiment", "`experiments[]`"},
+      {"transaction", "`transactions[]`"},
   };
   for (const auto& section : kSections) {
     out += fmt::format("#### {}\n\n| key | type | meaning |\n|---|---|---|\n", section.title);

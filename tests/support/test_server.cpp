@@ -77,17 +77,16 @@ std::string unique_name(std::string_view prefix) {
   return name;
 }
 
-CommandResult run_pgshape(const std::vector<std::string>& args,
+CommandResult run_command(const std::vector<std::string>& argv, const std::string& cwd,
                           const std::map<std::string, std::string>& env) {
   // Output goes to files rather than pipes: no deadlock however much is written.
   std::string out_path = temp_file("out");
   std::string err_path = temp_file("err");
   pg::ProcessSpec spec;
-  spec.argv.push_back(PGSHAPE_BIN);
-  spec.argv.insert(spec.argv.end(), args.begin(), args.end());
+  spec.argv = argv;
   spec.stdout_path = out_path;
   spec.stderr_path = err_path;
-  spec.cwd = PGSHAPE_SOURCE_DIR;
+  spec.cwd = cwd;
   spec.env = env;
   CommandResult result;
   result.exit_code = pg::run_process(spec);
@@ -96,6 +95,13 @@ CommandResult run_pgshape(const std::vector<std::string>& args,
   std::filesystem::remove(out_path);
   std::filesystem::remove(err_path);
   return result;
+}
+
+CommandResult run_pgshape(const std::vector<std::string>& args,
+                          const std::map<std::string, std::string>& env) {
+  std::vector<std::string> argv{PGSHAPE_BIN};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return run_command(argv, PGSHAPE_SOURCE_DIR, env);
 }
 
 }  // namespace pgshape::testing

@@ -34,4 +34,8 @@ struct CommandResult {
 CommandResult run_pgshape(const std::vector<std::string>& args,
                           const std::map<std::string, std::string>& env = {});
 
+// Runs any program (argv[0] found on PATH) in `cwd`, the same way.
+CommandResult run_command(const std::vector<std::string>& argv, const std::string& cwd,
+                          const std::map<std::string, std::string>& env = {});
+
 }  // namespace pgshape::testing

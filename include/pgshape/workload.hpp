@@ -1,0 +1,71 @@
+// `pgshape workload`: a pgbench load test whose parameters carry the data's
+// skew. Writes a self-contained folder: one pgbench script per query and per
+// profile transaction, the parameter rows each script draws from (looked up
+// by a random row number at run time, so hot values come as often as in the
+// data), the stages of a campaign-burst arrival-rate run, and the driver
+// (run.sh) that loads the parameters, runs the stages with pgbench's own rate
+// limiting and prints latency percentiles per stage. The folder is the output;
+// nothing here touches a database.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "pgshape/profile.hpp"
+
+namespace pgshape {
+
+struct WorkloadOptions {
+  std::string scale;          // scale point whose data the parameters match
+  std::string schema;         // the loaded data's schema (default: the profile's)
+  uint64_t seed = 0;          // the seed the data was loaded with
+  int64_t count = 10000;      // parameter rows per script
+  std::filesystem::path out;  // created if missing; our files in it are replaced
+};
+
+// One pgbench script and the parameter table it reads.
+struct WorkloadScript {
+  std::string name;          // the query's or transaction's name
+  std::string file_stem;     // scripts/<stem>.sql, params/<stem>.csv, table <data schema>__<stem>
+  bool transaction = false;  // a profile transaction (else a single query)
+  int64_t weight = 1;        // pgbench -f script@weight in the default mix
+  std::vector<std::string> variables;  // pgbench variables the lookup sets, in column order
+};
+
+// A campaign stage: the arrival rate goes from `from_rate` to `to_rate`
+// transactions per second, linearly, over `seconds`.
+struct WorkloadStage {
+  std::string name;
+  double from_rate = 0;
+  double to_rate = 0;
+  double seconds = 0;
+};
+
+// The incident's evening campaign: a quiet baseline, the email blast's ramp
+// from 10 to 800 tx/s in 90 s, 10 minutes at 400, 5 minutes at 100.
+const std::vector<WorkloadStage>& campaign_burst_stages();
+
+// Writes the workload folder and returns its scripts. Throws UsageError for a
+// query pgbench cannot run as written (see pgbench_sql).
+std::vector<WorkloadScript> write_workload(const Profile& profile, const WorkloadOptions& options);
+
+// A query's SQL as a pgbench command: `$n` becomes `replacements[n-1]` (a
+// `:variable` or a quoted literal); comments are dropped; a colon that pgbench
+// would read as a variable is neutralised — inside a quoted literal or
+// identifier by a U& escape of the same text, elsewhere (array slices) by a
+// space — and the command ends with one `;`. Throws UsageError naming `query`
+// when $n has no replacement or a dollar-quoted or E'' string holds such a colon.
+std::string pgbench_sql(std::string_view sql, const std::vector<std::string>& replacements,
+                        std::string_view query);
+
+// A SQL string literal holding `value` that pgbench passes through unchanged.
+std::string pgbench_literal(std::string_view value);
+
+// [A-Za-z0-9_] only, lower case, never empty: for file names, pgbench
+// variables and the parameter tables' names.
+std::string safe_name(std::string_view name);
+
+}  // namespace pgshape
