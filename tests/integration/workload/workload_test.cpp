@@ -121,7 +121,10 @@ TEST_F(Workload, ProductParametersCarryThePromotedShareAndExistInTheData) {
   pqxx::connection c(test_dsn());
   pqxx::nontransaction tx(c);
   std::string array = "{";
-  for (size_t i = 0; i < values.size(); ++i) array += (i ? "," : "") + std::to_string(values[i]);
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (i) array += ',';
+    array += std::to_string(values[i]);
+  }
   array += "}";
   EXPECT_EQ(tx.exec_params1("SELECT count(*) FROM unnest($1::bigint[]) v WHERE NOT EXISTS "
                             "(SELECT 1 FROM " +
