@@ -7,6 +7,7 @@
 #include <pqxx/pqxx>
 
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -169,6 +170,8 @@ TEST_F(Workload, PgbenchTrafficReachesThePromotedProductsInTheirShare) {
     if (hot.count(id)) taken_hot += lost;
   }
   EXPECT_EQ(taken, transactions) << "one add_to_cart per journey";
+  std::printf("promoted products' share of %lld journeys: %.2f %%\n", static_cast<long long>(taken),
+              100.0 * static_cast<double>(taken_hot) / static_cast<double>(taken));
   // n >= 300 journeys of a 60 % share: σ <= 2.9 % (binomial) plus the
   // parameter draw's 0.5 %; ±5 % is the tolerance.
   EXPECT_NEAR(static_cast<double>(taken_hot) / static_cast<double>(taken), kHotShare, 0.05)
