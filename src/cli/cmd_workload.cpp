@@ -32,6 +32,8 @@ void add_workload_command(CLI::App& app, GlobalOptions& global, Action& action) 
   command->add_option("--seed", global.seed, "the seed the data was loaded with");
   command->add_option("--schema", global.schema,
                       "the loaded data's schema (default: the profile's)");
+  command->add_flag_function(
+      "-q,--quiet", [&global](int64_t) { global.verbosity = 0; }, "only errors");
   command->callback([&global, &action, options] {
     action = [&global, options] {
       const Profile profile = load_profile_with_overlay(options->profile);
