@@ -62,7 +62,7 @@ class Workload : public ::testing::Test {
   testing::CommandResult write_workload(const std::vector<std::string>& extra = {}) {
     std::vector<std::string> args = {"workload", "profiles/shop.yaml", "--scale",
                                      "test",     "--schema",           schema_,
-                                     "--out",    dir_.string()};
+                                     "--out",    dir_.string(),        "-q"};
     args.insert(args.end(), extra.begin(), extra.end());
     return run_pgshape(args);
   }
