@@ -95,9 +95,16 @@ ScriptDraw plan_draw(const std::vector<const Query*>& steps) {
   return draw;
 }
 
+// A name on one line: for SQL comments and the tab-separated index.
+std::string one_line(std::string name) {
+  for (char& c : name)
+    if (c == '\t' || c == '\n' || c == '\r') c = ' ';
+  return name;
+}
+
 std::string join_names(const std::vector<const Query*>& steps) {
   std::string out;
-  for (const Query* q : steps) out += (out.empty() ? "" : ", ") + q->name;
+  for (const Query* q : steps) out += (out.empty() ? "" : ", ") + one_line(q->name);
   return out;
 }
 
@@ -187,8 +194,8 @@ std::vector<WorkloadScript> write_workload(const Profile& profile, const Workloa
     script.variables = draw.variables;
     std::string text =
         fmt::format("-- pgshape workload: {} {} ({}); profile {}, scale {}, seed {}.\n",
-                    script.transaction ? "transaction" : "query", script.name, join_names(steps),
-                    profile.name, scale->name, options.seed);
+                    script.transaction ? "transaction" : "query", one_line(script.name),
+                    join_names(steps), profile.name, scale->name, options.seed);
     if (!draw.sources.empty()) {
       const ParamFile file =
           draw_params(profile, *scale, options.seed, script.name, draw.sources, options.count);
@@ -237,11 +244,8 @@ std::vector<WorkloadScript> write_workload(const Profile& profile, const Workloa
     }
     if (script.transaction) text += "COMMIT;\n";
     write_file(options.out / "scripts" / (stem + ".sql"), text);
-    std::string shown = script.name;
-    for (char& c : shown)
-      if (c == '\t' || c == '\n' || c == '\r') c = ' ';
     index += fmt::format("{}\t{}\t{}\t{}\n", stem, script.transaction ? "transaction" : "query",
-                         script.weight, shown);
+                         script.weight, one_line(script.name));
     scripts.push_back(std::move(script));
   }
   // Only inside a schema that carries our marker: run.sh runs this on any exit,

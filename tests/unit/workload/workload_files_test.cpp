@@ -95,5 +95,20 @@ TEST_F(WorkloadFiles, TheDriverSetsTheDataSchemaAsSearchPath) {
   EXPECT_NE(slurp(dir_ / "checks.sql").find("\"my shop\".\"order_items\""), std::string::npos);
 }
 
+TEST(WorkloadNames, ANameOnTwoLinesStaysInsideTheScriptsComment) {
+  const Profile profile = parse_profile(
+      "name: t\nscales: { s: 10 }\ntables:\n  a:\n    rows: 10\n    columns:\n"
+      "      id: { type: bigint, primary_key: true }\n"
+      "queries:\n  - name: \"two\\nlines\"\n    sql: SELECT * FROM a WHERE id = $1\n"
+      "    params: [{ column: a.id }]\n",
+      "t.yaml");
+  const fs::path dir = fs::temp_directory_path() / testing::unique_name("workload_names");
+  write_workload(profile, {.scale = "s", .schema = "", .seed = 1, .count = 5, .out = dir});
+  const std::string script = slurp(dir / "scripts" / "two_lines.sql");
+  fs::remove_all(dir);
+  EXPECT_EQ(script.find("-- pgshape workload: query two lines (two lines)"), 0u) << script;
+  EXPECT_EQ(occurrences(script, "\n"), 4u) << script;  // comment, \set, lookup, the query
+}
+
 }  // namespace
 }  // namespace pgshape
