@@ -32,7 +32,6 @@ struct WorkloadScript {
   std::string file_stem;     // scripts/<stem>.sql, params/<stem>.csv, table <data schema>__<stem>
   bool transaction = false;  // a profile transaction (else a single query)
   int64_t weight = 1;        // pgbench -f script@weight in the default mix
-  std::vector<std::string> variables;  // pgbench variables the lookup sets, in column order
 };
 
 // A campaign stage: the arrival rate goes from `from_rate` to `to_rate`

@@ -191,24 +191,20 @@ std::vector<WorkloadScript> write_workload(const Profile& profile, const Workloa
     const std::string table = sql::qualified(kParamsSchema, table_name);
 
     ScriptDraw draw = plan_draw(steps);
-    script.variables = draw.variables;
     std::string text =
         fmt::format("-- pgshape workload: {} {} ({}); profile {}, scale {}, seed {}.\n",
                     script.transaction ? "transaction" : "query", one_line(script.name),
                     join_names(steps), profile.name, scale->name, options.seed);
     if (!draw.sources.empty()) {
-      const ParamFile file =
+      // The table's columns: the row number the script looks up, then its variables.
+      ParamFile file =
           draw_params(profile, *scale, options.seed, script.name, draw.sources, options.count);
-      ParamFile numbered;
-      numbered.names = {"n"};
-      numbered.names.insert(numbered.names.end(), draw.variables.begin(), draw.variables.end());
-      numbered.rows.reserve(file.rows.size());
-      for (size_t r = 0; r < file.rows.size(); ++r) {
-        std::vector<std::string> row{std::to_string(r + 1)};
-        row.insert(row.end(), file.rows[r].begin(), file.rows[r].end());
-        numbered.rows.push_back(std::move(row));
-      }
-      write_file(options.out / "params" / (stem + ".csv"), to_csv(numbered));
+      file.names = {"n"};
+      file.integer.insert(file.integer.begin(), true);
+      file.names.insert(file.names.end(), draw.variables.begin(), draw.variables.end());
+      for (size_t r = 0; r < file.rows.size(); ++r)
+        file.rows[r].insert(file.rows[r].begin(), std::to_string(r + 1));
+      write_file(options.out / "params" / (stem + ".csv"), to_csv(file));
 
       std::string columns;
       for (const auto& v : draw.variables) columns += fmt::format(", {} text NOT NULL", v);

@@ -45,13 +45,6 @@ std::string start_or_abort() {
   std::abort();
 }
 
-std::string read_all(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 std::string temp_file(const char* what) {
   std::string pattern =
       (std::filesystem::temp_directory_path() / (std::string("pgshape-test-") + what + "-XXXXXX"))
@@ -64,6 +57,13 @@ std::string temp_file(const char* what) {
 
 }  // namespace
 
+std::string read_all(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
 const std::string& test_dsn() {
   static const std::string dsn = start_or_abort();  // thread-safe, once per process
   return dsn;
@@ -72,7 +72,7 @@ const std::string& test_dsn() {
 std::string unique_name(std::string_view prefix) {
   static std::atomic<int> counter{0};
   std::string name(prefix);
-  name += "_" + std::to_string(::getpid()) + "_" + std::to_string(++counter);
+  name.append("_").append(std::to_string(::getpid())).append("_").append(std::to_string(++counter));
   for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return name;
 }

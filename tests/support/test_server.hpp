@@ -3,6 +3,7 @@
 // binary as a user would.
 #pragma once
 
+#include <filesystem>
 #include <map>
 #include <string>
 #include <string_view>
@@ -20,6 +21,9 @@ const std::string& test_dsn();
 // prefix + pid + a per-process counter, lower case, e.g. "load_4711_3": a schema
 // name no other test (also in another process under ctest -j) uses.
 std::string unique_name(std::string_view prefix);
+
+// A file's whole contents, byte for byte ("" when it cannot be read).
+std::string read_all(const std::filesystem::path& path);
 
 struct CommandResult {
   int exit_code = -1;  // 128 + signal when killed, 127 when it could not run

@@ -35,13 +35,6 @@ tables:
 )yaml";
 // clang-format on
 
-std::string slurp(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
-
 class Shards : public testing::LoadFixture {};
 
 TEST_F(Shards, UnionOfThreeShardsEqualsTheUnshardedLoad) {
@@ -75,11 +68,11 @@ TEST_F(Shards, ShardFilesConcatenateToTheUnshardedFile) {
       pgshape({"generate", profile_, "--format", format, "--out", out.string(), "--shard", k});
     for (const std::string table : {"customers", "orders"}) {
       const std::string ext = format == "csv" ? ".csv" : ".copy";
-      const std::string whole = slurp(out / (table + ext));
+      const std::string whole = testing::read_all(out / (table + ext));
       EXPECT_FALSE(whole.empty());
-      EXPECT_EQ(whole, slurp(out / (table + ".1-of-3" + ext)) +
-                           slurp(out / (table + ".2-of-3" + ext)) +
-                           slurp(out / (table + ".3-of-3" + ext)))
+      EXPECT_EQ(whole, testing::read_all(out / (table + ".1-of-3" + ext)) +
+                           testing::read_all(out / (table + ".2-of-3" + ext)) +
+                           testing::read_all(out / (table + ".3-of-3" + ext)))
           << table << " " << format;
     }
   }

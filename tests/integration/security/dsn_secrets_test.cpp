@@ -19,18 +19,12 @@ namespace {
 
 namespace fs = std::filesystem;
 using testing::CommandResult;
+using testing::read_all;
 using testing::run_pgshape;
 using testing::test_dsn;
 using testing::unique_name;
 
 constexpr const char* kPassword = "S3cretPW";
-
-std::string read_all(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 class DsnSecrets : public ::testing::Test {
  protected:

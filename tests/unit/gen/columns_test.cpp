@@ -16,6 +16,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "generated_profile.hpp"
 #include "pgshape/generator.hpp"
 #include "pgshape/profile_parser.hpp"
 
@@ -23,17 +24,10 @@ namespace pgshape {
 namespace {
 
 // A parsed profile and the generators over it (which point into the profile).
-struct Generated {
+struct Generated : testing::GeneratedProfile {
   explicit Generated(const std::string& yaml, uint64_t seed = 20240601)
-      : profile(parse_profile(yaml, "t.yaml")),
-        data(std::make_unique<DatasetGenerator>(profile, profile.scales.front(), seed)) {}
-  const ColumnGenerator& column(std::string_view table, std::string_view column) const {
-    const TableGenerator& t = data->table(table);
-    return t.column(static_cast<size_t>(t.table().column_index(column)));
-  }
+      : GeneratedProfile(yaml, seed) {}
   int64_t rows(std::string_view table) const { return data->table(table).rows(); }
-  Profile profile;
-  std::unique_ptr<DatasetGenerator> data;
 };
 
 // One table `t` with `rows` rows and the given column lines (flow maps).

@@ -7,23 +7,20 @@
 #include <string>
 #include <vector>
 
+#include "generated_profile.hpp"
 #include "pgshape/generator.hpp"
 #include "pgshape/profile_parser.hpp"
 
 namespace pgshape {
 namespace {
 
-struct Generated {
-  explicit Generated(const std::string& yaml, uint64_t seed = 1)
-      : profile(parse_profile(yaml, "t.yaml")),
-        data(std::make_unique<DatasetGenerator>(profile, profile.scales.front(), seed)) {}
+struct Generated : testing::GeneratedProfile {
+  explicit Generated(const std::string& yaml, uint64_t seed = 1) : GeneratedProfile(yaml, seed) {}
   std::string copy(std::string_view table, uint64_t begin, uint64_t end) const {
     std::string out;
     data->table(table).write_copy_text(begin, end, out);
     return out;
   }
-  Profile profile;
-  std::unique_ptr<DatasetGenerator> data;
 };
 
 std::vector<std::string> split(const std::string& text, char sep) {

@@ -12,19 +12,16 @@
 #include <string>
 #include <vector>
 
+#include "generated_profile.hpp"
 #include "pgshape/generator.hpp"
 #include "pgshape/profile_parser.hpp"
 
 namespace pgshape {
 namespace {
 
-struct Generated {
-  explicit Generated(const std::string& yaml, uint64_t seed = 11)
-      : profile(parse_profile(yaml, "t.yaml")),
-        data(std::make_unique<DatasetGenerator>(profile, profile.scales.front(), seed)) {}
-  const TableGenerator& table() const { return data->table("t"); }
-  Profile profile;
-  std::unique_ptr<DatasetGenerator> data;
+struct Generated : testing::GeneratedProfile {
+  explicit Generated(const std::string& yaml, uint64_t seed = 11) : GeneratedProfile(yaml, seed) {}
+  const TableGenerator& table() const { return GeneratedProfile::table("t"); }
 };
 
 std::string one_table(int64_t rows, const std::string& columns) {

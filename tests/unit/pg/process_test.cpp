@@ -8,22 +8,18 @@
 #include <string>
 
 #include "pg/process.hpp"
+#include "test_server.hpp"
 
 namespace pgshape::pg {
 namespace {
+
+using pgshape::testing::read_all;
 
 std::string temp_path() {
   std::string p = (std::filesystem::temp_directory_path() / "pgshape-process-XXXXXX").string();
   int fd = ::mkstemp(p.data());
   ::close(fd);
   return p;
-}
-
-std::string read_all(const std::string& path) {
-  std::ifstream in(path);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
 }
 
 TEST(RunProcess, CapturesOutputAndExitStatus) {

@@ -17,13 +17,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string slurp(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 size_t occurrences(const std::string& text, const std::string& what) {
   size_t n = 0;
   for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
@@ -50,18 +43,19 @@ TEST_F(WorkloadFiles, OneScriptPerQueryAndTransactionWithTheirWeights) {
   ASSERT_EQ(scripts.size(), profile_.queries.size() + profile_.transactions.size());
   for (const auto& s : scripts) {
     EXPECT_TRUE(fs::is_regular_file(dir_ / "scripts" / (s.file_stem + ".sql"))) << s.name;
-    EXPECT_EQ(occurrences(slurp(dir_ / "params" / (s.file_stem + ".csv")), "\n"), 501u) << s.name;
+    EXPECT_EQ(occurrences(testing::read_all(dir_ / "params" / (s.file_stem + ".csv")), "\n"), 501u)
+        << s.name;
   }
-  const std::string index = slurp(dir_ / "scripts.tsv");
+  const std::string index = testing::read_all(dir_ / "scripts.tsv");
   EXPECT_NE(index.find("browse_to_cart\ttransaction\t9\t"), std::string::npos) << index;
   EXPECT_NE(index.find("order_history\ttransaction\t1\t"), std::string::npos) << index;
   EXPECT_TRUE(fs::status(dir_ / "run.sh").permissions() != fs::perms::none);
-  EXPECT_EQ(slurp(dir_ / "run.sh").rfind("#!/usr/bin/env bash\n", 0), 0u);
+  EXPECT_EQ(testing::read_all(dir_ / "run.sh").rfind("#!/usr/bin/env bash\n", 0), 0u);
 }
 
 TEST_F(WorkloadFiles, AJourneyOpensAndBuysTheSameProduct) {
   write(dir_, 1);
-  const std::string script = slurp(dir_ / "scripts" / "browse_to_cart.sql");
+  const std::string script = testing::read_all(dir_ / "scripts" / "browse_to_cart.sql");
   // One lookup sets both variables; product_detail and add_to_cart share one.
   EXPECT_NE(script.find("SELECT p_products_category_id, p_order_items_product_id FROM "
                         "\"pgshape_workload\".\"shop__browse_to_cart\" WHERE n = :pgshape_row "
@@ -72,7 +66,7 @@ TEST_F(WorkloadFiles, AJourneyOpensAndBuysTheSameProduct) {
   EXPECT_EQ(occurrences(script, ":p_products_category_id"), 1u) << script;
   EXPECT_LT(script.find("BEGIN;"), script.find("-- listing"));
   EXPECT_LT(script.find("-- add_to_cart"), script.find("COMMIT;"));
-  EXPECT_EQ(slurp(dir_ / "params" / "browse_to_cart.csv")
+  EXPECT_EQ(testing::read_all(dir_ / "params" / "browse_to_cart.csv")
                 .rfind("n,p_products_category_id,p_order_items_product_id\n1,", 0),
             0u);
 }
@@ -81,18 +75,19 @@ TEST_F(WorkloadFiles, SameSeedSameParametersAnotherSeedOthers) {
   write(dir_ / "a", 1);
   write(dir_ / "b", 1);
   write(dir_ / "c", 2);
-  const std::string a = slurp(dir_ / "a" / "params" / "browse_to_cart.csv");
-  EXPECT_EQ(a, slurp(dir_ / "b" / "params" / "browse_to_cart.csv"));
-  EXPECT_NE(a, slurp(dir_ / "c" / "params" / "browse_to_cart.csv"));
+  const std::string a = testing::read_all(dir_ / "a" / "params" / "browse_to_cart.csv");
+  EXPECT_EQ(a, testing::read_all(dir_ / "b" / "params" / "browse_to_cart.csv"));
+  EXPECT_NE(a, testing::read_all(dir_ / "c" / "params" / "browse_to_cart.csv"));
 }
 
 TEST_F(WorkloadFiles, TheDriverSetsTheDataSchemaAsSearchPath) {
   write_workload(profile_,
                  {.scale = "test", .schema = "my shop", .seed = 1, .count = 10, .out = dir_});
-  const std::string conf = slurp(dir_ / "workload.conf");
+  const std::string conf = testing::read_all(dir_ / "workload.conf");
   EXPECT_NE(conf.find("SEARCH_PATH_OPTION='-c search_path=\"my\\ shop\"'"), std::string::npos)
       << conf;
-  EXPECT_NE(slurp(dir_ / "checks.sql").find("\"my shop\".\"order_items\""), std::string::npos);
+  EXPECT_NE(testing::read_all(dir_ / "checks.sql").find("\"my shop\".\"order_items\""),
+            std::string::npos);
 }
 
 TEST(WorkloadNames, ANameOnTwoLinesStaysInsideTheScriptsComment) {
@@ -104,7 +99,7 @@ TEST(WorkloadNames, ANameOnTwoLinesStaysInsideTheScriptsComment) {
       "t.yaml");
   const fs::path dir = fs::temp_directory_path() / testing::unique_name("workload_names");
   write_workload(profile, {.scale = "s", .schema = "", .seed = 1, .count = 5, .out = dir});
-  const std::string script = slurp(dir / "scripts" / "two_lines.sql");
+  const std::string script = testing::read_all(dir / "scripts" / "two_lines.sql");
   fs::remove_all(dir);
   EXPECT_EQ(script.find("-- pgshape workload: query two lines (two lines)"), 0u) << script;
   EXPECT_EQ(occurrences(script, "\n"), 4u) << script;  // comment, \set, lookup, the query
