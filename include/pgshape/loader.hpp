@@ -70,8 +70,11 @@ struct LoadResult {
   uint64_t seed = 0;
   int jobs = 0;
   std::vector<TableLoadStats> tables;  // in load order
+  // Each kind of work from its first start to its last end. The kinds overlap:
+  // a table's indexes start as soon as its own COPY is done.
   double copy_seconds = 0;
-  double index_seconds = 0;  // primary keys, unique keys, indexes, foreign keys
+  double index_seconds = 0;  // indexes, primary and unique keys
+  double foreign_key_seconds = 0;
   double analyze_seconds = 0;
   double total_seconds = 0;
   std::vector<ShapeStat> shape;

@@ -3,13 +3,8 @@
 // hint-bit or vacuum rewrite), streamed over raw libpq in large buffers.
 #include <fmt/format.h>
 #include <chrono>
-#include <exception>
-#include <memory>
-#include <mutex>
 
-#include "load/parallel.hpp"
 #include "load/steps.hpp"
-#include "pg/raw_connection.hpp"
 #include "pgshape/sql.hpp"
 
 namespace pgshape::load {
@@ -21,113 +16,111 @@ constexpr int64_t kProgressRows = 65536;
 
 }  // namespace
 
-std::vector<TableLoadStats> copy_tables(const std::string& dsn, const Profile& profile,
-                                        const DatasetGenerator& generator,
-                                        const std::string& schema, int jobs,
-                                        const std::function<void(const LoadProgress&)>& progress,
-                                        const CopySpec& spec) {
-  const auto& tables = generator.tables();
-  std::vector<TableLoadStats> stats(tables.size());
-  // Largest tables first so the longest task starts at once.
-  std::vector<size_t> order(tables.size());
-  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::stable_sort(order.begin(), order.end(),
-                   [&](size_t a, size_t b) { return tables[a].rows() > tables[b].rows(); });
+TableCopies::TableCopies(const Profile& profile, const DatasetGenerator& generator,
+                         std::string schema, const CopySpec& spec,
+                         std::function<void(const LoadProgress&)> progress)
+    : profile_(profile),
+      generator_(generator),
+      schema_(std::move(schema)),
+      spec_(spec),
+      progress_(std::move(progress)),
+      stats_(generator.tables().size()) {
+  for (const auto& t : generator_.tables()) all_total_ += rows_of(t);
+}
+
+int64_t TableCopies::rows_of(const TableGenerator& table) const {
+  const RowRange range = shard_rows(table.rows(), spec_.shard_index, spec_.shard_count);
+  return static_cast<int64_t>(range.end - range.begin);
+}
+
+std::vector<size_t> TableCopies::add_tasks(std::vector<LoadTask>& tasks,
+                                           const std::atomic<bool>& failed) {
+  const auto& tables = generator_.tables();
   // With the user's DDL, foreign keys exist during the load: parents go first,
   // one at a time, and TRUNCATE (which FREEZE needs) is not possible on parents.
-  const bool user_ddl = !profile.ddl_sql.empty();
-  const bool freeze = !user_ddl && !spec.append;
-  const bool binary = spec.format == RowFormat::kCopyBinary;
-  if (user_ddl) {
-    order = profile.load_order();
-    jobs = 1;
+  const bool user_ddl = !profile_.ddl_sql.empty();
+  const bool freeze = !user_ddl && !spec_.append;
+  std::vector<size_t> task_of_table(tables.size());
+  std::optional<size_t> previous;
+  for (size_t index : profile_.load_order()) {
+    LoadTask task;
+    task.kind = "copy";
+    task.locks = {{tables[index].table().name, TableLock::kExclusive}};
+    // A COPY's client and server both work per value: rows x columns.
+    task.cost = static_cast<double>(rows_of(tables[index])) *
+                static_cast<double>(tables[index].table().columns.size()) * 0.2;
+    if (user_ddl && previous) task.after = {*previous};
+    task.run = [this, index, freeze, &failed](RawConnection& connection) {
+      copy(connection, index, freeze, failed);
+    };
+    previous = task_of_table[index] = tasks.size();
+    tasks.push_back(std::move(task));
   }
-  auto slice = [&](const TableGenerator& t) {
-    return shard_rows(t.rows(), spec.shard_index, spec.shard_count);
-  };
-  int64_t all_total = 0;
-  for (const auto& t : tables) all_total += static_cast<int64_t>(slice(t).end - slice(t).begin);
-  std::atomic<int64_t> all_done{0};
-  std::mutex progress_mutex;
-  // Set when any table fails: the others stop at their next buffer instead of
-  // finishing their table, so a lost connection ends the load in seconds. They
-  // rethrow the first failure, so whichever error is reported is the real one.
-  std::atomic<bool> stopping{false};
-  std::exception_ptr first_failure;
-  std::mutex failure_mutex;
+  return task_of_table;
+}
 
-  run_parallel<std::unique_ptr<RawConnection>>(
-      jobs, order.size(),
-      [&] {
-        auto connection = std::make_unique<RawConnection>(dsn);
-        connection->exec("SET synchronous_commit = off; SET application_name = 'pgshape load'");
-        return connection;
-      },
-      [&](size_t task, std::unique_ptr<RawConnection>& connection) {
-        const size_t index = order[task];
-        const TableGenerator& table = tables[index];
-        const auto started = std::chrono::steady_clock::now();
-        const std::string target = sql::qualified(schema, table.table().name);
-        connection->exec("BEGIN");
-        if (freeze) connection->exec("TRUNCATE " + target);
-        std::string options;
-        if (binary) options += "FORMAT binary";
-        if (freeze) options += options.empty() ? "FREEZE" : ", FREEZE";
-        connection->copy_in(fmt::format("COPY {} {} FROM STDIN{}", target,
-                                        sql::column_list(table.table()),
-                                        options.empty() ? "" : " WITH (" + options + ")"));
-        std::string buffer;
-        buffer.reserve(kSendBytes + (kSendBytes >> 2));
-        if (binary) buffer.append(copy_binary_header());
-        uint64_t bytes = 0;
-        int64_t reported = 0;
-        const RowRange range = slice(table);
-        const auto rows = static_cast<int64_t>(range.end - range.begin);
-        try {
-          for (uint64_t row = range.begin; row < range.end;) {
-            const uint64_t end = std::min(range.end, row + kBatchRows);
-            table.write_rows(spec.format, row, end, buffer);
-            row = end;
-            if (binary && row == range.end) buffer.append(copy_binary_trailer());
-            if (buffer.size() >= kSendBytes || row == range.end) {
-              if (stopping) {
-                std::lock_guard lock(failure_mutex);
-                std::rethrow_exception(first_failure);
-              }
-              connection->send(buffer);
-              bytes += buffer.size();
-              buffer.clear();
-            }
-            const auto done = static_cast<int64_t>(row - range.begin);
-            if (progress && (done - reported >= kProgressRows || row == range.end)) {
-              all_done += done - reported;
-              reported = done;
-              std::lock_guard lock(progress_mutex);
-              progress({table.table().name, reported, rows, all_done.load(), all_total});
-            }
-          }
-          if (range.begin == range.end && binary) {  // an empty slice is still a valid stream
-            buffer.append(copy_binary_trailer());
-            connection->send(buffer);
-          }
-          connection->finish();
-        } catch (...) {
-          {
-            std::lock_guard lock(failure_mutex);
-            if (!first_failure) first_failure = std::current_exception();
-          }
-          stopping = true;
-          connection->abort("pgshape stopped this load");
-          throw;
-        }
-        connection->exec("COMMIT");
-        stats[index] = {
-            table.table().name, rows, bytes,
-            std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count()};
-      });
-  std::vector<TableLoadStats> in_load_order;
-  for (size_t i : profile.load_order()) in_load_order.push_back(stats[i]);
-  return in_load_order;
+std::vector<TableLoadStats> TableCopies::stats_in_load_order() const {
+  std::vector<TableLoadStats> out;
+  for (size_t i : profile_.load_order()) out.push_back(stats_[i]);
+  return out;
+}
+
+void TableCopies::copy(RawConnection& connection, size_t index, bool freeze,
+                       const std::atomic<bool>& failed) {
+  const TableGenerator& table = generator_.tables()[index];
+  const bool binary = spec_.format == RowFormat::kCopyBinary;
+  const auto started = std::chrono::steady_clock::now();
+  const std::string target = sql::qualified(schema_, table.table().name);
+  connection.exec("SET application_name = 'pgshape load'; BEGIN");
+  if (freeze) connection.exec("TRUNCATE " + target);
+  std::string options;
+  if (binary) options += "FORMAT binary";
+  if (freeze) options += options.empty() ? "FREEZE" : ", FREEZE";
+  connection.copy_in(fmt::format("COPY {} {} FROM STDIN{}", target, sql::column_list(table.table()),
+                                 options.empty() ? "" : " WITH (" + options + ")"));
+  std::string buffer;
+  buffer.reserve(kSendBytes + (kSendBytes >> 2));
+  if (binary) buffer.append(copy_binary_header());
+  uint64_t bytes = 0;
+  int64_t reported = 0;
+  const RowRange range = shard_rows(table.rows(), spec_.shard_index, spec_.shard_count);
+  const auto rows = static_cast<int64_t>(range.end - range.begin);
+  try {
+    for (uint64_t row = range.begin; row < range.end;) {
+      const uint64_t end = std::min(range.end, row + kBatchRows);
+      table.write_rows(spec_.format, row, end, buffer);
+      row = end;
+      if (binary && row == range.end) buffer.append(copy_binary_trailer());
+      if (buffer.size() >= kSendBytes || row == range.end) {
+        // Another task failed: stop at this buffer instead of finishing the
+        // table, so a lost connection ends the load in seconds. The graph
+        // reports the first failure, not this one.
+        if (failed) throw DatabaseError("stopped: another part of the load failed");
+        connection.send(buffer);
+        bytes += buffer.size();
+        buffer.clear();
+      }
+      const auto done = static_cast<int64_t>(row - range.begin);
+      if (progress_ && (done - reported >= kProgressRows || row == range.end)) {
+        all_done_ += done - reported;
+        reported = done;
+        std::lock_guard lock(progress_mutex_);
+        progress_({table.table().name, reported, rows, all_done_.load(), all_total_});
+      }
+    }
+    if (range.begin == range.end && binary) {  // an empty slice is still a valid stream
+      buffer.append(copy_binary_trailer());
+      connection.send(buffer);
+    }
+    connection.finish();
+  } catch (...) {
+    connection.abort("pgshape stopped this load");
+    throw;
+  }
+  connection.exec("COMMIT");
+  stats_[index] = {
+      table.table().name, rows, bytes,
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count()};
 }
 
 }  // namespace pgshape::load

@@ -8,9 +8,7 @@
 #include <fmt/format.h>
 #include <chrono>
 
-#include "load/parallel.hpp"
 #include "load/steps.hpp"
-#include "pg/raw_connection.hpp"
 #include "pgshape/error.hpp"
 #include "pgshape/generator.hpp"
 #include "pgshape/server.hpp"
@@ -31,6 +29,23 @@ const Scale& resolve_scale(const Profile& profile, const std::string& name) {
   for (const auto& s : profile.scales) names.push_back(s.name);
   throw UsageError(fmt::format("unknown scale point '{}' in {}", wanted, profile.file),
                    fmt::format("scale points: {}", fmt::join(names, ", ")));
+}
+
+// Runs a load's tasks on result.jobs connections and records how long each
+// kind took from its first start to its last end (the kinds overlap).
+void run_tasks(const std::string& dsn, const std::vector<load::LoadTask>& tasks,
+               std::atomic<bool>& failed, LoadResult& result) {
+  const auto spans = load::run_load_tasks(dsn, result.jobs, tasks, failed);
+  result.copy_seconds = load::kind_seconds(tasks, spans, "copy");
+  result.index_seconds = load::kind_seconds(tasks, spans, "index");
+  result.foreign_key_seconds = load::kind_seconds(tasks, spans, "foreign key");
+  result.analyze_seconds = load::kind_seconds(tasks, spans, "analyze");
+}
+
+std::vector<int64_t> table_rows(const DatasetGenerator& generator) {
+  std::vector<int64_t> rows;
+  for (const auto& table : generator.tables()) rows.push_back(static_cast<int64_t>(table.rows()));
+  return rows;
 }
 
 // What to do about a failed load, by SQLSTATE (class first): the user's next step.
@@ -118,27 +133,25 @@ LoadResult load_in_place(const Profile& profile, const std::string& dsn, const L
                         profile.file, scale.name));
     }
   }
+  DatasetGenerator generator(profile, scale, result.seed);
+  std::vector<load::LoadTask> tasks;
+  std::atomic<bool> failed{false};
   if (options.mode == LoadOptions::Mode::kAppend) {
     if (options.shard_count < 1 || options.shard_index < 0 ||
         options.shard_index >= options.shard_count)
       throw UsageError(fmt::format("shard {} of {} does not exist", options.shard_index + 1,
                                    options.shard_count));
-    DatasetGenerator generator(profile, scale, result.seed);
     load::CopySpec spec = copy_spec;
     spec.shard_index = options.shard_index;
     spec.shard_count = options.shard_count;
     spec.append = true;
-    const auto phase = Clock::now();
-    result.tables = load::copy_tables(dsn, profile, generator, result.schema, result.jobs,
-                                      options.on_progress, spec);
-    result.copy_seconds = seconds_since(phase);
+    load::TableCopies copies(profile, generator, result.schema, spec, options.on_progress);
+    copies.add_tasks(tasks, failed);
+    run_tasks(dsn, tasks, failed, result);
+    result.tables = copies.stats_in_load_order();
   } else {
-    auto phase = Clock::now();
-    load::build_keys_and_indexes(dsn, control, profile, result.schema, result.jobs);
-    result.index_seconds = seconds_since(phase);
-    phase = Clock::now();
-    load::analyze_tables(dsn, profile, result.schema, result.jobs);
-    result.analyze_seconds = seconds_since(phase);
+    load::add_finish_tasks(tasks, profile, result.schema, table_rows(generator), {});
+    run_tasks(dsn, tasks, failed, result);
   }
   result.total_seconds = seconds_since(started);
   return result;
@@ -177,18 +190,13 @@ LoadResult load_dataset(const Profile& input, const std::string& dsn, const Load
 
     // kPrepare: only the empty tables, swapped in for the shards to append to.
     if (options.mode == LoadOptions::Mode::kFull) {
-      auto phase = Clock::now();
-      result.tables = load::copy_tables(dsn, profile, generator, staging.name(), result.jobs,
-                                        options.on_progress, copy_spec);
-      result.copy_seconds = seconds_since(phase);
-
-      phase = Clock::now();
-      load::build_keys_and_indexes(dsn, control, profile, staging.name(), result.jobs);
-      result.index_seconds = seconds_since(phase);
-
-      phase = Clock::now();
-      load::analyze_tables(dsn, profile, staging.name(), result.jobs);
-      result.analyze_seconds = seconds_since(phase);
+      std::vector<load::LoadTask> tasks;
+      std::atomic<bool> failed{false};
+      load::TableCopies copies(profile, generator, staging.name(), copy_spec, options.on_progress);
+      const auto copy_tasks = copies.add_tasks(tasks, failed);
+      load::add_finish_tasks(tasks, profile, staging.name(), table_rows(generator), copy_tasks);
+      run_tasks(dsn, tasks, failed, result);
+      result.tables = copies.stats_in_load_order();
     }
 
     if (options.check_staging) options.check_staging(staging.name());

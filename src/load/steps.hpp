@@ -4,9 +4,14 @@
 
 #include <pqxx/pqxx>
 
+#include <atomic>
+#include <functional>
+#include <mutex>
 #include <string>
 #include <vector>
 
+#include "load/task_graph.hpp"
+#include "pg/raw_connection.hpp"
 #include "pgshape/generator.hpp"
 #include "pgshape/loader.hpp"
 #include "pgshape/profile.hpp"
@@ -51,19 +56,47 @@ struct CopySpec {
   bool append = false;
 };
 
-// COPYs every table's generated rows, `jobs` connections at once.
-std::vector<TableLoadStats> copy_tables(const std::string& dsn, const Profile& profile,
-                                        const DatasetGenerator& generator,
-                                        const std::string& schema, int jobs,
-                                        const std::function<void(const LoadProgress&)>& progress,
-                                        const CopySpec& spec = {});
+using LoadTask = GraphTask<RawConnection>;
 
-// Primary keys, unique keys, indexes (in parallel), then foreign keys.
-void build_keys_and_indexes(const std::string& dsn, pqxx::connection& control,
-                            const Profile& profile, const std::string& schema, int jobs);
+// The COPY tasks of one load and what they share: progress over all tables,
+// each table's figures. Must outlive the graph that runs its tasks.
+class TableCopies {
+ public:
+  TableCopies(const Profile& profile, const DatasetGenerator& generator, std::string schema,
+              const CopySpec& spec, std::function<void(const LoadProgress&)> progress);
+  // Appends one task per table; returns each table's task index (generator order).
+  // A task stops early, throwing, once `failed` is set.
+  std::vector<size_t> add_tasks(std::vector<LoadTask>& tasks, const std::atomic<bool>& failed);
+  std::vector<TableLoadStats> stats_in_load_order() const;
 
-void analyze_tables(const std::string& dsn, const Profile& profile, const std::string& schema,
-                    int jobs);
+ private:
+  int64_t rows_of(const TableGenerator& table) const;
+  void copy(RawConnection& connection, size_t index, bool freeze, const std::atomic<bool>& failed);
+
+  const Profile& profile_;
+  const DatasetGenerator& generator_;
+  std::string schema_;
+  CopySpec spec_;
+  std::function<void(const LoadProgress&)> progress_;
+  std::vector<TableLoadStats> stats_;
+  int64_t all_total_ = 0;
+  std::atomic<int64_t> all_done_{0};
+  std::mutex progress_mutex_;
+};
+
+// Appends what follows the data, per table as soon as its own data is in:
+// indexes (side by side), then the primary and unique keys adopting them, the
+// foreign keys added NOT VALID, ANALYZE, and last the validation of the foreign
+// keys (which needs the statistics and the indexes to pick a cheap plan).
+// `copy_task` holds each table's COPY task (profile order), empty when the data
+// is already there; `rows` each table's row count, for the scheduler's costs.
+void add_finish_tasks(std::vector<LoadTask>& tasks, const Profile& profile,
+                      const std::string& schema, const std::vector<int64_t>& rows,
+                      const std::vector<size_t>& copy_task);
+
+// Runs the tasks on `jobs` connections to `dsn`; returns each task's span.
+std::vector<TaskSpan> run_load_tasks(const std::string& dsn, int jobs,
+                                     const std::vector<LoadTask>& tasks, std::atomic<bool>& failed);
 
 // Expected vs achieved shares of skewed columns, from pg_stats after ANALYZE.
 std::vector<ShapeStat> measure_shape(pqxx::connection& control, const Profile& profile,
