@@ -70,12 +70,13 @@ struct LoadResult {
   uint64_t seed = 0;
   int jobs = 0;
   std::vector<TableLoadStats> tables;  // in load order
-  // Each kind of work from its first start to its last end. The kinds overlap:
-  // a table's indexes start as soon as its own COPY is done.
+  // The kinds of work overlap (a table's indexes start as soon as its own COPY
+  // is done), so each is said by when it was finished, in seconds since the
+  // first COPY started; the COPYs start together, so copy_seconds is their span.
   double copy_seconds = 0;
-  double index_seconds = 0;  // indexes, primary and unique keys
-  double foreign_key_seconds = 0;
-  double analyze_seconds = 0;
+  double indexes_done_at = 0;  // indexes, primary and unique keys
+  double analyze_done_at = 0;
+  double foreign_keys_done_at = 0;  // added NOT VALID, then validated
   double total_seconds = 0;
   std::vector<ShapeStat> shape;
 };

@@ -31,15 +31,15 @@ const Scale& resolve_scale(const Profile& profile, const std::string& name) {
                    fmt::format("scale points: {}", fmt::join(names, ", ")));
 }
 
-// Runs a load's tasks on result.jobs connections and records how long each
-// kind took from its first start to its last end (the kinds overlap).
+// Runs a load's tasks on result.jobs connections and records when each kind
+// of work was done.
 void run_tasks(const std::string& dsn, const std::vector<load::LoadTask>& tasks,
                std::atomic<bool>& failed, LoadResult& result) {
   const auto spans = load::run_load_tasks(dsn, result.jobs, tasks, failed);
-  result.copy_seconds = load::kind_seconds(tasks, spans, "copy");
-  result.index_seconds = load::kind_seconds(tasks, spans, "index");
-  result.foreign_key_seconds = load::kind_seconds(tasks, spans, "foreign key");
-  result.analyze_seconds = load::kind_seconds(tasks, spans, "analyze");
+  result.copy_seconds = load::kind_done_at(tasks, spans, "copy");
+  result.indexes_done_at = load::kind_done_at(tasks, spans, "index");
+  result.analyze_done_at = load::kind_done_at(tasks, spans, "analyze");
+  result.foreign_keys_done_at = load::kind_done_at(tasks, spans, "foreign key");
 }
 
 std::vector<int64_t> table_rows(const DatasetGenerator& generator) {

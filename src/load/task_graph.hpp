@@ -173,17 +173,15 @@ std::vector<TaskSpan> run_task_graph(int jobs, const std::vector<GraphTask<Conne
   return spans;
 }
 
-// The wall-clock span covered by the tasks of one kind: [first start, last end].
+// When the last task of one kind ended, in seconds since the graph started
+// (0 when there is none).
 template <class Connection>
-double kind_seconds(const std::vector<GraphTask<Connection>>& tasks,
+double kind_done_at(const std::vector<GraphTask<Connection>>& tasks,
                     const std::vector<TaskSpan>& spans, const std::string& kind) {
-  double first = -1, last = 0;
-  for (size_t i = 0; i < tasks.size(); ++i) {
-    if (tasks[i].kind != kind) continue;
-    if (first < 0 || spans[i].start < first) first = spans[i].start;
-    last = std::max(last, spans[i].end);
-  }
-  return first < 0 ? 0 : last - first;
+  double last = 0;
+  for (size_t i = 0; i < tasks.size(); ++i)
+    if (tasks[i].kind == kind) last = std::max(last, spans[i].end);
+  return last;
 }
 
 }  // namespace pgshape::load

@@ -150,13 +150,13 @@ TEST(TaskGraph, ACycleOrAMissingTaskIsAnInternalError) {
   EXPECT_THROW(other(2, missing), InternalError);
 }
 
-TEST(TaskGraph, KindSecondsSpansTheFirstStartToTheLastEnd) {
+TEST(TaskGraph, AKindIsDoneWhenItsLastTaskEnds) {
   std::vector<GraphTask<Worker>> tasks{
       {"a", {}, {}, 0, 0, {}}, {"b", {}, {}, 0, 0, {}}, {"a", {}, {}, 0, 0, {}}};
   const std::vector<TaskSpan> spans{{1.0, 2.0}, {0.0, 9.0}, {1.5, 4.0}};
-  EXPECT_DOUBLE_EQ(kind_seconds(tasks, spans, "a"), 3.0);
-  EXPECT_DOUBLE_EQ(kind_seconds(tasks, spans, "b"), 9.0);
-  EXPECT_DOUBLE_EQ(kind_seconds(tasks, spans, "none"), 0.0);
+  EXPECT_DOUBLE_EQ(kind_done_at(tasks, spans, "a"), 4.0);
+  EXPECT_DOUBLE_EQ(kind_done_at(tasks, spans, "b"), 9.0);
+  EXPECT_DOUBLE_EQ(kind_done_at(tasks, spans, "none"), 0.0);
 }
 
 }  // namespace
