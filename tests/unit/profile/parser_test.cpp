@@ -17,6 +17,30 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// bench/run.sh's like-for-like run (d) compares with pgbench -i only while
+// this profile has pgbench's tables, rows per scale and keys.
+TEST(ProfileParser, BenchProfileHasPgbenchsTablesRowsAndKeys) {
+  const Profile p = load_profile(std::string(PGSHAPE_SOURCE_DIR) + "/bench/pgbench.yaml");
+  const Scale& s47 = *p.find_scale("s47");
+  struct Expect {
+    const char* table;
+    int64_t rows;
+    const char* key;
+  };
+  for (auto e : {Expect{"pgbench_branches", 47, "bid"}, Expect{"pgbench_tellers", 470, "tid"},
+                 Expect{"pgbench_accounts", 4'700'000, "aid"}}) {
+    const Table* t = p.find_table(e.table);
+    ASSERT_NE(t, nullptr) << e.table;
+    EXPECT_EQ(p.rows(*t, s47), e.rows) << e.table;
+    EXPECT_EQ(t->primary_key, std::vector<std::string>{e.key}) << e.table;
+    EXPECT_TRUE(t->indexes.empty()) << e.table;
+    for (const auto& c : t->columns) EXPECT_FALSE(c.ref) << e.table << "." << c.name;
+  }
+  const Column& filler = *p.find_table("pgbench_accounts")->find_column("filler");
+  ASSERT_EQ(filler.dist.values.size(), 1u);
+  EXPECT_EQ(filler.dist.values[0], std::string(84, ' '));  // pgbench's char(84) ''
+}
+
 TEST(ProfileParser, ShopProfileLoadsWithRowsPerScale) {
   const Profile p = load_profile(std::string(PGSHAPE_SOURCE_DIR) + "/profiles/shop.yaml");
   EXPECT_EQ(p.name, "shop");
