@@ -1,6 +1,7 @@
-// load_dataset: generate every table into a staging schema, build keys and
-// indexes after the data, ANALYZE, then swap the staging schema in with one
-// transaction. Until that commit the target schema is exactly as it was.
+// load_dataset: generate every table into a staging schema; build each table's
+// keys and indexes as soon as its data is in, ANALYZE, validate the foreign
+// keys; then swap the staging schema in with one transaction. Until that
+// commit the target schema is exactly as it was.
 #include "pgshape/loader.hpp"
 
 #include <pqxx/pqxx>
