@@ -51,6 +51,10 @@ class Sequence : public ColumnGenerator {
   Datum value(uint64_t row, std::string&) const override {
     return Datum::integer(start_ + static_cast<int64_t>(row) * step_);
   }
+  Datum::Kind batch_kind() const override { return Datum::Kind::kInt; }
+  void fill(uint64_t begin, size_t n, int64_t* ints, double*, uint8_t*) const override {
+    for (size_t i = 0; i < n; ++i) ints[i] = start_ + static_cast<int64_t>(begin + i) * step_;
+  }
 
  private:
   int64_t start_, step_;
@@ -74,6 +78,21 @@ class Uniform : public ColumnGenerator {
     CounterEngine engine(key_, row);
     if (discrete_) return Datum::integer(first_ + static_cast<int64_t>(engine.below(span_)));
     return Datum::real(lo_ + engine.uniform01() * (hi_ - lo_));
+  }
+  Datum::Kind batch_kind() const override {
+    return discrete_ ? Datum::Kind::kInt : Datum::Kind::kFloat;
+  }
+  void fill(uint64_t begin, size_t n, int64_t* ints, double* floats, uint8_t*) const override {
+    if (permutation_) {
+      for (size_t i = 0; i < n; ++i)
+        ints[i] = first_ + static_cast<int64_t>((*permutation_)(begin + i));
+    } else if (discrete_) {
+      for (size_t i = 0; i < n; ++i)
+        ints[i] = first_ + static_cast<int64_t>(CounterEngine(key_, begin + i).below(span_));
+    } else {
+      for (size_t i = 0; i < n; ++i)
+        floats[i] = lo_ + CounterEngine(key_, begin + i).uniform01() * (hi_ - lo_);
+    }
   }
 
  private:
@@ -101,6 +120,21 @@ class Continuous : public ColumnGenerator {
     double v = std::clamp(dist(engine), lo_, hi_);
     return from_number(type_, v);
   }
+  Datum::Kind batch_kind() const override {
+    return type_.is_fractional() ? Datum::Kind::kFloat : Datum::Kind::kInt;
+  }
+  void fill(uint64_t begin, size_t n, int64_t* ints, double* floats, uint8_t*) const override {
+    const bool fractional = type_.is_fractional();
+    for (size_t i = 0; i < n; ++i) {
+      CounterEngine engine(key_, begin + i);
+      BoostDistribution dist = dist_;
+      const double v = std::clamp(dist(engine), lo_, hi_);
+      if (fractional)
+        floats[i] = v;
+      else
+        ints[i] = static_cast<int64_t>(std::llround(v));
+    }
+  }
 
  private:
   uint64_t key_;
@@ -125,6 +159,13 @@ class SkewedRank : public ColumnGenerator {
     auto [end, ec] = std::to_chars(scratch.data(), scratch.data() + scratch.size(), v);
     return Datum::plain_string(
         std::string_view(scratch.data(), static_cast<size_t>(end - scratch.data())));
+  }
+  Datum::Kind batch_kind() const override { return text_ ? Datum::Kind::kNull : Datum::Kind::kInt; }
+  void fill(uint64_t begin, size_t n, int64_t* ints, double*, uint8_t*) const override {
+    for (size_t i = 0; i < n; ++i) {
+      CounterEngine engine(key_, begin + i);
+      ints[i] = start_ + static_cast<int64_t>(picker_(engine));
+    }
   }
 
  private:
@@ -192,6 +233,10 @@ class Bernoulli : public ColumnGenerator {
     CounterEngine engine(key_, row);
     return Datum::boolean(engine.uniform01() < p_);
   }
+  Datum::Kind batch_kind() const override { return Datum::Kind::kBool; }
+  void fill(uint64_t begin, size_t n, int64_t* ints, double*, uint8_t*) const override {
+    for (size_t i = 0; i < n; ++i) ints[i] = CounterEngine(key_, begin + i).uniform01() < p_;
+  }
 
  private:
   uint64_t key_;
@@ -217,6 +262,13 @@ class Timeline : public ColumnGenerator {
       v += (engine.uniform01() * 2 - 1) * jitter_ * (hi_ - lo_);
     }
     return Datum::integer(static_cast<int64_t>(std::llround(std::clamp(v, lo_, hi_))));
+  }
+  Datum::Kind batch_kind() const override { return Datum::Kind::kInt; }
+  void fill(uint64_t begin, size_t n, int64_t* ints, double* floats,
+            uint8_t* nulls) const override {
+    std::string scratch;
+    for (size_t i = 0; i < n; ++i) ints[i] = Timeline::value(begin + i, scratch).i;
+    (void)floats, (void)nulls;
   }
 
  private:
@@ -628,6 +680,14 @@ class Nullable : public ColumnGenerator {
     CounterEngine engine(key_, row);
     if (engine.uniform01() < fraction_) return nullptr;
     return inner_->write_text(row, p);
+  }
+  Datum::Kind batch_kind() const override { return inner_->batch_kind(); }
+  void fill(uint64_t begin, size_t n, int64_t* ints, double* floats,
+            uint8_t* nulls) const override {
+    // The inner values of NULL rows are drawn too: cheaper than a branch per row.
+    inner_->fill(begin, n, ints, floats, nulls);
+    for (size_t i = 0; i < n; ++i)
+      if (CounterEngine(key_, begin + i).uniform01() < fraction_) nulls[i] = 1;
   }
 
  private:

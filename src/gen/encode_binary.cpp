@@ -48,6 +48,26 @@ char* put_field(char* p, T v) {
   return put(put(p, static_cast<int32_t>(sizeof(T))), v);
 }
 
+// A numeric field from its base-10000 digits (whole groups, then fraction
+// groups): the zero groups at both ends are stripped, as make_result does.
+char* put_numeric_groups(char* p, bool negative, const int16_t* digits, int count, int whole_groups,
+                         int dscale) {
+  constexpr uint16_t kPositive = 0x0000, kNegative = 0x4000;
+  int first = 0, last = count;
+  int weight = whole_groups - 1;
+  while (first < last && digits[first] == 0) ++first, --weight;
+  while (last > first && digits[last - 1] == 0) --last;
+  const int ndigits = last - first;
+  const bool zero = ndigits == 0;
+  p = put(p, static_cast<int32_t>(8 + 2 * ndigits));
+  p = put(p, static_cast<int16_t>(ndigits));
+  p = put(p, static_cast<int16_t>(zero ? 0 : weight));
+  p = put(p, zero || !negative ? kPositive : kNegative);
+  p = put(p, static_cast<uint16_t>(dscale));
+  for (int i = first; i < last; ++i) p = put(p, digits[i]);
+  return p;
+}
+
 // A numeric from its text "[-]digits[.digits]" (as format_numeric writes it):
 // int16 ndigits, weight, sign, dscale, then base-10000 digits — numeric_recv's
 // layout. dscale is the count of fraction digits, as numeric_in would derive
@@ -55,7 +75,6 @@ char* put_field(char* p, T v) {
 // numeric_in does, so both paths store the same value. Writes at most
 // 12 + 2 * (text.size() / 4 + 2) bytes.
 char* put_numeric(char* p, std::string_view text) {
-  constexpr uint16_t kPositive = 0x0000, kNegative = 0x4000;
   const bool negative = !text.empty() && text[0] == '-';
   if (negative) text.remove_prefix(1);
   const size_t point = std::min(text.find('.'), text.size());
@@ -82,19 +101,50 @@ char* put_numeric(char* p, std::string_view text) {
     }
     digits[count++] = static_cast<int16_t>(value);
   }
-  int first = 0, last = count;  // strip zero groups at both ends, as make_result does
-  int weight = whole_groups - 1;
-  while (first < last && digits[first] == 0) ++first, --weight;
-  while (last > first && digits[last - 1] == 0) --last;
-  const int ndigits = last - first;
-  const bool zero = ndigits == 0;
-  p = put(p, static_cast<int32_t>(8 + 2 * ndigits));
-  p = put(p, static_cast<int16_t>(ndigits));
-  p = put(p, static_cast<int16_t>(zero ? 0 : weight));
-  p = put(p, zero || !negative ? kPositive : kNegative);
-  p = put(p, static_cast<uint16_t>(fraction.size()));
-  for (int i = first; i < last; ++i) p = put(p, digits[i]);
-  return p;
+  return put_numeric_groups(p, negative, digits, count, whole_groups,
+                            static_cast<int>(fraction.size()));
+}
+
+// The numeric whose text is "[-]whole.fraction" with `scale` fraction digits
+// (fraction < 10^scale, zero-padded), as put_numeric would read that text,
+// without writing it: format_fixed's fast path (scaled_fixed) gives n.
+char* put_numeric_scaled(char* p, bool negative, uint64_t n, int scale) {
+  static constexpr uint64_t kPow10[] = {1,
+                                        10,
+                                        100,
+                                        1000,
+                                        10000,
+                                        100000,
+                                        1000000,
+                                        10000000,
+                                        100000000,
+                                        1000000000,
+                                        10000000000,
+                                        100000000000,
+                                        1000000000000,
+                                        10000000000000,
+                                        100000000000000,
+                                        1000000000000000};
+  uint64_t whole = n / kPow10[scale];
+  const int fraction_groups = (scale + 3) / 4;
+  // The fraction padded on the right to whole groups of four digits.
+  uint64_t fraction = n % kPow10[scale] * kPow10[4 * fraction_groups - scale];
+  // n < 2^52: at most 4 whole groups (16 digits), and at most 4 fraction groups.
+  int16_t digits[8];
+  int whole_groups = 0;
+  int16_t reversed[4];
+  do {
+    reversed[whole_groups++] = static_cast<int16_t>(whole % 10000);
+    whole /= 10000;
+  } while (whole > 0);  // "0" is one group, as the text's single zero digit is
+  int count = 0;
+  for (int g = whole_groups; g-- > 0;) digits[count++] = reversed[g];
+  for (int g = fraction_groups; g-- > 0;) {
+    digits[count + g] = static_cast<int16_t>(fraction % 10000);
+    fraction /= 10000;
+  }
+  count += fraction_groups;
+  return put_numeric_groups(p, negative, digits, count, whole_groups, scale);
 }
 
 int hex_value(char c) {
@@ -208,6 +258,38 @@ std::string_view copy_binary_trailer() {
   return {"\xff\xff", 2};
 }
 
+namespace {
+
+// How write_copy_binary writes a batched column's values: straight from the
+// batch's arrays where the conversion is a plain store, else through a Datum
+// and put_value.
+enum class BinaryOp : uint8_t { kDatum, kInt16, kInt32, kInt64, kBool, kNumeric };
+
+BinaryOp binary_op(const ColumnType& type, Datum::Kind kind) {
+  const bool integral = kind == Datum::Kind::kInt || kind == Datum::Kind::kBool;
+  switch (type.kind) {
+    case PgType::kSmallint:
+      return integral ? BinaryOp::kInt16 : BinaryOp::kDatum;
+    case PgType::kInteger:
+      return integral ? BinaryOp::kInt32 : BinaryOp::kDatum;
+    case PgType::kBigint:
+      return integral ? BinaryOp::kInt64 : BinaryOp::kDatum;
+    case PgType::kDate:
+      return kind == Datum::Kind::kInt ? BinaryOp::kInt32 : BinaryOp::kDatum;
+    case PgType::kTimestamp:
+    case PgType::kTimestamptz:
+      return kind == Datum::Kind::kInt ? BinaryOp::kInt64 : BinaryOp::kDatum;
+    case PgType::kBoolean:
+      return integral ? BinaryOp::kBool : BinaryOp::kDatum;
+    case PgType::kNumeric:
+      return kind == Datum::Kind::kFloat ? BinaryOp::kNumeric : BinaryOp::kDatum;
+    default:
+      return BinaryOp::kDatum;
+  }
+}
+
+}  // namespace
+
 void TableGenerator::write_copy_binary(uint64_t begin, uint64_t end, std::string& out) const {
   const auto& columns = table_->columns;
   const size_t count = columns_.size();
@@ -219,23 +301,75 @@ void TableGenerator::write_copy_binary(uint64_t begin, uint64_t end, std::string
     const PgType kind = columns[c].type.kind;
     if (kind == PgType::kText || kind == PgType::kVarchar) direct[c] = columns_[c]->max_text_size();
   }
+  gen::ColumnBatches batches(*this);
+  std::vector<BinaryOp> ops(count, BinaryOp::kDatum);
+  std::vector<int> scales(count);  // kNumeric: the fraction digits format_numeric writes
+  for (size_t c = 0; c < count; ++c) {
+    if (direct[c] > 0 || batches.kind(c) == Datum::Kind::kNull) continue;
+    ops[c] = binary_op(columns[c].type, batches.kind(c));
+    scales[c] = columns[c].type.precision ? columns[c].type.scale : 6;
+  }
   gen::Writer writer(out);
-  for (uint64_t row = begin; row < end; ++row) {
-    writer.done(put(writer.need(2), field_count));
-    for (size_t c = 0; c < count; ++c) {
-      if (direct[c] > 0) {
-        char* p = writer.need(direct[c] + 4);
-        char* e = columns_[c]->write_text(row, p + 4);
-        writer.done(e ? (put(p, static_cast<int32_t>(e - p - 4)), e) : put(p, int32_t{-1}));
-        continue;
+  for (uint64_t first = begin; first < end; first += gen::ColumnBatches::kRows) {
+    const size_t n =
+        static_cast<size_t>(std::min<uint64_t>(gen::ColumnBatches::kRows, end - first));
+    batches.fill(first, n);
+    for (size_t r = 0; r < n; ++r) {
+      const uint64_t row = first + r;
+      writer.done(put(writer.need(2), field_count));
+      for (size_t c = 0; c < count; ++c) {
+        if (direct[c] > 0) {
+          char* p = writer.need(direct[c] + 4);
+          char* e = columns_[c]->write_text(row, p + 4);
+          writer.done(e ? (put(p, static_cast<int32_t>(e - p - 4)), e) : put(p, int32_t{-1}));
+          continue;
+        }
+        const BinaryOp op = ops[c];
+        if (op != BinaryOp::kDatum) {
+          char* p = writer.need(kMaxScalarField);
+          if (batches.nulls(c)[r]) {
+            writer.done(put(p, int32_t{-1}));
+            continue;
+          }
+          switch (op) {
+            case BinaryOp::kInt16:
+              p = put_field(p, static_cast<int16_t>(batches.ints(c)[r]));
+              break;
+            case BinaryOp::kInt32:
+              p = put_field(p, static_cast<int32_t>(batches.ints(c)[r]));
+              break;
+            case BinaryOp::kInt64:
+              p = put_field(p, batches.ints(c)[r]);
+              break;
+            case BinaryOp::kBool:
+              p = put_field(p, static_cast<uint8_t>(batches.ints(c)[r] != 0));
+              break;
+            case BinaryOp::kNumeric: {
+              const double v = batches.floats(c)[r];
+              if (uint64_t scaled; gen::scaled_fixed(v, scales[c], scaled)) {
+                p = put_numeric_scaled(p, std::signbit(v), scaled, scales[c]);
+              } else {
+                char text[gen::kFixedBufferSize];
+                p = put_numeric(p, std::string_view(text, gen::format_fixed(text, v, scales[c])));
+              }
+              break;
+            }
+            case BinaryOp::kDatum:
+              break;
+          }
+          writer.done(p);
+          continue;
+        }
+        const Datum d = batches.kind(c) != Datum::Kind::kNull ? batches.datum(c, r)
+                                                              : columns_[c]->value(row, scratch[c]);
+        if (d.kind == Datum::Kind::kNull) {
+          writer.done(put(writer.need(4), int32_t{-1}));
+          continue;
+        }
+        const size_t room =
+            (d.kind == Datum::Kind::kText ? d.text.size() + 4 : 0) + kMaxScalarField;
+        writer.done(put_value(writer.need(room), d, columns[c]));
       }
-      const Datum d = columns_[c]->value(row, scratch[c]);
-      if (d.kind == Datum::Kind::kNull) {
-        writer.done(put(writer.need(4), int32_t{-1}));
-        continue;
-      }
-      const size_t room = (d.kind == Datum::Kind::kText ? d.text.size() + 4 : 0) + kMaxScalarField;
-      writer.done(put_value(writer.need(room), d, columns[c]));
     }
   }
 }
