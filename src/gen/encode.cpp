@@ -4,6 +4,7 @@
 #include <bit>
 #include <charconv>
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <vector>
 
@@ -358,6 +359,17 @@ void TableGenerator::write_copy_text(uint64_t begin, uint64_t end, std::string& 
   for (size_t c = 0; c < count; ++c) direct[c] = columns_[c]->max_text_size();
   gen::ColumnBatches batches(*this);
   const std::vector<gen::TextOp> ops = gen::text_ops(batches, *table_);
+  // A row's bound when every column has one (direct text or batched): then
+  // one need() per row.
+  size_t row_room = count > 0 ? 0 : 1;
+  for (size_t c = 0; c < count && row_room != SIZE_MAX; ++c) {
+    if (direct[c] > 0)
+      row_room += direct[c] + 3;
+    else if (ops[c] != gen::TextOp::kNone)
+      row_room += gen::kMaxScalarText + 2;
+    else
+      row_room = SIZE_MAX;
+  }
   gen::Writer writer(out);
   for (uint64_t first = begin; first < end; first += gen::ColumnBatches::kRows) {
     const size_t n =
@@ -365,6 +377,24 @@ void TableGenerator::write_copy_text(uint64_t begin, uint64_t end, std::string& 
     batches.fill(first, n);
     for (size_t r = 0; r < n; ++r) {
       const uint64_t row = first + r;
+      if (row_room != SIZE_MAX && count > 0) {
+        char* p = writer.need(row_room);
+        for (size_t c = 0; c < count; ++c) {
+          char* e = direct[c] > 0 ? columns_[c]->write_text(row, p)
+                    : batches.nulls(c)[r]
+                        ? nullptr
+                        : gen::put_batched(p, ops[c], batches, c, r, columns[c].type);
+          if (!e) {
+            std::memcpy(p, "\\N", 2);
+            e = p + 2;
+          }
+          *e++ = '\t';
+          p = e;
+        }
+        p[-1] = '\n';
+        writer.done(p);
+        continue;
+      }
       for (size_t c = 0; c < count; ++c) {
         const char separator = c + 1 < count ? '\t' : '\n';
         if (direct[c] > 0) {

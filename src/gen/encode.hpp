@@ -113,7 +113,10 @@ class Writer {
   static constexpr size_t kStep = 16 * 1024;
   void grow(size_t n) {
     const size_t used = static_cast<size_t>(p_ - out_.data());
-    out_.resize(std::max(used + n, std::min(used + kStep, out_.capacity())));
+    // Steps of several n: a large bound (a whole row's) must not grow the
+    // string at every call.
+    const size_t step = std::max(kStep, 4 * n);
+    out_.resize(std::max(used + n, std::min(used + step, out_.capacity())));
     if (out_.size() < used + n) out_.resize(used + n);
     p_ = out_.data() + used;
     end_ = out_.data() + out_.size();

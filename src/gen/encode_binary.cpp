@@ -260,33 +260,56 @@ std::string_view copy_binary_trailer() {
 
 namespace {
 
-// How write_copy_binary writes a batched column's values: straight from the
-// batch's arrays where the conversion is a plain store, else through a Datum
-// and put_value.
-enum class BinaryOp : uint8_t { kDatum, kInt16, kInt32, kInt64, kBool, kNumeric };
+// How write_copy_binary writes a column's values: kDirect through the direct
+// text path, kValue through value() and put_value, kBatchDatum from the batch
+// through a Datum and put_value, the others straight from the batch's arrays
+// where the conversion is a plain store.
+enum class BinaryOp : uint8_t {
+  kDirect,
+  kValue,
+  kBatchDatum,
+  kInt16,
+  kInt32,
+  kInt64,
+  kBool,
+  kNumeric
+};
 
-BinaryOp binary_op(const ColumnType& type, Datum::Kind kind) {
+BinaryOp batch_op(const ColumnType& type, Datum::Kind kind) {
   const bool integral = kind == Datum::Kind::kInt || kind == Datum::Kind::kBool;
   switch (type.kind) {
     case PgType::kSmallint:
-      return integral ? BinaryOp::kInt16 : BinaryOp::kDatum;
+      return integral ? BinaryOp::kInt16 : BinaryOp::kBatchDatum;
     case PgType::kInteger:
-      return integral ? BinaryOp::kInt32 : BinaryOp::kDatum;
+      return integral ? BinaryOp::kInt32 : BinaryOp::kBatchDatum;
     case PgType::kBigint:
-      return integral ? BinaryOp::kInt64 : BinaryOp::kDatum;
+      return integral ? BinaryOp::kInt64 : BinaryOp::kBatchDatum;
     case PgType::kDate:
-      return kind == Datum::Kind::kInt ? BinaryOp::kInt32 : BinaryOp::kDatum;
+      return kind == Datum::Kind::kInt ? BinaryOp::kInt32 : BinaryOp::kBatchDatum;
     case PgType::kTimestamp:
     case PgType::kTimestamptz:
-      return kind == Datum::Kind::kInt ? BinaryOp::kInt64 : BinaryOp::kDatum;
+      return kind == Datum::Kind::kInt ? BinaryOp::kInt64 : BinaryOp::kBatchDatum;
     case PgType::kBoolean:
-      return integral ? BinaryOp::kBool : BinaryOp::kDatum;
+      return integral ? BinaryOp::kBool : BinaryOp::kBatchDatum;
     case PgType::kNumeric:
-      return kind == Datum::Kind::kFloat ? BinaryOp::kNumeric : BinaryOp::kDatum;
+      return kind == Datum::Kind::kFloat ? BinaryOp::kNumeric : BinaryOp::kBatchDatum;
     default:
-      return BinaryOp::kDatum;
+      return BinaryOp::kBatchDatum;
   }
 }
+
+// One column as write_copy_binary sees it; the batch's arrays stay put.
+struct BinaryField {
+  BinaryOp op;
+  int scale;    // kNumeric: the fraction digits format_numeric writes
+  size_t room;  // the most bytes the field takes; 0 = unbounded (kValue)
+  const ColumnGenerator* generator;
+  const Column* column;
+  size_t index;  // in the table and the batch
+  const int64_t* ints;
+  const double* floats;
+  const uint8_t* nulls;
+};
 
 }  // namespace
 
@@ -295,20 +318,61 @@ void TableGenerator::write_copy_binary(uint64_t begin, uint64_t end, std::string
   const size_t count = columns_.size();
   const auto field_count = static_cast<int16_t>(count);
   std::vector<std::string> scratch(count);  // one per column, as in write_copy_text
-  std::vector<size_t> direct(count);
+  gen::ColumnBatches batches(*this);
+  std::vector<BinaryField> fields(count);
+  // A row's bound when every field has one: then one need() per row.
+  size_t row_room = 2;
   for (size_t c = 0; c < count; ++c) {
+    BinaryField& f = fields[c];
+    f = {BinaryOp::kValue, 0, 0, columns_[c].get(), &columns[c], c, nullptr, nullptr, nullptr};
     // The direct text path serves text columns only (its bytes are the field).
     const PgType kind = columns[c].type.kind;
-    if (kind == PgType::kText || kind == PgType::kVarchar) direct[c] = columns_[c]->max_text_size();
+    const size_t direct =
+        kind == PgType::kText || kind == PgType::kVarchar ? columns_[c]->max_text_size() : 0;
+    if (direct > 0) {
+      f.op = BinaryOp::kDirect;
+      f.room = direct + 4;
+    } else if (batches.kind(c) != Datum::Kind::kNull) {
+      f.op = batch_op(columns[c].type, batches.kind(c));
+      f.scale = columns[c].type.precision ? columns[c].type.scale : 6;
+      f.room = f.op == BinaryOp::kInt16   ? 6
+               : f.op == BinaryOp::kInt32 ? 8
+               : f.op == BinaryOp::kInt64 ? 12
+               : f.op == BinaryOp::kBool  ? 5
+                                          : kMaxScalarField;
+      f.ints = batches.ints(c);
+      f.floats = batches.floats(c);
+      f.nulls = batches.nulls(c);
+    }
+    row_room = f.room > 0 && row_room > 0 ? row_room + f.room : 0;
   }
-  gen::ColumnBatches batches(*this);
-  std::vector<BinaryOp> ops(count, BinaryOp::kDatum);
-  std::vector<int> scales(count);  // kNumeric: the fraction digits format_numeric writes
-  for (size_t c = 0; c < count; ++c) {
-    if (direct[c] > 0 || batches.kind(c) == Datum::Kind::kNull) continue;
-    ops[c] = binary_op(columns[c].type, batches.kind(c));
-    scales[c] = columns[c].type.precision ? columns[c].type.scale : 6;
-  }
+  // Writes row r (of the batch) / `row` of field f at p, which has room for f.room bytes.
+  auto put_bounded = [&](char* p, const BinaryField& f, size_t r, uint64_t row) -> char* {
+    if (f.op == BinaryOp::kDirect) {
+      char* e = f.generator->write_text(row, p + 4);
+      return e ? (put(p, static_cast<int32_t>(e - p - 4)), e) : put(p, int32_t{-1});
+    }
+    if (f.nulls[r]) return put(p, int32_t{-1});
+    switch (f.op) {
+      case BinaryOp::kInt16:
+        return put_field(p, static_cast<int16_t>(f.ints[r]));
+      case BinaryOp::kInt32:
+        return put_field(p, static_cast<int32_t>(f.ints[r]));
+      case BinaryOp::kInt64:
+        return put_field(p, f.ints[r]);
+      case BinaryOp::kBool:
+        return put_field(p, static_cast<uint8_t>(f.ints[r] != 0));
+      case BinaryOp::kNumeric: {
+        const double v = f.floats[r];
+        if (uint64_t scaled; gen::scaled_fixed(v, f.scale, scaled))
+          return put_numeric_scaled(p, std::signbit(v), scaled, f.scale);
+        char text[gen::kFixedBufferSize];
+        return put_numeric(p, std::string_view(text, gen::format_fixed(text, v, f.scale)));
+      }
+      default:
+        return put_value(p, batches.datum(f.index, r), *f.column);
+    }
+  };
   gen::Writer writer(out);
   for (uint64_t first = begin; first < end; first += gen::ColumnBatches::kRows) {
     const size_t n =
@@ -316,59 +380,26 @@ void TableGenerator::write_copy_binary(uint64_t begin, uint64_t end, std::string
     batches.fill(first, n);
     for (size_t r = 0; r < n; ++r) {
       const uint64_t row = first + r;
+      if (row_room > 0) {
+        char* p = put(writer.need(row_room), field_count);
+        for (const BinaryField& f : fields) p = put_bounded(p, f, r, row);
+        writer.done(p);
+        continue;
+      }
       writer.done(put(writer.need(2), field_count));
-      for (size_t c = 0; c < count; ++c) {
-        if (direct[c] > 0) {
-          char* p = writer.need(direct[c] + 4);
-          char* e = columns_[c]->write_text(row, p + 4);
-          writer.done(e ? (put(p, static_cast<int32_t>(e - p - 4)), e) : put(p, int32_t{-1}));
+      for (const BinaryField& f : fields) {
+        if (f.op != BinaryOp::kValue) {
+          writer.done(put_bounded(writer.need(f.room), f, r, row));
           continue;
         }
-        const BinaryOp op = ops[c];
-        if (op != BinaryOp::kDatum) {
-          char* p = writer.need(kMaxScalarField);
-          if (batches.nulls(c)[r]) {
-            writer.done(put(p, int32_t{-1}));
-            continue;
-          }
-          switch (op) {
-            case BinaryOp::kInt16:
-              p = put_field(p, static_cast<int16_t>(batches.ints(c)[r]));
-              break;
-            case BinaryOp::kInt32:
-              p = put_field(p, static_cast<int32_t>(batches.ints(c)[r]));
-              break;
-            case BinaryOp::kInt64:
-              p = put_field(p, batches.ints(c)[r]);
-              break;
-            case BinaryOp::kBool:
-              p = put_field(p, static_cast<uint8_t>(batches.ints(c)[r] != 0));
-              break;
-            case BinaryOp::kNumeric: {
-              const double v = batches.floats(c)[r];
-              if (uint64_t scaled; gen::scaled_fixed(v, scales[c], scaled)) {
-                p = put_numeric_scaled(p, std::signbit(v), scaled, scales[c]);
-              } else {
-                char text[gen::kFixedBufferSize];
-                p = put_numeric(p, std::string_view(text, gen::format_fixed(text, v, scales[c])));
-              }
-              break;
-            }
-            case BinaryOp::kDatum:
-              break;
-          }
-          writer.done(p);
-          continue;
-        }
-        const Datum d = batches.kind(c) != Datum::Kind::kNull ? batches.datum(c, r)
-                                                              : columns_[c]->value(row, scratch[c]);
+        const Datum d = f.generator->value(row, scratch[f.index]);
         if (d.kind == Datum::Kind::kNull) {
           writer.done(put(writer.need(4), int32_t{-1}));
           continue;
         }
         const size_t room =
             (d.kind == Datum::Kind::kText ? d.text.size() + 4 : 0) + kMaxScalarField;
-        writer.done(put_value(writer.need(room), d, columns[c]));
+        writer.done(put_value(writer.need(room), d, *f.column));
       }
     }
   }
