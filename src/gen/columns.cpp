@@ -189,12 +189,28 @@ class Weighted : public ColumnGenerator {
       datums_.push_back(literal(type_, v));
       if (datums_.back().kind == Datum::Kind::kText) datums_.back().plain = plain_text(v);
     }
+    const Datum::Kind kind = datums_.empty() ? Datum::Kind::kNull : datums_.front().kind;
+    const bool number =
+        kind == Datum::Kind::kInt || kind == Datum::Kind::kBool || kind == Datum::Kind::kFloat;
+    if (number &&
+        std::all_of(datums_.begin(), datums_.end(), [&](const Datum& d) { return d.kind == kind; }))
+      batch_kind_ = kind;
   }
   Datum value(uint64_t row, std::string&) const override {
     CounterEngine engine(key_, row);
     // discrete_distribution draws through a const call (its alias table is
     // read-only): copying it per value cost two heap allocations.
     return datums_[dist_(engine)];
+  }
+  // Batched when every value has one number kind (not for text or uuids).
+  Datum::Kind batch_kind() const override { return batch_kind_; }
+  void fill(uint64_t begin, size_t n, int64_t* ints, double* floats, uint8_t*) const override {
+    for (size_t i = 0; i < n; ++i) {
+      CounterEngine engine(key_, begin + i);
+      const Datum& d = datums_[dist_(engine)];
+      ints[i] = d.i;
+      floats[i] = d.f;
+    }
   }
   static Datum literal(const ColumnType& type, const std::string& text);
 
@@ -204,6 +220,7 @@ class Weighted : public ColumnGenerator {
   ColumnType type_;
   boost::random::discrete_distribution<size_t, double> dist_;
   std::vector<Datum> datums_;
+  Datum::Kind batch_kind_ = Datum::Kind::kNull;
 };
 
 Datum Weighted::literal(const ColumnType& type, const std::string& text) {

@@ -147,6 +147,15 @@ char* put_numeric_scaled(char* p, bool negative, uint64_t n, int scale) {
   return put_numeric_groups(p, negative, digits, count, whole_groups, scale);
 }
 
+// The numeric of format_fixed(value, scale)'s text, without the text when
+// format_fixed's fast path applies.
+char* put_numeric_float(char* p, double value, int scale) {
+  if (uint64_t scaled; gen::scaled_fixed(value, scale, scaled))
+    return put_numeric_scaled(p, std::signbit(value), scaled, scale);
+  char text[gen::kFixedBufferSize];
+  return put_numeric(p, std::string_view(text, gen::format_fixed(text, value, scale)));
+}
+
 int hex_value(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -196,6 +205,9 @@ char* put_value(char* p, const Datum& d, const Column& column) {
     }
     case PgType::kNumeric: {
       if (!number && d.kind != Datum::Kind::kFloat) mismatch(column, d);
+      // format_numeric's scale for a float
+      if (d.kind == Datum::Kind::kFloat)
+        return put_numeric_float(p, d.f, type.precision ? type.scale : 6);
       char text[gen::kFixedBufferSize];
       return put_numeric(p, std::string_view(text, gen::format_numeric(text, d, type)));
     }
@@ -362,13 +374,8 @@ void TableGenerator::write_copy_binary(uint64_t begin, uint64_t end, std::string
         return put_field(p, f.ints[r]);
       case BinaryOp::kBool:
         return put_field(p, static_cast<uint8_t>(f.ints[r] != 0));
-      case BinaryOp::kNumeric: {
-        const double v = f.floats[r];
-        if (uint64_t scaled; gen::scaled_fixed(v, f.scale, scaled))
-          return put_numeric_scaled(p, std::signbit(v), scaled, f.scale);
-        char text[gen::kFixedBufferSize];
-        return put_numeric(p, std::string_view(text, gen::format_fixed(text, v, f.scale)));
-      }
+      case BinaryOp::kNumeric:
+        return put_numeric_float(p, f.floats[r], f.scale);
       default:
         return put_value(p, batches.datum(f.index, r), *f.column);
     }

@@ -84,10 +84,14 @@ TEST_F(Kinds, BatchKindsFollowTheColumnType) {
   EXPECT_EQ(kind("ts"), Datum::Kind::kInt);
   EXPECT_EQ(kind("tl_date"), Datum::Kind::kInt);
   EXPECT_EQ(kind("parent_id"), Datum::Kind::kInt);
-  // No batch path: text, uuids, weighted values, copies, and a foreign key
-  // whose parent rows a copy column reads.
-  for (const char* column : {"z_text", "words", "pat", "uid", "uid_text", "w_int", "w_text",
-                             "copied_price", "parent_hot"})
+  EXPECT_EQ(kind("w_int"), Datum::Kind::kInt);
+  EXPECT_EQ(kind("w_bool"), Datum::Kind::kBool);
+  EXPECT_EQ(kind("w_num"), Datum::Kind::kFloat);
+  EXPECT_EQ(kind("w_date"), Datum::Kind::kInt);
+  // No batch path: text, uuids, copies, and a foreign key whose parent rows a
+  // copy column reads.
+  for (const char* column :
+       {"z_text", "words", "pat", "uid", "uid_text", "w_text", "copied_price", "parent_hot"})
     EXPECT_EQ(kind(column), Datum::Kind::kNull) << column;
 }
 
