@@ -8,6 +8,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstring>
+#include <type_traits>
 #include <vector>
 
 #include <fmt/format.h>
@@ -107,8 +108,12 @@ char* put_numeric(char* p, std::string_view text) {
 
 // The numeric whose text is "[-]whole.fraction" with `scale` fraction digits
 // (fraction < 10^scale, zero-padded), as put_numeric would read that text,
-// without writing it: format_fixed's fast path (scaled_fixed) gives n.
-char* put_numeric_scaled(char* p, bool negative, uint64_t n, int scale) {
+// without writing it: format_fixed's fast path (scaled_fixed) gives n. Scale
+// is an int, or a std::integral_constant so that the divisions by 10^scale
+// become multiplications.
+template <class Scale>
+char* put_numeric_scaled_as(char* p, bool negative, uint64_t n, Scale scale_value) {
+  const int scale = scale_value;
   static constexpr uint64_t kPow10[] = {1,
                                         10,
                                         100,
@@ -145,6 +150,18 @@ char* put_numeric_scaled(char* p, bool negative, uint64_t n, int scale) {
   }
   count += fraction_groups;
   return put_numeric_groups(p, negative, digits, count, whole_groups, scale);
+}
+
+// put_numeric_scaled with the common scales' divisions by constants.
+char* put_numeric_scaled(char* p, bool negative, uint64_t n, int scale) {
+  switch (scale) {
+    case 0:
+      return put_numeric_scaled_as(p, negative, n, std::integral_constant<int, 0>());
+    case 2:
+      return put_numeric_scaled_as(p, negative, n, std::integral_constant<int, 2>());
+    default:
+      return put_numeric_scaled_as(p, negative, n, scale);
+  }
 }
 
 // The numeric of format_fixed(value, scale)'s text, without the text when
