@@ -31,6 +31,25 @@ Datum from_number(const ColumnType& type, double v) {
   return Datum::integer(static_cast<int64_t>(std::llround(v)));
 }
 
+// The test uniform01() < p as an integer comparison of the same draw: the
+// draw's top 53 bits k give k * 2^-53 < p exactly when k < ceil(p * 2^53)
+// (p * 2^53 is exact), without the conversion to double on the way.
+class Chance {
+ public:
+  explicit Chance(double p)
+      : threshold_(!(p > 0) ? 0
+                   : p >= 1 ? uint64_t{1} << 53
+                            : static_cast<uint64_t>(std::ceil(std::ldexp(p, 53)))) {}
+  bool operator()(CounterEngine& engine) const { return (engine() >> 11) < threshold_; }
+  bool operator()(uint64_t key, uint64_t row) const {
+    CounterEngine engine(key, row);
+    return (*this)(engine);
+  }
+
+ private:
+  uint64_t threshold_;
+};
+
 struct Range {
   double lo, hi;
 };
@@ -245,19 +264,19 @@ Datum Weighted::literal(const ColumnType& type, const std::string& text) {
 class Bernoulli : public ColumnGenerator {
  public:
   explicit Bernoulli(const ColumnContext& c)
-      : key_(stream_key(c.seed, c.table->name, c.column->name)), p_(c.column->dist.p) {}
+      : key_(stream_key(c.seed, c.table->name, c.column->name)), chance_(c.column->dist.p) {}
   Datum value(uint64_t row, std::string&) const override {
     CounterEngine engine(key_, row);
-    return Datum::boolean(engine.uniform01() < p_);
+    return Datum::boolean(chance_(engine));
   }
   Datum::Kind batch_kind() const override { return Datum::Kind::kBool; }
   void fill(uint64_t begin, size_t n, int64_t* ints, double*, uint8_t*) const override {
-    for (size_t i = 0; i < n; ++i) ints[i] = CounterEngine(key_, begin + i).uniform01() < p_;
+    for (size_t i = 0; i < n; ++i) ints[i] = chance_(key_, begin + i);
   }
 
  private:
   uint64_t key_;
-  double p_;
+  Chance chance_;
 };
 
 // Values that grow with the row number (orders get newer as ids grow), +- jitter.
@@ -686,16 +705,16 @@ class Uuid : public ColumnGenerator {
 class Nullable : public ColumnGenerator {
  public:
   Nullable(std::unique_ptr<ColumnGenerator> inner, uint64_t key, double fraction)
-      : inner_(std::move(inner)), key_(key), fraction_(fraction) {}
+      : inner_(std::move(inner)), key_(key), null_(fraction) {}
   Datum value(uint64_t row, std::string& scratch) const override {
     CounterEngine engine(key_, row);
-    if (engine.uniform01() < fraction_) return Datum::null();
+    if (null_(engine)) return Datum::null();
     return inner_->value(row, scratch);
   }
   size_t max_text_size() const override { return inner_->max_text_size(); }
   char* write_text(uint64_t row, char* p) const override {
     CounterEngine engine(key_, row);
-    if (engine.uniform01() < fraction_) return nullptr;
+    if (null_(engine)) return nullptr;
     return inner_->write_text(row, p);
   }
   Datum::Kind batch_kind() const override { return inner_->batch_kind(); }
@@ -704,13 +723,13 @@ class Nullable : public ColumnGenerator {
     // The inner values of NULL rows are drawn too: cheaper than a branch per row.
     inner_->fill(begin, n, ints, floats, nulls);
     for (size_t i = 0; i < n; ++i)
-      if (CounterEngine(key_, begin + i).uniform01() < fraction_) nulls[i] = 1;
+      if (null_(key_, begin + i)) nulls[i] = 1;
   }
 
  private:
   std::unique_ptr<ColumnGenerator> inner_;
   uint64_t key_;
-  double fraction_;
+  Chance null_;  // this row is NULL
 };
 
 }  // namespace
