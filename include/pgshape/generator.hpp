@@ -77,6 +77,18 @@ class ColumnGenerator {
     (void)row;
     return p;
   }
+
+  // The column-at-a-time path, for columns whose non-null values all have one
+  // kind: kInt or kBool (held in `ints`) or kFloat (in `floats`); kNull = no
+  // such path. The encoders then make one virtual call per column per batch of
+  // rows instead of one per value, and no Datum travels through memory.
+  virtual Datum::Kind batch_kind() const { return Datum::Kind::kNull; }
+  // Rows [begin, begin + n): the values value() returns, in ints[i] or
+  // floats[i] as batch_kind() says. nulls[i] is 0 on entry; a NULL sets it to 1
+  // (its ints[i] / floats[i] are then unspecified).
+  virtual void fill(uint64_t begin, size_t n, int64_t* ints, double* floats, uint8_t* nulls) const {
+    (void)begin, (void)n, (void)ints, (void)floats, (void)nulls;
+  }
 };
 
 // The encodings rows can be written in.

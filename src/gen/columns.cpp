@@ -31,6 +31,25 @@ Datum from_number(const ColumnType& type, double v) {
   return Datum::integer(static_cast<int64_t>(std::llround(v)));
 }
 
+// The test uniform01() < p as an integer comparison of the same draw: the
+// draw's top 53 bits k give k * 2^-53 < p exactly when k < ceil(p * 2^53)
+// (p * 2^53 is exact), without the conversion to double on the way.
+class Chance {
+ public:
+  explicit Chance(double p)
+      : threshold_(!(p > 0) ? 0
+                   : p >= 1 ? uint64_t{1} << 53
+                            : static_cast<uint64_t>(std::ceil(std::ldexp(p, 53)))) {}
+  bool operator()(CounterEngine& engine) const { return (engine() >> 11) < threshold_; }
+  bool operator()(uint64_t key, uint64_t row) const {
+    CounterEngine engine(key, row);
+    return (*this)(engine);
+  }
+
+ private:
+  uint64_t threshold_;
+};
+
 struct Range {
   double lo, hi;
 };
@@ -50,6 +69,10 @@ class Sequence : public ColumnGenerator {
   explicit Sequence(const Distribution& d) : start_(d.start), step_(d.step) {}
   Datum value(uint64_t row, std::string&) const override {
     return Datum::integer(start_ + static_cast<int64_t>(row) * step_);
+  }
+  Datum::Kind batch_kind() const override { return Datum::Kind::kInt; }
+  void fill(uint64_t begin, size_t n, int64_t* ints, double*, uint8_t*) const override {
+    for (size_t i = 0; i < n; ++i) ints[i] = start_ + static_cast<int64_t>(begin + i) * step_;
   }
 
  private:
@@ -74,6 +97,21 @@ class Uniform : public ColumnGenerator {
     CounterEngine engine(key_, row);
     if (discrete_) return Datum::integer(first_ + static_cast<int64_t>(engine.below(span_)));
     return Datum::real(lo_ + engine.uniform01() * (hi_ - lo_));
+  }
+  Datum::Kind batch_kind() const override {
+    return discrete_ ? Datum::Kind::kInt : Datum::Kind::kFloat;
+  }
+  void fill(uint64_t begin, size_t n, int64_t* ints, double* floats, uint8_t*) const override {
+    if (permutation_) {
+      for (size_t i = 0; i < n; ++i)
+        ints[i] = first_ + static_cast<int64_t>((*permutation_)(begin + i));
+    } else if (discrete_) {
+      for (size_t i = 0; i < n; ++i)
+        ints[i] = first_ + static_cast<int64_t>(CounterEngine(key_, begin + i).below(span_));
+    } else {
+      for (size_t i = 0; i < n; ++i)
+        floats[i] = lo_ + CounterEngine(key_, begin + i).uniform01() * (hi_ - lo_);
+    }
   }
 
  private:
@@ -101,6 +139,21 @@ class Continuous : public ColumnGenerator {
     double v = std::clamp(dist(engine), lo_, hi_);
     return from_number(type_, v);
   }
+  Datum::Kind batch_kind() const override {
+    return type_.is_fractional() ? Datum::Kind::kFloat : Datum::Kind::kInt;
+  }
+  void fill(uint64_t begin, size_t n, int64_t* ints, double* floats, uint8_t*) const override {
+    const bool fractional = type_.is_fractional();
+    for (size_t i = 0; i < n; ++i) {
+      CounterEngine engine(key_, begin + i);
+      BoostDistribution dist = dist_;
+      const double v = std::clamp(dist(engine), lo_, hi_);
+      if (fractional)
+        floats[i] = v;
+      else
+        ints[i] = static_cast<int64_t>(std::llround(v));
+    }
+  }
 
  private:
   uint64_t key_;
@@ -126,6 +179,13 @@ class SkewedRank : public ColumnGenerator {
     return Datum::plain_string(
         std::string_view(scratch.data(), static_cast<size_t>(end - scratch.data())));
   }
+  Datum::Kind batch_kind() const override { return text_ ? Datum::Kind::kNull : Datum::Kind::kInt; }
+  void fill(uint64_t begin, size_t n, int64_t* ints, double*, uint8_t*) const override {
+    for (size_t i = 0; i < n; ++i) {
+      CounterEngine engine(key_, begin + i);
+      ints[i] = start_ + static_cast<int64_t>(picker_(engine));
+    }
+  }
 
  private:
   uint64_t key_;
@@ -148,12 +208,28 @@ class Weighted : public ColumnGenerator {
       datums_.push_back(literal(type_, v));
       if (datums_.back().kind == Datum::Kind::kText) datums_.back().plain = plain_text(v);
     }
+    const Datum::Kind kind = datums_.empty() ? Datum::Kind::kNull : datums_.front().kind;
+    const bool number =
+        kind == Datum::Kind::kInt || kind == Datum::Kind::kBool || kind == Datum::Kind::kFloat;
+    if (number &&
+        std::all_of(datums_.begin(), datums_.end(), [&](const Datum& d) { return d.kind == kind; }))
+      batch_kind_ = kind;
   }
   Datum value(uint64_t row, std::string&) const override {
     CounterEngine engine(key_, row);
     // discrete_distribution draws through a const call (its alias table is
     // read-only): copying it per value cost two heap allocations.
     return datums_[dist_(engine)];
+  }
+  // Batched when every value has one number kind (not for text or uuids).
+  Datum::Kind batch_kind() const override { return batch_kind_; }
+  void fill(uint64_t begin, size_t n, int64_t* ints, double* floats, uint8_t*) const override {
+    for (size_t i = 0; i < n; ++i) {
+      CounterEngine engine(key_, begin + i);
+      const Datum& d = datums_[dist_(engine)];
+      ints[i] = d.i;
+      floats[i] = d.f;
+    }
   }
   static Datum literal(const ColumnType& type, const std::string& text);
 
@@ -163,6 +239,7 @@ class Weighted : public ColumnGenerator {
   ColumnType type_;
   boost::random::discrete_distribution<size_t, double> dist_;
   std::vector<Datum> datums_;
+  Datum::Kind batch_kind_ = Datum::Kind::kNull;
 };
 
 Datum Weighted::literal(const ColumnType& type, const std::string& text) {
@@ -187,15 +264,19 @@ Datum Weighted::literal(const ColumnType& type, const std::string& text) {
 class Bernoulli : public ColumnGenerator {
  public:
   explicit Bernoulli(const ColumnContext& c)
-      : key_(stream_key(c.seed, c.table->name, c.column->name)), p_(c.column->dist.p) {}
+      : key_(stream_key(c.seed, c.table->name, c.column->name)), chance_(c.column->dist.p) {}
   Datum value(uint64_t row, std::string&) const override {
     CounterEngine engine(key_, row);
-    return Datum::boolean(engine.uniform01() < p_);
+    return Datum::boolean(chance_(engine));
+  }
+  Datum::Kind batch_kind() const override { return Datum::Kind::kBool; }
+  void fill(uint64_t begin, size_t n, int64_t* ints, double*, uint8_t*) const override {
+    for (size_t i = 0; i < n; ++i) ints[i] = chance_(key_, begin + i);
   }
 
  private:
   uint64_t key_;
-  double p_;
+  Chance chance_;
 };
 
 // Values that grow with the row number (orders get newer as ids grow), +- jitter.
@@ -217,6 +298,13 @@ class Timeline : public ColumnGenerator {
       v += (engine.uniform01() * 2 - 1) * jitter_ * (hi_ - lo_);
     }
     return Datum::integer(static_cast<int64_t>(std::llround(std::clamp(v, lo_, hi_))));
+  }
+  Datum::Kind batch_kind() const override { return Datum::Kind::kInt; }
+  void fill(uint64_t begin, size_t n, int64_t* ints, double* floats,
+            uint8_t* nulls) const override {
+    std::string scratch;
+    for (size_t i = 0; i < n; ++i) ints[i] = Timeline::value(begin + i, scratch).i;
+    (void)floats, (void)nulls;
   }
 
  private:
@@ -617,23 +705,31 @@ class Uuid : public ColumnGenerator {
 class Nullable : public ColumnGenerator {
  public:
   Nullable(std::unique_ptr<ColumnGenerator> inner, uint64_t key, double fraction)
-      : inner_(std::move(inner)), key_(key), fraction_(fraction) {}
+      : inner_(std::move(inner)), key_(key), null_(fraction) {}
   Datum value(uint64_t row, std::string& scratch) const override {
     CounterEngine engine(key_, row);
-    if (engine.uniform01() < fraction_) return Datum::null();
+    if (null_(engine)) return Datum::null();
     return inner_->value(row, scratch);
   }
   size_t max_text_size() const override { return inner_->max_text_size(); }
   char* write_text(uint64_t row, char* p) const override {
     CounterEngine engine(key_, row);
-    if (engine.uniform01() < fraction_) return nullptr;
+    if (null_(engine)) return nullptr;
     return inner_->write_text(row, p);
+  }
+  Datum::Kind batch_kind() const override { return inner_->batch_kind(); }
+  void fill(uint64_t begin, size_t n, int64_t* ints, double* floats,
+            uint8_t* nulls) const override {
+    // The inner values of NULL rows are drawn too: cheaper than a branch per row.
+    inner_->fill(begin, n, ints, floats, nulls);
+    for (size_t i = 0; i < n; ++i)
+      if (null_(key_, begin + i)) nulls[i] = 1;
   }
 
  private:
   std::unique_ptr<ColumnGenerator> inner_;
   uint64_t key_;
-  double fraction_;
+  Chance null_;  // this row is NULL
 };
 
 }  // namespace

@@ -43,6 +43,11 @@ class ForeignKeyGenerator : public ColumnGenerator {
   // The parent row chosen for `row`, or -1 when this row's key is NULL.
   int64_t parent_row(uint64_t row) const;
   Datum value(uint64_t row, std::string& scratch) const override;
+  // Batches only while no copy column reads this key's parent rows: copies
+  // find a row's parent in the per-thread last-row cache, which value() keeps.
+  Datum::Kind batch_kind() const override;
+  void fill(uint64_t begin, size_t n, int64_t* ints, double* floats, uint8_t* nulls) const override;
+  void copied() { copied_ = true; }
 
  private:
   uint64_t key_;
@@ -59,6 +64,7 @@ class ForeignKeyGenerator : public ColumnGenerator {
   int64_t parent_rows_ = 0;
   bool arithmetic_parent_ = false;
   int64_t parent_start_ = 0, parent_step_ = 1;
+  bool copied_ = false;
   uint64_t id_;  // tags this generator's entry in the per-thread last-row cache
   int64_t choose_parent_row(uint64_t row) const;
 };

@@ -50,11 +50,12 @@ DatasetGenerator::DatasetGenerator(const Profile& profile, const Scale& scale, u
       const Column& fk = table.columns[static_cast<size_t>(fk_index)];
       const TableGenerator& parent = this->table(fk.ref->table);
       const int source = parent.table().column_index(column.dist.copy_parent_column);
-      auto* fk_gen = dynamic_cast<const gen::ForeignKeyGenerator*>(tg.columns_[fk_index].get());
+      auto* fk_gen = dynamic_cast<gen::ForeignKeyGenerator*>(tg.columns_[fk_index].get());
       auto* copy = dynamic_cast<gen::CopyGenerator*>(tg.columns_[i].get());
       if (!fk_gen || !copy || fk_index < 0 || source < 0)
         throw InternalError(fmt::format("cannot link copy column {}.{}", table.name, column.name));
       copy->link(fk_gen, &parent.column(static_cast<size_t>(source)));
+      fk_gen->copied();
     }
   }
 }

@@ -4,6 +4,7 @@
 #include <bit>
 #include <charconv>
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <vector>
 
@@ -153,52 +154,123 @@ char* put_numeric(char* p, const Datum& d, const ColumnType& type) {
   return p + format_numeric(p, d, type);
 }
 
+// How the text encoders write a batched column's values: straight from the
+// batch's arrays in put_plain's forms, without a Datum. kNone: not batched.
+enum class TextOp : uint8_t {
+  kNone,
+  kDatum,
+  kInt,
+  kBool,
+  kDate,
+  kTimestamp,
+  kTimestampTz,
+  kNumeric
+};
+
+TextOp text_op(const ColumnType& type, Datum::Kind kind) {
+  switch (kind) {
+    case Datum::Kind::kBool:
+      return TextOp::kBool;
+    case Datum::Kind::kFloat:
+      return type.kind == PgType::kNumeric ? TextOp::kNumeric : TextOp::kDatum;
+    case Datum::Kind::kInt:
+      switch (type.kind) {
+        case PgType::kDate:
+          return TextOp::kDate;
+        case PgType::kTimestamp:
+          return TextOp::kTimestamp;
+        case PgType::kTimestamptz:
+          return TextOp::kTimestampTz;
+        case PgType::kNumeric:
+          return TextOp::kDatum;
+        default:
+          return TextOp::kInt;
+      }
+    default:
+      return TextOp::kNone;
+  }
+}
+
+// The ops of a table's columns for the text encoders.
+std::vector<TextOp> text_ops(const ColumnBatches& batches, const Table& table) {
+  std::vector<TextOp> ops(table.columns.size());
+  for (size_t c = 0; c < ops.size(); ++c) ops[c] = text_op(table.columns[c].type, batches.kind(c));
+  return ops;
+}
+
+// Writes row r of batched column c (not NULL) at p, as put_plain writes its Datum.
+char* put_batched(char* p, TextOp op, const ColumnBatches& batches, size_t c, size_t r,
+                  const ColumnType& type) {
+  switch (op) {
+    case TextOp::kInt:
+      return put_number(p, batches.ints(c)[r]);
+    case TextOp::kBool:
+      *p = batches.ints(c)[r] ? 't' : 'f';
+      return p + 1;
+    case TextOp::kDate:
+      return put_date(p, batches.ints(c)[r]);
+    case TextOp::kTimestamp:
+      return put_timestamp(p, batches.ints(c)[r], false);
+    case TextOp::kTimestampTz:
+      return put_timestamp(p, batches.ints(c)[r], true);
+    case TextOp::kNumeric:  // format_numeric's scale for a float
+      return p + format_fixed(p, batches.floats(c)[r], type.precision ? type.scale : 6);
+    case TextOp::kDatum:
+    case TextOp::kNone:
+      break;
+  }
+  return put_plain(p, batches.datum(c, r), type);
+}
+
 }  // namespace
 
-size_t format_fixed(char* buffer, double value, int scale) {
+bool scaled_fixed(double value, int scale, uint64_t& n) {
   static constexpr double kPow10[] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
                                       1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
-  if (scale >= 0 && scale < 16 && std::isfinite(value)) {
-    // value * 10^scale rounded to an integer is the answer. The product r is
-    // off the exact one by at most half an ulp, so rounding r agrees with
-    // rounding the exact product unless r lies within an ulp or two of a
-    // half: those few cases (and ties, rounded to even) go to to_chars below.
-    const double r = std::fabs(value) * kPow10[scale];
-    if (r < 0x1p52) {
-      const double floor = std::floor(r);
-      const double fraction = r - floor;  // exact below 2^52
-      // The gap to the next double up (r is finite, >= 0 and < 2^52).
-      const double ulp = std::bit_cast<double>(std::bit_cast<uint64_t>(r) + 1) - r;
-      if (std::fabs(fraction - 0.5) > 2 * ulp) {
-        const auto n = static_cast<uint64_t>(floor) + (fraction > 0.5 ? 1 : 0);
-        if (scale == 2) {  // money: divisions by a constant, the cents from the pair table
-          char* p = buffer;
-          if (std::signbit(value)) *p++ = '-';
-          p = std::to_chars(p, p + 24, n / 100).ptr;
-          *p++ = '.';
-          p = put2(p, static_cast<unsigned>(n % 100));
-          return static_cast<size_t>(p - buffer);
-        }
-        char digits[24];
-        const auto count =
-            static_cast<int>(std::to_chars(digits, digits + sizeof digits, n).ptr - digits);
-        size_t length = 0;
-        if (std::signbit(value)) buffer[length++] = '-';  // to_chars writes -0.00 too
-        // At least one digit before the point: zeros where n has too few digits.
-        const int zeros = count > scale ? 0 : scale + 1 - count;
-        std::memset(buffer + length, '0', static_cast<size_t>(zeros));
-        std::memcpy(buffer + length + zeros, digits, static_cast<size_t>(count));
-        length += static_cast<size_t>(zeros + count);
-        if (scale > 0) {
-          // Move the fraction digits one place right for the point.
-          char* point = buffer + (length - static_cast<size_t>(scale));
-          std::memmove(point + 1, point, static_cast<size_t>(scale));
-          *point = '.';
-          ++length;
-        }
-        return length;
-      }
+  if (scale < 0 || scale >= 16 || !std::isfinite(value)) return false;
+  // value * 10^scale rounded to an integer is the answer. The product r is
+  // off the exact one by at most half an ulp, so rounding r agrees with
+  // rounding the exact product unless r lies within an ulp or two of a
+  // half: those few cases (and ties, rounded to even) go to to_chars.
+  const double r = std::fabs(value) * kPow10[scale];
+  if (!(r < 0x1p52)) return false;
+  const double floor = std::floor(r);
+  const double fraction = r - floor;  // exact below 2^52
+  // The gap to the next double up (r is finite, >= 0 and < 2^52).
+  const double ulp = std::bit_cast<double>(std::bit_cast<uint64_t>(r) + 1) - r;
+  if (!(std::fabs(fraction - 0.5) > 2 * ulp)) return false;
+  n = static_cast<uint64_t>(floor) + (fraction > 0.5 ? 1 : 0);
+  return true;
+}
+
+size_t format_fixed(char* buffer, double value, int scale) {
+  if (uint64_t n; scaled_fixed(value, scale, n)) {
+    if (scale == 2) {  // money: divisions by a constant, the cents from the pair table
+      char* p = buffer;
+      if (std::signbit(value)) *p++ = '-';
+      p = std::to_chars(p, p + 24, n / 100).ptr;
+      *p++ = '.';
+      p = put2(p, static_cast<unsigned>(n % 100));
+      return static_cast<size_t>(p - buffer);
     }
+    char digits[24];
+    const auto count =
+        static_cast<int>(std::to_chars(digits, digits + sizeof digits, n).ptr - digits);
+    size_t length = 0;
+    if (std::signbit(value)) buffer[length++] = '-';  // to_chars writes -0.00 too
+    // At least one digit before the point: zeros where n has too few digits.
+    const int zeros = count > scale ? 0 : scale + 1 - count;
+    std::memset(buffer + length, '0', static_cast<size_t>(zeros));
+    std::memcpy(buffer + length + zeros, digits, static_cast<size_t>(count));
+    length += static_cast<size_t>(zeros + count);
+    if (scale > 0) {
+      // Move the fraction digits one place right for the point.
+      char* point = buffer + (length - static_cast<size_t>(scale));
+      std::memmove(point + 1, point, static_cast<size_t>(scale));
+      *point = '.';
+      ++length;
+    }
+    return length;
   }
   auto [end, ec] =
       std::to_chars(buffer, buffer + kFixedBufferSize, value, std::chars_format::fixed, scale);
@@ -248,6 +320,29 @@ void append_plain(std::string& out, const Datum& d, const ColumnType& type) {
   writer.done(put_plain(writer.need(room), d, type));
 }
 
+ColumnBatches::ColumnBatches(const TableGenerator& table)
+    : table_(table), kinds_(table.column_count()), slots_(table.column_count()) {
+  for (size_t c = 0; c < kinds_.size(); ++c) {
+    // The direct text path is cheaper still; encoders take it first.
+    kinds_[c] =
+        table.column(c).max_text_size() > 0 ? Datum::Kind::kNull : table.column(c).batch_kind();
+    if (kinds_[c] == Datum::Kind::kNull) continue;
+    slots_[c] = batched_.size();
+    batched_.push_back(c);
+  }
+  ints_.resize(batched_.size() * kRows);
+  floats_.resize(batched_.size() * kRows);
+  nulls_.resize(batched_.size() * kRows);
+}
+
+void ColumnBatches::fill(uint64_t begin, size_t n) {
+  for (size_t k = 0; k < batched_.size(); ++k) {
+    const size_t at = k * kRows;
+    std::memset(&nulls_[at], 0, n);
+    table_.column(batched_[k]).fill(begin, n, &ints_[at], &floats_[at], &nulls_[at]);
+  }
+}
+
 bool plain_text(std::string_view text) {
   return plain_copy_text(text) && text.find('"') == std::string_view::npos;
 }
@@ -262,44 +357,93 @@ void TableGenerator::write_copy_text(uint64_t begin, uint64_t end, std::string& 
   std::vector<std::string> scratch(count);
   std::vector<size_t> direct(count);  // columns with a direct text path: its bound
   for (size_t c = 0; c < count; ++c) direct[c] = columns_[c]->max_text_size();
+  gen::ColumnBatches batches(*this);
+  const std::vector<gen::TextOp> ops = gen::text_ops(batches, *table_);
+  // A row's bound when every column has one (direct text or batched): then
+  // one need() per row.
+  size_t row_room = count > 0 ? 0 : 1;
+  for (size_t c = 0; c < count && row_room != SIZE_MAX; ++c) {
+    if (direct[c] > 0)
+      row_room += direct[c] + 3;
+    else if (ops[c] != gen::TextOp::kNone)
+      row_room += gen::kMaxScalarText + 2;
+    else
+      row_room = SIZE_MAX;
+  }
   gen::Writer writer(out);
-  for (uint64_t row = begin; row < end; ++row) {
-    for (size_t c = 0; c < count; ++c) {
-      const char separator = c + 1 < count ? '\t' : '\n';
-      if (direct[c] > 0) {
-        char* p = writer.need(direct[c] + 3);
-        char* e = columns_[c]->write_text(row, p);
-        if (!e) {
-          std::memcpy(p, "\\N", 2);
-          e = p + 2;
+  for (uint64_t first = begin; first < end; first += gen::ColumnBatches::kRows) {
+    const size_t n =
+        static_cast<size_t>(std::min<uint64_t>(gen::ColumnBatches::kRows, end - first));
+    batches.fill(first, n);
+    for (size_t r = 0; r < n; ++r) {
+      const uint64_t row = first + r;
+      if (row_room != SIZE_MAX && count > 0) {
+        char* p = writer.need(row_room);
+        for (size_t c = 0; c < count; ++c) {
+          char* e = direct[c] > 0 ? columns_[c]->write_text(row, p)
+                    : batches.nulls(c)[r]
+                        ? nullptr
+                        : gen::put_batched(p, ops[c], batches, c, r, columns[c].type);
+          if (!e) {
+            std::memcpy(p, "\\N", 2);
+            e = p + 2;
+          }
+          *e++ = '\t';
+          p = e;
         }
-        *e++ = separator;
-        writer.done(e);
+        p[-1] = '\n';
+        writer.done(p);
         continue;
       }
-      const Datum d = columns_[c]->value(row, scratch[c]);
-      char* p;
-      if (d.kind == Datum::Kind::kText) {
-        p = writer.need(2 * d.text.size() + 2);
-        if (d.plain) {
-          std::memcpy(p, d.text.data(), d.text.size());
-          p += d.text.size();
-        } else {
-          p = gen::put_copy_escaped(p, d.text);
+      for (size_t c = 0; c < count; ++c) {
+        const char separator = c + 1 < count ? '\t' : '\n';
+        if (direct[c] > 0) {
+          char* p = writer.need(direct[c] + 3);
+          char* e = columns_[c]->write_text(row, p);
+          if (!e) {
+            std::memcpy(p, "\\N", 2);
+            e = p + 2;
+          }
+          *e++ = separator;
+          writer.done(e);
+          continue;
         }
-      } else {
-        p = writer.need(gen::kMaxScalarText + 2);
-        if (d.kind == Datum::Kind::kNull) {
-          std::memcpy(p, "\\N", 2);
-          p += 2;
-        } else {
-          p = gen::put_plain(p, d, columns[c].type);
+        if (ops[c] != gen::TextOp::kNone) {
+          char* p = writer.need(gen::kMaxScalarText + 2);
+          if (batches.nulls(c)[r]) {
+            std::memcpy(p, "\\N", 2);
+            p += 2;
+          } else {
+            p = gen::put_batched(p, ops[c], batches, c, r, columns[c].type);
+          }
+          *p++ = separator;
+          writer.done(p);
+          continue;
         }
+        const Datum d = columns_[c]->value(row, scratch[c]);
+        char* p;
+        if (d.kind == Datum::Kind::kText) {
+          p = writer.need(2 * d.text.size() + 2);
+          if (d.plain) {
+            std::memcpy(p, d.text.data(), d.text.size());
+            p += d.text.size();
+          } else {
+            p = gen::put_copy_escaped(p, d.text);
+          }
+        } else {
+          p = writer.need(gen::kMaxScalarText + 2);
+          if (d.kind == Datum::Kind::kNull) {
+            std::memcpy(p, "\\N", 2);
+            p += 2;
+          } else {
+            p = gen::put_plain(p, d, columns[c].type);
+          }
+        }
+        *p++ = separator;
+        writer.done(p);
       }
-      *p++ = separator;
-      writer.done(p);
+      if (count == 0) writer.put('\n');
     }
-    if (count == 0) writer.put('\n');
   }
 }
 
@@ -309,46 +453,61 @@ void TableGenerator::write_csv(uint64_t begin, uint64_t end, std::string& out) c
   std::vector<std::string> scratch(count);
   std::vector<size_t> direct(count);
   for (size_t c = 0; c < count; ++c) direct[c] = columns_[c]->max_text_size();
+  gen::ColumnBatches batches(*this);
+  const std::vector<gen::TextOp> ops = gen::text_ops(batches, *table_);
   gen::Writer writer(out);
-  for (uint64_t row = begin; row < end; ++row) {
-    for (size_t c = 0; c < count; ++c) {
-      const char separator = c + 1 < count ? ',' : '\n';
-      if (direct[c] > 0) {
-        char* p = writer.need(direct[c] + 3);
-        *p = '"';
-        char* e = columns_[c]->write_text(row, p + 1);
-        if (e)
-          *e++ = '"';
-        else
-          e = p;  // NULL: an empty unquoted field
-        *e++ = separator;
-        writer.done(e);
-        continue;
-      }
-      const Datum d = columns_[c]->value(row, scratch[c]);
-      char* p;
-      if (d.kind == Datum::Kind::kText) {
-        // Quoted always: an empty string must differ from NULL.
-        p = writer.need(2 * d.text.size() + 3);
-        *p++ = '"';
-        if (d.plain) {
-          std::memcpy(p, d.text.data(), d.text.size());
-          p += d.text.size();
-        } else {
-          for (char ch : d.text) {
-            if (ch == '"') *p++ = '"';
-            *p++ = ch;
-          }
+  for (uint64_t first = begin; first < end; first += gen::ColumnBatches::kRows) {
+    const size_t n =
+        static_cast<size_t>(std::min<uint64_t>(gen::ColumnBatches::kRows, end - first));
+    batches.fill(first, n);
+    for (size_t r = 0; r < n; ++r) {
+      const uint64_t row = first + r;
+      for (size_t c = 0; c < count; ++c) {
+        const char separator = c + 1 < count ? ',' : '\n';
+        if (direct[c] > 0) {
+          char* p = writer.need(direct[c] + 3);
+          *p = '"';
+          char* e = columns_[c]->write_text(row, p + 1);
+          if (e)
+            *e++ = '"';
+          else
+            e = p;  // NULL: an empty unquoted field
+          *e++ = separator;
+          writer.done(e);
+          continue;
         }
-        *p++ = '"';
-      } else {
-        p = writer.need(gen::kMaxScalarText + 1);
-        if (d.kind != Datum::Kind::kNull) p = gen::put_plain(p, d, columns[c].type);
+        if (ops[c] != gen::TextOp::kNone) {
+          char* p = writer.need(gen::kMaxScalarText + 1);
+          if (!batches.nulls(c)[r]) p = gen::put_batched(p, ops[c], batches, c, r, columns[c].type);
+          *p++ = separator;
+          writer.done(p);
+          continue;
+        }
+        const Datum d = columns_[c]->value(row, scratch[c]);
+        char* p;
+        if (d.kind == Datum::Kind::kText) {
+          // Quoted always: an empty string must differ from NULL.
+          p = writer.need(2 * d.text.size() + 3);
+          *p++ = '"';
+          if (d.plain) {
+            std::memcpy(p, d.text.data(), d.text.size());
+            p += d.text.size();
+          } else {
+            for (char ch : d.text) {
+              if (ch == '"') *p++ = '"';
+              *p++ = ch;
+            }
+          }
+          *p++ = '"';
+        } else {
+          p = writer.need(gen::kMaxScalarText + 1);
+          if (d.kind != Datum::Kind::kNull) p = gen::put_plain(p, d, columns[c].type);
+        }
+        *p++ = separator;
+        writer.done(p);
       }
-      *p++ = separator;
-      writer.done(p);
+      if (count == 0) writer.put('\n');
     }
-    if (count == 0) writer.put('\n');
   }
 }
 

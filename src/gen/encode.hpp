@@ -9,6 +9,7 @@
 #include <cstring>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "pgshape/generator.hpp"
 
@@ -26,6 +27,11 @@ inline constexpr size_t kMaxScalarText = kFixedBufferSize + 16;
 // double's exact binary value, but without its cost in the common case.
 size_t format_fixed(char* buffer, double value, int scale);
 
+// The integer format_fixed writes the digits of (|value| * 10^scale, rounded),
+// when its fast path applies (scale < 16, the product below 2^52 and not too
+// near a half): then true. False sends the value to format_fixed's slow path.
+bool scaled_fixed(double value, int scale, uint64_t& n);
+
 // The text of a numeric column's value (kInt or kFloat), as text COPY writes it.
 size_t format_numeric(char* buffer, const Datum& d, const ColumnType& type);
 
@@ -41,6 +47,44 @@ void append_plain(std::string& out, const Datum& d, const ColumnType& type);
 // True when no byte of `text` is one COPY text escapes or CSV quotes
 // (\\ \t \n \r "): such text is copied as it is (see Datum::plain).
 bool plain_text(std::string_view text);
+
+// The values of a table's batchable columns (ColumnGenerator::batch_kind), up
+// to kRows rows at a time: one virtual call per column per batch, in arrays
+// small enough to stay in L1 while the encoder reads them back row by row.
+class ColumnBatches {
+ public:
+  static constexpr size_t kRows = 128;
+  explicit ColumnBatches(const TableGenerator& table);
+  // Fills rows [begin, begin + n) of every batchable column; n <= kRows.
+  void fill(uint64_t begin, size_t n);
+  // kNull for a column without the batch path.
+  Datum::Kind kind(size_t column) const { return kinds_[column]; }
+  // The last batch of a batchable column: NULL flags, and the values by kind.
+  const uint8_t* nulls(size_t column) const { return &nulls_[slots_[column] * kRows]; }
+  const int64_t* ints(size_t column) const { return &ints_[slots_[column] * kRows]; }
+  const double* floats(size_t column) const { return &floats_[slots_[column] * kRows]; }
+  // Row `r` of the last batch of a batchable column, as value() returns it.
+  Datum datum(size_t column, size_t r) const {
+    const size_t at = slots_[column] * kRows + r;
+    Datum d;
+    if (nulls_[at]) return d;
+    d.kind = kinds_[column];
+    if (d.kind == Datum::Kind::kFloat)
+      d.f = floats_[at];
+    else
+      d.i = ints_[at];
+    return d;
+  }
+
+ private:
+  const TableGenerator& table_;
+  std::vector<Datum::Kind> kinds_;
+  std::vector<size_t> slots_;    // column -> its arrays' index among the batchable ones
+  std::vector<size_t> batched_;  // the batchable columns
+  std::vector<int64_t> ints_;
+  std::vector<double> floats_;
+  std::vector<uint8_t> nulls_;
+};
 
 // Appends to a std::string through a raw pointer. need(n) makes room for n more
 // bytes (the string grows ahead of the writes, in steps, zero-filled: C++20 has
@@ -69,7 +113,10 @@ class Writer {
   static constexpr size_t kStep = 16 * 1024;
   void grow(size_t n) {
     const size_t used = static_cast<size_t>(p_ - out_.data());
-    out_.resize(std::max(used + n, std::min(used + kStep, out_.capacity())));
+    // Steps of several n: a large bound (a whole row's) must not grow the
+    // string at every call.
+    const size_t step = std::max(kStep, 4 * n);
+    out_.resize(std::max(used + n, std::min(used + step, out_.capacity())));
     if (out_.size() < used + n) out_.resize(used + n);
     p_ = out_.data() + used;
     end_ = out_.data() + out_.size();

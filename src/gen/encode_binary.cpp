@@ -8,6 +8,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstring>
+#include <type_traits>
 #include <vector>
 
 #include <fmt/format.h>
@@ -48,6 +49,26 @@ char* put_field(char* p, T v) {
   return put(put(p, static_cast<int32_t>(sizeof(T))), v);
 }
 
+// A numeric field from its base-10000 digits (whole groups, then fraction
+// groups): the zero groups at both ends are stripped, as make_result does.
+char* put_numeric_groups(char* p, bool negative, const int16_t* digits, int count, int whole_groups,
+                         int dscale) {
+  constexpr uint16_t kPositive = 0x0000, kNegative = 0x4000;
+  int first = 0, last = count;
+  int weight = whole_groups - 1;
+  while (first < last && digits[first] == 0) ++first, --weight;
+  while (last > first && digits[last - 1] == 0) --last;
+  const int ndigits = last - first;
+  const bool zero = ndigits == 0;
+  p = put(p, static_cast<int32_t>(8 + 2 * ndigits));
+  p = put(p, static_cast<int16_t>(ndigits));
+  p = put(p, static_cast<int16_t>(zero ? 0 : weight));
+  p = put(p, zero || !negative ? kPositive : kNegative);
+  p = put(p, static_cast<uint16_t>(dscale));
+  for (int i = first; i < last; ++i) p = put(p, digits[i]);
+  return p;
+}
+
 // A numeric from its text "[-]digits[.digits]" (as format_numeric writes it):
 // int16 ndigits, weight, sign, dscale, then base-10000 digits — numeric_recv's
 // layout. dscale is the count of fraction digits, as numeric_in would derive
@@ -55,7 +76,6 @@ char* put_field(char* p, T v) {
 // numeric_in does, so both paths store the same value. Writes at most
 // 12 + 2 * (text.size() / 4 + 2) bytes.
 char* put_numeric(char* p, std::string_view text) {
-  constexpr uint16_t kPositive = 0x0000, kNegative = 0x4000;
   const bool negative = !text.empty() && text[0] == '-';
   if (negative) text.remove_prefix(1);
   const size_t point = std::min(text.find('.'), text.size());
@@ -82,19 +102,75 @@ char* put_numeric(char* p, std::string_view text) {
     }
     digits[count++] = static_cast<int16_t>(value);
   }
-  int first = 0, last = count;  // strip zero groups at both ends, as make_result does
-  int weight = whole_groups - 1;
-  while (first < last && digits[first] == 0) ++first, --weight;
-  while (last > first && digits[last - 1] == 0) --last;
-  const int ndigits = last - first;
-  const bool zero = ndigits == 0;
-  p = put(p, static_cast<int32_t>(8 + 2 * ndigits));
-  p = put(p, static_cast<int16_t>(ndigits));
-  p = put(p, static_cast<int16_t>(zero ? 0 : weight));
-  p = put(p, zero || !negative ? kPositive : kNegative);
-  p = put(p, static_cast<uint16_t>(fraction.size()));
-  for (int i = first; i < last; ++i) p = put(p, digits[i]);
-  return p;
+  return put_numeric_groups(p, negative, digits, count, whole_groups,
+                            static_cast<int>(fraction.size()));
+}
+
+// The numeric whose text is "[-]whole.fraction" with `scale` fraction digits
+// (fraction < 10^scale, zero-padded), as put_numeric would read that text,
+// without writing it: format_fixed's fast path (scaled_fixed) gives n. Scale
+// is an int, or a std::integral_constant so that the divisions by 10^scale
+// become multiplications.
+template <class Scale>
+char* put_numeric_scaled_as(char* p, bool negative, uint64_t n, Scale scale_value) {
+  const int scale = scale_value;
+  static constexpr uint64_t kPow10[] = {1,
+                                        10,
+                                        100,
+                                        1000,
+                                        10000,
+                                        100000,
+                                        1000000,
+                                        10000000,
+                                        100000000,
+                                        1000000000,
+                                        10000000000,
+                                        100000000000,
+                                        1000000000000,
+                                        10000000000000,
+                                        100000000000000,
+                                        1000000000000000};
+  uint64_t whole = n / kPow10[scale];
+  const int fraction_groups = (scale + 3) / 4;
+  // The fraction padded on the right to whole groups of four digits.
+  uint64_t fraction = n % kPow10[scale] * kPow10[4 * fraction_groups - scale];
+  // n < 2^52: at most 4 whole groups (16 digits), and at most 4 fraction groups.
+  int16_t digits[8];
+  int whole_groups = 0;
+  int16_t reversed[4];
+  do {
+    reversed[whole_groups++] = static_cast<int16_t>(whole % 10000);
+    whole /= 10000;
+  } while (whole > 0);  // "0" is one group, as the text's single zero digit is
+  int count = 0;
+  for (int g = whole_groups; g-- > 0;) digits[count++] = reversed[g];
+  for (int g = fraction_groups; g-- > 0;) {
+    digits[count + g] = static_cast<int16_t>(fraction % 10000);
+    fraction /= 10000;
+  }
+  count += fraction_groups;
+  return put_numeric_groups(p, negative, digits, count, whole_groups, scale);
+}
+
+// put_numeric_scaled with the common scales' divisions by constants.
+char* put_numeric_scaled(char* p, bool negative, uint64_t n, int scale) {
+  switch (scale) {
+    case 0:
+      return put_numeric_scaled_as(p, negative, n, std::integral_constant<int, 0>());
+    case 2:
+      return put_numeric_scaled_as(p, negative, n, std::integral_constant<int, 2>());
+    default:
+      return put_numeric_scaled_as(p, negative, n, scale);
+  }
+}
+
+// The numeric of format_fixed(value, scale)'s text, without the text when
+// format_fixed's fast path applies.
+char* put_numeric_float(char* p, double value, int scale) {
+  if (uint64_t scaled; gen::scaled_fixed(value, scale, scaled))
+    return put_numeric_scaled(p, std::signbit(value), scaled, scale);
+  char text[gen::kFixedBufferSize];
+  return put_numeric(p, std::string_view(text, gen::format_fixed(text, value, scale)));
 }
 
 int hex_value(char c) {
@@ -146,6 +222,9 @@ char* put_value(char* p, const Datum& d, const Column& column) {
     }
     case PgType::kNumeric: {
       if (!number && d.kind != Datum::Kind::kFloat) mismatch(column, d);
+      // format_numeric's scale for a float
+      if (d.kind == Datum::Kind::kFloat)
+        return put_numeric_float(p, d.f, type.precision ? type.scale : 6);
       char text[gen::kFixedBufferSize];
       return put_numeric(p, std::string_view(text, gen::format_numeric(text, d, type)));
     }
@@ -208,34 +287,144 @@ std::string_view copy_binary_trailer() {
   return {"\xff\xff", 2};
 }
 
+namespace {
+
+// How write_copy_binary writes a column's values: kDirect through the direct
+// text path, kValue through value() and put_value, kBatchDatum from the batch
+// through a Datum and put_value, the others straight from the batch's arrays
+// where the conversion is a plain store.
+enum class BinaryOp : uint8_t {
+  kDirect,
+  kValue,
+  kBatchDatum,
+  kInt16,
+  kInt32,
+  kInt64,
+  kBool,
+  kNumeric
+};
+
+BinaryOp batch_op(const ColumnType& type, Datum::Kind kind) {
+  const bool integral = kind == Datum::Kind::kInt || kind == Datum::Kind::kBool;
+  switch (type.kind) {
+    case PgType::kSmallint:
+      return integral ? BinaryOp::kInt16 : BinaryOp::kBatchDatum;
+    case PgType::kInteger:
+      return integral ? BinaryOp::kInt32 : BinaryOp::kBatchDatum;
+    case PgType::kBigint:
+      return integral ? BinaryOp::kInt64 : BinaryOp::kBatchDatum;
+    case PgType::kDate:
+      return kind == Datum::Kind::kInt ? BinaryOp::kInt32 : BinaryOp::kBatchDatum;
+    case PgType::kTimestamp:
+    case PgType::kTimestamptz:
+      return kind == Datum::Kind::kInt ? BinaryOp::kInt64 : BinaryOp::kBatchDatum;
+    case PgType::kBoolean:
+      return integral ? BinaryOp::kBool : BinaryOp::kBatchDatum;
+    case PgType::kNumeric:
+      return kind == Datum::Kind::kFloat ? BinaryOp::kNumeric : BinaryOp::kBatchDatum;
+    default:
+      return BinaryOp::kBatchDatum;
+  }
+}
+
+// One column as write_copy_binary sees it; the batch's arrays stay put.
+struct BinaryField {
+  BinaryOp op;
+  int scale;    // kNumeric: the fraction digits format_numeric writes
+  size_t room;  // the most bytes the field takes; 0 = unbounded (kValue)
+  const ColumnGenerator* generator;
+  const Column* column;
+  size_t index;  // in the table and the batch
+  const int64_t* ints;
+  const double* floats;
+  const uint8_t* nulls;
+};
+
+}  // namespace
+
 void TableGenerator::write_copy_binary(uint64_t begin, uint64_t end, std::string& out) const {
   const auto& columns = table_->columns;
   const size_t count = columns_.size();
   const auto field_count = static_cast<int16_t>(count);
   std::vector<std::string> scratch(count);  // one per column, as in write_copy_text
-  std::vector<size_t> direct(count);
+  gen::ColumnBatches batches(*this);
+  std::vector<BinaryField> fields(count);
+  // A row's bound when every field has one: then one need() per row.
+  size_t row_room = 2;
   for (size_t c = 0; c < count; ++c) {
+    BinaryField& f = fields[c];
+    f = {BinaryOp::kValue, 0, 0, columns_[c].get(), &columns[c], c, nullptr, nullptr, nullptr};
     // The direct text path serves text columns only (its bytes are the field).
     const PgType kind = columns[c].type.kind;
-    if (kind == PgType::kText || kind == PgType::kVarchar) direct[c] = columns_[c]->max_text_size();
+    const size_t direct =
+        kind == PgType::kText || kind == PgType::kVarchar ? columns_[c]->max_text_size() : 0;
+    if (direct > 0) {
+      f.op = BinaryOp::kDirect;
+      f.room = direct + 4;
+    } else if (batches.kind(c) != Datum::Kind::kNull) {
+      f.op = batch_op(columns[c].type, batches.kind(c));
+      f.scale = columns[c].type.precision ? columns[c].type.scale : 6;
+      f.room = f.op == BinaryOp::kInt16   ? 6
+               : f.op == BinaryOp::kInt32 ? 8
+               : f.op == BinaryOp::kInt64 ? 12
+               : f.op == BinaryOp::kBool  ? 5
+                                          : kMaxScalarField;
+      f.ints = batches.ints(c);
+      f.floats = batches.floats(c);
+      f.nulls = batches.nulls(c);
+    }
+    row_room = f.room > 0 && row_room > 0 ? row_room + f.room : 0;
   }
+  // Writes row r (of the batch) / `row` of field f at p, which has room for f.room bytes.
+  auto put_bounded = [&](char* p, const BinaryField& f, size_t r, uint64_t row) -> char* {
+    if (f.op == BinaryOp::kDirect) {
+      char* e = f.generator->write_text(row, p + 4);
+      return e ? (put(p, static_cast<int32_t>(e - p - 4)), e) : put(p, int32_t{-1});
+    }
+    if (f.nulls[r]) return put(p, int32_t{-1});
+    switch (f.op) {
+      case BinaryOp::kInt16:
+        return put_field(p, static_cast<int16_t>(f.ints[r]));
+      case BinaryOp::kInt32:
+        return put_field(p, static_cast<int32_t>(f.ints[r]));
+      case BinaryOp::kInt64:
+        return put_field(p, f.ints[r]);
+      case BinaryOp::kBool:
+        return put_field(p, static_cast<uint8_t>(f.ints[r] != 0));
+      case BinaryOp::kNumeric:
+        return put_numeric_float(p, f.floats[r], f.scale);
+      default:
+        return put_value(p, batches.datum(f.index, r), *f.column);
+    }
+  };
   gen::Writer writer(out);
-  for (uint64_t row = begin; row < end; ++row) {
-    writer.done(put(writer.need(2), field_count));
-    for (size_t c = 0; c < count; ++c) {
-      if (direct[c] > 0) {
-        char* p = writer.need(direct[c] + 4);
-        char* e = columns_[c]->write_text(row, p + 4);
-        writer.done(e ? (put(p, static_cast<int32_t>(e - p - 4)), e) : put(p, int32_t{-1}));
+  for (uint64_t first = begin; first < end; first += gen::ColumnBatches::kRows) {
+    const size_t n =
+        static_cast<size_t>(std::min<uint64_t>(gen::ColumnBatches::kRows, end - first));
+    batches.fill(first, n);
+    for (size_t r = 0; r < n; ++r) {
+      const uint64_t row = first + r;
+      if (row_room > 0) {
+        char* p = put(writer.need(row_room), field_count);
+        for (const BinaryField& f : fields) p = put_bounded(p, f, r, row);
+        writer.done(p);
         continue;
       }
-      const Datum d = columns_[c]->value(row, scratch[c]);
-      if (d.kind == Datum::Kind::kNull) {
-        writer.done(put(writer.need(4), int32_t{-1}));
-        continue;
+      writer.done(put(writer.need(2), field_count));
+      for (const BinaryField& f : fields) {
+        if (f.op != BinaryOp::kValue) {
+          writer.done(put_bounded(writer.need(f.room), f, r, row));
+          continue;
+        }
+        const Datum d = f.generator->value(row, scratch[f.index]);
+        if (d.kind == Datum::Kind::kNull) {
+          writer.done(put(writer.need(4), int32_t{-1}));
+          continue;
+        }
+        const size_t room =
+            (d.kind == Datum::Kind::kText ? d.text.size() + 4 : 0) + kMaxScalarField;
+        writer.done(put_value(writer.need(room), d, *f.column));
       }
-      const size_t room = (d.kind == Datum::Kind::kText ? d.text.size() + 4 : 0) + kMaxScalarField;
-      writer.done(put_value(writer.need(room), d, columns[c]));
     }
   }
 }

@@ -113,4 +113,21 @@ Datum ForeignKeyGenerator::value(uint64_t row, std::string& scratch) const {
   return parent_key_->value(static_cast<uint64_t>(parent), scratch);
 }
 
+Datum::Kind ForeignKeyGenerator::batch_kind() const {
+  return copied_ || !parent_key_ ? Datum::Kind::kNull : parent_key_->batch_kind();
+}
+
+void ForeignKeyGenerator::fill(uint64_t begin, size_t n, int64_t* ints, double* floats,
+                               uint8_t* nulls) const {
+  std::string scratch;
+  for (size_t i = 0; i < n; ++i) {
+    const int64_t parent = choose_parent_row(begin + i);
+    if (parent < 0) {
+      nulls[i] = 1;
+      continue;
+    }
+    parent_key_->fill(static_cast<uint64_t>(parent), 1, ints + i, floats + i, nulls + i);
+  }
+}
+
 }  // namespace pgshape::gen

@@ -105,7 +105,7 @@ TEST(FormatFixed, MatchesToCharsFixedIncludingTiesAndNegativeZero) {
 constexpr const char* kProfile = R"yaml(
 name: types
 seed: 7
-scales: { s: 300 }
+scales: { s: 3000 }
 tables:
   t:
     rows: 1x
@@ -116,6 +116,11 @@ tables:
       n: { type: "numeric(12,3)", dist: normal, mean: 0, stddev: 50000, null_fraction: 0.2 }
       n0: { type: "numeric(10,0)", dist: uniform, min: -99999, max: 99999 }
       nu: { type: numeric, dist: lognormal, mu: 1, sigma: 3 }
+      n1: { type: "numeric(6,1)", dist: uniform, min: -0.3, max: 0.3 }
+      n7: { type: "numeric(30,7)", dist: lognormal, mu: 0, sigma: 6 }
+      n15: { type: "numeric(30,15)", dist: normal, mean: 0, stddev: 2 }
+      n16: { type: "numeric(40,16)", dist: normal, mean: 0, stddev: 2 }
+      nbig: { type: "numeric(30,2)", dist: normal, mean: 0, stddev: 1e14 }
       r: { type: real, dist: normal, mean: 0, stddev: 1000 }
       d: { type: double precision, dist: normal, mean: 0, stddev: 1e6 }
       tx: { type: text, dist: words, wordlist: lorem, min_words: 0, max_words: 5 }
@@ -180,9 +185,13 @@ TEST_F(BinaryCopy, EveryFieldDecodesToTheTextEncodersValue) {
         case PgType::kSmallint:
           EXPECT_EQ(std::to_string(r.get<int16_t>()), expected);
           break;
-        case PgType::kNumeric:
-          EXPECT_EQ(numeric_text(r), expected);
+        case PgType::kNumeric: {
+          // numeric has no negative zero: numeric_in reads "-0.0" as 0.0.
+          const bool negative_zero = expected.starts_with('-') &&
+                                     expected.find_first_not_of("-0.") == std::string_view::npos;
+          EXPECT_EQ(numeric_text(r), negative_zero ? expected.substr(1) : expected);
           break;
+        }
         case PgType::kReal: {
           float f = std::bit_cast<float>(r.get<uint32_t>()), parsed = 0;
           std::from_chars(expected.data(), expected.data() + expected.size(), parsed);
