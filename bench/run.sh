@@ -44,6 +44,9 @@ psql_() { psql "$DSN" -X -q -v ON_ERROR_STOP=1 "$@"; }
 timed() {
   local label="$1"
   shift
+  # fsync is off: without this, the previous run's dirty pages are written
+  # back during the next run and bill it for them.
+  sync
   /usr/bin/time -f '%e %M' -o "$WORK/time.$label" "$@" >"$WORK/out.$label" 2>"$WORK/err.$label" || {
     cat "$WORK/err.$label" >&2
     echo "$label failed" >&2

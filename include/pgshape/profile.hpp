@@ -29,6 +29,7 @@ enum class PgType {
   kDouble,
   kText,
   kVarchar,
+  kChar,  // character(n): blank-padded by the server
   kBoolean,
   kDate,
   kTimestamp,
@@ -40,13 +41,15 @@ struct ColumnType {
   PgType kind = PgType::kText;
   int precision = 0;  // numeric(p,s); 0 = unconstrained
   int scale = 0;      // numeric(p,s) digits after the point
-  int length = 0;     // varchar(n); 0 = unbounded
+  int length = 0;     // varchar(n), character(n); 0 = unbounded
 
   std::string sql() const;     // as PostgreSQL spells it: "numeric(10,2)", "varchar(16)"
   bool is_integer() const;     // smallint, integer, bigint
   bool is_fractional() const;  // numeric, real, double precision
-  bool is_textual() const;     // text, varchar
-  bool is_temporal() const;    // date, timestamp, timestamptz
+  bool is_textual() const;     // text, varchar, character
+  // The most characters a value may have: n of varchar(n) or character(n), else 0.
+  int max_chars() const;
+  bool is_temporal() const;  // date, timestamp, timestamptz
   // Largest value an integer column can hold (for domain checks).
   int64_t integer_max() const;
 };

@@ -487,7 +487,7 @@ class Words : public ColumnGenerator {
       : key_(stream_key(c.seed, c.table->name, c.column->name)),
         min_(c.column->dist.min_words),
         max_(c.column->dist.max_words),
-        max_chars_(c.column->type.kind == PgType::kVarchar ? c.column->type.length : 0) {
+        max_chars_(c.column->type.max_chars()) {
     const auto& words = c.column->dist.words;
     size_t slots = 0, slot = 16;
     if (words.size() == 1 && words[0] == "@product") {

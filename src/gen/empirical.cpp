@@ -127,7 +127,7 @@ class Empirical : public ColumnGenerator {
       correlation_ = r0 < 1 ? (r - r0) / (1 - r0) : 0;
     else
       correlation_ = -(r0 - r) / (1 + r0);
-    max_chars_ = type_.kind == PgType::kVarchar ? type_.length : 0;
+    max_chars_ = type_.max_chars();
   }
 
   Datum value(uint64_t row, std::string& scratch) const override {

@@ -258,7 +258,8 @@ char* put_value(char* p, const Datum& d, const Column& column) {
       return put(put(put(p, int32_t{16}), hi), lo);
     }
     case PgType::kText:
-    case PgType::kVarchar: {
+    case PgType::kVarchar:
+    case PgType::kChar: {  // the server pads character(n) as it receives it
       if (d.kind == Datum::Kind::kText) {
         p = put(p, static_cast<int32_t>(d.text.size()));
         std::memcpy(p, d.text.data(), d.text.size());
@@ -355,9 +356,7 @@ void TableGenerator::write_copy_binary(uint64_t begin, uint64_t end, std::string
     BinaryField& f = fields[c];
     f = {BinaryOp::kValue, 0, 0, columns_[c].get(), &columns[c], c, nullptr, nullptr, nullptr};
     // The direct text path serves text columns only (its bytes are the field).
-    const PgType kind = columns[c].type.kind;
-    const size_t direct =
-        kind == PgType::kText || kind == PgType::kVarchar ? columns_[c]->max_text_size() : 0;
+    const size_t direct = columns[c].type.is_textual() ? columns_[c]->max_text_size() : 0;
     if (direct > 0) {
       f.op = BinaryOp::kDirect;
       f.room = direct + 4;

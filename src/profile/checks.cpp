@@ -129,9 +129,9 @@ class Checker {
       case DistKind::kWeighted:
         if (unique && static_cast<double>(d.values.size()) < static_cast<double>(rows))
           domain_error(at, what, static_cast<double>(d.values.size()), rows);
-        if (c.type.kind == PgType::kVarchar)
+        if (c.type.max_chars() > 0)
           for (const auto& v : d.values)
-            if (static_cast<int>(v.size()) > c.type.length)
+            if (static_cast<int>(v.size()) > c.type.max_chars())
               r_.error(at, fmt::format("value '{}' is longer than {} allows", v, c.type.sql()));
         break;
       case DistKind::kBernoulli:
@@ -143,7 +143,7 @@ class Checker {
         break;
       case DistKind::kWords:
         need(c.type.is_textual(), "text");
-        if (unique && c.type.kind == PgType::kVarchar) {
+        if (unique && c.type.max_chars() > 0) {
           // Unique words end in " " + the row's base-36 code, after at least one
           // character of words: shorter columns would cut the code off.
           int needed = 2;
@@ -414,7 +414,7 @@ bool literal_fits(const ColumnType& type, std::string_view literal, std::string&
       why = "write a UUID";
       return false;
     default:
-      if (type.kind == PgType::kVarchar && literal.size() > static_cast<size_t>(type.length)) {
+      if (type.max_chars() > 0 && literal.size() > static_cast<size_t>(type.max_chars())) {
         why = "too long";
         return false;
       }

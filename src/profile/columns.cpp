@@ -24,6 +24,7 @@ DistKind default_dist(const Column& column) {
       return DistKind::kBernoulli;
     case PgType::kText:
     case PgType::kVarchar:
+    case PgType::kChar:
       return DistKind::kWords;
     default:
       return DistKind::kUniform;
@@ -46,11 +47,13 @@ Column ProfileParser::parse_column(const YAML::Node& key, const YAML::Node& node
       } else {
         const bool split_by_flow_map =
             text->find('(') != std::string::npos && text->find(')') == std::string::npos;
-        r_.error(n, fmt::format("unknown or unsupported type '{}' for {}", *text, what),
-                 split_by_flow_map
-                     ? "inside { }, a comma ends the value: quote it, type: \"numeric(10,2)\""
-                     : "supported: smallint, integer, bigint, numeric(p,s), real, double "
-                       "precision, text, varchar(n), boolean, date, timestamp, timestamptz, uuid");
+        r_.error(
+            n, fmt::format("unknown or unsupported type '{}' for {}", *text, what),
+            split_by_flow_map
+                ? "inside { }, a comma ends the value: quote it, type: \"numeric(10,2)\""
+                : "supported: smallint, integer, bigint, numeric(p,s), real, double "
+                  "precision, text, varchar(n), char(n), boolean, date, timestamp, timestamptz, "
+                  "uuid");
       }
     }
   } else if (!has_ddl_) {
@@ -278,8 +281,8 @@ void ProfileParser::check_dist_ranges(const YAML::Node& node, const Column& colu
       if (d.pattern.empty()) {
         r_.error(at("pattern"), fmt::format("pattern of {} is empty", what),
                  "# is a digit, ? a letter, * a letter or digit");
-      } else if (column.type.kind == PgType::kVarchar &&
-                 pattern_length(d.pattern) > static_cast<size_t>(column.type.length)) {
+      } else if (column.type.max_chars() > 0 &&
+                 pattern_length(d.pattern) > static_cast<size_t>(column.type.max_chars())) {
         r_.error(at("pattern"),
                  fmt::format("pattern of {} makes {} characters, more than {} allows", what,
                              pattern_length(d.pattern), column.type.sql()),

@@ -28,6 +28,8 @@ std::string ColumnType::sql() const {
       return "text";
     case PgType::kVarchar:
       return length > 0 ? fmt::format("varchar({})", length) : "varchar";
+    case PgType::kChar:
+      return fmt::format("character({})", length);
     case PgType::kBoolean:
       return "boolean";
     case PgType::kDate:
@@ -49,7 +51,10 @@ bool ColumnType::is_fractional() const {
   return kind == PgType::kNumeric || kind == PgType::kReal || kind == PgType::kDouble;
 }
 bool ColumnType::is_textual() const {
-  return kind == PgType::kText || kind == PgType::kVarchar;
+  return kind == PgType::kText || kind == PgType::kVarchar || kind == PgType::kChar;
+}
+int ColumnType::max_chars() const {
+  return kind == PgType::kVarchar || kind == PgType::kChar ? length : 0;
 }
 bool ColumnType::is_temporal() const {
   return kind == PgType::kDate || kind == PgType::kTimestamp || kind == PgType::kTimestamptz;
@@ -134,6 +139,9 @@ std::optional<ColumnType> parse_column_type(std::string_view text) {
   };
   for (const auto& alias : kPlain)
     if (t == alias.name) return ColumnType{.kind = alias.kind};
+  // Unquoted char and character mean character(1); bpchar is the catalog's name.
+  if (t == "char" || t == "character" || t == "bpchar")
+    return ColumnType{.kind = PgType::kChar, .length = 1};
 
   auto paren = t.find('(');
   if (paren == std::string::npos) return std::nullopt;
@@ -150,6 +158,10 @@ std::optional<ColumnType> parse_column_type(std::string_view text) {
   if ((base == "varchar" || base == "character varying") && !has_second) {
     if (first < 1 || first > 10485760) return std::nullopt;
     return ColumnType{.kind = PgType::kVarchar, .length = first};
+  }
+  if ((base == "char" || base == "character" || base == "bpchar") && !has_second) {
+    if (first < 1 || first > 10485760) return std::nullopt;
+    return ColumnType{.kind = PgType::kChar, .length = first};
   }
   return std::nullopt;
 }

@@ -237,7 +237,7 @@ class Writer {
       int needed = 1;
       for (double domain = 36; domain < 4.0 * static_cast<double>(rows); domain *= 36) ++needed;
       width = std::max(width, needed);
-      if (type.kind == PgType::kVarchar && type.length > 0) width = std::min(width, type.length);
+      if (type.max_chars() > 0) width = std::min(width, type.max_chars());
       out << YAML::Key << "dist" << YAML::Value << "pattern";
       out << YAML::Key << "pattern" << YAML::Value << YAML::DoubleQuoted << std::string(width, '*');
       return;

@@ -99,8 +99,7 @@ void redact_snapshot(StatsSnapshot& snapshot) {
       std::set<std::string> values(c.mcv.begin(), c.mcv.end());
       values.insert(c.histogram.begin(), c.histogram.end());
       int max_chars = 0;
-      if (auto type = parse_column_type(c.type); type && type->kind == PgType::kVarchar)
-        max_chars = type->length;
+      if (auto type = parse_column_type(c.type)) max_chars = type->max_chars();
       auto tokens = column_tokens(values, max_chars);
       for (auto& v : c.mcv) v = tokens[v];
       for (auto& v : c.histogram) v = tokens[v];

@@ -206,6 +206,7 @@ TEST_F(BinaryCopy, EveryFieldDecodesToTheTextEncodersValue) {
         }
         case PgType::kText:
         case PgType::kVarchar:
+        case PgType::kChar:
           EXPECT_EQ(r.bytes(static_cast<size_t>(length)), expected);
           break;
         case PgType::kBoolean:

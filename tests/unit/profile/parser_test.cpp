@@ -17,6 +17,25 @@ namespace {
 
 namespace fs = std::filesystem;
 
+TEST(ColumnTypes, CharacterNIsReadInEverySpellingAndWrittenAsPostgreSQLDoes) {
+  for (const char* spelling : {"char(84)", "character(84)", "bpchar(84)", "CHAR (84)"}) {
+    auto type = parse_column_type(spelling);
+    ASSERT_TRUE(type) << spelling;
+    EXPECT_EQ(type->kind, PgType::kChar) << spelling;
+    EXPECT_EQ(type->max_chars(), 84) << spelling;
+    EXPECT_TRUE(type->is_textual()) << spelling;
+    EXPECT_EQ(type->sql(), "character(84)") << spelling;
+    EXPECT_EQ(parse_column_type(type->sql())->sql(), "character(84)");
+  }
+  // Unquoted char alone is character(1), as in PostgreSQL.
+  for (const char* spelling : {"char", "character", "bpchar"})
+    EXPECT_EQ(parse_column_type(spelling)->sql(), "character(1)") << spelling;
+  for (const char* bad : {"char(0)", "char(2,1)", "character(-1)", "char(x)"})
+    EXPECT_FALSE(parse_column_type(bad)) << bad;
+  EXPECT_EQ(parse_column_type("varchar(9)")->max_chars(), 9);
+  EXPECT_EQ(parse_column_type("text")->max_chars(), 0);
+}
+
 // bench/run.sh's like-for-like run (d) compares with pgbench -i only while
 // this profile has pgbench's tables, rows per scale and keys.
 TEST(ProfileParser, BenchProfileHasPgbenchsTablesRowsAndKeys) {
@@ -37,8 +56,8 @@ TEST(ProfileParser, BenchProfileHasPgbenchsTablesRowsAndKeys) {
     for (const auto& c : t->columns) EXPECT_FALSE(c.ref) << e.table << "." << c.name;
   }
   const Column& filler = *p.find_table("pgbench_accounts")->find_column("filler");
-  ASSERT_EQ(filler.dist.values.size(), 1u);
-  EXPECT_EQ(filler.dist.values[0], std::string(84, ' '));  // pgbench's char(84) ''
+  EXPECT_EQ(filler.type.sql(), "character(84)");
+  EXPECT_EQ(filler.dist.values, std::vector<std::string>{""});  // pgbench's '', padded
 }
 
 TEST(ProfileParser, ShopProfileLoadsWithRowsPerScale) {
@@ -262,6 +281,12 @@ std::vector<BadCase> bad_cases() {
       {"pattern_longer_than_varchar",
        body("      x: { type: varchar(5), dist: pattern, pattern: \"AB-####\" }\n"), 7, 54,
        "pattern of a.x makes 7 characters, more than varchar(5) allows", "widen the column"},
+      {"pattern_longer_than_char",
+       body("      x: { type: char(2), dist: pattern, pattern: \"AB-\" }\n"), 7, 51,
+       "pattern of a.x makes 3 characters, more than character(2) allows", "widen the column"},
+      {"weighted_value_longer_than_char",
+       body("      x: { type: character(3), dist: weighted, values: { EUR: 1, EURO: 1 } }\n"), 7,
+       38, "value 'EURO' is longer than character(3) allows"},
       {"table_name_too_long",
        std::string(kHead) + "  " + std::string(64, 't') +
            ":\n    rows: 1\n    columns: { id: { "
