@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "pgshape/byte_buffer.hpp"
 #include "pgshape/profile.hpp"
 
 namespace pgshape {
@@ -119,18 +120,18 @@ class TableGenerator {
   size_t column_count() const { return columns_.size(); }
 
   // Appends rows [begin, end) as PostgreSQL COPY text (tab-separated, \N for NULL).
-  void write_copy_text(uint64_t begin, uint64_t end, std::string& out) const;
+  void write_copy_text(uint64_t begin, uint64_t end, ByteBuffer& out) const;
   // Appends rows [begin, end) as CSV (RFC 4180; empty unquoted field for NULL).
-  void write_csv(uint64_t begin, uint64_t end, std::string& out) const;
+  void write_csv(uint64_t begin, uint64_t end, ByteBuffer& out) const;
   // Appends rows [begin, end) as tuples of PostgreSQL's binary COPY format,
   // without the stream's header and trailer (copy_binary_header/trailer()).
   // Every PgType has a binary form; once the server has read them the values
   // equal those of write_copy_text exactly (a numeric carries the very digits
   // text COPY would send). Throws InternalError for a datum the column's type
   // cannot hold (a generator bug).
-  void write_copy_binary(uint64_t begin, uint64_t end, std::string& out) const;
+  void write_copy_binary(uint64_t begin, uint64_t end, ByteBuffer& out) const;
   // Appends rows [begin, end) in `format`: one of the three above.
-  void write_rows(RowFormat format, uint64_t begin, uint64_t end, std::string& out) const;
+  void write_rows(RowFormat format, uint64_t begin, uint64_t end, ByteBuffer& out) const;
 
  private:
   friend class DatasetGenerator;

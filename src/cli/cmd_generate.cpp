@@ -104,7 +104,7 @@ std::string_view extension(RowFormat format) {
 TableOutput write_table(const TableGenerator& table, RowFormat format, RowRange range, Output& out,
                         std::string path) {
   const auto started = std::chrono::steady_clock::now();
-  std::string buffer;
+  ByteBuffer buffer;
   buffer.reserve(kWriteBytes + (kWriteBytes >> 2));
   if (format == RowFormat::kCopyBinary) buffer.append(copy_binary_header());
   uint64_t bytes = 0;
@@ -113,13 +113,13 @@ TableOutput write_table(const TableGenerator& table, RowFormat format, RowRange 
     table.write_rows(format, row, end, buffer);
     row = end;
     if (buffer.size() >= kWriteBytes) {
-      out.write(buffer);
+      out.write(buffer.view());
       bytes += buffer.size();
       buffer.clear();
     }
   }
   if (format == RowFormat::kCopyBinary) buffer.append(copy_binary_trailer());
-  out.write(buffer);
+  out.write(buffer.view());
   bytes += buffer.size();
   return {table.table().name, std::move(path), static_cast<int64_t>(range.end - range.begin), bytes,
           std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count()};

@@ -315,9 +315,9 @@ char* put_plain(char* p, const Datum& d, const ColumnType& type) {
 }
 
 void append_plain(std::string& out, const Datum& d, const ColumnType& type) {
-  Writer writer(out);
-  const size_t room = d.kind == Datum::Kind::kText ? d.text.size() : kMaxScalarText;
-  writer.done(put_plain(writer.need(room), d, type));
+  const size_t used = out.size();
+  out.resize(used + (d.kind == Datum::Kind::kText ? d.text.size() : kMaxScalarText));
+  out.resize(static_cast<size_t>(put_plain(out.data() + used, d, type) - out.data()));
 }
 
 ColumnBatches::ColumnBatches(const TableGenerator& table)
@@ -349,7 +349,7 @@ bool plain_text(std::string_view text) {
 
 }  // namespace gen
 
-void TableGenerator::write_copy_text(uint64_t begin, uint64_t end, std::string& out) const {
+void TableGenerator::write_copy_text(uint64_t begin, uint64_t end, ByteBuffer& out) const {
   const auto& columns = table_->columns;
   const size_t count = columns_.size();
   // One scratch string per column: a column's text buffer keeps its size from
@@ -447,7 +447,7 @@ void TableGenerator::write_copy_text(uint64_t begin, uint64_t end, std::string& 
   }
 }
 
-void TableGenerator::write_csv(uint64_t begin, uint64_t end, std::string& out) const {
+void TableGenerator::write_csv(uint64_t begin, uint64_t end, ByteBuffer& out) const {
   const auto& columns = table_->columns;
   const size_t count = columns_.size();
   std::vector<std::string> scratch(count);

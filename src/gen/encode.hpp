@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "pgshape/byte_buffer.hpp"
 #include "pgshape/generator.hpp"
 
 namespace pgshape::gen {
@@ -86,14 +87,14 @@ class ColumnBatches {
   std::vector<uint8_t> nulls_;
 };
 
-// Appends to a std::string through a raw pointer. need(n) makes room for n more
-// bytes (the string grows ahead of the writes, in steps, zero-filled: C++20 has
-// no resize_and_overwrite); the string is cut back to what was written when
-// the writer goes out of scope.
+// Appends to a ByteBuffer through a raw pointer. need(n) makes room for n more
+// bytes (uninitialized); the buffer's size becomes what was written when the
+// writer goes out of scope.
 class Writer {
  public:
-  explicit Writer(std::string& out) : out_(out), p_(out.data() + out.size()), end_(p_) {}
-  ~Writer() { out_.resize(static_cast<size_t>(p_ - out_.data())); }
+  explicit Writer(ByteBuffer& out)
+      : out_(out), p_(out.data() + out.size()), end_(out.data() + out.capacity()) {}
+  ~Writer() { out_.set_size(static_cast<size_t>(p_ - out_.data())); }
   Writer(const Writer&) = delete;
   Writer& operator=(const Writer&) = delete;
 
@@ -110,18 +111,14 @@ class Writer {
   }
 
  private:
-  static constexpr size_t kStep = 16 * 1024;
   void grow(size_t n) {
     const size_t used = static_cast<size_t>(p_ - out_.data());
-    // Steps of several n: a large bound (a whole row's) must not grow the
-    // string at every call.
-    const size_t step = std::max(kStep, 4 * n);
-    out_.resize(std::max(used + n, std::min(used + step, out_.capacity())));
-    if (out_.size() < used + n) out_.resize(used + n);
+    out_.set_size(used);  // reserve() keeps bytes up to the size
+    out_.reserve(used + n);
     p_ = out_.data() + used;
-    end_ = out_.data() + out_.size();
+    end_ = out_.data() + out_.capacity();
   }
-  std::string& out_;
+  ByteBuffer& out_;
   char* p_;
   char* end_;
 };

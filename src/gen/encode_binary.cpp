@@ -343,7 +343,7 @@ struct BinaryField {
 
 }  // namespace
 
-void TableGenerator::write_copy_binary(uint64_t begin, uint64_t end, std::string& out) const {
+void TableGenerator::write_copy_binary(uint64_t begin, uint64_t end, ByteBuffer& out) const {
   const auto& columns = table_->columns;
   const size_t count = columns_.size();
   const auto field_count = static_cast<int16_t>(count);
@@ -429,7 +429,7 @@ void TableGenerator::write_copy_binary(uint64_t begin, uint64_t end, std::string
 }
 
 void TableGenerator::write_rows(RowFormat format, uint64_t begin, uint64_t end,
-                                std::string& out) const {
+                                ByteBuffer& out) const {
   switch (format) {
     case RowFormat::kCopyText:
       return write_copy_text(begin, end, out);

@@ -82,7 +82,7 @@ void TableCopies::copy(RawConnection& connection, size_t index, bool freeze,
   if (freeze) options += options.empty() ? "FREEZE" : ", FREEZE";
   connection.copy_in(fmt::format("COPY {} {} FROM STDIN{}", target, sql::column_list(table.table()),
                                  options.empty() ? "" : " WITH (" + options + ")"));
-  std::string buffer;
+  ByteBuffer buffer;
   buffer.reserve(kSendBytes + (kSendBytes >> 2));
   if (binary) buffer.append(copy_binary_header());
   uint64_t bytes = 0;
@@ -100,7 +100,7 @@ void TableCopies::copy(RawConnection& connection, size_t index, bool freeze,
         // table, so a lost connection ends the load in seconds. The graph
         // reports the first failure, not this one.
         if (failed) throw DatabaseError("stopped: another part of the load failed");
-        connection.send(buffer);
+        connection.send(buffer.view());
         bytes += buffer.size();
         buffer.clear();
       }
@@ -114,7 +114,7 @@ void TableCopies::copy(RawConnection& connection, size_t index, bool freeze,
     }
     if (range.begin == range.end && binary) {  // an empty slice is still a valid stream
       buffer.append(copy_binary_trailer());
-      connection.send(buffer);
+      connection.send(buffer.view());
     }
     connection.finish();
   } catch (...) {

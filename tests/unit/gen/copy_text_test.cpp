@@ -17,9 +17,9 @@ namespace {
 struct Generated : testing::GeneratedProfile {
   explicit Generated(const std::string& yaml, uint64_t seed = 1) : GeneratedProfile(yaml, seed) {}
   std::string copy(std::string_view table, uint64_t begin, uint64_t end) const {
-    std::string out;
+    ByteBuffer out;
     data->table(table).write_copy_text(begin, end, out);
-    return out;
+    return std::string(out.view());
   }
 };
 

@@ -111,10 +111,11 @@ TEST(DirectText, CopyTextCsvAndBinaryCarryWhatValueReturns) {
   constexpr int kRows = 3000;
   const Generated g(one_table(kRows, kColumns));
   const TableGenerator& t = g.table();
-  std::string text, csv, binary;
-  t.write_copy_text(0, kRows, text);
-  t.write_csv(0, kRows, csv);
+  ByteBuffer text_bytes, csv_bytes, binary;
+  t.write_copy_text(0, kRows, text_bytes);
+  t.write_csv(0, kRows, csv_bytes);
   t.write_copy_binary(0, kRows, binary);
+  const std::string text(text_bytes.view()), csv(csv_bytes.view());
   const auto text_lines = split(text, '\n');
   const auto csv_lines = split(csv, '\n');
   ASSERT_EQ(text_lines.size(), static_cast<size_t>(kRows));
