@@ -103,11 +103,13 @@ double ZipfDistribution::probability(int64_t k) const {
 
 Permutation::Permutation(uint64_t n, uint64_t key) : n_(n) {
   if (n == 0) throw InternalError("Permutation over an empty domain");
-  int bits = 2;  // both halves at least one bit
+  int bits = 2;  // the xorshift needs a bottom half of at least one bit
   while (bits < 64 && (uint64_t{1} << bits) < n) ++bits;
-  high_bits_ = bits / 2;
-  low_bits_ = bits - high_bits_;
-  for (int i = 0; i < kRounds; ++i) round_keys_[i] = mix64(key + static_cast<uint64_t>(i));
+  down_ = 64 - bits;
+  shift_ = (bits + 1) / 2;
+  mask_ = ~uint64_t{0} << down_;
+  last_ = (n - 1) << down_;
+  for (int i = 0; i < kRounds; ++i) round_keys_[i] = mix64(key + static_cast<uint64_t>(i)) & mask_;
 }
 
 }  // namespace pgshape
