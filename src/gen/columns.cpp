@@ -574,13 +574,18 @@ class Words : public ColumnGenerator {
   std::unique_ptr<Permutation> permutation_;
 };
 
+// Text from a template: '#' a decimal digit, '?' a letter, '*' a letter or
+// digit, '\' escapes the next character. The placeholders, read right to left,
+// are the digits of a mixed-radix number: drawn at random per row, or for a
+// unique column the row number permuted over the pattern's whole space, so
+// codes are distinct and spread over every placeholder (SKU-QF-...), not
+// packed into the lowest values (SKU-AA-...).
 class Pattern : public ColumnGenerator {
  public:
   Pattern(const ColumnContext& c, bool unique)
       : key_(stream_key(c.seed, c.table->name, c.column->name)) {
     const std::string& pattern = c.column->dist.pattern;
-    // The template holds the literal characters; placeholders are filled per row,
-    // right to left (the unique code's least significant digit is the last).
+    std::vector<std::pair<size_t, int>> slots;  // (position, radix), right to left
     for (size_t i = pattern.size(); i-- > 0;) {
       const char ch = pattern[i];
       if (i > 0 && pattern[i - 1] == '\\') {
@@ -589,86 +594,114 @@ class Pattern : public ColumnGenerator {
         continue;
       }
       const int radix = ch == '#' ? 10 : ch == '?' ? 26 : ch == '*' ? 36 : 0;
-      if (radix) slots_.push_back({template_.size(), radix, false});
+      if (radix) slots.emplace_back(template_.size(), radix);
       template_ += radix ? '0' : ch;
     }
     std::reverse(template_.begin(), template_.end());
-    for (auto& slot : slots_) slot.at = template_.size() - 1 - slot.at;  // right to left
-    for (size_t i = 0; i + 1 < slots_.size(); ++i) {
-      Slot &slot = slots_[i], &next = slots_[i + 1];
-      if (slot.radix == 10 && next.radix == 10 && next.at + 1 == slot.at) {
-        slot.pair = true;
-        ++i;  // the next one is written with this one
-      }
-    }
+    for (auto& slot : slots) slot.first = template_.size() - 1 - slot.first;
     plain_ = plain_text(template_);
-    if (unique) permutation_ = std::make_unique<Permutation>(static_cast<uint64_t>(c.rows), key_);
+    // Padded to whole 16-byte blocks: writing it is one or two fixed-size copies.
+    padded_ = template_;
+    padded_.resize((template_.size() + 15) / 16 * 16, ' ');
+
+    // The slots in groups whose radices multiply to at most 2^62, one number
+    // per group and row. Only patterns of more than 17 placeholders have more
+    // than one group; a unique column's first group has room for every row
+    // (validation checks the pattern's space).
+    constexpr uint64_t kMaxSpace = uint64_t{1} << 62;
+    uint64_t space = 1;
+    size_t group = 0;  // the open group's first op
+    auto close_group = [&] {
+      if (group == 0 && unique)
+        permutation_ = std::make_unique<Permutation>(space, key_);
+      else
+        ops_.insert(ops_.begin() + static_cast<std::ptrdiff_t>(group),
+                    Op{Op::kDraw, 0, 0, space, mix64(key_ + group)});
+      group = ops_.size();
+      space = 1;
+    };
+    for (const auto& [at, radix] : slots) {
+      const auto r = static_cast<uint64_t>(radix);
+      if (space > kMaxSpace / r) close_group();
+      space *= r;
+      const auto kind = radix == 10 ? Op::kDecimal : radix == 26 ? Op::kLetter : Op::kAlnum;
+      // A run: the same radix in adjacent places, written in one go.
+      if (ops_.size() > group && ops_.back().kind == kind &&
+          ops_.back().at - ops_.back().length == at) {
+        ++ops_.back().length;
+        continue;
+      }
+      ops_.push_back({kind, static_cast<uint32_t>(at), 1, 0, 0});
+    }
+    if (group < ops_.size() || (unique && !permutation_)) close_group();
   }
   Datum value(uint64_t row, std::string& out) const override {
-    if (out.size() < template_.size()) out.resize(template_.size());
+    if (out.size() < padded_.size()) out.resize(padded_.size());
     Datum d = Datum::string(std::string_view(out.data(), template_.size()));
     write(row, out.data());
     d.plain = plain_;
     return d;
   }
-  size_t max_text_size() const override { return plain_ ? template_.size() : 0; }
+  size_t max_text_size() const override { return plain_ ? padded_.size() : 0; }
   char* write_text(uint64_t row, char* p) const override { return write(row, p); }
 
  private:
+  // A run of placeholders of one radix, or the start of a group.
+  struct Op {
+    enum Kind : uint8_t { kDecimal, kLetter, kAlnum, kDraw } kind;
+    uint32_t at;      // the run's rightmost character
+    uint32_t length;  // of the run
+    uint64_t space;   // kDraw: the group's count of values
+    uint64_t key;     // kDraw: the group's stream
+  };
+
+  // Writes the text at `text`, which has room for padded_.size() bytes.
   char* write(uint64_t row, char* const text) const {
     static constexpr char kAlnum[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
-    static constexpr char kLetters[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
     static constexpr char kPairs[] =
         "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
         "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
         "8081828384858687888990919293949596979899";
     // Members in locals: stores through char* may alias them.
-    const size_t size = template_.size();
-    const Slot* const slots = slots_.data();
-    const size_t count = slots_.size();
-    std::memcpy(text, template_.data(), size);
-    if (permutation_) {
-      // Unique: the placeholders are the digits of a mixed-radix number, the
-      // permuted row number (divisions by constants, not by a variable radix;
-      // two adjacent decimal places at a time).
-      uint64_t code = (*permutation_)(row);
-      for (size_t i = 0; i < count; ++i) {
-        const Slot slot = slots[i];
-        if (slot.radix == 10 && slot.pair) {
-          std::memcpy(text + slot.at - 1, kPairs + 2 * (code % 100), 2);
-          code /= 100;
-          ++i;
-          continue;
-        }
-        uint64_t digit;
-        if (slot.radix == 10)
-          digit = code % 10, code /= 10;
-        else if (slot.radix == 26)
-          digit = code % 26, code /= 26;
-        else
-          digit = code % 36, code /= 36;
-        text[slot.at] = slot.radix == 26 ? kLetters[digit] : kAlnum[digit];
-      }
-    } else {
-      CounterEngine engine(key_, row);
-      Digits digits(engine);
-      for (size_t i = 0; i < count; ++i) {
-        const Slot slot = slots[i];
-        const uint64_t digit = digits.below(static_cast<uint64_t>(slot.radix), 6);
-        text[slot.at] = slot.radix == 26 ? kLetters[digit] : kAlnum[digit];
+    const size_t padded = padded_.size();
+    const Op* const ops = ops_.data();
+    const size_t count = ops_.size();
+    if (padded == 16)
+      std::memcpy(text, padded_.data(), 16);
+    else if (padded == 32)
+      std::memcpy(text, padded_.data(), 32);
+    else
+      std::memcpy(text, padded_.data(), padded);
+    uint64_t code = permutation_ ? (*permutation_)(row) : 0;
+    // Divisions by constants (one radix per case), decimals two at a time.
+    for (size_t i = 0; i < count; ++i) {
+      const Op op = ops[i];
+      char* p = text + op.at;
+      uint32_t n = op.length;
+      switch (op.kind) {
+        case Op::kDecimal:
+          for (; n >= 2; n -= 2, p -= 2, code /= 100)
+            std::memcpy(p - 1, kPairs + 2 * (code % 100), 2);
+          if (n > 0) *p = static_cast<char>('0' + code % 10), code /= 10;
+          break;
+        case Op::kLetter:
+          for (; n > 0; --n, --p, code /= 26) *p = static_cast<char>('A' + code % 26);
+          break;
+        case Op::kAlnum:
+          for (; n > 0; --n, --p, code /= 36) *p = kAlnum[code % 36];
+          break;
+        case Op::kDraw:
+          code = CounterEngine(op.key, row).below(op.space);
+          break;
       }
     }
-    return text + size;
+    return text + template_.size();
   }
 
-  struct Slot {
-    size_t at;
-    int radix;
-    bool pair;  // decimal, and the next slot is the decimal place just left of it
-  };
   uint64_t key_;
   std::string template_;
-  std::vector<Slot> slots_;  // right to left
+  std::string padded_;
+  std::vector<Op> ops_;  // right to left; a group's kDraw before its runs
   bool plain_ = false;
   std::unique_ptr<Permutation> permutation_;
 };

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <map>
 #include <memory>
@@ -295,9 +296,44 @@ INSTANTIATE_TEST_SUITE_P(
                    "\"SKU-?\?-####\" }"},
         UniqueCase{"pattern_tight",
                    "{ type: text, unique: true, dist: pattern, pattern: \"#####\" }"},
+        // More than 2^62 codes: the permuted part and a random part.
+        UniqueCase{
+            "pattern_long",
+            "{ type: text, unique: true, dist: pattern, pattern: \"*?*-#####-#####-#####\" }"},
         UniqueCase{"words", "{ type: varchar(80), unique: true, dist: words, wordlist: product }"},
         UniqueCase{"words_lorem", "{ type: text, unique: true, dist: words, max_words: 1 }"}),
     [](const auto& info) { return std::string(info.param.name); });
+
+TEST(Pattern, EveryPlaceholderIsUniform) {
+  // Each placeholder's characters, unique or not: a unique column's codes must
+  // cover the whole pattern (SKU-QF-...), not the lowest codes (SKU-AA-...)
+  // as 50,000 rows would. Chi-square per place: 25 or 9 degrees of freedom,
+  // p = 0.001.
+  constexpr int kN = 50000;
+  for (const char* unique : {"true", "false"}) {
+    const Generated g(one_table(kN, std::string("      u: { type: varchar(16), unique: ") + unique +
+                                        ", dist: pattern, pattern: \"SKU-?\?-######\" }\n"));
+    std::vector<std::array<double, 26>> counts(13, std::array<double, 26>{});
+    std::string scratch;
+    for (uint64_t row = 0; row < kN; ++row) {
+      const Datum d = g.column("t", "u").value(row, scratch);
+      ASSERT_EQ(d.text.size(), 13u);
+      ASSERT_EQ(d.text.substr(0, 4), "SKU-");
+      for (size_t at : {4u, 5u}) counts[at][static_cast<size_t>(d.text[at] - 'A')]++;
+      for (size_t at = 7; at < 13; ++at) counts[at][static_cast<size_t>(d.text[at] - '0')]++;
+    }
+    for (size_t at : {4u, 5u, 7u, 8u, 9u, 10u, 11u, 12u}) {
+      const int values = at < 6 ? 26 : 10;
+      double statistic = 0;
+      for (int v = 0; v < values; ++v) {
+        const double expected = static_cast<double>(kN) / values;
+        statistic += (counts[at][v] - expected) * (counts[at][v] - expected) / expected;
+      }
+      EXPECT_LT(statistic, chi_square_critical_001(values - 1))
+          << "unique " << unique << ", place " << at;
+    }
+  }
+}
 
 TEST(UniqueColumns, TightIntegerDomainIsExactlyCovered) {
   // min..max with as many values as rows: a permutation of the whole domain.
