@@ -131,6 +131,26 @@ char* put_numeric_scaled_as(char* p, bool negative, uint64_t n, Scale scale_valu
                                         100000000000000,
                                         1000000000000000};
   uint64_t whole = n / kPow10[scale];
+  if (scale <= 4 && whole < 100000000) {
+    // The common case (money, rates) in one pass: at most two whole groups
+    // and one fraction group, stripped of zero groups as put_numeric_groups does.
+    const auto high = static_cast<uint16_t>(whole / 10000),
+               low = static_cast<uint16_t>(whole % 10000);
+    const auto fraction = static_cast<uint16_t>(n % kPow10[scale] * kPow10[4 - scale]);
+    uint16_t groups[3];
+    int count = 0, weight = high ? 1 : low ? 0 : -1;
+    if (high) groups[count++] = high;
+    if (high || low) groups[count++] = low;
+    if (fraction) groups[count++] = fraction;
+    while (count > 0 && groups[count - 1] == 0) --count;
+    p = put(p, static_cast<int32_t>(8 + 2 * count));
+    p = put(p, static_cast<int16_t>(count));
+    p = put(p, static_cast<int16_t>(count ? weight : 0));
+    p = put(p, static_cast<uint16_t>(count && negative ? 0x4000 : 0x0000));
+    p = put(p, static_cast<uint16_t>(scale));
+    for (int i = 0; i < count; ++i) p = put(p, groups[i]);
+    return p;
+  }
   const int fraction_groups = (scale + 3) / 4;
   // The fraction padded on the right to whole groups of four digits.
   uint64_t fraction = n % kPow10[scale] * kPow10[4 * fraction_groups - scale];
