@@ -90,6 +90,12 @@ class ColumnGenerator {
   virtual void fill(uint64_t begin, size_t n, int64_t* ints, double* floats, uint8_t* nulls) const {
     (void)begin, (void)n, (void)ints, (void)floats, (void)nulls;
   }
+  // The same for rows[0, n), in any order: what a foreign key batch reads from
+  // its parent's key. One fill() per row unless a generator knows better.
+  virtual void fill_rows(const uint64_t* rows, size_t n, int64_t* ints, double* floats,
+                         uint8_t* nulls) const {
+    for (size_t i = 0; i < n; ++i) fill(rows[i], 1, ints + i, floats + i, nulls + i);
+  }
 };
 
 // The encodings rows can be written in.

@@ -74,6 +74,9 @@ class Sequence : public ColumnGenerator {
   void fill(uint64_t begin, size_t n, int64_t* ints, double*, uint8_t*) const override {
     for (size_t i = 0; i < n; ++i) ints[i] = start_ + static_cast<int64_t>(begin + i) * step_;
   }
+  void fill_rows(const uint64_t* rows, size_t n, int64_t* ints, double*, uint8_t*) const override {
+    for (size_t i = 0; i < n; ++i) ints[i] = start_ + static_cast<int64_t>(rows[i]) * step_;
+  }
 
  private:
   int64_t start_, step_;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <memory>
+#include <vector>
 
 #include "pgshape/generator.hpp"
 #include "pgshape/zipf.hpp"
@@ -55,6 +56,8 @@ class ForeignKeyGenerator : public ColumnGenerator {
   double null_fraction_;
   RankPicker picker_;
   Permutation popularity_;  // rank -> parent row, keyed by the parent table
+  static constexpr int64_t kRankTableRows = 4096;
+  std::vector<uint32_t> row_by_rank_;  // popularity_ tabulated, for small parents
   const ColumnGenerator* parent_key_ = nullptr;
   // Empirical foreign keys (stats import): the child column's own value distribution
   // (MCVs of parent keys with their frequencies, histogram, correlation) picks the key;

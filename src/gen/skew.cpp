@@ -62,6 +62,13 @@ ForeignKeyGenerator::ForeignKeyGenerator(const ColumnContext& c, int64_t parent_
       parent_rows_(parent_rows),
       id_(next_generator_id++) {
   if (c.column->dist.kind == DistKind::kEmpirical) values_ = make_empirical_generator(c);
+  // A small parent table's popularity order as a table (16 KB at most): one
+  // load instead of a permutation per row, for categories, stores, statuses.
+  if (!values_ && parent_rows > 0 && parent_rows <= kRankTableRows) {
+    row_by_rank_.resize(static_cast<size_t>(parent_rows));
+    for (size_t rank = 0; rank < row_by_rank_.size(); ++rank)
+      row_by_rank_[rank] = static_cast<uint32_t>(popularity_(rank));
+  }
 }
 
 void ForeignKeyGenerator::link(const ColumnGenerator* parent_key) {
@@ -104,7 +111,8 @@ int64_t ForeignKeyGenerator::choose_parent_row(uint64_t row) const {
     return static_cast<int64_t>(h % static_cast<uint64_t>(parent_rows_));
   }
   CounterEngine engine(key_, row);
-  return static_cast<int64_t>(popularity_(picker_(engine)));
+  const uint64_t rank = picker_(engine);
+  return static_cast<int64_t>(row_by_rank_.empty() ? popularity_(rank) : row_by_rank_[rank]);
 }
 
 Datum ForeignKeyGenerator::value(uint64_t row, std::string& scratch) const {
@@ -119,14 +127,22 @@ Datum::Kind ForeignKeyGenerator::batch_kind() const {
 
 void ForeignKeyGenerator::fill(uint64_t begin, size_t n, int64_t* ints, double* floats,
                                uint8_t* nulls) const {
-  std::string scratch;
-  for (size_t i = 0; i < n; ++i) {
-    const int64_t parent = choose_parent_row(begin + i);
-    if (parent < 0) {
-      nulls[i] = 1;
-      continue;
+  // The parent rows first, then their keys in one call.
+  constexpr size_t kChunk = 128;
+  uint64_t parents[kChunk];
+  bool null[kChunk];
+  for (size_t done = 0; done < n; done += kChunk) {
+    const size_t m = std::min(kChunk, n - done);
+    bool any_null = false;
+    for (size_t i = 0; i < m; ++i) {
+      const int64_t parent = choose_parent_row(begin + done + i);
+      null[i] = parent < 0;
+      any_null |= null[i];
+      parents[i] = null[i] ? 0 : static_cast<uint64_t>(parent);
     }
-    parent_key_->fill(static_cast<uint64_t>(parent), 1, ints + i, floats + i, nulls + i);
+    parent_key_->fill_rows(parents, m, ints + done, floats + done, nulls + done);
+    if (any_null)
+      for (size_t i = 0; i < m; ++i) nulls[done + i] |= static_cast<uint8_t>(null[i]);
   }
 }
 
