@@ -371,80 +371,74 @@ void TableGenerator::write_copy_text(uint64_t begin, uint64_t end, ByteBuffer& o
       row_room = SIZE_MAX;
   }
   gen::Writer writer(out);
-  for (uint64_t first = begin; first < end; first += gen::ColumnBatches::kRows) {
-    const size_t n =
-        static_cast<size_t>(std::min<uint64_t>(gen::ColumnBatches::kRows, end - first));
-    batches.fill(first, n);
-    for (size_t r = 0; r < n; ++r) {
-      const uint64_t row = first + r;
-      if (row_room != SIZE_MAX && count > 0) {
-        char* p = writer.need(row_room);
-        for (size_t c = 0; c < count; ++c) {
-          char* e = direct[c] > 0 ? columns_[c]->write_text(row, p)
-                    : batches.nulls(c)[r]
-                        ? nullptr
-                        : gen::put_batched(p, ops[c], batches, c, r, columns[c].type);
-          if (!e) {
-            std::memcpy(p, "\\N", 2);
-            e = p + 2;
-          }
-          *e++ = '\t';
-          p = e;
+  batches.for_each_row(begin, end, [&](uint64_t row, size_t r) {
+    if (row_room != SIZE_MAX && count > 0) {
+      char* p = writer.need(row_room);
+      for (size_t c = 0; c < count; ++c) {
+        char* e = direct[c] > 0 ? columns_[c]->write_text(row, p)
+                  : batches.nulls(c)[r]
+                      ? nullptr
+                      : gen::put_batched(p, ops[c], batches, c, r, columns[c].type);
+        if (!e) {
+          std::memcpy(p, "\\N", 2);
+          e = p + 2;
         }
-        p[-1] = '\n';
-        writer.done(p);
+        *e++ = '\t';
+        p = e;
+      }
+      p[-1] = '\n';
+      writer.done(p);
+      return;
+    }
+    for (size_t c = 0; c < count; ++c) {
+      const char separator = c + 1 < count ? '\t' : '\n';
+      if (direct[c] > 0) {
+        char* p = writer.need(direct[c] + 3);
+        char* e = columns_[c]->write_text(row, p);
+        if (!e) {
+          std::memcpy(p, "\\N", 2);
+          e = p + 2;
+        }
+        *e++ = separator;
+        writer.done(e);
         continue;
       }
-      for (size_t c = 0; c < count; ++c) {
-        const char separator = c + 1 < count ? '\t' : '\n';
-        if (direct[c] > 0) {
-          char* p = writer.need(direct[c] + 3);
-          char* e = columns_[c]->write_text(row, p);
-          if (!e) {
-            std::memcpy(p, "\\N", 2);
-            e = p + 2;
-          }
-          *e++ = separator;
-          writer.done(e);
-          continue;
-        }
-        if (ops[c] != gen::TextOp::kNone) {
-          char* p = writer.need(gen::kMaxScalarText + 2);
-          if (batches.nulls(c)[r]) {
-            std::memcpy(p, "\\N", 2);
-            p += 2;
-          } else {
-            p = gen::put_batched(p, ops[c], batches, c, r, columns[c].type);
-          }
-          *p++ = separator;
-          writer.done(p);
-          continue;
-        }
-        const Datum d = columns_[c]->value(row, scratch[c]);
-        char* p;
-        if (d.kind == Datum::Kind::kText) {
-          p = writer.need(2 * d.text.size() + 2);
-          if (d.plain) {
-            std::memcpy(p, d.text.data(), d.text.size());
-            p += d.text.size();
-          } else {
-            p = gen::put_copy_escaped(p, d.text);
-          }
+      if (ops[c] != gen::TextOp::kNone) {
+        char* p = writer.need(gen::kMaxScalarText + 2);
+        if (batches.nulls(c)[r]) {
+          std::memcpy(p, "\\N", 2);
+          p += 2;
         } else {
-          p = writer.need(gen::kMaxScalarText + 2);
-          if (d.kind == Datum::Kind::kNull) {
-            std::memcpy(p, "\\N", 2);
-            p += 2;
-          } else {
-            p = gen::put_plain(p, d, columns[c].type);
-          }
+          p = gen::put_batched(p, ops[c], batches, c, r, columns[c].type);
         }
         *p++ = separator;
         writer.done(p);
+        continue;
       }
-      if (count == 0) writer.put('\n');
+      const Datum d = columns_[c]->value(row, scratch[c]);
+      char* p;
+      if (d.kind == Datum::Kind::kText) {
+        p = writer.need(2 * d.text.size() + 2);
+        if (d.plain) {
+          std::memcpy(p, d.text.data(), d.text.size());
+          p += d.text.size();
+        } else {
+          p = gen::put_copy_escaped(p, d.text);
+        }
+      } else {
+        p = writer.need(gen::kMaxScalarText + 2);
+        if (d.kind == Datum::Kind::kNull) {
+          std::memcpy(p, "\\N", 2);
+          p += 2;
+        } else {
+          p = gen::put_plain(p, d, columns[c].type);
+        }
+      }
+      *p++ = separator;
+      writer.done(p);
     }
-  }
+    if (count == 0) writer.put('\n');
+  });
 }
 
 void TableGenerator::write_csv(uint64_t begin, uint64_t end, ByteBuffer& out) const {
@@ -456,59 +450,53 @@ void TableGenerator::write_csv(uint64_t begin, uint64_t end, ByteBuffer& out) co
   gen::ColumnBatches batches(*this);
   const std::vector<gen::TextOp> ops = gen::text_ops(batches, *table_);
   gen::Writer writer(out);
-  for (uint64_t first = begin; first < end; first += gen::ColumnBatches::kRows) {
-    const size_t n =
-        static_cast<size_t>(std::min<uint64_t>(gen::ColumnBatches::kRows, end - first));
-    batches.fill(first, n);
-    for (size_t r = 0; r < n; ++r) {
-      const uint64_t row = first + r;
-      for (size_t c = 0; c < count; ++c) {
-        const char separator = c + 1 < count ? ',' : '\n';
-        if (direct[c] > 0) {
-          char* p = writer.need(direct[c] + 3);
-          *p = '"';
-          char* e = columns_[c]->write_text(row, p + 1);
-          if (e)
-            *e++ = '"';
-          else
-            e = p;  // NULL: an empty unquoted field
-          *e++ = separator;
-          writer.done(e);
-          continue;
-        }
-        if (ops[c] != gen::TextOp::kNone) {
-          char* p = writer.need(gen::kMaxScalarText + 1);
-          if (!batches.nulls(c)[r]) p = gen::put_batched(p, ops[c], batches, c, r, columns[c].type);
-          *p++ = separator;
-          writer.done(p);
-          continue;
-        }
-        const Datum d = columns_[c]->value(row, scratch[c]);
-        char* p;
-        if (d.kind == Datum::Kind::kText) {
-          // Quoted always: an empty string must differ from NULL.
-          p = writer.need(2 * d.text.size() + 3);
-          *p++ = '"';
-          if (d.plain) {
-            std::memcpy(p, d.text.data(), d.text.size());
-            p += d.text.size();
-          } else {
-            for (char ch : d.text) {
-              if (ch == '"') *p++ = '"';
-              *p++ = ch;
-            }
-          }
-          *p++ = '"';
-        } else {
-          p = writer.need(gen::kMaxScalarText + 1);
-          if (d.kind != Datum::Kind::kNull) p = gen::put_plain(p, d, columns[c].type);
-        }
+  batches.for_each_row(begin, end, [&](uint64_t row, size_t r) {
+    for (size_t c = 0; c < count; ++c) {
+      const char separator = c + 1 < count ? ',' : '\n';
+      if (direct[c] > 0) {
+        char* p = writer.need(direct[c] + 3);
+        *p = '"';
+        char* e = columns_[c]->write_text(row, p + 1);
+        if (e)
+          *e++ = '"';
+        else
+          e = p;  // NULL: an empty unquoted field
+        *e++ = separator;
+        writer.done(e);
+        continue;
+      }
+      if (ops[c] != gen::TextOp::kNone) {
+        char* p = writer.need(gen::kMaxScalarText + 1);
+        if (!batches.nulls(c)[r]) p = gen::put_batched(p, ops[c], batches, c, r, columns[c].type);
         *p++ = separator;
         writer.done(p);
+        continue;
       }
-      if (count == 0) writer.put('\n');
+      const Datum d = columns_[c]->value(row, scratch[c]);
+      char* p;
+      if (d.kind == Datum::Kind::kText) {
+        // Quoted always: an empty string must differ from NULL.
+        p = writer.need(2 * d.text.size() + 3);
+        *p++ = '"';
+        if (d.plain) {
+          std::memcpy(p, d.text.data(), d.text.size());
+          p += d.text.size();
+        } else {
+          for (char ch : d.text) {
+            if (ch == '"') *p++ = '"';
+            *p++ = ch;
+          }
+        }
+        *p++ = '"';
+      } else {
+        p = writer.need(gen::kMaxScalarText + 1);
+        if (d.kind != Datum::Kind::kNull) p = gen::put_plain(p, d, columns[c].type);
+      }
+      *p++ = separator;
+      writer.done(p);
     }
-  }
+    if (count == 0) writer.put('\n');
+  });
 }
 
 }  // namespace pgshape

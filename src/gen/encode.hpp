@@ -58,6 +58,16 @@ class ColumnBatches {
   explicit ColumnBatches(const TableGenerator& table);
   // Fills rows [begin, begin + n) of every batchable column; n <= kRows.
   void fill(uint64_t begin, size_t n);
+  // The encoders' loop: fills the batches for rows [begin, end), kRows at a
+  // time, and calls encode_row(row, r) for each row, r its index in the batch.
+  template <class EncodeRow>
+  void for_each_row(uint64_t begin, uint64_t end, EncodeRow&& encode_row) {
+    for (uint64_t first = begin; first < end; first += kRows) {
+      const size_t n = static_cast<size_t>(std::min<uint64_t>(kRows, end - first));
+      fill(first, n);
+      for (size_t r = 0; r < n; ++r) encode_row(first + r, r);
+    }
+  }
   // kNull for a column without the batch path.
   Datum::Kind kind(size_t column) const { return kinds_[column]; }
   // The last batch of a batchable column: NULL flags, and the values by kind.

@@ -49,24 +49,30 @@ char* put_field(char* p, T v) {
   return put(put(p, static_cast<int32_t>(sizeof(T))), v);
 }
 
-// A numeric field from its base-10000 digits (whole groups, then fraction
-// groups): the zero groups at both ends are stripped, as make_result does.
-char* put_numeric_groups(char* p, bool negative, const int16_t* digits, int count, int whole_groups,
+// A numeric field from base-10000 digits already stripped of zero groups at
+// both ends: its length, then numeric_recv's header and the digits.
+char* put_numeric_digits(char* p, bool negative, const int16_t* digits, int ndigits, int weight,
                          int dscale) {
   constexpr uint16_t kPositive = 0x0000, kNegative = 0x4000;
-  int first = 0, last = count;
-  int weight = whole_groups - 1;
-  while (first < last && digits[first] == 0) ++first, --weight;
-  while (last > first && digits[last - 1] == 0) --last;
-  const int ndigits = last - first;
   const bool zero = ndigits == 0;
   p = put(p, static_cast<int32_t>(8 + 2 * ndigits));
   p = put(p, static_cast<int16_t>(ndigits));
   p = put(p, static_cast<int16_t>(zero ? 0 : weight));
   p = put(p, zero || !negative ? kPositive : kNegative);
   p = put(p, static_cast<uint16_t>(dscale));
-  for (int i = first; i < last; ++i) p = put(p, digits[i]);
+  for (int i = 0; i < ndigits; ++i) p = put(p, digits[i]);
   return p;
+}
+
+// A numeric field from its base-10000 digits (whole groups, then fraction
+// groups): the zero groups at both ends are stripped, as make_result does.
+char* put_numeric_groups(char* p, bool negative, const int16_t* digits, int count, int whole_groups,
+                         int dscale) {
+  int first = 0, last = count;
+  int weight = whole_groups - 1;
+  while (first < last && digits[first] == 0) ++first, --weight;
+  while (last > first && digits[last - 1] == 0) --last;
+  return put_numeric_digits(p, negative, digits + first, last - first, weight, dscale);
 }
 
 // A numeric from its text "[-]digits[.digits]" (as format_numeric writes it):
@@ -134,22 +140,16 @@ char* put_numeric_scaled_as(char* p, bool negative, uint64_t n, Scale scale_valu
   if (scale <= 4 && whole < 100000000) {
     // The common case (money, rates) in one pass: at most two whole groups
     // and one fraction group, stripped of zero groups as put_numeric_groups does.
-    const auto high = static_cast<uint16_t>(whole / 10000),
-               low = static_cast<uint16_t>(whole % 10000);
-    const auto fraction = static_cast<uint16_t>(n % kPow10[scale] * kPow10[4 - scale]);
-    uint16_t groups[3];
-    int count = 0, weight = high ? 1 : low ? 0 : -1;
-    if (high) groups[count++] = high;
-    if (high || low) groups[count++] = low;
-    if (fraction) groups[count++] = fraction;
-    while (count > 0 && groups[count - 1] == 0) --count;
-    p = put(p, static_cast<int32_t>(8 + 2 * count));
-    p = put(p, static_cast<int16_t>(count));
-    p = put(p, static_cast<int16_t>(count ? weight : 0));
-    p = put(p, static_cast<uint16_t>(count && negative ? 0x4000 : 0x0000));
-    p = put(p, static_cast<uint16_t>(scale));
-    for (int i = 0; i < count; ++i) p = put(p, groups[i]);
-    return p;
+    const auto high = static_cast<int16_t>(whole / 10000),
+               low = static_cast<int16_t>(whole % 10000);
+    const auto fraction = static_cast<int16_t>(n % kPow10[scale] * kPow10[4 - scale]);
+    int16_t digits[3];
+    int count = 0;
+    if (high) digits[count++] = high;
+    if (high || low) digits[count++] = low;
+    if (fraction) digits[count++] = fraction;
+    while (count > 0 && digits[count - 1] == 0) --count;
+    return put_numeric_digits(p, negative, digits, count, high ? 1 : low ? 0 : -1, scale);
   }
   const int fraction_groups = (scale + 3) / 4;
   // The fraction padded on the right to whole groups of four digits.
@@ -417,35 +417,28 @@ void TableGenerator::write_copy_binary(uint64_t begin, uint64_t end, ByteBuffer&
     }
   };
   gen::Writer writer(out);
-  for (uint64_t first = begin; first < end; first += gen::ColumnBatches::kRows) {
-    const size_t n =
-        static_cast<size_t>(std::min<uint64_t>(gen::ColumnBatches::kRows, end - first));
-    batches.fill(first, n);
-    for (size_t r = 0; r < n; ++r) {
-      const uint64_t row = first + r;
-      if (row_room > 0) {
-        char* p = put(writer.need(row_room), field_count);
-        for (const BinaryField& f : fields) p = put_bounded(p, f, r, row);
-        writer.done(p);
+  batches.for_each_row(begin, end, [&](uint64_t row, size_t r) {
+    if (row_room > 0) {
+      char* p = put(writer.need(row_room), field_count);
+      for (const BinaryField& f : fields) p = put_bounded(p, f, r, row);
+      writer.done(p);
+      return;
+    }
+    writer.done(put(writer.need(2), field_count));
+    for (const BinaryField& f : fields) {
+      if (f.op != BinaryOp::kValue) {
+        writer.done(put_bounded(writer.need(f.room), f, r, row));
         continue;
       }
-      writer.done(put(writer.need(2), field_count));
-      for (const BinaryField& f : fields) {
-        if (f.op != BinaryOp::kValue) {
-          writer.done(put_bounded(writer.need(f.room), f, r, row));
-          continue;
-        }
-        const Datum d = f.generator->value(row, scratch[f.index]);
-        if (d.kind == Datum::Kind::kNull) {
-          writer.done(put(writer.need(4), int32_t{-1}));
-          continue;
-        }
-        const size_t room =
-            (d.kind == Datum::Kind::kText ? d.text.size() + 4 : 0) + kMaxScalarField;
-        writer.done(put_value(writer.need(room), d, *f.column));
+      const Datum d = f.generator->value(row, scratch[f.index]);
+      if (d.kind == Datum::Kind::kNull) {
+        writer.done(put(writer.need(4), int32_t{-1}));
+        continue;
       }
+      const size_t room = (d.kind == Datum::Kind::kText ? d.text.size() + 4 : 0) + kMaxScalarField;
+      writer.done(put_value(writer.need(room), d, *f.column));
     }
-  }
+  });
 }
 
 void TableGenerator::write_rows(RowFormat format, uint64_t begin, uint64_t end,
