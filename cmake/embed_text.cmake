@@ -1,7 +1,7 @@
 # Turns a text file into a C++ source defining `const char NAME[]` with its
 # contents, so the pgshape binary carries files it writes out (the workload
 # driver) and a user needs nothing from the source tree.
-#   cmake -DINPUT=file -DOUTPUT=file.cpp -DNAME=kSymbol -P embed_text.cmake
+#   cmake -DINPUT=file -DOUTPUT=file.cpp -DNAME=kSymbol -DNAMESPACE=ns -P embed_text.cmake
 file(READ "${INPUT}" content)
 set(delimiter "pgshape_embed")
 string(FIND "${content}" ")${delimiter}\"" clash)
@@ -10,9 +10,9 @@ if(NOT clash EQUAL -1)
 endif()
 file(WRITE "${OUTPUT}.tmp"
   "// Generated from ${INPUT} by cmake/embed_text.cmake: edit that file.\n"
-  "namespace pgshape::detail {\n"
+  "namespace ${NAMESPACE} {\n"
   "extern const char ${NAME}[];\n"
   "const char ${NAME}[] = R\"${delimiter}(${content})${delimiter}\";\n"
-  "}  // namespace pgshape::detail\n")
+  "}  // namespace ${NAMESPACE}\n")
 file(COPY_FILE "${OUTPUT}.tmp" "${OUTPUT}" ONLY_IF_DIFFERENT)
 file(REMOVE "${OUTPUT}.tmp")

@@ -1,21 +1,118 @@
-// The error taxonomy of pgshape, tied to process exit codes.
+// The error module: every failure a user can cause or meet, with a stable code.
 //
-// Every failure a user can cause or meet is one of these types; `main` is the
-// single place that catches them, prints them and turns them into an exit code:
-//   ProfileError / UsageError -> 2, DatabaseError -> 1, GateTripped -> 3,
-//   InternalError -> 1 (a bug in pgshape: the message says so).
+// A code ("profile.unknown-key", "load.lost-connection", "io.write-failed") names
+// a kind of failure for good: tests, scripts and `--json` users key on it, never
+// on the wording. Every code is declared once, in kErrorCodes below, with the exit
+// code it ends the process with and one line of meaning; the README's table of
+// codes is generated from that list (`pgshape reference --errors`). An ErrorId is
+// checked against the list at compile time: a code that is not declared does not
+// compile.
+//
+// `main` is the single place that catches: it prints the message (and its HINT:)
+// or renders it as JSON, and exits with the code's exit code.
 #pragma once
 
+#include <span>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace pgshape {
 
 enum class ExitCode : int { kOk = 0, kRuntime = 1, kUsage = 2, kGate = 3 };
 
+struct ErrorCodeInfo {
+  std::string_view code;
+  ExitCode exit;
+  std::string_view meaning;  // one line for the README's table
+};
+
+// Every error code pgshape uses, by area. Add a code here, with its exit code and
+// meaning, before throwing it.
+inline constexpr ErrorCodeInfo kErrorCodes[] = {
+    // Command-line usage: exit 2, nothing was touched.
+    {"usage.bad-option", ExitCode::kUsage,
+     "an option's value is invalid or conflicts with another"},
+    {"usage.unknown-scale", ExitCode::kUsage, "the profile has no scale point of that name"},
+    {"usage.unknown-table", ExitCode::kUsage, "the profile (or source schema) has no such table"},
+    {"usage.unknown-query", ExitCode::kUsage, "the profile has no query of that name"},
+    {"usage.no-queries", ExitCode::kUsage, "the command needs queries, and the profile has none"},
+    {"usage.no-target", ExitCode::kUsage, "the command needs a target database and has none"},
+    {"usage.unsupported", ExitCode::kUsage, "a combination of inputs pgshape does not support"},
+    // Profiles: exit 2, before any connection.
+    {"profile.invalid", ExitCode::kUsage, "the profile has problems (each diagnostic has its own)"},
+    {"profile.ddl-mismatch", ExitCode::kUsage, "the profile's own DDL file disagrees with it"},
+    {"profile.overlay-conflict", ExitCode::kUsage,
+     "the overlay names a table or column the imported profile lacks"},
+    {"profile.overlay-missing", ExitCode::kUsage, "the overlay file named does not exist"},
+    {"profile.overlay-invalid", ExitCode::kUsage, "the overlay is not a YAML map"},
+    // Files: exit 1 when pgshape could not write (it may have started), 2 for bad input.
+    {"io.write-failed", ExitCode::kRuntime, "a file or directory could not be written"},
+    {"io.read-failed", ExitCode::kUsage, "an input file could not be read"},
+    {"capture.not-found", ExitCode::kUsage, "the capture directory or a plan file is missing"},
+    {"capture.malformed", ExitCode::kUsage, "a capture directory's summary or plan is malformed"},
+    // The database: exit 1.
+    {"db.connect-failed", ExitCode::kRuntime, "could not connect to the server"},
+    {"db.lost-connection", ExitCode::kRuntime, "the connection to the server was lost"},
+    {"db.query-failed", ExitCode::kRuntime, "the server refused a statement"},
+    {"server.no-binaries", ExitCode::kRuntime,
+     "no PostgreSQL server binaries for the embedded server"},
+    {"server.start-failed", ExitCode::kRuntime, "the embedded server did not start"},
+    // Loads and refreshes.
+    {"load.failed", ExitCode::kRuntime, "a load failed before its swap; the target is as it was"},
+    {"load.lost-connection", ExitCode::kRuntime,
+     "the connection was lost during a load; the target is as it was"},
+    {"load.commit-in-doubt", ExitCode::kRuntime,
+     "the connection was lost while the swap committed; the target holds one whole dataset"},
+    {"load.locked", ExitCode::kRuntime, "another load or refresh of the same schema is running"},
+    {"load.not-owned", ExitCode::kUsage, "the target schema exists and was not created by pgshape"},
+    {"load.dependents", ExitCode::kUsage,
+     "objects in other schemas depend on the schema a load would replace"},
+    {"load.bad-schema", ExitCode::kUsage, "the target schema's name cannot be used"},
+    {"load.not-prepared", ExitCode::kUsage, "a sharded load's tables were not created first"},
+    {"refresh.same-database", ExitCode::kUsage, "the refresh target is the statistics source"},
+    {"refresh.check-failed", ExitCode::kRuntime, "the reloaded mirror failed its checks"},
+    // Statistics import.
+    {"stats.no-schema", ExitCode::kUsage, "the source has no such schema"},
+    {"stats.bad-snapshot", ExitCode::kUsage, "a saved statistics snapshot is malformed"},
+    // Plans.
+    {"plan.no-values", ExitCode::kUsage, "a query parameter's column holds no values to pick"},
+    {"plan.bad-pick", ExitCode::kUsage, "a parameter pick cannot be resolved"},
+    {"plan.query-failed", ExitCode::kRuntime, "a captured query or an experiment failed"},
+    {"plan.no-hypopg", ExitCode::kUsage, "--hypothetical needs the hypopg extension"},
+    // Load tests.
+    {"workload.bad-query", ExitCode::kUsage, "a query pgbench cannot run as written"},
+    // The CI gate: exit 3.
+    {"gate.tripped", ExitCode::kGate, "a --fail-on gate found a change of a gated kind"},
+    // Bugs.
+    {"internal.bug", ExitCode::kRuntime, "a broken invariant inside pgshape: please report it"},
+};
+
+// A declared error code. Built from a string literal, checked at compile time.
+class ErrorId {
+ public:
+  consteval ErrorId(const char* code) : info_(&find(code)) {}  // NOLINT: implicit on purpose
+  // For codes read back at run time (tests, JSON); throws std::invalid_argument if undeclared.
+  static ErrorId lookup(std::string_view code);
+  std::string_view code() const { return info_->code; }
+  ExitCode exit() const { return info_->exit; }
+  const ErrorCodeInfo& info() const { return *info_; }
+  friend bool operator==(ErrorId a, ErrorId b) { return a.info_ == b.info_; }
+
+ private:
+  explicit constexpr ErrorId(const ErrorCodeInfo* info) : info_(info) {}
+  static consteval const ErrorCodeInfo& find(std::string_view code) {
+    for (const auto& info : kErrorCodes)
+      if (info.code == code) return info;
+    throw "undeclared error code: add it to kErrorCodes in pgshape/error.hpp";
+  }
+  const ErrorCodeInfo* info_;
+};
+
 // One problem found in a profile, positioned in its source file (1-based).
 struct Diagnostic {
+  std::string code = "profile.invalid";  // a profile.* code of kErrorCodes
   std::string file;
   int line = 0;    // 0 when the position is unknown (e.g. the file is missing)
   int column = 0;  // 0 when only the line is known
@@ -26,8 +123,24 @@ struct Diagnostic {
   std::string to_string() const;
 };
 
+// The base of every error pgshape throws on purpose: a code, a message that
+// starts with where (a file, a schema, a query), and an optional hint.
+class Error : public std::runtime_error {
+ public:
+  Error(ErrorId id, const std::string& message, std::string hint = {})
+      : std::runtime_error(message), id_(id), hint_(std::move(hint)) {}
+  ErrorId id() const { return id_; }
+  std::string_view code() const { return id_.code(); }
+  ExitCode exit_code() const { return id_.exit(); }
+  const std::string& hint() const { return hint_; }
+
+ private:
+  ErrorId id_;
+  std::string hint_;
+};
+
 // A profile that cannot be used. Carries every diagnostic found, not only the first.
-class ProfileError : public std::runtime_error {
+class ProfileError : public Error {
  public:
   explicit ProfileError(std::vector<Diagnostic> diagnostics);
   const std::vector<Diagnostic>& diagnostics() const { return diagnostics_; }
@@ -36,35 +149,35 @@ class ProfileError : public std::runtime_error {
   std::vector<Diagnostic> diagnostics_;
 };
 
-// Bad command-line usage (unknown scale point, conflicting options, bad file).
-class UsageError : public std::runtime_error {
+// Bad command-line usage or input that is not a profile (exit 2, nothing touched).
+class UsageError : public Error {
  public:
-  explicit UsageError(const std::string& message, std::string hint = {})
-      : std::runtime_error(message), hint_(std::move(hint)) {}
-  const std::string& hint() const { return hint_; }
-
- private:
-  std::string hint_;
+  using Error::Error;
 };
 
-// A failure talking to PostgreSQL: connection lost, SQL error, server gone.
-// Keeps the SQLSTATE (when the server sent one) and what pgshape was doing.
-class DatabaseError : public std::runtime_error {
+// A failure talking to PostgreSQL or of the server itself. Keeps the SQLSTATE
+// when the server sent one.
+class DatabaseError : public Error {
  public:
-  DatabaseError(const std::string& message, std::string sqlstate = {}, std::string hint = {})
-      : std::runtime_error(message), sqlstate_(std::move(sqlstate)), hint_(std::move(hint)) {}
+  DatabaseError(ErrorId id, const std::string& message, std::string hint = {},
+                std::string sqlstate = {})
+      : Error(id, message, std::move(hint)), sqlstate_(std::move(sqlstate)) {}
   const std::string& sqlstate() const { return sqlstate_; }
-  const std::string& hint() const { return hint_; }
 
  private:
   std::string sqlstate_;
-  std::string hint_;
 };
 
-// `compare --fail-on` found a change of a kind the user asked to gate on.
-class GateTripped : public std::runtime_error {
+// A file pgshape could not write (exit 1) or read.
+class IoError : public Error {
  public:
-  using std::runtime_error::runtime_error;
+  using Error::Error;
+};
+
+// `compare --fail-on` (or explain's) found a change of a kind the user gated on.
+class GateTripped : public Error {
+ public:
+  explicit GateTripped(const std::string& message) : Error("gate.tripped", message) {}
 };
 
 // A broken invariant inside pgshape itself: always a bug worth reporting.

@@ -1,9 +1,7 @@
-// The profile model: what a profile file says, after parsing and validation.
-//
-// A Profile is a plain value built by `load_profile` (profile_parser.hpp). Once
-// built it is valid: every table and column it names exists, every distribution
-// has usable parameters, and foreign keys form a loadable graph. Generators and
-// loaders read it and never change it.
+// The profile module: what a profile file says, read and validated. A Profile
+// is a plain value built by load_profile; once built it is valid (every table
+// and column it names exists, every distribution has usable parameters, foreign
+// keys form a loadable graph). Generators and loaders read it, never change it.
 #pragma once
 
 #include <cstdint>
@@ -13,7 +11,17 @@
 #include <string_view>
 #include <vector>
 
+#include "pgshape/error.hpp"
+
 namespace pgshape {
+
+// ---------------------------------------------------------------------------
+// The profile model: what a profile file says, after parsing and validation.
+//
+// A Profile is a plain value built by `load_profile` (profile_parser.hpp). Once
+// built it is valid: every table and column it names exists, every distribution
+// has usable parameters, and foreign keys form a loadable graph. Generators and
+// loaders read it and never change it.
 
 struct SourcePos {
   int line = 0;  // 1-based; 0 = unknown
@@ -211,5 +219,57 @@ struct Profile {
   // a cycle are ignored). Indices into `tables`.
   std::vector<size_t> load_order() const;
 };
+
+// ---------------------------------------------------------------------------
+// Reading a profile file into a validated Profile.
+//
+// Every problem is reported with its position in the file, and all of them are
+// reported at once: a user fixes a profile in one pass, not one error per run.
+
+// Reads, parses and validates the profile at `path`. Relative `file:` / `ddl:`
+// paths inside it are resolved against the profile's directory, then its parent.
+// Throws ProfileError carrying every diagnostic (missing file, YAML syntax, unknown
+// keys with "did you mean", bad types and parameters, broken foreign keys).
+Profile load_profile(const std::string& path);
+
+// As load_profile, over text already in memory; `file_name` is used in messages.
+Profile parse_profile(std::string_view text, const std::string& file_name,
+                      const std::string& base_dir = ".");
+
+// One documented profile key: drives parsing, "did you mean" and the reference docs.
+struct ProfileKey {
+  std::string_view section;  // "profile", "table", "column", "index", "query", ...
+  std::string_view key;
+  std::string_view type;  // "integer", "number", "string", "map", "list", "bool", ...
+  std::string_view doc;
+};
+const std::vector<ProfileKey>& profile_keys();
+
+// The profile reference (every key, every distribution) as Markdown, from the
+// same table the parser uses.
+std::string profile_reference_markdown();
+
+// Validates a profile built or changed in code (the loader re-checks one whose
+// column types came from the user's DDL): what parse_profile checks after
+// parsing. Returns every problem found, positioned in `profile.file`.
+std::vector<Diagnostic> validate_profile(const Profile& profile);
+
+// Hand edits kept beside an imported profile (stats, refresh) ---------------
+
+// The overlay of a profile: "mirror.yaml" -> "mirror.overlay.yaml".
+std::string default_overlay_path(const std::string& profile_path);
+
+// Merges the overlay at `overlay_path` over the profile text: maps merge key by key
+// (the overlay wins), lists and scalars are replaced. A table or column the overlay
+// names that the import does not have is a conflict — unless the overlay entry
+// declares a new one (a column with `type`, a table with `rows` and `columns`).
+// Throws ProfileError with every conflict positioned in the overlay file.
+std::string merge_overlay(const std::string& profile_text, const std::string& overlay_path);
+
+// load_profile, with the overlay merged over the profile first when it exists
+// (overlay_path empty: default_overlay_path). Diagnostics name the overlay for its
+// conflicts; other problems are positioned in the merged document.
+Profile load_profile_with_overlay(const std::string& profile_path,
+                                  const std::string& overlay_path = {});
 
 }  // namespace pgshape

@@ -5,7 +5,6 @@
 //   redact_snapshot  text in MCVs, histograms and partial-index predicates replaced
 //                    by synthetic tokens of the same width (order kept).
 //   render_profile   the snapshot as a complete profile (YAML text).
-//   merge_overlay    hand edits (an overlay file) merged over an imported profile.
 //   stats_drift      per-column statistics that moved between two snapshots.
 //   run_refresh      the nightly job: import, merge, load into staging, check, swap,
 //                    and optionally capture plans and compare with the last refresh.
@@ -18,7 +17,7 @@
 #include <string>
 #include <vector>
 
-#include "pgshape/plan_diff.hpp"
+#include "pgshape/plan.hpp"
 #include "pgshape/profile.hpp"
 
 namespace pgshape {
@@ -113,22 +112,6 @@ std::string render_profile(const StatsSnapshot& snapshot, const ImportOptions& o
 // The snapshot as JSON and back (what refresh keeps for the next drift report).
 std::string snapshot_to_json(const StatsSnapshot& snapshot);
 StatsSnapshot snapshot_from_json(const std::string& text);
-
-// The overlay of a profile: "mirror.yaml" -> "mirror.overlay.yaml".
-std::string default_overlay_path(const std::string& profile_path);
-
-// Merges the overlay at `overlay_path` over the profile text: maps merge key by key
-// (the overlay wins), lists and scalars are replaced. A table or column the overlay
-// names that the import does not have is a conflict — unless the overlay entry
-// declares a new one (a column with `type`, a table with `rows` and `columns`).
-// Throws ProfileError with every conflict positioned in the overlay file.
-std::string merge_overlay(const std::string& profile_text, const std::string& overlay_path);
-
-// load_profile, with the overlay merged over the profile first when it exists
-// (overlay_path empty: default_overlay_path). Diagnostics name the overlay for its
-// conflicts; other problems are positioned in the merged document.
-Profile load_profile_with_overlay(const std::string& profile_path,
-                                  const std::string& overlay_path = {});
 
 // A column statistic that moved between two snapshots.
 struct ColumnDrift {

@@ -10,9 +10,7 @@
 
 #include "commands.hpp"
 #include "pgshape/error.hpp"
-#include "pgshape/plan_capture.hpp"
-#include "pgshape/plan_diff.hpp"
-#include "pgshape/report.hpp"
+#include "pgshape/plan.hpp"
 
 namespace pgshape::cli {
 namespace {

@@ -13,12 +13,10 @@
 
 #include "commands.hpp"
 #include "pgshape/error.hpp"
-#include "pgshape/loader.hpp"
-#include "pgshape/plan_capture.hpp"
-#include "pgshape/plan_diff.hpp"
-#include "pgshape/profile_parser.hpp"
-#include "pgshape/report.hpp"
-#include "pgshape/server.hpp"
+#include "pgshape/load.hpp"
+#include "pgshape/pg.hpp"
+#include "pgshape/plan.hpp"
+#include "pgshape/profile.hpp"
 #include "pgshape/stats.hpp"
 
 namespace pgshape::cli {
@@ -47,7 +45,8 @@ std::vector<std::string> chosen_scales(const Profile& p, const std::string& list
     std::string name = list.substr(start, end - start);
     if (!name.empty()) {
       if (!p.find_scale(name)) {
-        throw UsageError("--scales: profile " + p.name + " has no scale point '" + name + "'",
+        throw UsageError("usage.unknown-scale",
+                         "--scales: profile " + p.name + " has no scale point '" + name + "'",
                          "its scale points are: " + known);
       }
       out.push_back(name);
@@ -55,7 +54,8 @@ std::vector<std::string> chosen_scales(const Profile& p, const std::string& list
     start = end + 1;
   }
   if (out.empty())
-    throw UsageError("--scales: no scale point named", "its scale points are: " + known);
+    throw UsageError("usage.unknown-scale", "--scales: no scale point named",
+                     "its scale points are: " + known);
   return out;
 }
 
@@ -70,11 +70,11 @@ std::vector<PlanCapture> select(const std::vector<PlanCapture>& all, const std::
 
 int run_explain(const ExplainOptions& o, const GlobalOptions& global) {
   std::vector<ChangeKind> gated = parse_change_kinds(o.fail_on);
-  if (o.runs < 1) throw UsageError("--runs must be at least 1");
+  if (o.runs < 1) throw UsageError("usage.bad-option", "--runs must be at least 1");
   Profile profile = load_profile_with_overlay(o.profile);
   std::vector<std::string> scales = chosen_scales(profile, o.scales);
   if (profile.queries.empty()) {
-    throw UsageError("profile " + o.profile + " declares no queries to explain",
+    throw UsageError("usage.no-queries", "profile " + o.profile + " declares no queries to explain",
                      "add a `queries:` section with the SQL to capture");
   }
   std::string schema = global.schema.empty() ? profile.schema : global.schema;

@@ -22,8 +22,8 @@
 #include "commands.hpp"
 #include "format.hpp"
 #include "pgshape/error.hpp"
-#include "pgshape/generator.hpp"
-#include "pgshape/profile_parser.hpp"
+#include "pgshape/gen.hpp"
+#include "pgshape/profile.hpp"
 #include "pgshape/stats.hpp"
 
 namespace pgshape::cli {
@@ -58,7 +58,9 @@ class Output {
       return;
     }
     fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd_ < 0) throw UsageError(fmt::format("cannot write {}: {}", path, std::strerror(errno)));
+    if (fd_ < 0)
+      throw IoError("io.write-failed",
+                    fmt::format("cannot write {}: {}", path, std::strerror(errno)));
     owned_ = true;
   }
   ~Output() {
@@ -70,7 +72,9 @@ class Output {
     while (!data.empty()) {
       const ssize_t n = ::write(fd_, data.data(), data.size());
       if (n < 0 && errno == EINTR) continue;
-      if (n < 0) throw UsageError(fmt::format("cannot write {}: {}", path_, std::strerror(errno)));
+      if (n < 0)
+        throw IoError("io.write-failed",
+                      fmt::format("cannot write {}: {}", path_, std::strerror(errno)));
       data.remove_prefix(static_cast<size_t>(n));
     }
   }
@@ -85,7 +89,8 @@ RowFormat parse_format(const std::string& name) {
   if (name == "copy" || name == "text") return RowFormat::kCopyText;
   if (name == "binary") return RowFormat::kCopyBinary;
   if (name == "csv") return RowFormat::kCsv;
-  throw UsageError(fmt::format("unknown format '{}'", name), "formats: copy, binary, csv");
+  throw UsageError("usage.bad-option", fmt::format("unknown format '{}'", name),
+                   "formats: copy, binary, csv");
 }
 
 std::string_view extension(RowFormat format) {
@@ -176,7 +181,8 @@ ShardSpec parse_shard(const std::string& text) {
   if (std::sscanf(text.c_str(), "%d%c%d%n", &spec.index, &slash, &spec.count, &consumed) != 3 ||
       slash != '/' || consumed != static_cast<int>(text.size()) || spec.count < 1 ||
       spec.index < 1 || spec.index > spec.count)
-    throw UsageError(fmt::format("--shard '{}' is not K/N with 1 <= K <= N", text),
+    throw UsageError("usage.bad-option",
+                     fmt::format("--shard '{}' is not K/N with 1 <= K <= N", text),
                      "e.g. --shard 2/8 for the second of eight slices");
   --spec.index;
   return spec;
@@ -207,12 +213,15 @@ void add_generate_command(CLI::App& app, GlobalOptions& global, Action& action) 
       const std::string scale_name =
           options->scale.empty() ? profile.default_scale : options->scale;
       const Scale* scale = profile.find_scale(scale_name);
-      if (!scale) throw UsageError(fmt::format("unknown scale point '{}'", scale_name));
+      if (!scale)
+        throw UsageError("usage.unknown-scale",
+                         fmt::format("unknown scale point '{}'", scale_name));
       const RowFormat format = parse_format(options->format);
       const ShardSpec shard = options->shard.empty() ? ShardSpec{} : parse_shard(options->shard);
       for (const auto& name : options->tables)
         if (!profile.find_table(name))
-          throw UsageError(fmt::format("no table '{}' in {}", name, profile.file));
+          throw UsageError("usage.unknown-table",
+                           fmt::format("no table '{}' in {}", name, profile.file));
       const bool to_stdout = options->out == "-";
       if (!to_stdout) std::filesystem::create_directories(options->out);
 

@@ -9,9 +9,9 @@
 #include "commands.hpp"
 #include "format.hpp"
 #include "pgshape/error.hpp"
-#include "pgshape/loader.hpp"
-#include "pgshape/profile_parser.hpp"
-#include "pgshape/server.hpp"
+#include "pgshape/load.hpp"
+#include "pgshape/pg.hpp"
+#include "pgshape/profile.hpp"
 #include "pgshape/stats.hpp"
 
 namespace pgshape::cli {
@@ -149,7 +149,8 @@ void add_load_command(CLI::App& app, GlobalOptions& global, Action& action) {
                        .wait = options->wait};
       load.binary_copy = options->copy_format == "binary";
       if (static_cast<int>(!options->shard.empty()) + options->prepare + options->finish > 1)
-        throw UsageError("--shard, --prepare and --finish are steps of their own: give one");
+        throw UsageError("usage.bad-option",
+                         "--shard, --prepare and --finish are steps of their own: give one");
       if (!options->shard.empty()) {
         const ShardSpec shard = parse_shard(options->shard);
         load.mode = LoadOptions::Mode::kAppend;

@@ -4,8 +4,8 @@
 
 #include "commands.hpp"
 #include "pgshape/error.hpp"
-#include "pgshape/params.hpp"
 #include "pgshape/stats.hpp"
+#include "pgshape/workload.hpp"
 
 namespace pgshape::cli {
 namespace {
@@ -41,13 +41,16 @@ void add_params_command(CLI::App& app, GlobalOptions& global, Action& action) {
       if (!query) {
         std::string names;
         for (const auto& q : profile.queries) names += (names.empty() ? "" : ", ") + q.name;
-        throw UsageError(fmt::format("profile has no query '{}'", options->query),
+        throw UsageError("usage.unknown-query",
+                         fmt::format("profile has no query '{}'", options->query),
                          names.empty() ? "it declares no queries" : "its queries: " + names);
       }
       const std::string scale_name =
           options->scale.empty() ? profile.default_scale : options->scale;
       const Scale* scale = profile.find_scale(scale_name);
-      if (!scale) throw UsageError(fmt::format("unknown scale point '{}'", scale_name));
+      if (!scale)
+        throw UsageError("usage.unknown-scale",
+                         fmt::format("unknown scale point '{}'", scale_name));
       const ParamFile file =
           draw_params(profile, *scale, global.seed.value_or(profile.seed), *query, options->count);
       fmt::print("{}", global.json || options->format == "json" ? to_json(file) : to_csv(file));

@@ -3,7 +3,7 @@
 #include <fmt/format.h>
 
 #include "commands.hpp"
-#include "pgshape/profile_parser.hpp"
+#include "pgshape/profile.hpp"
 
 namespace pgshape::cli {
 

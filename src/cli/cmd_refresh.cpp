@@ -7,8 +7,8 @@
 #include "commands.hpp"
 #include "format.hpp"
 #include "pgshape/error.hpp"
-#include "pgshape/report.hpp"
-#include "pgshape/server.hpp"
+#include "pgshape/pg.hpp"
+#include "pgshape/plan.hpp"
 #include "pgshape/stats.hpp"
 
 namespace pgshape::cli {
@@ -123,7 +123,7 @@ void add_refresh_command(CLI::App& app, GlobalOptions& global, Action& action) {
       if (options.target_dsn.empty())
         if (const char* url = std::getenv("DATABASE_URL")) options.target_dsn = url;
       if (options.target_dsn.empty())
-        throw UsageError("refresh needs a target: --dsn or DATABASE_URL",
+        throw UsageError("usage.no-target", "refresh needs a target: --dsn or DATABASE_URL",
                          "an embedded throwaway server would be gone by morning");
       const RefreshResult result = run_refresh(options);
       if (global.json)

@@ -78,7 +78,7 @@ void add_stats_command(CLI::App& app, GlobalOptions& global, Action& action) {
       } else {
         std::ofstream out(options->output, std::ios::binary | std::ios::trunc);
         out << text;
-        if (!out) throw UsageError(fmt::format("cannot write {}", options->output));
+        if (!out) throw IoError("io.write-failed", fmt::format("cannot write {}", options->output));
       }
       if (global.verbosity > 0) {
         size_t columns = 0;

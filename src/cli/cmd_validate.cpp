@@ -5,7 +5,7 @@
 
 #include "commands.hpp"
 #include "format.hpp"
-#include "pgshape/profile_parser.hpp"
+#include "pgshape/profile.hpp"
 #include "pgshape/stats.hpp"
 
 namespace pgshape::cli {

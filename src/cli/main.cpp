@@ -9,7 +9,7 @@
 
 #include "commands.hpp"
 #include "pgshape/error.hpp"
-#include "pgshape/server.hpp"
+#include "pgshape/pg.hpp"
 
 namespace {
 
@@ -51,18 +51,11 @@ int main(int argc, char** argv) {
       fmt::print(stderr, "{}\n", d.to_string());
       print_hint(d.hint);
     }
-    return static_cast<int>(ExitCode::kUsage);
-  } catch (const UsageError& e) {
-    fmt::print(stderr, "pgshape: {}\n", e.what());
-    print_hint(e.hint());
-    return static_cast<int>(ExitCode::kUsage);
-  } catch (const GateTripped& e) {
-    fmt::print(stderr, "pgshape: {}\n", e.what());
-    return static_cast<int>(ExitCode::kGate);
-  } catch (const DatabaseError& e) {
+    return static_cast<int>(e.exit_code());
+  } catch (const Error& e) {
     fmt::print(stderr, "pgshape: {}\n", redact_dsn(e.what()));
     print_hint(e.hint());
-    return static_cast<int>(ExitCode::kRuntime);
+    return static_cast<int>(e.exit_code());
   } catch (const pqxx::broken_connection& e) {
     fmt::print(stderr, "pgshape: lost the connection to the server: {}\n", redact_dsn(e.what()));
     return static_cast<int>(ExitCode::kRuntime);

@@ -14,7 +14,7 @@
 #include "gen/encode.hpp"
 #include "gen/wordlists.hpp"
 #include "pgshape/error.hpp"
-#include "util/pgtime.hpp"
+#include "pgshape/util.hpp"
 
 namespace pgshape::gen {
 namespace {
@@ -495,17 +495,17 @@ class Words : public ColumnGenerator {
     size_t slots = 0, slot = 16;
     if (words.size() == 1 && words[0] == "@product") {
       product_ = true;
-      parts_[0] = WordTable(wordlists::product_adjectives());
-      parts_[1] = WordTable(wordlists::product_materials());
-      parts_[2] = WordTable(wordlists::product_nouns());
+      parts_[0] = WordTable(product_adjectives());
+      parts_[1] = WordTable(product_materials());
+      parts_[2] = WordTable(product_nouns());
       plain_ = parts_[0].plain() && parts_[1].plain() && parts_[2].plain();
       slots = 3;
       slot = std::max({parts_[0].slot(), parts_[1].slot(), parts_[2].slot()});
     } else {
       if (words.size() == 1 && words[0].starts_with("@")) {
-        vocabulary_ = WordTable(wordlists::get(std::string_view(words[0]).substr(1)));
+        vocabulary_ = WordTable(wordlist(std::string_view(words[0]).substr(1)));
       } else if (words.empty()) {
-        vocabulary_ = WordTable(wordlists::get("lorem"));
+        vocabulary_ = WordTable(wordlist("lorem"));
       } else {
         std::vector<std::string_view> own(words.begin(), words.end());
         vocabulary_ = WordTable(own);

@@ -5,8 +5,7 @@
 #include <memory>
 #include <vector>
 
-#include "pgshape/generator.hpp"
-#include "pgshape/zipf.hpp"
+#include "pgshape/gen.hpp"
 
 namespace pgshape::gen {
 

@@ -26,7 +26,7 @@
 #include <numeric>
 
 #include "gen/columns.hpp"
-#include "util/pgtime.hpp"
+#include "pgshape/util.hpp"
 
 namespace pgshape::gen {
 

@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "gen/encode.hpp"
-#include "pgshape/generator.hpp"
-#include "util/pgtime.hpp"
+#include "pgshape/gen.hpp"
+#include "pgshape/util.hpp"
 
 namespace pgshape {
 namespace gen {

@@ -11,8 +11,7 @@
 #include <string_view>
 #include <vector>
 
-#include "pgshape/byte_buffer.hpp"
-#include "pgshape/generator.hpp"
+#include "pgshape/gen.hpp"
 
 namespace pgshape::gen {
 

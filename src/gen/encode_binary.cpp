@@ -15,7 +15,7 @@
 
 #include "gen/encode.hpp"
 #include "pgshape/error.hpp"
-#include "pgshape/generator.hpp"
+#include "pgshape/gen.hpp"
 
 namespace pgshape {
 namespace {

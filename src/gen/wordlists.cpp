@@ -1,6 +1,6 @@
 #include "gen/wordlists.hpp"
 
-namespace pgshape::wordlists {
+namespace pgshape::gen {
 namespace {
 
 constexpr std::string_view kAdjectives[] = {
@@ -80,7 +80,7 @@ std::span<const std::string_view> product_nouns() {
   return kNouns;
 }
 
-std::span<const std::string_view> get(std::string_view name) {
+std::span<const std::string_view> wordlist(std::string_view name) {
   if (name == "lorem") return kLorem;
   if (name == "first_name") return kFirstNames;
   if (name == "last_name") return kLastNames;
@@ -90,4 +90,4 @@ std::span<const std::string_view> get(std::string_view name) {
   return {};
 }
 
-}  // namespace pgshape::wordlists
+}  // namespace pgshape::gen

@@ -1,4 +1,4 @@
-#include "pgshape/zipf.hpp"
+#include "pgshape/gen.hpp"
 
 #include <cmath>
 

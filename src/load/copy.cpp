@@ -5,8 +5,8 @@
 #include <chrono>
 #include <optional>
 
+#include "load/sql.hpp"
 #include "load/steps.hpp"
-#include "pgshape/sql.hpp"
 
 namespace pgshape::load {
 namespace {
@@ -74,13 +74,13 @@ void TableCopies::copy(RawConnection& connection, size_t index, bool freeze,
   const TableGenerator& table = generator_.tables()[index];
   const bool binary = spec_.format == RowFormat::kCopyBinary;
   const auto started = std::chrono::steady_clock::now();
-  const std::string target = sql::qualified(schema_, table.table().name);
+  const std::string target = qualified(schema_, table.table().name);
   connection.exec("SET application_name = 'pgshape load'; BEGIN");
   if (freeze) connection.exec("TRUNCATE " + target);
   std::string options;
   if (binary) options += "FORMAT binary";
   if (freeze) options += options.empty() ? "FREEZE" : ", FREEZE";
-  connection.copy_in(fmt::format("COPY {} {} FROM STDIN{}", target, sql::column_list(table.table()),
+  connection.copy_in(fmt::format("COPY {} {} FROM STDIN{}", target, column_list(table.table()),
                                  options.empty() ? "" : " WITH (" + options + ")"));
   ByteBuffer buffer;
   buffer.reserve(kSendBytes + (kSendBytes >> 2));
@@ -99,7 +99,7 @@ void TableCopies::copy(RawConnection& connection, size_t index, bool freeze,
         // Another task failed: stop at this buffer instead of finishing the
         // table, so a lost connection ends the load in seconds. The graph
         // reports the first failure, not this one.
-        if (failed) throw DatabaseError("stopped: another part of the load failed");
+        if (failed) throw DatabaseError("load.failed", "stopped: another part of the load failed");
         connection.send(buffer.view());
         bytes += buffer.size();
         buffer.clear();

@@ -12,8 +12,8 @@
 #include <algorithm>
 #include <cstdint>
 
+#include "load/sql.hpp"
 #include "load/steps.hpp"
-#include "pgshape/sql.hpp"
 
 namespace pgshape::load {
 namespace {
@@ -67,7 +67,7 @@ void add_finish_tasks(std::vector<LoadTask>& tasks, const Profile& profile,
     const auto size = static_cast<double>(rows[t]);
     std::vector<size_t> before_keys;
     std::vector<std::string> adopts;
-    for (auto& build : sql::index_builds(schema, table)) {
+    for (auto& build : index_builds(schema, table)) {
       LoadTask index{.kind = "index",
                      .after = {},
                      .locks = {{table.name, TableLock::kShared}},
@@ -100,7 +100,7 @@ void add_finish_tasks(std::vector<LoadTask>& tasks, const Profile& profile,
   std::vector<double> validate_cost(n, 0);
   for (size_t t = 0; t < n; ++t) {
     const Table& table = profile.tables[t];
-    auto builds = sql::foreign_key_builds(schema, table);
+    auto builds = foreign_key_builds(schema, table);
     if (builds.empty()) continue;
     LoadTask add_keys{.kind = "foreign key",
                       .after = {keys_task[t]},
@@ -148,7 +148,7 @@ void add_finish_tasks(std::vector<LoadTask>& tasks, const Profile& profile,
                      .locks = {{table.name, TableLock::kExclusive}},
                      .cost = kAnalyze,
                      .tier = kAfterData,
-                     .run = [statement = "ANALYZE " + sql::qualified(schema, table.name)](
+                     .run = [statement = "ANALYZE " + qualified(schema, table.name)](
                                 RawConnection& c) { exec_all(c, "pgshape analyze", {statement}); }};
     analyze.after.push_back(keys_task[t]);
     analyze_task[t] = add(std::move(analyze));

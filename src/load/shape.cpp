@@ -4,7 +4,7 @@
 #include <cmath>
 
 #include "load/steps.hpp"
-#include "pgshape/zipf.hpp"
+#include "pgshape/gen.hpp"
 
 namespace pgshape::load {
 namespace {

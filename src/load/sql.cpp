@@ -1,25 +1,9 @@
-#include "pgshape/sql.hpp"
+#include "load/sql.hpp"
 
 #include <fmt/format.h>
 #include <algorithm>
 
-namespace pgshape::sql {
-
-std::string quote_ident(std::string_view name) {
-  std::string out;
-  out.reserve(name.size() + 2);
-  out += '"';
-  for (char c : name) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  out += '"';
-  return out;
-}
-
-std::string qualified(std::string_view schema, std::string_view table) {
-  return quote_ident(schema) + "." + quote_ident(table);
-}
+namespace pgshape::load {
 
 std::string create_table(std::string_view schema, const Table& table) {
   std::string out = fmt::format("CREATE TABLE {} (", qualified(schema, table.name));
@@ -117,4 +101,4 @@ std::vector<ForeignKeyBuild> foreign_key_builds(std::string_view schema, const T
   return out;
 }
 
-}  // namespace pgshape::sql
+}  // namespace pgshape::load

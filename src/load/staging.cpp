@@ -3,9 +3,9 @@
 // pgshape did not create, never dropping objects other schemas depend on.
 #include <fmt/format.h>
 
+#include "load/sql.hpp"
 #include "load/steps.hpp"
 #include "pgshape/error.hpp"
-#include "pgshape/sql.hpp"
 
 namespace pgshape::load {
 namespace {
@@ -61,10 +61,11 @@ std::vector<std::string> outside_dependents(pqxx::transaction_base& tx, const st
 void drop_schema(pqxx::transaction_base& tx, const std::string& schema) {
   if (auto dependents = outside_dependents(tx, schema); !dependents.empty())
     throw UsageError(
+        "load.dependents",
         fmt::format("schema '{}' cannot be replaced: {} outside it depend on its tables", schema,
                     fmt::join(dependents, ", ")),
         "pgshape never drops objects it did not create; drop or move them first");
-  tx.exec0("DROP SCHEMA " + sql::quote_ident(schema) + " CASCADE");
+  tx.exec0("DROP SCHEMA " + quote_ident(schema) + " CASCADE");
 }
 
 }  // namespace
@@ -72,7 +73,8 @@ void drop_schema(pqxx::transaction_base& tx, const std::string& schema) {
 void check_schema_name(const std::string& schema) {
   // Room for "_previous" / "_staging" within PostgreSQL's 63-byte names.
   if (schema.empty() || schema.size() > 54 || schema.find('\0') != std::string::npos)
-    throw UsageError(fmt::format("schema name '{}' must be 1 to 54 bytes", schema),
+    throw UsageError("load.bad-schema",
+                     fmt::format("schema name '{}' must be 1 to 54 bytes", schema),
                      "pass a shorter --schema");
 }
 
@@ -93,7 +95,8 @@ Staging::Staging(pqxx::connection& control, std::string target, const LoadOption
     }
     if (!locked)
       throw DatabaseError(
-          fmt::format("another pgshape load or refresh into schema '{}' is running", target_), "",
+          "load.locked",
+          fmt::format("another pgshape load or refresh into schema '{}' is running", target_),
           "wait for it to finish, or pass --wait to queue behind it");
   }
   pqxx::work tx(control_);
@@ -101,14 +104,15 @@ Staging::Staging(pqxx::connection& control, std::string target, const LoadOption
     auto comment = schema_comment(tx, *schema);
     if (comment && !owned(*comment) && !options.force)
       throw UsageError(
+          "load.not-owned",
           fmt::format("schema '{}' exists and was not created by pgshape; refusing to replace it",
                       *schema),
           "choose another --schema, or pass --force to replace it");
   }
   // A staging schema left by a killed load is debris of ours: clear it.
   if (schema_comment(tx, staging_)) drop_schema(tx, staging_);
-  tx.exec0("CREATE SCHEMA " + sql::quote_ident(staging_));
-  tx.exec0(fmt::format("COMMENT ON SCHEMA {} IS {}", sql::quote_ident(staging_),
+  tx.exec0("CREATE SCHEMA " + quote_ident(staging_));
+  tx.exec0(fmt::format("COMMENT ON SCHEMA {} IS {}", quote_ident(staging_),
                        string_literal(tx, fmt::format("{} staging", kOwnerMark))));
   tx.commit();
 }
@@ -129,14 +133,14 @@ void Staging::swap_in(const std::string& note, bool keep_previous) {
   if (keep_previous) {
     if (schema_comment(tx, previous_)) drop_schema(tx, previous_);
     if (target_exists)
-      tx.exec0(fmt::format("ALTER SCHEMA {} RENAME TO {}", sql::quote_ident(target_),
-                           sql::quote_ident(previous_)));
+      tx.exec0(fmt::format("ALTER SCHEMA {} RENAME TO {}", quote_ident(target_),
+                           quote_ident(previous_)));
   } else if (target_exists) {
     drop_schema(tx, target_);
   }
-  tx.exec0(fmt::format("ALTER SCHEMA {} RENAME TO {}", sql::quote_ident(staging_),
-                       sql::quote_ident(target_)));
-  tx.exec0(fmt::format("COMMENT ON SCHEMA {} IS {}", sql::quote_ident(target_),
+  tx.exec0(
+      fmt::format("ALTER SCHEMA {} RENAME TO {}", quote_ident(staging_), quote_ident(target_)));
+  tx.exec0(fmt::format("COMMENT ON SCHEMA {} IS {}", quote_ident(target_),
                        string_literal(tx, fmt::format("{} {}", kOwnerMark, note))));
   tx.commit();
   swapped_ = true;

@@ -11,9 +11,9 @@
 #include <vector>
 
 #include "load/task_graph.hpp"
-#include "pg/raw_connection.hpp"
-#include "pgshape/generator.hpp"
-#include "pgshape/loader.hpp"
+#include "pgshape/gen.hpp"
+#include "pgshape/load.hpp"
+#include "pgshape/pg.hpp"
 #include "pgshape/profile.hpp"
 
 namespace pgshape::load {

@@ -2,23 +2,22 @@
 // (whose column types then override the profile's, and are checked again).
 #include <fmt/format.h>
 
+#include "load/sql.hpp"
 #include "load/steps.hpp"
 #include "pgshape/error.hpp"
-#include "pgshape/sql.hpp"
-#include "profile/reader.hpp"
 
 namespace pgshape::load {
 
 Profile create_tables(pqxx::connection& control, const Profile& input, const std::string& schema) {
   pqxx::work tx(control);
   if (input.ddl_sql.empty()) {
-    for (const auto& table : input.tables) tx.exec0(sql::create_table(schema, table));
+    for (const auto& table : input.tables) tx.exec0(create_table(schema, table));
     tx.commit();
     return input;
   }
   // The user's DDL runs with the staging schema first on the search path, so
   // unqualified CREATE TABLE statements land there.
-  tx.exec0("SET LOCAL search_path TO " + sql::quote_ident(schema) + ", public");
+  tx.exec0("SET LOCAL search_path TO " + quote_ident(schema) + ", public");
   tx.exec0(input.ddl_sql);
   Profile profile = input;
   std::vector<Diagnostic> problems;
@@ -30,7 +29,7 @@ Profile create_tables(pqxx::connection& control, const Profile& input, const std
         "WHERE n.nspname = $1 AND c.relname = $2 AND a.attnum > 0 AND NOT a.attisdropped",
         schema, table.name);
     if (rows.empty()) {
-      problems.push_back({profile.file, table.pos.line, table.pos.column,
+      problems.push_back({"profile.ddl-mismatch", profile.file, table.pos.line, table.pos.column,
                           fmt::format("table '{}' is not created by the DDL file", table.name),
                           "add it to the DDL, or remove it from the profile"});
       continue;
@@ -44,27 +43,27 @@ Profile create_tables(pqxx::connection& control, const Profile& input, const std
         if (auto parsed = parse_column_type(type)) {
           column.type = *parsed;
         } else {
-          problems.push_back({profile.file, column.pos.line, column.pos.column,
+          problems.push_back({"profile.ddl-mismatch", profile.file, column.pos.line,
+                              column.pos.column,
                               fmt::format("column '{}.{}' has type {} in the DDL, which pgshape "
                                           "cannot generate",
                                           table.name, column.name, type)});
         }
         if (row[2].as<bool>() && column.null_fraction > 0)
-          problems.push_back({profile.file, column.pos.line, column.pos.column,
+          problems.push_back({"profile.ddl-mismatch", profile.file, column.pos.line,
+                              column.pos.column,
                               fmt::format("column '{}.{}' is NOT NULL in the DDL but has "
                                           "null_fraction {}",
                                           table.name, column.name, column.null_fraction)});
       }
       if (!found)
         problems.push_back(
-            {profile.file, column.pos.line, column.pos.column,
+            {"profile.ddl-mismatch", profile.file, column.pos.line, column.pos.column,
              fmt::format("column '{}.{}' is not in the DDL's table", table.name, column.name)});
     }
   }
   if (problems.empty()) {
-    detail::Reader reader(profile.file);
-    detail::check_profile(profile, reader);
-    problems = reader.diagnostics();
+    problems = validate_profile(profile);
   }
   if (!problems.empty()) throw ProfileError(problems);
   tx.commit();

@@ -18,7 +18,7 @@
 #include "pg/process.hpp"
 #include "pg/signal_cleanup.hpp"
 #include "pgshape/error.hpp"
-#include "pgshape/server.hpp"
+#include "pgshape/pg.hpp"
 
 namespace pgshape {
 namespace fs = std::filesystem;
@@ -52,7 +52,8 @@ double version_of(const std::string& name) {
 std::string find_bindir(const std::string& configured) {
   if (!configured.empty()) {
     if (has_server_binaries(configured)) return configured;
-    throw DatabaseError("no PostgreSQL server binaries (initdb, pg_ctl) in " + configured, {},
+    throw DatabaseError("server.no-binaries",
+                        "no PostgreSQL server binaries (initdb, pg_ctl) in " + configured,
                         kInstallHint);
   }
   if (auto out = pg::capture_stdout({"pg_config", "--bindir"})) {
@@ -77,7 +78,8 @@ std::string find_bindir(const std::string& configured) {
     }
   }
   if (!best.empty()) return best;
-  throw DatabaseError("cannot start an embedded PostgreSQL: no server binaries (initdb) found", {},
+  throw DatabaseError("server.no-binaries",
+                      "cannot start an embedded PostgreSQL: no server binaries (initdb) found",
                       kInstallHint);
 }
 
@@ -104,14 +106,15 @@ std::string make_private_dir(const pg::OsUser* user) {
   }
   std::string pattern = base + "/pgshape-XXXXXX";
   if (::mkdtemp(pattern.data()) == nullptr) {
-    throw DatabaseError("cannot create a private directory under " + base + ": " +
-                        std::strerror(errno));
+    throw DatabaseError("server.start-failed", "cannot create a private directory under " + base +
+                                                   ": " + std::strerror(errno));
   }
   ::chmod(pattern.c_str(), 0700);
   if (user != nullptr && ::chown(pattern.c_str(), user->uid, user->gid) != 0) {
     std::string why = std::strerror(errno);
     fs::remove_all(pattern);
-    throw DatabaseError("cannot hand " + pattern + " to OS user " + user->name + ": " + why);
+    throw DatabaseError("server.start-failed",
+                        "cannot hand " + pattern + " to OS user " + user->name + ": " + why);
   }
   return pattern;
 }
@@ -156,7 +159,7 @@ std::string settings(const std::string& socket_dir, bool tuned_for_throwaway) {
 void append_file(const fs::path& path, const std::string& text, bool truncate) {
   std::ofstream out(path, truncate ? std::ios::trunc : std::ios::app);  // keeps the file's owner
   out << text;
-  if (!out) throw DatabaseError("cannot write " + path.string());
+  if (!out) throw IoError("io.write-failed", "cannot write " + path.string());
 }
 
 std::string failure_message(const std::string& what, const std::string& log_path) {
@@ -173,8 +176,8 @@ std::unique_ptr<EmbeddedServer> EmbeddedServer::start(const EmbeddedOptions& opt
     user = pg::lookup_os_user("postgres");
     if (!user) user = pg::lookup_os_user("nobody");
     if (!user) {
-      throw DatabaseError("running as root, and neither a 'postgres' nor a 'nobody' OS user exists",
-                          {},
+      throw DatabaseError("server.start-failed",
+                          "running as root, and neither a 'postgres' nor a 'nobody' OS user exists",
                           "create a 'postgres' user, run pgshape as another user, or pass --dsn");
     }
   }
@@ -215,7 +218,8 @@ std::unique_ptr<EmbeddedServer> EmbeddedServer::start(const EmbeddedOptions& opt
     std::error_code ec;
     fs::remove_all(server->data_dir_, ec);  // a half-made cluster would block the retry
     if (run(with(initdb, "--no-locale")) != 0) {
-      throw DatabaseError(failure_message("initdb failed", setup_log), {}, kInstallHint);
+      throw DatabaseError("server.start-failed", failure_message("initdb failed", setup_log),
+                          kInstallHint);
     }
   }
   append_file(server->data_dir_ + "/postgresql.conf",
@@ -231,7 +235,7 @@ std::unique_ptr<EmbeddedServer> EmbeddedServer::start(const EmbeddedOptions& opt
     std::string tail = pg::tail_of_file(server_log);
     if (!tail.empty()) message += "\nthe end of " + server_log + ":\n" + tail;
     server->running_ = true;  // pg_ctl may have left a postmaster behind: make stop() try
-    throw DatabaseError(message);
+    throw DatabaseError("server.start-failed", message);
   }
   server->running_ = true;
   std::ifstream(server->data_dir_ + "/postmaster.pid") >> server->postmaster_pid_;

@@ -1,9 +1,8 @@
-#include "pg/raw_connection.hpp"
+#include "pgshape/pg.hpp"
 
 #include <fmt/format.h>
 
 #include "pgshape/error.hpp"
-#include "pgshape/server.hpp"
 
 namespace pgshape {
 
@@ -28,7 +27,8 @@ void RawConnection::fail(std::string_view what, PGresult* result) {
   }
   while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
   std::string hint;
-  if (PQstatus(conn_) != CONNECTION_OK) {
+  const bool lost = PQstatus(conn_) != CONNECTION_OK;
+  if (lost) {
     // No SQLSTATE comes with a dead socket: 08006 (connection_failure) is the
     // standard's name for it, and lets callers tell "lost" from "refused".
     if (sqlstate.empty()) sqlstate = "08006";
@@ -36,7 +36,8 @@ void RawConnection::fail(std::string_view what, PGresult* result) {
         "the server closed the connection or went away; the previous dataset is untouched, "
         "rerun when the server is back";
   }
-  throw DatabaseError(redact_dsn(fmt::format("{}: {}", what, message)), sqlstate, hint);
+  throw DatabaseError(lost ? ErrorId("db.lost-connection") : ErrorId("db.query-failed"),
+                      redact_dsn(fmt::format("{}: {}", what, message)), hint, sqlstate);
 }
 
 void RawConnection::exec(const std::string& sql) {

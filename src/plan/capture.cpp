@@ -1,6 +1,6 @@
 // Running plan captures on a live server: parameter resolution, EXPLAIN runs,
 // experiments in rolled-back transactions, hypothetical indexes. See plan_capture.hpp.
-#include "pgshape/plan_capture.hpp"
+#include "pgshape/plan.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -82,7 +82,8 @@ std::vector<std::pair<std::string, std::string>> resolve_pick(pqxx::work& tx,
                                                               uint64_t seed) {
   auto one = [&](const std::string& sql) -> std::string {
     auto r = tx.exec(sql);
-    if (r.empty() || r[0][0].is_null()) throw UsageError("no values in " + rel + "." + col);
+    if (r.empty() || r[0][0].is_null())
+      throw UsageError("plan.no-values", "no values in " + rel + "." + col);
     return r[0][0].c_str();
   };
   const std::string base = " FROM " + rel + " WHERE " + col + " IS NOT NULL";
@@ -102,13 +103,15 @@ std::vector<std::pair<std::string, std::string>> resolve_pick(pqxx::work& tx,
       k = std::stoi(pick.substr(5));
     } catch (const std::exception&) {
     }
-    if (k < 1) throw UsageError("pick '" + pick + "': expected rank:k with k >= 1");
+    if (k < 1)
+      throw UsageError("plan.bad-pick", "pick '" + pick + "': expected rank:k with k >= 1");
     auto r = tx.exec_params("SELECT " + col + "::text" + base + " GROUP BY " + col +
                                 " ORDER BY count(*) DESC, " + col + " LIMIT 1 OFFSET $1",
                             k - 1);
     if (r.empty())
-      throw UsageError("pick '" + pick + "': " + rel + "." + col + " has fewer than " +
-                       std::to_string(k) + " distinct values");
+      throw UsageError("plan.bad-pick", "pick '" + pick + "': " + rel + "." + col +
+                                            " has fewer than " + std::to_string(k) +
+                                            " distinct values");
     return {{pick, r[0][0].c_str()}};
   }
   if (pick == "median") {
@@ -122,13 +125,14 @@ std::vector<std::pair<std::string, std::string>> resolve_pick(pqxx::work& tx,
       k = std::stoi(pick.substr(7));
     } catch (const std::exception&) {
     }
-    if (k < 1) throw UsageError("pick '" + pick + "': expected random:k with k >= 1");
+    if (k < 1)
+      throw UsageError("plan.bad-pick", "pick '" + pick + "': expected random:k with k >= 1");
     // Hashing seed:value orders the distinct values the same way on every run and
     // server, whatever the physical row order: the draw depends on the data alone.
     auto r = tx.exec_params("SELECT t.v::text FROM (SELECT DISTINCT " + col + " AS v" + base +
                                 ") t ORDER BY md5($1 || ':' || t.v::text), t.v::text LIMIT $2",
                             std::to_string(seed), k);
-    if (r.empty()) throw UsageError("no values in " + rel + "." + col);
+    if (r.empty()) throw UsageError("plan.no-values", "no values in " + rel + "." + col);
     std::vector<std::pair<std::string, std::string>> out;
     for (size_t i = 0; i < r.size(); ++i) {
       out.emplace_back(pick + "#" + std::to_string(i + 1), r[i][0].c_str());
@@ -187,8 +191,9 @@ std::vector<ParamVariant> resolve_params(pqxx::connection& conn, const std::stri
              !k.starts_with("rank:");
     });
     if (found.empty() && !literal_only) {
-      throw UsageError("query '" + query.name + "': no column " + p.table + "." + p.column +
-                       " in schema " + schema + " to draw parameter values from");
+      throw UsageError("plan.no-values", "query '" + query.name + "': no column " + p.table + "." +
+                                             p.column + " in schema " + schema +
+                                             " to draw parameter values from");
     }
     std::string rel = conn.quote_name(schema) + "." + conn.quote_name(p.table);
     std::vector<ParamVariant> next;
@@ -252,9 +257,10 @@ PlanCapture capture_query(pqxx::transaction_base& tx, const ScaleContext& scale,
     c.execution = {median_of(exec_ms), *std::min_element(exec_ms.begin(), exec_ms.end()),
                    *std::max_element(exec_ms.begin(), exec_ms.end())};
   } catch (const pqxx::sql_error& e) {
-    throw DatabaseError("query '" + query.name + "' [" + variant.label + "] at scale " +
+    throw DatabaseError("plan.query-failed",
+                        "query '" + query.name + "' [" + variant.label + "] at scale " +
                             scale.scale + " (" + experiment + "): " + e.what(),
-                        e.sqlstate());
+                        {}, e.sqlstate());
   }
   return c;
 }
@@ -271,7 +277,8 @@ std::vector<PlanCapture> capture_scale(pqxx::connection& conn, const ScaleContex
     pqxx::work tx(conn);
     auto r = tx.exec("SELECT 1 FROM pg_catalog.pg_available_extensions WHERE name = 'hypopg'");
     if (r.empty()) {
-      throw UsageError("--hypothetical needs the hypopg extension, which this server lacks",
+      throw UsageError("plan.no-hypopg",
+                       "--hypothetical needs the hypopg extension, which this server lacks",
                        "install it (Debian: postgresql-15-hypopg) or drop --hypothetical");
     }
   }
@@ -305,10 +312,11 @@ std::vector<PlanCapture> capture_scale(pqxx::connection& conn, const ScaleContex
         tx.exec(exp->sql);
       } catch (const pqxx::sql_error& e) {
         throw DatabaseError(
+            "plan.query-failed",
             "experiment '" + exp->name + "' at scale " + scale.scale + " failed: " + e.what(),
-            e.sqlstate(),
             "experiments run inside a transaction: CREATE INDEX CONCURRENTLY "
-            "and VACUUM cannot be used there");
+            "and VACUUM cannot be used there",
+            e.sqlstate());
       }
     }
     for (size_t i = 0; i < queries.size(); ++i) {

@@ -7,7 +7,7 @@
 #include <sstream>
 
 #include "pgshape/error.hpp"
-#include "pgshape/plan_capture.hpp"
+#include "pgshape/plan.hpp"
 
 namespace pgshape {
 namespace {
@@ -118,15 +118,18 @@ CaptureSet read_capture_dir(const std::string& dir) {
   fs::path root(dir);
   const std::string hint = "give a directory written by `pgshape explain --out DIR`";
   if (!fs::is_directory(root))
-    throw UsageError("capture directory " + dir + " does not exist", hint);
+    throw UsageError("capture.not-found", "capture directory " + dir + " does not exist", hint);
   fs::path summary = root / "summary.json";
   std::ifstream f(summary, std::ios::binary);
   if (!f)
-    throw UsageError(summary.string() + ": missing; " + dir + " is not a capture directory", hint);
+    throw UsageError("capture.not-found",
+                     summary.string() + ": missing; " + dir + " is not a capture directory", hint);
   json doc = json::parse(f, nullptr, false);
-  if (doc.is_discarded()) throw UsageError(summary.string() + ": not valid JSON", hint);
+  if (doc.is_discarded())
+    throw UsageError("capture.malformed", summary.string() + ": not valid JSON", hint);
   if (!doc.is_object() || doc.value("format", "") != kFormat) {
-    throw UsageError(summary.string() + ": not a pgshape capture summary (expected \"format\": \"" +
+    throw UsageError("capture.malformed",
+                     summary.string() + ": not a pgshape capture summary (expected \"format\": \"" +
                          kFormat + "\")",
                      hint);
   }
@@ -163,23 +166,25 @@ CaptureSet read_capture_dir(const std::string& dir) {
       c.execution = timing_from(j.at("execution_ms"));
       c.table_rows = j.value("table_rows", std::map<std::string, int64_t>{});
       if (c.plan_file.find("..") != std::string::npos) {
-        throw UsageError(summary.string() + ": plan_file '" + c.plan_file +
-                         "' leaves the directory");
+        throw UsageError("capture.malformed", summary.string() + ": plan_file '" + c.plan_file +
+                                                  "' leaves the directory");
       }
       std::ifstream pf(root / c.plan_file, std::ios::binary);
-      if (!pf) throw UsageError(dir + ": plan file " + c.plan_file + " is missing", hint);
+      if (!pf)
+        throw UsageError("capture.not-found", dir + ": plan file " + c.plan_file + " is missing",
+                         hint);
       std::ostringstream text;
       text << pf.rdbuf();
       c.explain_json = text.str();
       try {
         summarize_plan(c);  // the plan file is the truth; summary.json is a convenience
       } catch (const std::runtime_error& e) {
-        throw UsageError(dir + "/" + c.plan_file + ": " + e.what());
+        throw UsageError("capture.malformed", dir + "/" + c.plan_file + ": " + e.what());
       }
       set.captures.push_back(std::move(c));
     }
   } catch (const json::exception& e) {
-    throw UsageError(summary.string() + ": malformed: " + e.what(), hint);
+    throw UsageError("capture.malformed", summary.string() + ": malformed: " + e.what(), hint);
   }
   return set;
 }

@@ -1,5 +1,5 @@
 // Pairing captures and diffing plan pairs. See include/pgshape/plan_diff.hpp.
-#include "pgshape/plan_diff.hpp"
+#include "pgshape/plan.hpp"
 
 #include <algorithm>
 #include <array>
@@ -130,7 +130,8 @@ std::vector<ChangeKind> parse_change_kinds(std::string_view list) {
       auto it = std::find_if(kAll.begin(), kAll.end(),
                              [&](ChangeKind k) { return to_string(k) == word; });
       if (it == kAll.end()) {
-        throw UsageError("--fail-on: unknown kind of change '" + std::string(word) + "'",
+        throw UsageError("usage.bad-option",
+                         "--fail-on: unknown kind of change '" + std::string(word) + "'",
                          "use a comma-separated list of shape-change, index-change, "
                          "regression, estimate");
       }

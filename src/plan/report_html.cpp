@@ -12,7 +12,7 @@
 namespace pgshape {
 namespace {
 
-using namespace report_detail;
+using namespace plan;
 
 std::string esc(std::string_view s) {
   std::string out;

@@ -9,7 +9,7 @@
 namespace pgshape {
 namespace {
 
-using namespace report_detail;
+using namespace plan;
 
 // Markdown table cells: a '|' or a newline would end the cell.
 std::string md_cell(const std::string& s) {

@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
-#include "pgshape/report.hpp"
+#include "pgshape/plan.hpp"
 
-namespace pgshape::report_detail {
+namespace pgshape::plan {
 
 // "scale/experiment", prefixed by the set label when the report has several sets.
 inline std::string column_label(const ReportInput& in, size_t set, const PlanCapture& c) {
@@ -83,4 +83,4 @@ inline std::string pair_where(const PairDiff& p) {
   return a == b ? a : a + " → " + b;
 }
 
-}  // namespace pgshape::report_detail
+}  // namespace pgshape::plan

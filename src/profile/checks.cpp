@@ -6,11 +6,11 @@
 #include <functional>
 #include <limits>
 
-#include "pgshape/profile_parser.hpp"
+#include "pgshape/profile.hpp"
+#include "pgshape/util.hpp"
 #include "profile/reader.hpp"
-#include "util/pgtime.hpp"
 
-namespace pgshape::detail {
+namespace pgshape::profile {
 namespace {
 
 bool types_compatible(const ColumnType& a, const ColumnType& b) {
@@ -426,4 +426,14 @@ void check_profile(const Profile& profile, Reader& reader) {
   Checker(profile, reader).run();
 }
 
-}  // namespace pgshape::detail
+}  // namespace pgshape::profile
+
+namespace pgshape {
+
+std::vector<Diagnostic> validate_profile(const Profile& profile) {
+  profile::Reader reader(profile.file);
+  profile::check_profile(profile, reader);
+  return reader.diagnostics();
+}
+
+}  // namespace pgshape

@@ -1,15 +1,15 @@
 // Columns and their distributions: the part of a profile with the most to check.
 #include <set>
 
+#include "pgshape/util.hpp"
 #include "profile/parser_impl.hpp"
-#include "util/pgtime.hpp"
 
-namespace pgshape::detail {
+namespace pgshape::profile {
 namespace {
 
 std::vector<std::string_view> column_and_dist_keys() {
-  auto out = keys::section_keys("column");
-  for (auto key : keys::section_keys("dist")) out.push_back(key);
+  auto out = section_keys("column");
+  for (auto key : section_keys("dist")) out.push_back(key);
   return out;
 }
 
@@ -91,20 +91,20 @@ Column ProfileParser::parse_column(const YAML::Node& key, const YAML::Node& node
     }
   }
 
-  const keys::DistSpec* spec = nullptr;
+  const DistSpec* spec = nullptr;
   if (auto n = node["dist"]) {
     auto name = r_.string(n, "dist").value_or("");
-    spec = keys::find_distribution(name);
+    spec = find_distribution(name);
     if (!spec) {
-      auto best = closest_match(name, keys::distribution_names());
+      auto best = closest_match(name, distribution_names());
       r_.error(n, fmt::format("unknown distribution '{}' for {}", name, what),
                best.empty()
-                   ? fmt::format("distributions: {}", fmt::join(keys::distribution_names(), ", "))
+                   ? fmt::format("distributions: {}", fmt::join(distribution_names(), ", "))
                    : fmt::format("did you mean '{}'?", best));
       return column;
     }
   } else {
-    for (const auto& candidate : keys::distributions())
+    for (const auto& candidate : distributions())
       if (candidate.kind == default_dist(column)) spec = &candidate;
   }
   column.dist.kind = spec->kind;
@@ -133,10 +133,10 @@ std::optional<double> ProfileParser::bound(const YAML::Node& node, const Column&
 }
 
 void ProfileParser::parse_dist_params(const YAML::Node& node, Column& column,
-                                      const keys::DistSpec& spec) {
+                                      const DistSpec& spec) {
   Distribution& d = column.dist;
-  const auto column_keys = keys::section_keys("column");
-  const auto dist_keys = keys::section_keys("dist");
+  const auto column_keys = section_keys("column");
+  const auto dist_keys = section_keys("dist");
   auto contains = [](const std::vector<std::string_view>& list, std::string_view key) {
     return std::find(list.begin(), list.end(), key) != list.end();
   };
@@ -294,4 +294,4 @@ void ProfileParser::check_dist_ranges(const YAML::Node& node, const Column& colu
   }
 }
 
-}  // namespace pgshape::detail
+}  // namespace pgshape::profile

@@ -74,7 +74,7 @@ const std::vector<ProfileKey>& profile_keys() {
   return kKeys;
 }
 
-namespace keys {
+namespace profile {
 
 std::vector<std::string_view> section_keys(std::string_view section) {
   std::vector<std::string_view> out;
@@ -118,30 +118,6 @@ std::vector<std::string_view> distribution_names() {
   return out;
 }
 
-}  // namespace keys
-
-std::string closest_match(std::string_view word, const std::vector<std::string_view>& candidates) {
-  auto distance = [](std::string_view a, std::string_view b) {
-    std::vector<size_t> row(b.size() + 1);
-    for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-    for (size_t i = 1; i <= a.size(); ++i) {
-      size_t diagonal = row[0];
-      row[0] = i;
-      for (size_t j = 1; j <= b.size(); ++j) {
-        size_t above = row[j];
-        row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] != b[j - 1])});
-        diagonal = above;
-      }
-    }
-    return row[b.size()];
-  };
-  std::string best;
-  size_t best_distance = std::max<size_t>(1, word.size() / 3) + 1;
-  for (auto candidate : candidates) {
-    size_t d = distance(word, candidate);
-    if (d < best_distance) best_distance = d, best = candidate;
-  }
-  return best;
-}
+}  // namespace profile
 
 }  // namespace pgshape

@@ -7,9 +7,8 @@
 #include <vector>
 
 #include "pgshape/profile.hpp"
-#include "pgshape/profile_parser.hpp"
 
-namespace pgshape::keys {
+namespace pgshape::profile {
 
 std::vector<std::string_view> section_keys(std::string_view section);
 
@@ -23,4 +22,4 @@ const std::vector<DistSpec>& distributions();
 const DistSpec* find_distribution(std::string_view name);
 std::vector<std::string_view> distribution_names();
 
-}  // namespace pgshape::keys
+}  // namespace pgshape::profile

@@ -11,14 +11,14 @@
 #include <sstream>
 
 #include "pgshape/error.hpp"
-#include "pgshape/profile_parser.hpp"
+#include "pgshape/profile.hpp"
+#include "pgshape/util.hpp"
 #include "profile/parser_impl.hpp"
-#include "util/pgtime.hpp"
 
 namespace pgshape {
 namespace {
-using detail::ProfileParser;
-using detail::Reader;
+using profile::ProfileParser;
+using profile::Reader;
 namespace fs = std::filesystem;
 
 // The largest profile pgshape reads. Hand-written profiles are a few KB and
@@ -142,7 +142,7 @@ Profile parse_profile(std::string_view text, const std::string& file_name,
   }
   ProfileParser parser(reader, base_dir);
   Profile profile = parser.parse(root);
-  if (reader.diagnostics().empty()) detail::check_profile(profile, reader);
+  if (reader.diagnostics().empty()) profile::check_profile(profile, reader);
   if (!reader.diagnostics().empty()) throw ProfileError(reader.diagnostics());
   return profile;
 }

@@ -11,11 +11,12 @@
 #include <fstream>
 #include <sstream>
 
-#include "pgshape/profile_parser.hpp"
+#include "pgshape/profile.hpp"
+#include "pgshape/util.hpp"
 #include "profile/keys.hpp"
 #include "profile/reader.hpp"
 
-namespace pgshape::detail {
+namespace pgshape::profile {
 
 namespace fs = std::filesystem;
 
@@ -31,7 +32,7 @@ class ProfileParser {
   Profile parse(const YAML::Node& root) {
     Profile profile;
     profile.file = r_.file();
-    if (!r_.check_map(root, "the profile", keys::section_keys("profile"))) return profile;
+    if (!r_.check_map(root, "the profile", section_keys("profile"))) return profile;
     if (auto n = root["name"]) profile.name = r_.string(n, "name").value_or("");
     if (profile.name.empty()) profile.name = fs::path(r_.file()).stem().string();
     profile.schema = profile.name;
@@ -206,7 +207,7 @@ class ProfileParser {
   Table parse_table(const YAML::Node& key, const YAML::Node& node, const Profile& profile) {
     Table table{.name = key.Scalar(), .pos = Reader::pos(key)};
     r_.identifier(key, table.name, "table");
-    if (!r_.check_map(node, fmt::format("table '{}'", table.name), keys::section_keys("table")))
+    if (!r_.check_map(node, fmt::format("table '{}'", table.name), section_keys("table")))
       return table;
     const YAML::Node rows = node["rows"];
     if (!rows) {
@@ -276,7 +277,7 @@ class ProfileParser {
 
   IndexSpec parse_index(const YAML::Node& node, const Table& table) {
     IndexSpec index{.pos = Reader::pos(node)};
-    if (!r_.check_map(node, "an index", keys::section_keys("index"))) return index;
+    if (!r_.check_map(node, "an index", section_keys("index"))) return index;
     if (auto n = node["name"]) {
       index.name = r_.string(n, "index name").value_or("");
       r_.identifier(n, index.name, "index");
@@ -317,7 +318,7 @@ class ProfileParser {
   }
 
   Column parse_column(const YAML::Node& key, const YAML::Node& node, const std::string& table);
-  void parse_dist_params(const YAML::Node& node, Column& column, const keys::DistSpec& spec);
+  void parse_dist_params(const YAML::Node& node, Column& column, const DistSpec& spec);
   void check_dist_ranges(const YAML::Node& node, const Column& column, const std::string& what);
   std::optional<double> bound(const YAML::Node& node, const Column& column, std::string_view what);
   void read_named_sql(const YAML::Node& item, std::string_view what, std::string& name,
@@ -327,4 +328,4 @@ class ProfileParser {
   void parse_transactions(const YAML::Node& node, Profile& profile);
 };
 
-}  // namespace pgshape::detail
+}  // namespace pgshape::profile

@@ -2,7 +2,7 @@
 // the transactions `workload` builds from the queries.
 #include "profile/parser_impl.hpp"
 
-namespace pgshape::detail {
+namespace pgshape::profile {
 
 // name + (sql | file): what queries and experiments share. `what` is "a query"
 // or "an experiment"; messages name the kind without its article.
@@ -27,7 +27,7 @@ void ProfileParser::parse_queries(const YAML::Node& node, Profile& profile) {
   }
   for (const auto& item : node) {
     Query query{.pos = Reader::pos(item)};
-    if (!r_.check_map(item, "a query", keys::section_keys("query"))) continue;
+    if (!r_.check_map(item, "a query", section_keys("query"))) continue;
     read_named_sql(item, "a query", query.name, query.sql);
     if (auto params = item["params"]) {
       if (!params.IsSequence()) {
@@ -35,7 +35,7 @@ void ProfileParser::parse_queries(const YAML::Node& node, Profile& profile) {
       } else {
         for (const auto& p : params) {
           QueryParam param{.pos = Reader::pos(p)};
-          if (!r_.check_map(p, "a query parameter", keys::section_keys("param"))) continue;
+          if (!r_.check_map(p, "a query parameter", section_keys("param"))) continue;
           if (auto c = p["column"]) {
             auto text = r_.string(c, "column").value_or("");
             auto dot = text.find('.');
@@ -67,7 +67,7 @@ void ProfileParser::parse_experiments(const YAML::Node& node, Profile& profile) 
   }
   for (const auto& item : node) {
     Experiment experiment{.pos = Reader::pos(item)};
-    if (!r_.check_map(item, "an experiment", keys::section_keys("experiment"))) continue;
+    if (!r_.check_map(item, "an experiment", section_keys("experiment"))) continue;
     read_named_sql(item, "an experiment", experiment.name, experiment.sql);
     profile.experiments.push_back(std::move(experiment));
   }
@@ -82,7 +82,7 @@ void ProfileParser::parse_transactions(const YAML::Node& node, Profile& profile)
   for (const auto& q : profile.queries) query_names.push_back(q.name);
   for (const auto& item : node) {
     Transaction txn{.pos = Reader::pos(item)};
-    if (!r_.check_map(item, "a transaction", keys::section_keys("transaction"))) continue;
+    if (!r_.check_map(item, "a transaction", section_keys("transaction"))) continue;
     if (auto n = item["name"]) txn.name = r_.string(n, "transaction name").value_or("");
     if (txn.name.empty()) {
       r_.error(item, "a transaction needs a 'name'");
@@ -124,4 +124,4 @@ void ProfileParser::parse_transactions(const YAML::Node& node, Profile& profile)
   }
 }
 
-}  // namespace pgshape::detail
+}  // namespace pgshape::profile

@@ -4,9 +4,10 @@
 #include <cmath>
 #include <set>
 
-#include "pgshape/profile_parser.hpp"
+#include "pgshape/profile.hpp"
+#include "pgshape/util.hpp"
 
-namespace pgshape::detail {
+namespace pgshape::profile {
 
 SourcePos Reader::pos(const YAML::Node& node) {
   const YAML::Mark mark = node.Mark();
@@ -125,4 +126,4 @@ void Reader::identifier(const YAML::Node& node, const std::string& name, std::st
   }
 }
 
-}  // namespace pgshape::detail
+}  // namespace pgshape::profile

@@ -12,7 +12,7 @@
 #include "pgshape/error.hpp"
 #include "pgshape/profile.hpp"
 
-namespace pgshape::detail {
+namespace pgshape::profile {
 
 class Reader {
  public:
@@ -57,4 +57,4 @@ double pattern_domain(std::string_view pattern);
 // Whether `literal` is a valid value of `type`; `why` says what is wrong when not.
 bool literal_fits(const ColumnType& type, std::string_view literal, std::string& why);
 
-}  // namespace pgshape::detail
+}  // namespace pgshape::profile

@@ -4,7 +4,7 @@
 #include <fmt/format.h>
 #include <algorithm>
 
-#include "pgshape/profile_parser.hpp"
+#include "pgshape/profile.hpp"
 #include "profile/keys.hpp"
 
 namespace pgshape {
@@ -34,7 +34,7 @@ std::string profile_reference_markdown() {
     out += "\n";
   }
   out += "#### Distributions (`dist:`)\n\n| dist | parameters (required in bold) |\n|---|---|\n";
-  for (const auto& spec : keys::distributions()) {
+  for (const auto& spec : profile::distributions()) {
     std::vector<std::string> params;
     for (auto p : spec.params) {
       bool required =

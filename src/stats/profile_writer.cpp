@@ -9,8 +9,8 @@
 #include <cmath>
 
 #include "pgshape/stats.hpp"
+#include "pgshape/util.hpp"
 #include "stats/internal.hpp"
-#include "util/pgtime.hpp"
 
 namespace pgshape {
 namespace {

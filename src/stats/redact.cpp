@@ -8,8 +8,8 @@
 #include <map>
 #include <set>
 
+#include "pgshape/gen.hpp"
 #include "pgshape/profile.hpp"
-#include "pgshape/random.hpp"
 #include "pgshape/stats.hpp"
 #include "stats/internal.hpp"
 

@@ -24,12 +24,12 @@
 #include <fstream>
 #include <sstream>
 
+#include "load/sql.hpp"
 #include "pgshape/error.hpp"
-#include "pgshape/loader.hpp"
-#include "pgshape/plan_capture.hpp"
-#include "pgshape/profile_parser.hpp"
-#include "pgshape/server.hpp"
-#include "pgshape/sql.hpp"
+#include "pgshape/load.hpp"
+#include "pgshape/pg.hpp"
+#include "pgshape/plan.hpp"
+#include "pgshape/profile.hpp"
 #include "pgshape/stats.hpp"
 #include "stats/internal.hpp"
 
@@ -80,8 +80,9 @@ class RefreshLock {
     }
     if (!locked)
       throw DatabaseError(
+          "load.locked",
           fmt::format("another pgshape refresh of schema '{}' is running on the target", schema),
-          "", "let it finish, or pass --wait to queue behind it");
+          "let it finish, or pass --wait to queue behind it");
   }
 
  private:
@@ -99,12 +100,12 @@ void check_staging(const std::string& dsn, const Profile& profile, const Scale& 
   for (const auto& table : profile.tables) {
     const int64_t expected = profile.rows(table, scale);
     const int64_t actual =
-        tx.exec1("SELECT count(*) FROM " + sql::qualified(staging, table.name))[0].as<int64_t>();
+        tx.exec1("SELECT count(*) FROM " + qualified(staging, table.name))[0].as<int64_t>();
     if (actual != expected)
-      throw DatabaseError(
-          fmt::format("refresh check failed: {} has {} rows, the profile asks "
-                      "for {}; the previous dataset stays in place",
-                      table.name, actual, expected));
+      throw DatabaseError("refresh.check-failed",
+                          fmt::format("refresh check failed: {} has {} rows, the profile asks "
+                                      "for {}; the previous dataset stays in place",
+                                      table.name, actual, expected));
     rows.emplace_back(table.name, actual);
   }
   size_t wanted = 0;
@@ -118,22 +119,24 @@ void check_staging(const std::string& dsn, const Profile& profile, const Scale& 
       "WHERE con.contype = 'f' AND n.nspname = $1",
       staging);
   if (fks[0].as<size_t>() != wanted || fks[1].as<size_t>() != 0)
-    throw DatabaseError(
-        fmt::format("refresh check failed: {} of {} foreign keys in place, {} "
-                    "not validated; the previous dataset stays in place",
-                    fks[0].as<size_t>(), wanted, fks[1].as<size_t>()));
+    throw DatabaseError("refresh.check-failed",
+                        fmt::format("refresh check failed: {} of {} foreign keys in place, {} "
+                                    "not validated; the previous dataset stays in place",
+                                    fks[0].as<size_t>(), wanted, fks[1].as<size_t>()));
 }
 
 }  // namespace
 
 RefreshResult run_refresh(const RefreshOptions& options) {
   const auto started = std::chrono::steady_clock::now();
-  if (options.profile_path.empty()) throw UsageError("refresh needs the PROFILE path to write");
+  if (options.profile_path.empty())
+    throw UsageError("usage.bad-option", "refresh needs the PROFILE path to write");
   if (options.source_dsn.empty())
     throw UsageError(
+        "usage.bad-option",
         "refresh needs --source DSN (the production database to read statistics from)");
   if (options.target_dsn.empty())
-    throw UsageError("refresh needs --dsn TARGET (the mirror database to load)");
+    throw UsageError("usage.no-target", "refresh needs --dsn TARGET (the mirror database to load)");
   const fs::path profile_path(options.profile_path);
   const fs::path state_dir =
       options.state_dir.empty()
@@ -143,7 +146,8 @@ RefreshResult run_refresh(const RefreshOptions& options) {
                                   ? default_overlay_path(options.profile_path)
                                   : options.overlay_path;
   if (!options.overlay_path.empty() && !fs::exists(overlay))
-    throw UsageError(fmt::format("overlay file '{}' does not exist", overlay));
+    throw UsageError("profile.overlay-missing",
+                     fmt::format("overlay file '{}' does not exist", overlay));
 
   // Guard first: nothing is written anywhere if the target is the source.
   DatabaseIdentity source_id;
@@ -156,6 +160,7 @@ RefreshResult run_refresh(const RefreshOptions& options) {
     pqxx::connection target(options.target_dsn);
     if (same_database(source_id, stats::database_identity(target)))
       throw UsageError(
+          "refresh.same-database",
           fmt::format("the target is the source (database '{}' on the same server): refusing to "
                       "write to the database statistics are read from",
                       source_id.database),
@@ -180,7 +185,8 @@ RefreshResult run_refresh(const RefreshOptions& options) {
                     base.empty() ? "." : base);
   const Scale* scale = profile.find_scale(options.scale);
   if (!scale)
-    throw UsageError(fmt::format("the profile has no scale point '{}'", options.scale),
+    throw UsageError("usage.unknown-scale",
+                     fmt::format("the profile has no scale point '{}'", options.scale),
                      "refresh loads 'production' (the observed row counts) or 'test'");
   result.schema = options.target_schema.empty() ? profile.schema : options.target_schema;
 
@@ -209,7 +215,7 @@ RefreshResult run_refresh(const RefreshOptions& options) {
     pqxx::connection conn(options.target_dsn);
     {
       pqxx::nontransaction tx(conn);
-      tx.exec0("SET search_path = " + sql::quote_ident(result.schema));
+      tx.exec0("SET search_path = " + quote_ident(result.schema));
     }
     ScaleContext context{result.schema, scale->name, table_row_counts(conn, result.schema)};
     CaptureSet set;

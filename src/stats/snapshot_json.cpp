@@ -70,7 +70,8 @@ StatsSnapshot snapshot_from_json(const std::string& text) {
       s.tables.push_back(std::move(t));
     }
   } catch (const nlohmann::json::exception& e) {
-    throw UsageError(std::string("malformed statistics snapshot: ") + e.what(),
+    throw UsageError("stats.bad-snapshot",
+                     std::string("malformed statistics snapshot: ") + e.what(),
                      "delete the refresh state directory to start afresh");
   }
   return s;

@@ -1,4 +1,4 @@
-#include "util/pgtime.hpp"
+#include "pgshape/util.hpp"
 
 #include <cctype>
 #include <charconv>

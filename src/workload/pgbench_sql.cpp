@@ -81,7 +81,8 @@ class Rewriter {
       out_.pop_back();
     const size_t start = out_.find_first_not_of(" \t\r\n");
     if (start == std::string::npos)
-      throw UsageError(fmt::format("query '{}' has no SQL besides comments", query_));
+      throw UsageError("workload.bad-query",
+                       fmt::format("query '{}' has no SQL besides comments", query_));
     return out_.substr(start) + ";";
   }
 
@@ -147,6 +148,7 @@ class Rewriter {
     }
     if (escape_string)
       throw UsageError(
+          "workload.bad-query",
           fmt::format("query '{}': pgbench would read the ':' in E'{}' as a variable", query_,
                       body),
           "write the string without E'' (standard_conforming_strings) so pgshape can escape it");
@@ -164,7 +166,8 @@ class Rewriter {
       while (j < sql_.size() && std::isdigit(static_cast<unsigned char>(sql_[j])) && n < 100000)
         n = n * 10 + static_cast<size_t>(sql_[j++] - '0');
       if (n == 0 || n > replacements_.size())
-        throw UsageError(fmt::format("query '{}' uses ${} but declares {} parameter{}", query_, n,
+        throw UsageError("workload.bad-query",
+                         fmt::format("query '{}' uses ${} but declares {} parameter{}", query_, n,
                                      replacements_.size(), replacements_.size() == 1 ? "" : "s"),
                          "add one params: entry per $n");
       out_ += replacements_[n - 1];
@@ -183,6 +186,7 @@ class Rewriter {
     const std::string_view body = sql_.substr(j + 1, std::min(end, sql_.size()) - (j + 1));
     if (has_variable_colon(body))
       throw UsageError(
+          "workload.bad-query",
           fmt::format("query '{}': pgbench would read a ':' inside {}...{} as a variable", query_,
                       tag, tag),
           "use a '...' string: pgshape escapes colons in those");

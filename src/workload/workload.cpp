@@ -7,11 +7,10 @@
 #include <set>
 
 #include "pgshape/error.hpp"
-#include "pgshape/params.hpp"
-#include "pgshape/sql.hpp"
+#include "pgshape/pg.hpp"
 
 namespace pgshape {
-namespace detail {
+namespace workload {
 extern const char kWorkloadDriver[];  // src/workload/run.sh, embedded by CMake
 }
 
@@ -31,7 +30,7 @@ void write_file(const fs::path& path, std::string_view text) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out << text;
   out.close();
-  if (!out) throw UsageError(fmt::format("cannot write {}", path.string()));
+  if (!out) throw IoError("io.write-failed", fmt::format("cannot write {}", path.string()));
 }
 
 // Single-quoted for the shell: safe for any value.
@@ -45,7 +44,7 @@ std::string shell_quoted(std::string_view value) {
 // backslashes, as libpq's option parser wants them.
 std::string search_path_option(std::string_view schema) {
   std::string out = "-c search_path=";
-  for (char c : sql::quote_ident(schema)) {
+  for (char c : quote_ident(schema)) {
     if (c == ' ' || c == '\\') out += '\\';
     out += c;
   }
@@ -122,9 +121,11 @@ const std::vector<WorkloadStage>& campaign_burst_stages() {
 
 std::vector<WorkloadScript> write_workload(const Profile& profile, const WorkloadOptions& options) {
   const Scale* scale = profile.find_scale(options.scale);
-  if (!scale) throw UsageError(fmt::format("unknown scale point '{}'", options.scale));
+  if (!scale)
+    throw UsageError("usage.unknown-scale", fmt::format("unknown scale point '{}'", options.scale));
   if (profile.queries.empty())
-    throw UsageError(fmt::format("profile '{}' declares no queries", profile.name),
+    throw UsageError("usage.no-queries",
+                     fmt::format("profile '{}' declares no queries", profile.name),
                      "add queries: (and transactions:) for workload to run");
   const std::string schema = options.schema.empty() ? profile.schema : options.schema;
 
@@ -139,7 +140,9 @@ std::vector<WorkloadScript> write_workload(const Profile& profile, const Workloa
     Pending p{{.name = t.name, .transaction = true, .weight = t.weight}, {}};
     for (const auto& step : t.steps) {
       const Query* q = profile.find_query(step);
-      if (!q) throw UsageError(fmt::format("transaction '{}': no query '{}'", t.name, step));
+      if (!q)
+        throw UsageError("usage.unknown-query",
+                         fmt::format("transaction '{}': no query '{}'", t.name, step));
       p.steps.push_back(q);
     }
     pending.push_back(std::move(p));
@@ -148,7 +151,9 @@ std::vector<WorkloadScript> write_workload(const Profile& profile, const Workloa
   std::error_code ec;
   fs::create_directories(options.out / "scripts", ec);
   if (!ec) fs::create_directories(options.out / "params", ec);
-  if (ec) throw UsageError(fmt::format("cannot create {}: {}", options.out.string(), ec.message()));
+  if (ec)
+    throw IoError("io.write-failed",
+                  fmt::format("cannot create {}: {}", options.out.string(), ec.message()));
 
   const std::string table_prefix = safe_name(schema) + "__";
   std::set<std::string> stems;
@@ -171,9 +176,9 @@ std::vector<WorkloadScript> write_workload(const Profile& profile, const Workloa
       "END$pgshape$;\n"
       "CREATE SCHEMA IF NOT EXISTS {params_ident};\n"
       "COMMENT ON SCHEMA {params_ident} IS {marker};\n",
-      fmt::arg("lock", kSchemaLock), fmt::arg("data", pgbench_literal(sql::quote_ident(schema))),
+      fmt::arg("lock", kSchemaLock), fmt::arg("data", pgbench_literal(quote_ident(schema))),
       fmt::arg("params", pgbench_literal(kParamsSchema)),
-      fmt::arg("params_ident", sql::quote_ident(kParamsSchema)),
+      fmt::arg("params_ident", quote_ident(kParamsSchema)),
       fmt::arg("marker", pgbench_literal(kParamsSchemaMarker)));
   checks += "-- Written by pgshape workload: parameter values missing from the loaded data.\n";
 
@@ -185,10 +190,11 @@ std::vector<WorkloadScript> write_workload(const Profile& profile, const Workloa
     script.file_stem = stem;
     const std::string table_name = table_prefix + stem;
     if (table_name.size() > kMaxIdentifierBytes)
-      throw UsageError(fmt::format("'{}' makes the parameter table name '{}' longer than {} bytes",
+      throw UsageError("workload.bad-query",
+                       fmt::format("'{}' makes the parameter table name '{}' longer than {} bytes",
                                    script.name, table_name, kMaxIdentifierBytes),
                        "use a shorter query, transaction or schema name");
-    const std::string table = sql::qualified(kParamsSchema, table_name);
+    const std::string table = qualified(kParamsSchema, table_name);
 
     ScriptDraw draw = plan_draw(steps);
     std::string text =
@@ -220,13 +226,14 @@ std::vector<WorkloadScript> write_workload(const Profile& profile, const Workloa
         const Table* source_table = profile.find_table(source.table);
         const Column* column = source_table ? source_table->find_column(source.column) : nullptr;
         if (!column)
-          throw UsageError(fmt::format("no column '{}.{}'", source.table, source.column));
+          throw UsageError("usage.unknown-table",
+                           fmt::format("no column '{}.{}'", source.table, source.column));
         checks += fmt::format(
             "SELECT {}, {}, count(*) FROM {} p WHERE NOT EXISTS (SELECT 1 FROM {} t WHERE t.{} = "
             "p.{}::{});\n",
             pgbench_literal(script.name), pgbench_literal(source.table + "." + source.column),
-            table, sql::qualified(schema, source.table), sql::quote_ident(source.column),
-            draw.variables[v], column->type.sql());
+            table, qualified(schema, source.table), quote_ident(source.column), draw.variables[v],
+            column->type.sql());
       }
       text += fmt::format("\\set {} random(1, {})\n", kRowVariable, options.count);
       std::string list;
@@ -260,7 +267,7 @@ std::vector<WorkloadScript> write_workload(const Profile& profile, const Workloa
       "  END IF;\n"
       "END$pgshape$;\n",
       pgbench_literal(kParamsSchema), pgbench_literal(kParamsSchemaMarker),
-      sql::quote_ident(kParamsSchema), teardown, kSchemaLock);
+      quote_ident(kParamsSchema), teardown, kSchemaLock);
 
   std::string stages = "# stage\tfrom_tx_per_s\tto_tx_per_s\tseconds\n";
   for (const auto& s : campaign_burst_stages())
@@ -278,7 +285,7 @@ std::vector<WorkloadScript> write_workload(const Profile& profile, const Workloa
   write_file(options.out / "setup.sql", setup + "COMMIT;\n");
   write_file(options.out / "checks.sql", checks);
   write_file(options.out / "teardown.sql", teardown);
-  write_file(options.out / "run.sh", detail::kWorkloadDriver);
+  write_file(options.out / "run.sh", workload::kWorkloadDriver);
   fs::permissions(options.out / "run.sh",
                   fs::perms::owner_exec | fs::perms::group_exec | fs::perms::others_exec,
                   fs::perm_options::add, ec);

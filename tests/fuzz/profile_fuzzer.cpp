@@ -13,10 +13,9 @@
 #include <string>
 #include <string_view>
 
+#include "load/sql.hpp"
 #include "pgshape/error.hpp"
 #include "pgshape/profile.hpp"
-#include "pgshape/profile_parser.hpp"
-#include "pgshape/sql.hpp"
 
 namespace {
 
@@ -30,11 +29,11 @@ namespace {
 void build_sql(const pgshape::Profile& profile) {
   const std::string schema = profile.schema.empty() ? "fuzz" : profile.schema;
   for (const auto& table : profile.tables) {
-    const std::string create = pgshape::sql::create_table(schema, table);
+    const std::string create = pgshape::load::create_table(schema, table);
     if (create.empty()) finding("empty CREATE TABLE", table.name.c_str());
-    (void)pgshape::sql::column_list(table);
-    (void)pgshape::sql::index_builds(schema, table);
-    (void)pgshape::sql::foreign_key_builds(schema, table);
+    (void)pgshape::load::column_list(table);
+    (void)pgshape::load::index_builds(schema, table);
+    (void)pgshape::load::foreign_key_builds(schema, table);
   }
   (void)profile.load_order();
 }

@@ -7,8 +7,8 @@
 #include <string>
 #include <string_view>
 
-#include "pgshape/generator.hpp"
-#include "pgshape/profile_parser.hpp"
+#include "pgshape/gen.hpp"
+#include "pgshape/profile.hpp"
 
 namespace pgshape::testing {
 

@@ -14,7 +14,7 @@
 
 #include "../../src/pg/process.hpp"
 #include "pgshape/error.hpp"
-#include "pgshape/server.hpp"
+#include "pgshape/pg.hpp"
 
 namespace pgshape::testing {
 namespace {

@@ -21,7 +21,7 @@
 #include <thread>
 
 #include "pg/process.hpp"
-#include "pgshape/server.hpp"
+#include "pgshape/pg.hpp"
 #include "test_server.hpp"
 
 namespace pgshape {

@@ -8,7 +8,7 @@
 #include <cmath>
 #include <map>
 
-#include "pgshape/sql.hpp"
+#include "load/sql.hpp"
 #include "test_server.hpp"
 
 namespace pgshape {
@@ -24,7 +24,7 @@ std::map<std::string, std::string> table_digests(pqxx::connection& c, const std:
   pqxx::nontransaction tx(c);
   for (const char* table : {"categories", "products", "customers", "orders", "order_items"}) {
     out[table] = tx.exec1("SELECT md5(string_agg(t::text, E'\\n' ORDER BY t.id)) FROM " +
-                          sql::qualified(schema, table) + " t")[0]
+                          qualified(schema, table) + " t")[0]
                      .as<std::string>();
   }
   return out;
@@ -48,14 +48,14 @@ class ShopLoad : public ::testing::Test {
   static void TearDownTestSuite() {
     pqxx::connection c(test_dsn());
     pqxx::nontransaction tx(c);
-    tx.exec0("DROP SCHEMA IF EXISTS " + sql::quote_ident(*schema_) + " CASCADE");
+    tx.exec0("DROP SCHEMA IF EXISTS " + quote_ident(*schema_) + " CASCADE");
     delete schema_;
     delete summary_;
   }
   int64_t scalar(const std::string& query) {
     pqxx::connection c(test_dsn());
     pqxx::nontransaction tx(c);
-    tx.exec0("SET search_path TO " + sql::quote_ident(*schema_));
+    tx.exec0("SET search_path TO " + quote_ident(*schema_));
     return tx.exec1(query)[0].as<int64_t>();
   }
   static std::string* schema_;
@@ -71,7 +71,7 @@ TEST_F(ShopLoad, EveryTableHasExactlyItsDeclaredRowCount) {
                                                    {"orders", 36000},
                                                    {"order_items", 108000}};
   for (const auto& [table, rows] : expected) {
-    EXPECT_EQ(scalar("SELECT count(*) FROM " + sql::quote_ident(table)), rows) << table;
+    EXPECT_EQ(scalar("SELECT count(*) FROM " + quote_ident(table)), rows) << table;
   }
   ASSERT_EQ((*summary_)["tables"].size(), expected.size());
   for (const auto& t : (*summary_)["tables"]) {
@@ -151,7 +151,7 @@ TEST_F(ShopLoad, FlagsAndTimestampsHaveTheirDeclaredShape) {
   pqxx::connection c(test_dsn());
   pqxx::nontransaction tx(c);
   const double correlation = tx.exec1("SELECT corr(id, extract(epoch FROM created_at)) FROM " +
-                                      sql::qualified(*schema_, "orders"))[0]
+                                      qualified(*schema_, "orders"))[0]
                                  .as<double>();
   EXPECT_GT(correlation, 0.99);
 }
@@ -171,8 +171,7 @@ TEST(ShopDeterminism, SameSeedGivesIdenticalTablesForAnyJobsAndAnotherSeedDoesNo
   // Every table has a generated column, so another seed changes every table.
   for (const auto& [table, digest] : a) EXPECT_NE(digest, d.at(table)) << table;
   pqxx::nontransaction tx(c);
-  for (const auto& s : {one, two, other})
-    tx.exec0("DROP SCHEMA " + sql::quote_ident(s) + " CASCADE");
+  for (const auto& s : {one, two, other}) tx.exec0("DROP SCHEMA " + quote_ident(s) + " CASCADE");
 }
 
 TEST(ShopLoadUsage, UnknownScaleExitsTwoAndNamesTheScales) {

@@ -13,7 +13,7 @@
 #include <string>
 
 #include "pgshape/error.hpp"
-#include "pgshape/server.hpp"
+#include "pgshape/pg.hpp"
 #include "test_server.hpp"
 
 namespace pgshape {

@@ -6,8 +6,7 @@
 #include <pqxx/pqxx>
 
 #include "pgshape/error.hpp"
-#include "pgshape/plan_capture.hpp"
-#include "pgshape/plan_diff.hpp"
+#include "pgshape/plan.hpp"
 #include "test_server.hpp"
 
 namespace pgshape {

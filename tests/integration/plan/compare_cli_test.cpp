@@ -7,7 +7,7 @@
 #include <fstream>
 #include <pqxx/pqxx>
 
-#include "pgshape/plan_capture.hpp"
+#include "pgshape/plan.hpp"
 #include "test_server.hpp"
 
 namespace pgshape {

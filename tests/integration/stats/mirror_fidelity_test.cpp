@@ -12,9 +12,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "pgshape/plan_capture.hpp"
-#include "pgshape/profile_parser.hpp"
-#include "pgshape/sql.hpp"
+#include "load/sql.hpp"
+#include "pgshape/plan.hpp"
+#include "pgshape/profile.hpp"
 #include "production_db.hpp"
 
 namespace pgshape {
@@ -108,7 +108,7 @@ std::map<std::string, std::string> shapes(const std::string& dsn, const std::str
   pqxx::connection conn(dsn);
   {
     pqxx::nontransaction tx(conn);
-    tx.exec0("SET search_path = " + sql::quote_ident(schema));
+    tx.exec0("SET search_path = " + quote_ident(schema));
   }
   ScaleContext context{schema, "production", table_row_counts(conn, schema)};
   std::map<std::string, std::string> out;

@@ -14,7 +14,7 @@
 #include <set>
 #include <sstream>
 
-#include "pgshape/sql.hpp"
+#include "load/sql.hpp"
 #include "test_server.hpp"
 
 namespace pgshape {
@@ -55,7 +55,7 @@ class Workload : public ::testing::Test {
   void TearDown() override {
     pqxx::connection c(test_dsn());
     pqxx::nontransaction tx(c);
-    tx.exec0("DROP SCHEMA IF EXISTS " + sql::quote_ident(schema_) + " CASCADE");
+    tx.exec0("DROP SCHEMA IF EXISTS " + quote_ident(schema_) + " CASCADE");
     fs::remove_all(dir_);
   }
 
@@ -75,7 +75,7 @@ class Workload : public ::testing::Test {
     pqxx::connection c(test_dsn());
     pqxx::nontransaction tx(c);
     std::map<int64_t, int64_t> out;
-    for (const auto& row : tx.exec("SELECT id, stock FROM " + sql::qualified(schema_, "products")))
+    for (const auto& row : tx.exec("SELECT id, stock FROM " + qualified(schema_, "products")))
       out[row[0].as<int64_t>()] = row[1].as<int64_t>();
     return out;
   }
@@ -84,9 +84,8 @@ class Workload : public ::testing::Test {
     pqxx::connection c(test_dsn());
     pqxx::nontransaction tx(c);
     std::set<int64_t> out;
-    for (const auto& row :
-         tx.exec("SELECT product_id FROM " + sql::qualified(schema_, "order_items") +
-                 " GROUP BY 1 ORDER BY count(*) DESC LIMIT 3"))
+    for (const auto& row : tx.exec("SELECT product_id FROM " + qualified(schema_, "order_items") +
+                                   " GROUP BY 1 ORDER BY count(*) DESC LIMIT 3"))
       out.insert(row[0].as<int64_t>());
     return out;
   }
@@ -129,7 +128,7 @@ TEST_F(Workload, ProductParametersCarryThePromotedShareAndExistInTheData) {
   array += "}";
   EXPECT_EQ(tx.exec_params1("SELECT count(*) FROM unnest($1::bigint[]) v WHERE NOT EXISTS "
                             "(SELECT 1 FROM " +
-                                sql::qualified(schema_, "products") + " p WHERE p.id = v)",
+                                qualified(schema_, "products") + " p WHERE p.id = v)",
                             array)[0]
                 .as<int64_t>(),
             0);

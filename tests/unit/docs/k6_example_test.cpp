@@ -5,8 +5,8 @@
 #include <fstream>
 #include <sstream>
 
-#include "pgshape/params.hpp"
-#include "pgshape/profile_parser.hpp"
+#include "pgshape/profile.hpp"
+#include "pgshape/workload.hpp"
 
 namespace pgshape {
 namespace {

@@ -5,7 +5,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "pgshape/profile_parser.hpp"
+#include "pgshape/profile.hpp"
 
 namespace pgshape {
 namespace {

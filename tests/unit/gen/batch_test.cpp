@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "generated_profile.hpp"
-#include "pgshape/generator.hpp"
+#include "pgshape/gen.hpp"
 #include "test_server.hpp"
 
 namespace pgshape {

@@ -1,5 +1,5 @@
 // ByteBuffer: what the encoders rely on when it grows under them.
-#include "pgshape/byte_buffer.hpp"
+#include "pgshape/gen.hpp"
 
 #include <gtest/gtest.h>
 

@@ -13,8 +13,8 @@
 #include <vector>
 
 #include "generated_profile.hpp"
-#include "pgshape/generator.hpp"
-#include "pgshape/profile_parser.hpp"
+#include "pgshape/gen.hpp"
+#include "pgshape/profile.hpp"
 
 namespace pgshape {
 namespace {

@@ -11,8 +11,8 @@
 #include <string>
 
 #include "gen/encode.hpp"
-#include "pgshape/generator.hpp"
-#include "pgshape/profile_parser.hpp"
+#include "pgshape/gen.hpp"
+#include "pgshape/profile.hpp"
 
 namespace pgshape {
 namespace {

@@ -11,8 +11,7 @@
 #include <set>
 #include <vector>
 
-#include "pgshape/random.hpp"
-#include "pgshape/zipf.hpp"
+#include "pgshape/gen.hpp"
 
 namespace pgshape {
 namespace {

@@ -6,7 +6,7 @@
 #include <map>
 
 #include "load/steps.hpp"
-#include "pgshape/profile_parser.hpp"
+#include "pgshape/profile.hpp"
 
 namespace pgshape::load {
 namespace {

@@ -2,7 +2,7 @@
 
 #include <string>
 
-#include "pgshape/server.hpp"
+#include "pgshape/pg.hpp"
 
 namespace pgshape {
 namespace {

@@ -3,7 +3,7 @@
 
 #include "fixtures.hpp"
 #include "pgshape/error.hpp"
-#include "pgshape/plan_diff.hpp"
+#include "pgshape/plan.hpp"
 
 namespace pgshape {
 namespace {

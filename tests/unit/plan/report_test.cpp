@@ -8,7 +8,7 @@
 #include <fstream>
 
 #include "fixtures.hpp"
-#include "pgshape/report.hpp"
+#include "pgshape/plan.hpp"
 
 namespace pgshape {
 namespace {

@@ -19,7 +19,7 @@
 #include <vector>
 
 #include "pgshape/error.hpp"
-#include "pgshape/profile_parser.hpp"
+#include "pgshape/profile.hpp"
 #include "test_server.hpp"
 
 namespace pgshape {

@@ -9,7 +9,8 @@
 #include <vector>
 
 #include "pgshape/error.hpp"
-#include "pgshape/profile_parser.hpp"
+#include "pgshape/profile.hpp"
+#include "pgshape/util.hpp"
 #include "test_server.hpp"
 
 namespace pgshape {

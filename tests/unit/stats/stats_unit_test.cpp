@@ -10,8 +10,8 @@
 #include <set>
 
 #include "pgshape/error.hpp"
-#include "pgshape/generator.hpp"
-#include "pgshape/profile_parser.hpp"
+#include "pgshape/gen.hpp"
+#include "pgshape/profile.hpp"
 #include "pgshape/stats.hpp"
 
 namespace pgshape {

@@ -8,7 +8,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "pgshape/profile_parser.hpp"
+#include "pgshape/profile.hpp"
 #include "pgshape/workload.hpp"
 #include "test_server.hpp"
 

@@ -173,6 +173,7 @@ StatsSnapshot read_stats(const std::string& dsn, const StatsOptions& options) {
   if (tx.exec_params("SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = $1", options.schema)
           .empty())
     throw UsageError(
+        "stats.no-schema",
         fmt::format("schema '{}' does not exist in database '{}'", options.schema, snap.database),
         "name the schema to import with --schema");
 
@@ -188,7 +189,8 @@ StatsSnapshot read_stats(const std::string& dsn, const StatsOptions& options) {
   }
   for (const auto& wanted : options.tables)
     if (!snap.find_table(wanted))
-      throw UsageError(fmt::format("table '{}.{}' does not exist", options.schema, wanted),
+      throw UsageError("usage.unknown-table",
+                       fmt::format("table '{}.{}' does not exist", options.schema, wanted),
                        "--tables takes table names of the schema, comma-separated");
 
   for (const auto& row : tx.exec_params(kColumnsSql, options.schema)) {

@@ -1,4 +1,4 @@
-#include "pgshape/params.hpp"
+#include "pgshape/workload.hpp"
 
 #include <fmt/format.h>
 #include <charconv>
@@ -6,8 +6,7 @@
 
 #include "gen/encode.hpp"
 #include "pgshape/error.hpp"
-#include "pgshape/generator.hpp"
-#include "pgshape/random.hpp"
+#include "pgshape/gen.hpp"
 
 namespace pgshape {
 
@@ -34,7 +33,9 @@ ParamFile draw_params(const Profile& profile, const Scale& scale, uint64_t seed,
     if (!p.table.empty()) {
       source.table = &generator.table(p.table);
       const int column = source.table->table().column_index(p.column);
-      if (column < 0) throw UsageError(fmt::format("no column '{}.{}'", p.table, p.column));
+      if (column < 0)
+        throw UsageError("usage.unknown-table",
+                         fmt::format("no column '{}.{}'", p.table, p.column));
       source.column = static_cast<size_t>(column);
       file.names.push_back(p.table + "." + p.column);
       file.integer.push_back(source.table->table().columns[source.column].type.is_integer());
@@ -43,7 +44,8 @@ ParamFile draw_params(const Profile& profile, const Scale& scale, uint64_t seed,
       file.names.push_back(fmt::format("${}", i + 1));
       file.integer.push_back(false);
     } else {
-      throw UsageError(fmt::format("{}: ${} has no column and no literal", stream, i + 1));
+      throw UsageError("usage.bad-option",
+                       fmt::format("{}: ${} has no column and no literal", stream, i + 1));
     }
     resolved.push_back(std::move(source));
   }

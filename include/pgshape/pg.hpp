@@ -1,3 +1,17 @@
+// The pg module: where pgshape's data goes and how it talks to PostgreSQL — a
+// user's server (--dsn, DATABASE_URL) or an embedded, throwaway one started
+// from the locally installed server binaries; raw libpq COPY streaming; SQL
+// identifier quoting; passwords kept out of every message.
+#pragma once
+
+#include <libpq-fe.h>
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace pgshape {
+
+// ---------------------------------------------------------------------------
 // Where pgshape's data goes: a user's server (--dsn / DATABASE_URL) or an
 // embedded, throwaway PostgreSQL that pgshape starts from the locally installed
 // server binaries in a private directory, reachable only via a Unix socket.
@@ -5,13 +19,6 @@
 // The embedded server is owned by the EmbeddedServer object: destroying it
 // stops the server and removes its directory (unless `keep`). If pgshape runs
 // as root, the server runs as an unprivileged OS user (`postgres`, else `nobody`).
-#pragma once
-
-#include <memory>
-#include <string>
-#include <string_view>
-
-namespace pgshape {
 
 struct EmbeddedOptions {
   bool keep = false;  // leave the server running and its directory in place at exit
@@ -67,5 +74,43 @@ class Target {
 // The DSN with any password replaced by "********" (URI and key=value forms),
 // for messages, logs and reports. Never print a DSN without passing it through here.
 std::string redact_dsn(std::string_view dsn);
+
+// ---------------------------------------------------------------------------
+// A thin owner of a libpq connection for the one thing libpqxx 6.4 makes slow:
+// streaming COPY data in large buffers (PQputCopyData). Everything else —
+// queries, transactions — goes through libpqxx.
+
+class RawConnection {
+ public:
+  // Connects or throws DatabaseError (message without the password).
+  explicit RawConnection(const std::string& dsn);
+  ~RawConnection();
+  RawConnection(const RawConnection&) = delete;
+  RawConnection& operator=(const RawConnection&) = delete;
+
+  // Runs one or more statements with no result rows; throws DatabaseError.
+  void exec(const std::string& sql);
+  // Starts `COPY ... FROM STDIN`; then send() buffers and finish() (or abort()).
+  void copy_in(const std::string& copy_statement);
+  void send(std::string_view data);
+  void finish();
+  void abort(const char* reason) noexcept;
+  int backend_pid() const { return PQbackendPID(conn_); }
+
+ private:
+  [[noreturn]] void fail(std::string_view what, PGresult* result = nullptr);
+  PGconn* conn_ = nullptr;
+  bool copying_ = false;
+};
+
+// ---------------------------------------------------------------------------
+// SQL text: every identifier from a profile goes through quote_ident — there
+// is no other path from a profile name into SQL — and no value is ever spliced
+// into SQL text (values travel as COPY data or parameters).
+
+// "name" with embedded quotes doubled: safe for any string without a NUL byte.
+std::string quote_ident(std::string_view name);
+// schema.table, both quoted.
+std::string qualified(std::string_view schema, std::string_view table);
 
 }  // namespace pgshape

@@ -1,5 +1,7 @@
-// Wiring a profile's column generators together at one scale point.
+// The gen module's entry: wiring a profile's column generators together at one scale point.
 #include <fmt/format.h>
+
+#include "pgshape/gen.hpp"
 
 #include "gen/columns.hpp"
 #include "pgshape/error.hpp"

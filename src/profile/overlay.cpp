@@ -12,8 +12,8 @@
 #include <sstream>
 
 #include "pgshape/error.hpp"
-#include "pgshape/profile_parser.hpp"
-#include "pgshape/stats.hpp"
+#include "pgshape/profile.hpp"
+#include "pgshape/util.hpp"
 
 namespace pgshape {
 namespace {

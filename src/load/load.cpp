@@ -2,18 +2,18 @@
 // keys and indexes as soon as its data is in, ANALYZE, validate the foreign
 // keys; then swap the staging schema in with one transaction. Until that
 // commit the target schema is exactly as it was.
-#include "pgshape/loader.hpp"
+#include "pgshape/load.hpp"
 
 #include <pqxx/pqxx>
 
 #include <fmt/format.h>
 #include <chrono>
 
+#include "load/sql.hpp"
 #include "load/steps.hpp"
 #include "pgshape/error.hpp"
-#include "pgshape/generator.hpp"
-#include "pgshape/server.hpp"
-#include "pgshape/sql.hpp"
+#include "pgshape/gen.hpp"
+#include "pgshape/pg.hpp"
 
 namespace pgshape {
 namespace {
@@ -28,7 +28,8 @@ const Scale& resolve_scale(const Profile& profile, const std::string& name) {
   if (const Scale* scale = profile.find_scale(wanted)) return *scale;
   std::vector<std::string_view> names;
   for (const auto& s : profile.scales) names.push_back(s.name);
-  throw UsageError(fmt::format("unknown scale point '{}' in {}", wanted, profile.file),
+  throw UsageError("usage.unknown-scale",
+                   fmt::format("unknown scale point '{}' in {}", wanted, profile.file),
                    fmt::format("scale points: {}", fmt::join(names, ", ")));
 }
 
@@ -84,18 +85,20 @@ std::string next_step(const std::string& sqlstate, bool connection_lost) {
   auto fail = [&](std::string_view cause, const std::string& sqlstate, bool lost) {
     std::string text(cause);
     while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+    const bool lost_connection = lost || sqlstate.rfind("08", 0) == 0;
     throw DatabaseError(
+        lost_connection ? ErrorId("load.lost-connection") : ErrorId("load.failed"),
         redact_dsn(fmt::format("load into schema '{}' failed: {}\n{}", schema, text, state)),
-        sqlstate, next_step(sqlstate, lost));
+        next_step(sqlstate, lost), sqlstate);
   };
   try {
     throw;
   } catch (const pqxx::in_doubt_error& e) {
     // The swap's COMMIT was sent and the connection died before the answer.
     throw DatabaseError(
+        "load.commit-in-doubt",
         fmt::format("lost the connection while committing the swap into schema '{}': {}", schema,
                     e.what()),
-        {},
         fmt::format("schema '{}' holds either the previous or the new dataset, complete: its "
                     "COMMENT says which (pgshape: profile=... scale=... seed=...); rerun to be "
                     "sure",
@@ -118,7 +121,8 @@ LoadResult load_in_place(const Profile& profile, const std::string& dsn, const L
                          const Scale& scale, LoadResult result, const load::CopySpec& copy_spec,
                          Clock::time_point started) {
   if (!profile.ddl_sql.empty())
-    throw UsageError("--shard, --prepare and --finish do not support a profile's own DDL file yet",
+    throw UsageError("usage.unsupported",
+                     "--shard, --prepare and --finish do not support a profile's own DDL file yet",
                      "load without sharding, or let the profile define the tables");
   pqxx::connection control(dsn);
   {
@@ -129,6 +133,7 @@ LoadResult load_in_place(const Profile& profile, const std::string& dsn, const L
                          result.schema, table.name)
               .empty())
         throw UsageError(
+            "load.not-prepared",
             fmt::format("table {}.{} does not exist", result.schema, table.name),
             fmt::format("create the empty tables first: pgshape load {} --scale {} --prepare",
                         profile.file, scale.name));
@@ -140,7 +145,8 @@ LoadResult load_in_place(const Profile& profile, const std::string& dsn, const L
   if (options.mode == LoadOptions::Mode::kAppend) {
     if (options.shard_count < 1 || options.shard_index < 0 ||
         options.shard_index >= options.shard_count)
-      throw UsageError(fmt::format("shard {} of {} does not exist", options.shard_index + 1,
+      throw UsageError("usage.bad-option",
+                       fmt::format("shard {} of {} does not exist", options.shard_index + 1,
                                    options.shard_count));
     load::CopySpec spec = copy_spec;
     spec.shard_index = options.shard_index;

@@ -1,10 +1,13 @@
-// Calendar arithmetic in PostgreSQL's own epoch (2000-01-01), shared by the
-// profile parser (reading bounds) and the COPY encoders (writing values).
+// The util module: small pure helpers every layer may use — calendar
+// arithmetic in PostgreSQL's own epoch (2000-01-01), shared by the profile
+// parser (reading bounds) and the encoders (writing values), and "did you mean".
 #pragma once
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
+#include <vector>
 
 namespace pgshape {
 
@@ -48,5 +51,8 @@ std::optional<int64_t> parse_pg_date(std::string_view text);
 std::optional<int64_t> parse_pg_timestamp(std::string_view text);
 // Durations for jitter and the like: "90s", "15m", "3h", "2d", "1w" -> microseconds.
 std::optional<int64_t> parse_duration(std::string_view text);
+
+// The closest of `candidates` to `word` within a small edit distance, or "".
+std::string closest_match(std::string_view word, const std::vector<std::string_view>& candidates);
 
 }  // namespace pgshape

@@ -1,4 +1,4 @@
-#include "pgshape/byte_buffer.hpp"
+#include "pgshape/gen.hpp"
 
 #include <algorithm>
 #include <cstring>

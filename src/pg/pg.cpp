@@ -1,3 +1,5 @@
+// The pg module's small pure pieces: identifier quoting, and redact_dsn.
+//
 // redact_dsn: hide passwords in connection strings, also inside longer text
 // (error messages that quote a DSN). A small scanner rather than a regex, so
 // the value boundaries follow libpq's own parsing rules:
@@ -12,7 +14,7 @@
 #include <string>
 #include <string_view>
 
-#include "pgshape/server.hpp"
+#include "pgshape/pg.hpp"
 
 namespace pgshape {
 namespace {
@@ -119,6 +121,22 @@ std::string redact_dsn(std::string_view dsn) {
     ++i;
   }
   return out;
+}
+
+std::string quote_ident(std::string_view name) {
+  std::string out;
+  out.reserve(name.size() + 2);
+  out += '"';
+  for (char c : name) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  out += '"';
+  return out;
+}
+
+std::string qualified(std::string_view schema, std::string_view table) {
+  return quote_ident(schema) + "." + quote_ident(table);
 }
 
 }  // namespace pgshape

@@ -1,3 +1,5 @@
+// The error module's few functions: how a diagnostic prints, and looking up a
+// code read back at run time.
 #include "pgshape/error.hpp"
 
 #include <fmt/format.h>
@@ -10,6 +12,12 @@ std::string Diagnostic::to_string() const {
   return fmt::format("{}:{}:{}: {}", file, line, column, message);
 }
 
+ErrorId ErrorId::lookup(std::string_view code) {
+  for (const auto& info : kErrorCodes)
+    if (info.code == code) return ErrorId(&info);
+  throw std::invalid_argument(fmt::format("undeclared error code '{}'", code));
+}
+
 namespace {
 std::string summarize(const std::vector<Diagnostic>& diagnostics) {
   if (diagnostics.empty()) return "invalid profile";
@@ -20,6 +28,6 @@ std::string summarize(const std::vector<Diagnostic>& diagnostics) {
 }  // namespace
 
 ProfileError::ProfileError(std::vector<Diagnostic> diagnostics)
-    : std::runtime_error(summarize(diagnostics)), diagnostics_(std::move(diagnostics)) {}
+    : Error("profile.invalid", summarize(diagnostics)), diagnostics_(std::move(diagnostics)) {}
 
 }  // namespace pgshape

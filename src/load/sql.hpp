@@ -1,20 +1,16 @@
-// SQL text built from a profile. Every identifier from a profile goes through
-// quote_ident — there is no other path from a profile name into SQL — and no
-// value is ever spliced into SQL text (values travel as COPY data or parameters).
+// Internal to src/load: the DDL a load runs, built from a profile. Every
+// identifier goes through quote_ident (pgshape/pg.hpp); no value is spliced
+// into SQL text (values travel as COPY data or parameters).
 #pragma once
 
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "pgshape/pg.hpp"
 #include "pgshape/profile.hpp"
 
-namespace pgshape::sql {
-
-// "name" with embedded quotes doubled: safe for any string without a NUL byte.
-std::string quote_ident(std::string_view name);
-// schema.table, both quoted.
-std::string qualified(std::string_view schema, std::string_view table);
+namespace pgshape::load {
 
 // CREATE TABLE with columns and NOT NULL only: keys and indexes come after the data.
 std::string create_table(std::string_view schema, const Table& table);
@@ -37,4 +33,4 @@ struct ForeignKeyBuild {
 };
 std::vector<ForeignKeyBuild> foreign_key_builds(std::string_view schema, const Table& table);
 
-}  // namespace pgshape::sql
+}  // namespace pgshape::load
