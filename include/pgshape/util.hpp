@@ -1,6 +1,7 @@
 // The util module: small pure helpers every layer may use — calendar
 // arithmetic in PostgreSQL's own epoch (2000-01-01), shared by the profile
-// parser (reading bounds) and the encoders (writing values), and "did you mean".
+// parser (reading bounds) and the encoders (writing values), "did you mean",
+// a SQL statement splitter that lexes like PostgreSQL, and a JSON depth bound.
 #pragma once
 
 #include <cstdint>
@@ -54,5 +55,61 @@ std::optional<int64_t> parse_duration(std::string_view text);
 
 // The closest of `candidates` to `word` within a small edit distance, or "".
 std::string closest_match(std::string_view word, const std::vector<std::string_view>& candidates);
+
+// ---------------------------------------------------------------------------
+// SQL text as PostgreSQL's lexer cuts it into statements: '...' strings ('' inside),
+// E'...' strings (backslash escapes), "..." identifiers, $tag$...$tag$ bodies,
+// -- and (nested) /* */ comments. Standard strings are read with
+// standard_conforming_strings = on (the default since PostgreSQL 9.1); where a
+// server with it off would read further, the splitter cuts earlier or reports an
+// unterminated string, never the other way round. Callers that run the pieces
+// still send each one with the extended protocol, which refuses a second statement.
+
+// One statement of a script: its text without the ';' and surrounding blanks and
+// comments, and where that text starts in the script (a byte offset).
+struct SqlStatement {
+  std::string_view text;  // a view into the scanned script
+  size_t offset = 0;
+  // Parentheses outside quotes and comments never close more than they opened and
+  // are all closed at the end: what a fragment spliced into "(...)" needs.
+  bool balanced_parens = true;
+};
+
+struct SqlScan {
+  std::vector<SqlStatement> statements;  // empty statements (";;", comments only) are dropped
+  std::string error;                     // "" or what is unterminated ("a quoted string", ...)
+  size_t error_offset = 0;               // where the unterminated thing starts
+};
+
+// Splits `sql` at the ';' that end statements. The views point into `sql`.
+SqlScan scan_sql(std::string_view sql);
+
+// When `statement` (one piece from scan_sql) ends, opens or changes the transaction
+// block it runs in — BEGIN, START TRANSACTION, COMMIT, END, ROLLBACK, ABORT,
+// SAVEPOINT, RELEASE, PREPARE TRANSACTION, COMMIT/ROLLBACK PREPARED — its leading
+// keywords in upper case ("ROLLBACK TO"); else "". CALL and DO are not: inside a
+// transaction block PostgreSQL refuses a procedure's COMMIT ("invalid transaction
+// termination"), so they cannot end the transaction they run in.
+std::string transaction_control(std::string_view statement);
+
+// 1-based line and column (in characters) of byte `offset` of `text`.
+struct TextPos {
+  int line = 1;
+  int column = 1;
+};
+TextPos text_position(std::string_view text, size_t offset);
+
+// ---------------------------------------------------------------------------
+// JSON from files is parsed by nlohmann::json, whose values are destroyed and
+// copied recursively: 150,000 nested '[' overflow the stack. Files are checked
+// with this pre-scan before parsing.
+
+// The nesting depth no JSON pgshape reads may exceed: EXPLAIN nests two levels
+// a plan node ("Plans": [{...}]), so this allows plans 500 nodes deep.
+inline constexpr size_t kMaxJsonDepth = 1000;
+
+// The byte offset of the first '[' or '{' (outside strings) that nests deeper
+// than `max_depth`, or nullopt when the text stays within it.
+std::optional<size_t> json_too_deep(std::string_view text, size_t max_depth = kMaxJsonDepth);
 
 }  // namespace pgshape
