@@ -5,9 +5,17 @@
 #pragma once
 
 #include <libpq-fe.h>
+#include <atomic>
+#include <condition_variable>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
+#include <thread>
+
+namespace pqxx {
+class transaction_base;
+}
 
 namespace pgshape {
 
@@ -89,7 +97,11 @@ class RawConnection {
   RawConnection& operator=(const RawConnection&) = delete;
 
   // Runs one or more statements with no result rows; throws DatabaseError.
+  // Only for pgshape's own SQL: text that holds a profile's fragment goes to exec_one.
   void exec(const std::string& sql);
+  // Runs exactly one statement over the extended protocol, which refuses a second
+  // one ("cannot insert multiple commands into a prepared statement"); throws DatabaseError.
+  void exec_one(const std::string& sql);
   // Starts `COPY ... FROM STDIN`; then send() buffers and finish() (or abort()).
   void copy_in(const std::string& copy_statement);
   void send(std::string_view data);
@@ -107,6 +119,44 @@ class RawConnection {
 // SQL text: every identifier from a profile goes through quote_ident — there
 // is no other path from a profile name into SQL — and no value is ever spliced
 // into SQL text (values travel as COPY data or parameters).
+
+// Runs `script` — SQL from a profile (its DDL file, an experiment) that may hold
+// several statements — inside the open transaction `tx`, one statement at a time,
+// each over the extended protocol. Before running anything it refuses a script
+// with an unterminated quote or comment, or with a statement that would end or
+// open the transaction block (COMMIT, ROLLBACK, BEGIN, SAVEPOINT, ...; see
+// transaction_control in util.hpp): UsageError "profile.bad-sql". After each
+// statement it checks that tx is still the transaction it started in (same
+// transaction id); when not, throws DatabaseError "db.transaction-ended". `what`
+// starts the messages ("experiment 'idx' at scale test"). A statement the server
+// refuses throws pqxx::sql_error as tx.exec would.
+void exec_script(pqxx::transaction_base& tx, std::string_view script, const std::string& what);
+
+// While alive, watches from a thread, on its own connection to `dsn`, which
+// sessions block backend `pid` (pg_blocking_pids), so that a statement that ends
+// with a lock timeout can say who held the lock. Polls every 100 ms, and opens
+// its connection only once `pid` has waited that long; never throws.
+class BlockerWatch {
+ public:
+  BlockerWatch(std::string dsn, int pid);
+  ~BlockerWatch();
+  BlockerWatch(const BlockerWatch&) = delete;
+  BlockerWatch& operator=(const BlockerWatch&) = delete;
+  // The blocking sessions last seen, one per line: "pid 4711 (application_name
+  // 'psql', state 'idle in transaction', query started 2026-01-01 10:00:00+00):
+  // LOCK TABLE ..."; "" when none was seen.
+  std::string blockers() const;
+
+ private:
+  void run();
+  std::string dsn_;
+  int pid_;
+  mutable std::mutex mutex_;
+  std::condition_variable stop_signal_;
+  bool stop_ = false;
+  std::string blockers_;
+  std::thread thread_;
+};
 
 // "name" with embedded quotes doubled: safe for any string without a NUL byte.
 std::string quote_ident(std::string_view name);

@@ -47,6 +47,13 @@ void RawConnection::exec(const std::string& sql) {
   PQclear(result);
 }
 
+void RawConnection::exec_one(const std::string& sql) {
+  PGresult* result = PQexecParams(conn_, sql.c_str(), 0, nullptr, nullptr, nullptr, nullptr, 0);
+  const auto status = PQresultStatus(result);
+  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) fail("statement failed", result);
+  PQclear(result);
+}
+
 void RawConnection::copy_in(const std::string& copy_statement) {
   PGresult* result = PQexec(conn_, copy_statement.c_str());
   if (PQresultStatus(result) != PGRES_COPY_IN) fail("COPY failed to start", result);
