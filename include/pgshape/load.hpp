@@ -27,8 +27,12 @@ struct LoadOptions {
   std::optional<uint64_t> seed;  // empty: the profile's seed
   int jobs = 2;                  // connections loading at once
   bool force = false;            // replace a schema that pgshape did not create
-  bool wait = false;             // wait for another load of the same schema instead of failing
-  bool keep_previous = false;    // keep the replaced dataset as <schema>_previous (refresh)
+  bool wait = false;  // wait for another load of the same schema, and for locks, instead of failing
+  // How long a statement waits for another session's lock (the swap's DROP SCHEMA
+  // behind a reader of the old tables, say) before the load fails naming that
+  // session (db.lock-timeout); ignored with `wait`, which waits as long as it takes.
+  int lock_timeout_ms = 10'000;
+  bool keep_previous = false;  // keep the replaced dataset as <schema>_previous (refresh)
   // Called with the staging schema's name after ANALYZE and before the swap (refresh's
   // check); throwing aborts the load with the target untouched. Empty: no check.
   std::function<void(const std::string& staging_schema)> check_staging;
@@ -82,8 +86,10 @@ struct LoadResult {
 };
 
 // Loads `profile` at `options.scale` into `options.schema` on the server at `dsn`.
-// Throws UsageError (unknown scale, schema not owned by pgshape without force),
-// ProfileError (the user's DDL disagrees with the profile), DatabaseError.
+// Throws UsageError (unknown scale, schema not owned by pgshape without force,
+// a system schema, load.dependents: objects in other schemas depend on one it
+// would drop), ProfileError (the user's DDL disagrees with the profile),
+// DatabaseError (db.lock-timeout naming the blocking session, load.failed, ...).
 // On any failure the target schema is left exactly as it was.
 LoadResult load_dataset(const Profile& profile, const std::string& dsn, const LoadOptions& options);
 

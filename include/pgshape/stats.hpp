@@ -143,8 +143,9 @@ struct RefreshOptions {
   std::string scale = "production";
   bool redact = false;
   bool explain = false;
-  bool wait = false;      // queue behind another refresh instead of exiting 1
-  std::string state_dir;  // empty: <profile dir>/<stem>.refresh — last capture and stats
+  bool wait = false;             // queue behind another refresh (and other sessions' locks)
+  int lock_timeout_ms = 10'000;  // else: how long a statement waits for another session's lock
+  std::string state_dir;         // empty: <profile dir>/<stem>.refresh — last capture and stats
   int jobs = 2;
   int runs = 3;
   std::optional<uint64_t> seed;

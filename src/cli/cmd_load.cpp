@@ -22,9 +22,10 @@ struct LoadCommand {
   std::string scale;
   bool force = false;
   bool wait = false;
-  std::string shard;     // K/N: append slice K of N into tables made by --prepare
-  bool prepare = false;  // only the empty tables, for shards to append to
-  bool finish = false;   // keys, indexes and ANALYZE after every shard is in
+  double lock_timeout = 10;  // seconds
+  std::string shard;         // K/N: append slice K of N into tables made by --prepare
+  bool prepare = false;      // only the empty tables, for shards to append to
+  bool finish = false;       // keys, indexes and ANALYZE after every shard is in
   std::string copy_format = "binary";
 };
 
@@ -122,7 +123,13 @@ void add_load_command(CLI::App& app, GlobalOptions& global, Action& action) {
   command->add_flag("--force", options->force,
                     "replace the target schema even if pgshape did not create it");
   command->add_flag("--wait", options->wait,
-                    "wait for another load into the same schema instead of exiting 1");
+                    "wait for another load into the same schema, and for other sessions' locks, "
+                    "instead of exiting 1");
+  command
+      ->add_option("--lock-timeout", options->lock_timeout,
+                   "seconds a statement waits for another session's lock (the swap behind a "
+                   "reader of the old tables) before exiting 1 naming that session (default 10)")
+      ->check(CLI::Range(0.001, 86400.0));
   command->add_option("--shard", options->shard,
                       "K/N: COPY only the K-th of N slices of every table, appending into the "
                       "tables that --prepare created (no keys, no ANALYZE: run --finish after "
@@ -146,7 +153,8 @@ void add_load_command(CLI::App& app, GlobalOptions& global, Action& action) {
                        .seed = global.seed,
                        .jobs = global.jobs,
                        .force = options->force,
-                       .wait = options->wait};
+                       .wait = options->wait,
+                       .lock_timeout_ms = static_cast<int>(options->lock_timeout * 1000)};
       load.binary_copy = options->copy_format == "binary";
       if (static_cast<int>(!options->shard.empty()) + options->prepare + options->finish > 1)
         throw UsageError("usage.bad-option",

@@ -17,6 +17,7 @@ namespace {
 struct RefreshCommand {
   RefreshOptions options;
   std::string tables;
+  double lock_timeout = 10;  // seconds
 };
 
 std::string render_text(const RefreshResult& r) {
@@ -110,7 +111,14 @@ void add_refresh_command(CLI::App& app, GlobalOptions& global, Action& action) {
                     "capture plans of the overlay's queries and compare with the last refresh");
   command->add_option("--runs", o.runs, "measured EXPLAIN ANALYZE runs per plan")
       ->check(CLI::Range(1, 100));
-  command->add_flag("--wait", o.wait, "wait for a running refresh instead of exiting 1");
+  command->add_flag("--wait", o.wait,
+                    "wait for a running refresh, and for other sessions' locks, instead of "
+                    "exiting 1");
+  command
+      ->add_option("--lock-timeout", cmd->lock_timeout,
+                   "seconds a statement waits for another session's lock before exiting 1 "
+                   "naming that session (default 10)")
+      ->check(CLI::Range(0.001, 86400.0));
   add_global_options(*command, global);
   command->callback([&global, &action, cmd] {
     action = [&global, cmd] {
@@ -119,6 +127,7 @@ void add_refresh_command(CLI::App& app, GlobalOptions& global, Action& action) {
       options.target_schema = global.schema;
       options.seed = global.seed;
       options.jobs = global.jobs;
+      options.lock_timeout_ms = static_cast<int>(cmd->lock_timeout * 1000);
       options.target_dsn = global.dsn;
       if (options.target_dsn.empty())
         if (const char* url = std::getenv("DATABASE_URL")) options.target_dsn = url;

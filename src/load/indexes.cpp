@@ -38,10 +38,12 @@ bool index_leads_with(const Table& table, const std::string& column) {
   });
 }
 
+// Each statement alone over the extended protocol: an index's predicate is SQL
+// from the profile, and the protocol refuses anything past its one statement.
 void exec_all(RawConnection& connection, const char* application_name,
               const std::vector<std::string>& statements) {
   connection.exec(fmt::format("SET application_name = '{}'", application_name));
-  for (const auto& statement : statements) connection.exec(statement);
+  for (const auto& statement : statements) connection.exec_one(statement);
 }
 
 }  // namespace
@@ -68,7 +70,7 @@ void add_finish_tasks(std::vector<LoadTask>& tasks, const Profile& profile,
     std::vector<size_t> before_keys;
     std::vector<std::string> adopts;
     for (auto& build : index_builds(schema, table)) {
-      LoadTask index{.kind = "index",
+      LoadTask index{.kind = TaskKind::kIndex,
                      .after = {},
                      .locks = {{table.name, TableLock::kShared}},
                      .cost = size * kIndexPerRow,
@@ -81,7 +83,7 @@ void add_finish_tasks(std::vector<LoadTask>& tasks, const Profile& profile,
       if (!build.adopt.empty()) adopts.push_back(std::move(build.adopt));
     }
     if (before_keys.empty() && !copy_task.empty()) before_keys.push_back(copy_task[t]);
-    keys_task[t] = add({.kind = "index",
+    keys_task[t] = add({.kind = TaskKind::kIndex,
                         .after = std::move(before_keys),
                         .locks = {{table.name, TableLock::kExclusive}},
                         .cost = kInstant,
@@ -102,7 +104,7 @@ void add_finish_tasks(std::vector<LoadTask>& tasks, const Profile& profile,
     const Table& table = profile.tables[t];
     auto builds = foreign_key_builds(schema, table);
     if (builds.empty()) continue;
-    LoadTask add_keys{.kind = "foreign key",
+    LoadTask add_keys{.kind = TaskKind::kForeignKey,
                       .after = {keys_task[t]},
                       .locks = {{table.name, TableLock::kExclusive}},
                       .cost = kInstant,
@@ -125,9 +127,14 @@ void add_finish_tasks(std::vector<LoadTask>& tasks, const Profile& profile,
       // for a hash join whose table of a million keys misses the cache on every
       // probe (4x slower, measured): steer it when the child side is indexed.
       std::string validate = std::move(builds[b++].validate);
-      if (index_leads_with(table, column.name))
-        validate = fmt::format("BEGIN; SET LOCAL enable_hashjoin = off; {}; COMMIT", validate);
-      validates[t].push_back(std::move(validate));
+      if (index_leads_with(table, column.name)) {
+        validates[t].push_back("BEGIN");
+        validates[t].push_back("SET LOCAL enable_hashjoin = off");
+        validates[t].push_back(std::move(validate));
+        validates[t].push_back("COMMIT");
+      } else {
+        validates[t].push_back(std::move(validate));
+      }
       validate_cost[t] += static_cast<double>(rows[t]) * kValidatePerRow;
     }
     add_keys.run = [adds = std::move(adds)](RawConnection& c) {
@@ -143,7 +150,7 @@ void add_finish_tasks(std::vector<LoadTask>& tasks, const Profile& profile,
   std::vector<size_t> analyze_task(n);
   for (size_t t = 0; t < n; ++t) {
     const Table& table = profile.tables[t];
-    LoadTask analyze{.kind = "analyze",
+    LoadTask analyze{.kind = TaskKind::kAnalyze,
                      .after = fk_adds_touching[t],
                      .locks = {{table.name, TableLock::kExclusive}},
                      .cost = kAnalyze,
@@ -157,7 +164,7 @@ void add_finish_tasks(std::vector<LoadTask>& tasks, const Profile& profile,
   // 5: validations, with statistics on both sides for the planner.
   for (size_t t = 0; t < n; ++t) {
     if (validates[t].empty()) continue;
-    LoadTask validate{.kind = "foreign key",
+    LoadTask validate{.kind = TaskKind::kForeignKey,
                       .after = {analyze_task[t], fk_add_task[t]},
                       .locks = {{profile.tables[t].name, TableLock::kExclusive}},
                       .cost = validate_cost[t],
@@ -174,14 +181,15 @@ void add_finish_tasks(std::vector<LoadTask>& tasks, const Profile& profile,
   }
 }
 
-std::vector<TaskSpan> run_load_tasks(const std::string& dsn, int jobs,
+std::vector<TaskSpan> run_load_tasks(const std::string& dsn, int jobs, int lock_timeout_ms,
                                      const std::vector<LoadTask>& tasks,
                                      std::atomic<bool>& failed) {
   return run_task_graph<RawConnection>(
       jobs, tasks,
       [&] {
         auto connection = std::make_unique<RawConnection>(dsn);
-        connection->exec("SET synchronous_commit = off");
+        connection->exec(fmt::format("SET synchronous_commit = off; SET lock_timeout = {}",
+                                     std::max(0, lock_timeout_ms)));
         return connection;
       },
       failed);

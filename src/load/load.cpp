@@ -35,13 +35,14 @@ const Scale& resolve_scale(const Profile& profile, const std::string& name) {
 
 // Runs a load's tasks on result.jobs connections and records when each kind
 // of work was done.
-void run_tasks(const std::string& dsn, const std::vector<load::LoadTask>& tasks,
-               std::atomic<bool>& failed, LoadResult& result) {
-  const auto spans = load::run_load_tasks(dsn, result.jobs, tasks, failed);
-  result.copy_seconds = load::kind_done_at(tasks, spans, "copy");
-  result.indexes_done_at = load::kind_done_at(tasks, spans, "index");
-  result.analyze_done_at = load::kind_done_at(tasks, spans, "analyze");
-  result.foreign_keys_done_at = load::kind_done_at(tasks, spans, "foreign key");
+void run_tasks(const std::string& dsn, int lock_timeout_ms,
+               const std::vector<load::LoadTask>& tasks, std::atomic<bool>& failed,
+               LoadResult& result) {
+  const auto spans = load::run_load_tasks(dsn, result.jobs, lock_timeout_ms, tasks, failed);
+  result.copy_seconds = load::kind_done_at(tasks, spans, load::TaskKind::kCopy);
+  result.indexes_done_at = load::kind_done_at(tasks, spans, load::TaskKind::kIndex);
+  result.analyze_done_at = load::kind_done_at(tasks, spans, load::TaskKind::kAnalyze);
+  result.foreign_keys_done_at = load::kind_done_at(tasks, spans, load::TaskKind::kForeignKey);
 }
 
 std::vector<int64_t> table_rows(const DatasetGenerator& generator) {
@@ -70,7 +71,10 @@ std::string next_step(const std::string& sqlstate, bool connection_lost) {
   if (sqlstate == "57014")
     return "a statement was cancelled (statement_timeout, or someone cancelled it): rerun, with "
            "a larger statement_timeout if one is set";
-  if (cls == "40" || sqlstate == "55P03") return "another session held a conflicting lock: rerun";
+  if (cls == "40") return "another session held a conflicting lock: rerun";
+  if (sqlstate == "55P03")
+    return "another session held a lock pgshape needed for longer than the lock timeout: rerun "
+           "when it is done, or with --wait to queue behind it";
   return "fix the cause above, then rerun";
 }
 
@@ -87,7 +91,9 @@ std::string next_step(const std::string& sqlstate, bool connection_lost) {
     while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
     const bool lost_connection = lost || sqlstate.rfind("08", 0) == 0;
     throw DatabaseError(
-        lost_connection ? ErrorId("load.lost-connection") : ErrorId("load.failed"),
+        lost_connection       ? ErrorId("load.lost-connection")
+        : sqlstate == "55P03" ? ErrorId("db.lock-timeout")
+                              : ErrorId("load.failed"),
         redact_dsn(fmt::format("load into schema '{}' failed: {}\n{}", schema, text, state)),
         next_step(sqlstate, lost), sqlstate);
   };
@@ -108,6 +114,8 @@ std::string next_step(const std::string& sqlstate, bool connection_lost) {
   } catch (const pqxx::sql_error& e) {
     fail(e.what(), e.sqlstate(), false);
   } catch (const DatabaseError& e) {
+    // Already says what happened and that the target is as it was.
+    if (e.id() == ErrorId("db.lock-timeout") || e.id() == ErrorId("db.transaction-ended")) throw;
     fail(e.what(), e.sqlstate(), false);
   }
   // UsageError, ProfileError, InternalError keep their own type and exit code.
@@ -142,6 +150,7 @@ LoadResult load_in_place(const Profile& profile, const std::string& dsn, const L
   DatasetGenerator generator(profile, scale, result.seed);
   std::vector<load::LoadTask> tasks;
   std::atomic<bool> failed{false};
+  const int lock_timeout_ms = options.wait ? 0 : options.lock_timeout_ms;
   if (options.mode == LoadOptions::Mode::kAppend) {
     if (options.shard_count < 1 || options.shard_index < 0 ||
         options.shard_index >= options.shard_count)
@@ -154,11 +163,11 @@ LoadResult load_in_place(const Profile& profile, const std::string& dsn, const L
     spec.append = true;
     load::TableCopies copies(profile, generator, result.schema, spec, options.on_progress);
     copies.add_tasks(tasks, failed);
-    run_tasks(dsn, tasks, failed, result);
+    run_tasks(dsn, lock_timeout_ms, tasks, failed, result);
     result.tables = copies.stats_in_load_order();
   } else {
     load::add_finish_tasks(tasks, profile, result.schema, table_rows(generator), {});
-    run_tasks(dsn, tasks, failed, result);
+    run_tasks(dsn, lock_timeout_ms, tasks, failed, result);
   }
   result.total_seconds = seconds_since(started);
   return result;
@@ -181,7 +190,7 @@ LoadResult load_dataset(const Profile& input, const std::string& dsn, const Load
     return load_in_place(input, dsn, options, scale, std::move(result), copy_spec, started);
 
   pqxx::connection control(dsn);
-  load::Staging staging(control, result.schema, options);  // lock, ownership, fresh staging
+  load::Staging staging(control, dsn, result.schema, options);  // lock, ownership, fresh staging
   // Under the lock, so no other load can create or swap it meanwhile.
   const bool target_existed = [&] {
     pqxx::nontransaction tx(control);
@@ -202,14 +211,13 @@ LoadResult load_dataset(const Profile& input, const std::string& dsn, const Load
       load::TableCopies copies(profile, generator, staging.name(), copy_spec, options.on_progress);
       const auto copy_tasks = copies.add_tasks(tasks, failed);
       load::add_finish_tasks(tasks, profile, staging.name(), table_rows(generator), copy_tasks);
-      run_tasks(dsn, tasks, failed, result);
+      run_tasks(dsn, staging.lock_timeout_ms(), tasks, failed, result);
       result.tables = copies.stats_in_load_order();
     }
 
     if (options.check_staging) options.check_staging(staging.name());
     staging.swap_in(
-        fmt::format("profile={} scale={} seed={}", profile.name, scale.name, result.seed),
-        options.keep_previous);
+        fmt::format("profile={} scale={} seed={}", profile.name, scale.name, result.seed));
     swapped = true;
     result.shape = load::measure_shape(control, profile, generator, result.schema);
   } catch (...) {

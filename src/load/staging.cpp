@@ -3,6 +3,9 @@
 // pgshape did not create, never dropping objects other schemas depend on.
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <optional>
+
 #include "load/sql.hpp"
 #include "load/steps.hpp"
 #include "pgshape/error.hpp"
@@ -32,39 +35,42 @@ bool owned(const std::string& comment) {
   return comment.rfind(kOwnerMark, 0) == 0;
 }
 
-// Objects outside `schema` that would vanish with it: views over its tables and
-// foreign keys into them. Dropping those is never pgshape's call.
-std::vector<std::string> outside_dependents(pqxx::transaction_base& tx, const std::string& schema) {
-  auto rows = tx.exec_params(
-      "SELECT DISTINCT v.relnamespace::regnamespace::text || '.' || v.relname "
-      "FROM pg_catalog.pg_depend d "
-      "JOIN pg_catalog.pg_rewrite r ON d.classid = 'pg_catalog.pg_rewrite'::regclass "
-      "  AND d.objid = r.oid "
-      "JOIN pg_catalog.pg_class v ON v.oid = r.ev_class "
-      "JOIN pg_catalog.pg_class t ON d.refclassid = 'pg_catalog.pg_class'::regclass "
-      "  AND d.refobjid = t.oid "
-      "JOIN pg_catalog.pg_namespace tn ON tn.oid = t.relnamespace AND tn.nspname = $1 "
-      "WHERE v.relnamespace <> t.relnamespace "
-      "UNION "
-      "SELECT DISTINCT con.conrelid::regclass::text || ' (' || con.conname || ')' "
-      "FROM pg_catalog.pg_constraint con "
-      "JOIN pg_catalog.pg_class t ON t.oid = con.confrelid "
-      "JOIN pg_catalog.pg_namespace tn ON tn.oid = t.relnamespace AND tn.nspname = $1 "
-      "JOIN pg_catalog.pg_class c ON c.oid = con.conrelid "
-      "WHERE con.contype = 'f' AND c.relnamespace <> t.relnamespace",
-      schema);
-  std::vector<std::string> out;
-  for (const auto& row : rows) out.push_back(row[0].as<std::string>());
+// Shown in full up to this many; a schema's worth of dependents is summed up.
+constexpr size_t kListedDependents = 25;
+
+std::string listing(const std::vector<std::string>& items) {
+  std::string out;
+  for (size_t i = 0; i < items.size() && i < kListedDependents; ++i) out += "\n  " + items[i];
+  if (items.size() > kListedDependents)
+    out += fmt::format("\n  ... and {} more", items.size() - kListedDependents);
   return out;
 }
 
+// Refuses (UsageError load.dependents, nothing changed) when dropping any of
+// `schemas` would drop or alter an object outside it; names every such object.
+void refuse_outside_dependents(pqxx::transaction_base& tx,
+                               const std::vector<const std::string*>& schemas) {
+  std::vector<std::string> found;
+  std::vector<std::string> names;
+  for (const std::string* schema : schemas) {
+    auto dependents = outside_dependents(tx, *schema);
+    if (dependents.empty()) continue;
+    names.push_back("'" + *schema + "'");
+    found.insert(found.end(), dependents.begin(), dependents.end());
+  }
+  if (found.empty()) return;
+  throw UsageError(
+      "load.dependents",
+      fmt::format("schema {} cannot be replaced: DROP SCHEMA ... CASCADE would drop or alter {} "
+                  "object{} outside it:{}",
+                  fmt::join(names, ", "), found.size(), found.size() == 1 ? "" : "s",
+                  listing(found)),
+      "pgshape never drops objects in other schemas that depend on the ones it replaces: "
+      "drop or change them first (nothing was changed)");
+}
+
 void drop_schema(pqxx::transaction_base& tx, const std::string& schema) {
-  if (auto dependents = outside_dependents(tx, schema); !dependents.empty())
-    throw UsageError(
-        "load.dependents",
-        fmt::format("schema '{}' cannot be replaced: {} outside it depend on its tables", schema,
-                    fmt::join(dependents, ", ")),
-        "pgshape never drops objects it did not create; drop or move them first");
+  refuse_outside_dependents(tx, {&schema});
   tx.exec0("DROP SCHEMA " + quote_ident(schema) + " CASCADE");
 }
 
@@ -76,13 +82,25 @@ void check_schema_name(const std::string& schema) {
     throw UsageError("load.bad-schema",
                      fmt::format("schema name '{}' must be 1 to 54 bytes", schema),
                      "pass a shorter --schema");
+  // PostgreSQL's own schemas (pg_catalog, pg_toast, pg_temp_N, information_schema)
+  // and the pg_ names it reserves for them: "pg" too, whose staging schema would be pg_staging.
+  if (schema.rfind("pg_", 0) == 0 || schema == "pg" || schema == "information_schema")
+    throw UsageError("load.bad-schema",
+                     fmt::format("schema '{}' is a PostgreSQL system schema (or a name reserved "
+                                 "for one); pgshape never loads into those",
+                                 schema),
+                     "pass another --schema (names starting with pg_ are reserved)");
 }
 
-Staging::Staging(pqxx::connection& control, std::string target, const LoadOptions& options)
+Staging::Staging(pqxx::connection& control, std::string dsn, std::string target,
+                 const LoadOptions& options)
     : control_(control),
+      dsn_(std::move(dsn)),
       target_(std::move(target)),
       staging_(target_ + "_staging"),
-      previous_(target_ + "_previous") {
+      previous_(target_ + "_previous"),
+      lock_timeout_ms_(options.wait ? 0 : std::max(0, options.lock_timeout_ms)),
+      keep_previous_(options.keep_previous) {
   {
     pqxx::nontransaction tx(control_);
     const std::string key = std::string(kOwnerMark) + target_;
@@ -98,23 +116,57 @@ Staging::Staging(pqxx::connection& control, std::string target, const LoadOption
           "load.locked",
           fmt::format("another pgshape load or refresh into schema '{}' is running", target_),
           "wait for it to finish, or pass --wait to queue behind it");
+    // Every statement on this connection from now on (DDL, swap) waits at most this
+    // long for another session's lock; the tasks' connections get the same.
+    tx.exec_params("SELECT pg_catalog.set_config('lock_timeout', $1, false)",
+                   std::to_string(lock_timeout_ms_));
   }
-  pqxx::work tx(control_);
-  for (const std::string* schema : {&target_, &previous_, &staging_}) {
-    auto comment = schema_comment(tx, *schema);
-    if (comment && !owned(*comment) && !options.force)
-      throw UsageError(
-          "load.not-owned",
-          fmt::format("schema '{}' exists and was not created by pgshape; refusing to replace it",
-                      *schema),
-          "choose another --schema, or pass --force to replace it");
+  waiting_for_locks("preparing the staging schema", [&] {
+    pqxx::work tx(control_);
+    for (const std::string* schema : {&target_, &previous_, &staging_}) {
+      auto comment = schema_comment(tx, *schema);
+      if (comment && !owned(*comment) && !options.force)
+        throw UsageError(
+            "load.not-owned",
+            fmt::format("schema '{}' exists and was not created by pgshape; refusing to replace it",
+                        *schema),
+            "choose another --schema, or pass --force to replace it");
+    }
+    // Everything the load will drop is checked now, before anything is written;
+    // the swap checks again in its own transaction.
+    std::vector<const std::string*> dropped = {&staging_, keep_previous_ ? &previous_ : &target_};
+    refuse_outside_dependents(tx, dropped);
+    // A staging schema left by a killed load is debris of ours: clear it.
+    if (schema_comment(tx, staging_)) drop_schema(tx, staging_);
+    tx.exec0("CREATE SCHEMA " + quote_ident(staging_));
+    tx.exec0(fmt::format("COMMENT ON SCHEMA {} IS {}", quote_ident(staging_),
+                         string_literal(tx, fmt::format("{} staging", kOwnerMark))));
+    tx.commit();
+  });
+}
+
+void Staging::waiting_for_locks(const char* doing, const std::function<void()>& body) {
+  std::optional<BlockerWatch> watch;
+  if (lock_timeout_ms_ > 0) watch.emplace(dsn_, control_.backendpid());
+  try {
+    body();
+  } catch (const pqxx::sql_error& e) {
+    if (e.sqlstate() != "55P03") throw;
+    std::string blockers = watch ? watch->blockers() : std::string();
+    for (size_t at = 0; (at = blockers.find('\n', at)) != std::string::npos; at += 3)
+      blockers.replace(at, 1, "\n  ");
+    throw DatabaseError(
+        "db.lock-timeout",
+        redact_dsn(fmt::format(
+            "schema '{}': {} waited {:.1f} s for a lock held by another session:\n  {}\nschema "
+            "'{}' is as it was",
+            target_, doing, lock_timeout_ms_ / 1000.0,
+            blockers.empty() ? "(the session was gone before pgshape could name it)" : blockers,
+            target_)),
+        "end that session's transaction (pg_terminate_backend(pid) if it is stuck), or rerun "
+        "with --wait to queue behind it",
+        e.sqlstate());
   }
-  // A staging schema left by a killed load is debris of ours: clear it.
-  if (schema_comment(tx, staging_)) drop_schema(tx, staging_);
-  tx.exec0("CREATE SCHEMA " + quote_ident(staging_));
-  tx.exec0(fmt::format("COMMENT ON SCHEMA {} IS {}", quote_ident(staging_),
-                       string_literal(tx, fmt::format("{} staging", kOwnerMark))));
-  tx.commit();
 }
 
 Staging::~Staging() {
@@ -127,22 +179,24 @@ Staging::~Staging() {
   }
 }
 
-void Staging::swap_in(const std::string& note, bool keep_previous) {
-  pqxx::work tx(control_);
-  const bool target_exists = schema_comment(tx, target_).has_value();
-  if (keep_previous) {
-    if (schema_comment(tx, previous_)) drop_schema(tx, previous_);
-    if (target_exists)
-      tx.exec0(fmt::format("ALTER SCHEMA {} RENAME TO {}", quote_ident(target_),
-                           quote_ident(previous_)));
-  } else if (target_exists) {
-    drop_schema(tx, target_);
-  }
-  tx.exec0(
-      fmt::format("ALTER SCHEMA {} RENAME TO {}", quote_ident(staging_), quote_ident(target_)));
-  tx.exec0(fmt::format("COMMENT ON SCHEMA {} IS {}", quote_ident(target_),
-                       string_literal(tx, fmt::format("{} {}", kOwnerMark, note))));
-  tx.commit();
+void Staging::swap_in(const std::string& note) {
+  waiting_for_locks("the swap", [&] {
+    pqxx::work tx(control_);
+    const bool target_exists = schema_comment(tx, target_).has_value();
+    if (keep_previous_) {
+      if (schema_comment(tx, previous_)) drop_schema(tx, previous_);
+      if (target_exists)
+        tx.exec0(fmt::format("ALTER SCHEMA {} RENAME TO {}", quote_ident(target_),
+                             quote_ident(previous_)));
+    } else if (target_exists) {
+      drop_schema(tx, target_);
+    }
+    tx.exec0(
+        fmt::format("ALTER SCHEMA {} RENAME TO {}", quote_ident(staging_), quote_ident(target_)));
+    tx.exec0(fmt::format("COMMENT ON SCHEMA {} IS {}", quote_ident(target_),
+                         string_literal(tx, fmt::format("{} {}", kOwnerMark, note))));
+    tx.commit();
+  });
   swapped_ = true;
 }
 

@@ -18,28 +18,50 @@
 
 namespace pgshape::load {
 
-// Throws UsageError unless `schema` is a usable name with room for our suffixes.
+// Throws UsageError (load.bad-schema) unless `schema` is a usable name with room
+// for our suffixes and not a PostgreSQL system schema (pg_*, information_schema).
 void check_schema_name(const std::string& schema);
+
+// Every object outside `schema` that DROP SCHEMA `schema` CASCADE would drop or
+// alter, as "what (depends on what)" from pg_describe_object; empty when none.
+// The walk is pg_depend's closure, not a list of object kinds (dependents.cpp).
+std::vector<std::string> outside_dependents(pqxx::transaction_base& tx, const std::string& schema);
 
 // The staging schema of one load into `target`, and the guard around it: holds
 // the per-target advisory lock, refuses targets pgshape does not own (unless
-// force), clears debris of an earlier killed load, and swaps atomically.
+// force) and, before anything is written, any schema whose drop would reach
+// objects in other schemas (also with force); clears debris of an earlier killed
+// load, and swaps atomically. Every statement on `control` waits at most
+// options.lock_timeout_ms for other sessions' locks (forever with options.wait);
+// a wait that times out throws DatabaseError db.lock-timeout naming the blockers.
 class Staging {
  public:
-  Staging(pqxx::connection& control, std::string target, const LoadOptions& options);
+  // `dsn` is control's server, for the connection that watches lock waits.
+  Staging(pqxx::connection& control, std::string dsn, std::string target,
+          const LoadOptions& options);
   ~Staging();
   const std::string& name() const { return staging_; }
-  // One transaction: the old target goes (or becomes <target>_previous when
-  // keep_previous), staging becomes the target. `note` is recorded in its comment.
-  void swap_in(const std::string& note, bool keep_previous = false);
+  int lock_timeout_ms() const { return lock_timeout_ms_; }
+  // One transaction: the old target goes (or becomes <target>_previous with
+  // options.keep_previous), staging becomes the target. `note` is recorded in its
+  // comment. Throws UsageError load.dependents (nothing changed) when a schema it
+  // would drop has dependents elsewhere by now.
+  void swap_in(const std::string& note);
   // Drops the staging schema after a failure (best effort: never throws).
   void discard() noexcept;
 
  private:
+  // Runs `body`; a lock timeout inside it becomes db.lock-timeout naming who held
+  // the lock (watched from a second connection while `body` runs).
+  void waiting_for_locks(const char* doing, const std::function<void()>& body);
+
   pqxx::connection& control_;
+  std::string dsn_;
   std::string target_;
   std::string staging_;
   std::string previous_;
+  int lock_timeout_ms_;
+  bool keep_previous_;
   bool swapped_ = false;
 };
 
@@ -94,8 +116,9 @@ void add_finish_tasks(std::vector<LoadTask>& tasks, const Profile& profile,
                       const std::string& schema, const std::vector<int64_t>& rows,
                       const std::vector<size_t>& copy_task);
 
-// Runs the tasks on `jobs` connections to `dsn`; returns each task's span.
-std::vector<TaskSpan> run_load_tasks(const std::string& dsn, int jobs,
+// Runs the tasks on `jobs` connections to `dsn`, each waiting at most
+// `lock_timeout_ms` for another session's lock (0: forever); returns each task's span.
+std::vector<TaskSpan> run_load_tasks(const std::string& dsn, int jobs, int lock_timeout_ms,
                                      const std::vector<LoadTask>& tasks, std::atomic<bool>& failed);
 
 // Expected vs achieved shares of skewed columns, from pg_stats after ANALYZE.

@@ -196,6 +196,7 @@ RefreshResult run_refresh(const RefreshOptions& options) {
                    .seed = options.seed,
                    .jobs = options.jobs,
                    .wait = options.wait,
+                   .lock_timeout_ms = options.lock_timeout_ms,
                    .keep_previous = true};
   load.check_staging = [&](const std::string& staging) {
     check_staging(options.target_dsn, profile, *scale, staging, result.rows);
@@ -219,8 +220,11 @@ RefreshResult run_refresh(const RefreshOptions& options) {
     }
     ScaleContext context{result.schema, scale->name, table_row_counts(conn, result.schema)};
     CaptureSet set;
-    set.captures = capture_scale(conn, context, profile.queries, {},
-                                 CaptureOptions{.runs = options.runs, .seed = profile.seed});
+    set.captures = capture_scale(
+        conn, context, profile.queries, {},
+        CaptureOptions{.runs = options.runs,
+                       .seed = profile.seed,
+                       .lock_timeout_ms = options.wait ? 0 : options.lock_timeout_ms});
     set.meta.profile = profile.name;
     set.meta.schema = result.schema;
     set.meta.seed = profile.seed;
