@@ -167,6 +167,9 @@ struct CaptureOptions {
   int runs = 5;               // measured runs after one warm-up; the median one is kept
   bool hypothetical = false;  // index experiments as hypopg indexes, EXPLAIN without ANALYZE
   uint64_t seed = 1;          // for random:k picks
+  // How long a capture's statement waits for another session's lock before the
+  // capture fails (db.lock-timeout) rather than hang; 0 waits forever.
+  int lock_timeout_ms = 10'000;
 };
 
 // What a capture is of: the dataset schema, the scale point's name and its row counts.

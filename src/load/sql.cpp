@@ -77,8 +77,10 @@ std::vector<IndexBuild> index_builds(std::string_view schema, const Table& table
     std::string statement =
         fmt::format("CREATE {}INDEX {} ON {} ({})", index.unique ? "UNIQUE " : "",
                     quote_ident(name), target, key_columns(index.columns, index.orders));
-    // The predicate is SQL the profile's author wrote, like the queries themselves.
-    if (!index.where.empty()) statement += " WHERE " + index.where;
+    // The predicate is SQL the profile's author wrote, checked at validate time to
+    // be one expression with balanced parentheses; in "(...)" it cannot take the
+    // statement anywhere else, and the newline ends a trailing "--" comment.
+    if (!index.where.empty()) statement += " WHERE (" + index.where + "\n)";
     out.push_back({table.name, statement, ""});
   }
   return out;

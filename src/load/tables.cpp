@@ -16,9 +16,10 @@ Profile create_tables(pqxx::connection& control, const Profile& input, const std
     return input;
   }
   // The user's DDL runs with the staging schema first on the search path, so
-  // unqualified CREATE TABLE statements land there.
+  // unqualified CREATE TABLE statements land there; statement by statement, in
+  // this transaction and no other (a COMMIT in it is refused before anything runs).
   tx.exec0("SET LOCAL search_path TO " + quote_ident(schema) + ", public");
-  tx.exec0(input.ddl_sql);
+  exec_script(tx, input.ddl_sql, fmt::format("{}: the ddl: file", input.file));
   Profile profile = input;
   std::vector<Diagnostic> problems;
   for (auto& table : profile.tables) {

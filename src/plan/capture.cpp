@@ -7,7 +7,11 @@
 #include <nlohmann/json.hpp>
 #include <numeric>
 
+#include <fmt/format.h>
+
 #include "pgshape/error.hpp"
+#include "pgshape/pg.hpp"
+#include "pgshape/util.hpp"
 
 namespace pgshape {
 namespace {
@@ -20,49 +24,18 @@ bool starts_with_keyword(std::string_view text, std::string_view keyword) {
   return true;
 }
 
-// Splits SQL into statements at top-level ';' (outside quotes, dollar quotes and
-// comments). Only used to hand CREATE INDEX statements to hypopg one at a time.
-std::vector<std::string> split_statements(const std::string& sql) {
+// The statements of an experiment, as PostgreSQL's lexer cuts them (empty when a
+// quote or comment is not closed: exec_script then says so).
+std::vector<std::string> statements_of(const std::string& sql) {
+  const SqlScan scan = scan_sql(sql);
   std::vector<std::string> out;
-  std::string cur;
-  for (size_t i = 0; i < sql.size(); ++i) {
-    char c = sql[i];
-    if (c == '\'' || c == '"') {
-      size_t end = sql.find(c, i + 1);
-      end = end == std::string::npos ? sql.size() - 1 : end;
-      cur += sql.substr(i, end - i + 1);
-      i = end;
-    } else if (c == '-' && i + 1 < sql.size() && sql[i + 1] == '-') {
-      i = std::min(sql.find('\n', i), sql.size() - 1);
-    } else if (c == '$') {
-      size_t tag_end = sql.find('$', i + 1);
-      std::string tag = tag_end == std::string::npos ? "" : sql.substr(i, tag_end - i + 1);
-      size_t close = tag.empty() ? std::string::npos : sql.find(tag, tag_end + 1);
-      if (close == std::string::npos) {
-        cur += c;
-      } else {
-        cur += sql.substr(i, close + tag.size() - i);
-        i = close + tag.size() - 1;
-      }
-    } else if (c == ';') {
-      out.push_back(cur);
-      cur.clear();
-    } else {
-      cur += c;
-    }
-  }
-  out.push_back(cur);
-  std::vector<std::string> trimmed;
-  for (auto& s : out) {
-    auto b = s.find_first_not_of(" \t\r\n");
-    if (b == std::string::npos) continue;
-    trimmed.push_back(s.substr(b, s.find_last_not_of(" \t\r\n") - b + 1));
-  }
-  return trimmed;
+  if (scan.error.empty())
+    for (const auto& statement : scan.statements) out.emplace_back(statement.text);
+  return out;
 }
 
 bool all_create_index(const std::string& sql) {
-  auto stmts = split_statements(sql);
+  auto stmts = statements_of(sql);
   return !stmts.empty() && std::all_of(stmts.begin(), stmts.end(), [](const std::string& s) {
     return starts_with_keyword(s, "create index") || starts_with_keyword(s, "create unique index");
   });
@@ -169,9 +142,23 @@ Run explain_once(pqxx::transaction_base& tx, const std::string& explain_sql,
   return run;
 }
 
-void set_search_path(pqxx::work& tx, const std::string& schema) {
+// The capture transaction's settings: the dataset first on the search path, and
+// a bound on lock waits, so a capture behind another session's lock fails
+// (db.lock-timeout) instead of hanging.
+void prepare_capture(pqxx::work& tx, const std::string& schema, int lock_timeout_ms) {
   tx.exec_params("SELECT pg_catalog.set_config('search_path', $1, true)",
                  tx.conn().quote_name(schema));
+  tx.exec_params("SELECT pg_catalog.set_config('lock_timeout', $1, true)",
+                 std::to_string(std::max(0, lock_timeout_ms)));
+}
+
+[[noreturn]] void throw_lock_timeout(const std::string& what, const pqxx::sql_error& e,
+                                     int lock_timeout_ms) {
+  throw DatabaseError("db.lock-timeout",
+                      fmt::format("{}: waited {:.1f} s for a lock held by another session: {}",
+                                  what, lock_timeout_ms / 1000.0, e.what()),
+                      "rerun when the other session is done (pg_stat_activity shows it)",
+                      e.sqlstate());
 }
 
 }  // namespace
@@ -257,10 +244,10 @@ PlanCapture capture_query(pqxx::transaction_base& tx, const ScaleContext& scale,
     c.execution = {median_of(exec_ms), *std::min_element(exec_ms.begin(), exec_ms.end()),
                    *std::max_element(exec_ms.begin(), exec_ms.end())};
   } catch (const pqxx::sql_error& e) {
-    throw DatabaseError("plan.query-failed",
-                        "query '" + query.name + "' [" + variant.label + "] at scale " +
-                            scale.scale + " (" + experiment + "): " + e.what(),
-                        {}, e.sqlstate());
+    const std::string what = "query '" + query.name + "' [" + variant.label + "] at scale " +
+                             scale.scale + " (" + experiment + ")";
+    if (e.sqlstate() == "55P03") throw_lock_timeout(what, e, options.lock_timeout_ms);
+    throw DatabaseError("plan.query-failed", what + ": " + e.what(), {}, e.sqlstate());
   }
   return c;
 }
@@ -294,7 +281,7 @@ std::vector<PlanCapture> capture_scale(pqxx::connection& conn, const ScaleContex
     // btree indexes on plain columns need no ANALYZE, but an expression index's
     // statistics only exist after ANALYZE — put ANALYZE in the experiment for those.
     pqxx::work tx(conn);
-    set_search_path(tx, scale.schema);
+    prepare_capture(tx, scale.schema, options.lock_timeout_ms);
     std::string hypopg;  // the schema hypopg's functions live in
     if (exp && hypo) {
       tx.exec("CREATE EXTENSION IF NOT EXISTS hypopg");
@@ -304,19 +291,21 @@ std::vector<PlanCapture> capture_scale(pqxx::connection& conn, const ScaleContex
                 "ON n.oid = e.extnamespace WHERE e.extname = 'hypopg'")[0][0]
               .c_str();
       hypopg = conn.quote_name(hypopg);
-      for (const auto& stmt : split_statements(exp->sql)) {
+      for (const auto& stmt : statements_of(exp->sql)) {
         tx.exec_params("SELECT * FROM " + hypopg + ".hypopg_create_index($1)", stmt);
       }
     } else if (exp) {
+      // Statement by statement inside this transaction, which is rolled back: an
+      // experiment cannot COMMIT its way out of it (refused before it runs).
+      const std::string what = "experiment '" + exp->name + "' at scale " + scale.scale;
       try {
-        tx.exec(exp->sql);
+        exec_script(tx, exp->sql, what);
       } catch (const pqxx::sql_error& e) {
-        throw DatabaseError(
-            "plan.query-failed",
-            "experiment '" + exp->name + "' at scale " + scale.scale + " failed: " + e.what(),
-            "experiments run inside a transaction: CREATE INDEX CONCURRENTLY "
-            "and VACUUM cannot be used there",
-            e.sqlstate());
+        if (e.sqlstate() == "55P03") throw_lock_timeout(what, e, options.lock_timeout_ms);
+        throw DatabaseError("plan.query-failed", what + " failed: " + e.what(),
+                            "experiments run inside a transaction: CREATE INDEX CONCURRENTLY "
+                            "and VACUUM cannot be used there",
+                            e.sqlstate());
       }
     }
     for (size_t i = 0; i < queries.size(); ++i) {

@@ -28,6 +28,7 @@ class Checker {
     for (const auto& table : p_.tables) check_table(table);
     check_cycles();
     for (const auto& query : p_.queries) check_query(query);
+    check_fragments(p_, r_);
   }
 
  private:

@@ -49,6 +49,11 @@ class Reader {
 // Cross-checks after parsing: foreign keys, cycles, domains, types vs distributions.
 void check_profile(const Profile& profile, Reader& reader);
 
+// The profile's SQL (index predicates, queries, experiments, the ddl: file) against
+// what its place allows: one expression, one statement, no transaction control
+// (fragments.cpp). Diagnostics have the code profile.bad-sql.
+void check_fragments(const Profile& profile, Reader& reader);
+
 // How many characters a pattern makes (an escaped character counts once), and
 // how many distinct strings it can make (saturating at 4.6e18).
 size_t pattern_length(std::string_view pattern);
