@@ -8,6 +8,7 @@
 
 #include "pgshape/error.hpp"
 #include "pgshape/plan.hpp"
+#include "pgshape/util.hpp"
 
 namespace pgshape {
 namespace {
@@ -124,7 +125,14 @@ CaptureSet read_capture_dir(const std::string& dir) {
   if (!f)
     throw UsageError("capture.not-found",
                      summary.string() + ": missing; " + dir + " is not a capture directory", hint);
-  json doc = json::parse(f, nullptr, false);
+  std::ostringstream summary_text;
+  summary_text << f.rdbuf();
+  if (auto at = json_too_deep(summary_text.str()))
+    throw UsageError("capture.malformed",
+                     summary.string() + ": nested deeper than " + std::to_string(kMaxJsonDepth) +
+                         " levels (at byte " + std::to_string(*at) + ")",
+                     hint);
+  json doc = json::parse(summary_text.str(), nullptr, false);
   if (doc.is_discarded())
     throw UsageError("capture.malformed", summary.string() + ": not valid JSON", hint);
   if (!doc.is_object() || doc.value("format", "") != kFormat) {

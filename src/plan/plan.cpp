@@ -7,6 +7,8 @@
 #include <set>
 #include <stdexcept>
 
+#include "pgshape/util.hpp"
+
 namespace pgshape {
 namespace {
 
@@ -123,6 +125,11 @@ std::string PlanNode::label() const {
 }
 
 PlanNode parse_explain_json(std::string_view text) {
+  // Checked before parsing: nlohmann::json copies and destroys nested values
+  // recursively, so 150,000 '[' would overflow the stack.
+  if (auto at = json_too_deep(text))
+    throw std::runtime_error("EXPLAIN JSON: nested deeper than " + std::to_string(kMaxJsonDepth) +
+                             " levels (at byte " + std::to_string(*at) + ")");
   json doc = json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded()) throw std::runtime_error("EXPLAIN JSON: not valid JSON");
   // EXPLAIN (FORMAT JSON) prints a one-element array; accept the bare object too.

@@ -1,9 +1,11 @@
 // StatsSnapshot <-> JSON: what refresh keeps of each import so the next one can
 // report how production's statistics drifted in between.
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "pgshape/error.hpp"
 #include "pgshape/stats.hpp"
+#include "pgshape/util.hpp"
 
 namespace pgshape {
 
@@ -43,6 +45,13 @@ std::string snapshot_to_json(const StatsSnapshot& s) {
 
 StatsSnapshot snapshot_from_json(const std::string& text) {
   StatsSnapshot s;
+  // nlohmann::json destroys nested values recursively: bound the depth first.
+  if (auto at = json_too_deep(text))
+    throw UsageError("stats.bad-snapshot",
+                     fmt::format("malformed statistics snapshot: nested deeper than {} levels (at "
+                                 "byte {})",
+                                 kMaxJsonDepth, *at),
+                     "delete the refresh state directory to start afresh");
   try {
     auto j = nlohmann::json::parse(text);
     s.database = j.value("database", "");
