@@ -49,7 +49,7 @@ std::vector<size_t> TableCopies::add_tasks(std::vector<LoadTask>& tasks,
   std::optional<size_t> previous;
   for (size_t index : profile_.load_order()) {
     LoadTask task;
-    task.kind = "copy";
+    task.kind = TaskKind::kCopy;
     task.locks = {{tables[index].table().name, TableLock::kExclusive}};
     task.cost = static_cast<double>(rows_of(tables[index])) *
                 static_cast<double>(tables[index].table().columns.size()) * kCopyPerValue;

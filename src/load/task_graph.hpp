@@ -15,6 +15,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <exception>
 #include <functional>
 #include <memory>
@@ -33,9 +34,12 @@ namespace pgshape::load {
 // VALIDATE on the referencing table) coexists with nothing on that table.
 enum class TableLock { kShared, kExclusive };
 
+// What a task does, for the load's timings (LoadResult: when each kind was done).
+enum class TaskKind : uint8_t { kCopy, kIndex, kAnalyze, kForeignKey };
+
 template <class Connection>
 struct GraphTask {
-  std::string kind;                                      // for timings: "copy", "index", ...
+  TaskKind kind = TaskKind::kCopy;                       // for timings
   std::vector<size_t> after;                             // tasks that must finish first
   std::vector<std::pair<std::string, TableLock>> locks;  // table name, mode
   double cost = 0;                                       // estimated work, any unit
@@ -177,7 +181,7 @@ std::vector<TaskSpan> run_task_graph(int jobs, const std::vector<GraphTask<Conne
 // (0 when there is none).
 template <class Connection>
 double kind_done_at(const std::vector<GraphTask<Connection>>& tasks,
-                    const std::vector<TaskSpan>& spans, const std::string& kind) {
+                    const std::vector<TaskSpan>& spans, TaskKind kind) {
   double last = 0;
   for (size_t i = 0; i < tasks.size(); ++i)
     if (tasks[i].kind == kind) last = std::max(last, spans[i].end);

@@ -18,7 +18,7 @@ class ShopFinishTasks : public ::testing::Test {
     // Stand-ins for the COPY tasks, one per table, as copy_tasks would be.
     for (const auto& table : profile_.tables) {
       copy_task_.push_back(tasks_.size());
-      tasks_.push_back({"copy", {}, {{table.name, TableLock::kExclusive}}, 1, 0, {}});
+      tasks_.push_back({TaskKind::kCopy, {}, {{table.name, TableLock::kExclusive}}, 1, 0, {}});
     }
     std::vector<int64_t> rows(profile_.tables.size(), 1'000'000);
     add_finish_tasks(tasks_, profile_, "s", rows, copy_task_);
@@ -46,7 +46,7 @@ class ShopFinishTasks : public ::testing::Test {
     ADD_FAILURE() << name;
     return 0;
   }
-  std::vector<size_t> of_kind(const std::string& kind, const std::string& table) const {
+  std::vector<size_t> of_kind(TaskKind kind, const std::string& table) const {
     std::vector<size_t> out;
     for (size_t i = 0; i < tasks_.size(); ++i)
       if (tasks_[i].kind == kind && !tasks_[i].locks.empty() && tasks_[i].locks[0].first == table)
@@ -61,7 +61,7 @@ class ShopFinishTasks : public ::testing::Test {
 
 TEST_F(ShopFinishTasks, ATablesIndexesWaitForItsOwnCopyOnly) {
   for (const auto& table : profile_.tables) {
-    for (size_t index : of_kind("index", table.name)) {
+    for (size_t index : of_kind(TaskKind::kIndex, table.name)) {
       const auto before = waits_for(index);
       for (size_t t = 0; t < profile_.tables.size(); ++t)
         EXPECT_EQ(before[copy_task_[t]], profile_.tables[t].name == table.name)
@@ -74,12 +74,12 @@ TEST_F(ShopFinishTasks, ATablesIndexesWaitForItsOwnCopyOnly) {
 TEST_F(ShopFinishTasks, IndexBuildsShareTheirTableAndEverythingElseHoldsItAlone) {
   size_t builds = 0;
   for (const auto& task : tasks_) {
-    if (task.kind != "index" || task.locks.size() != 1) continue;
+    if (task.kind != TaskKind::kIndex || task.locks.size() != 1) continue;
     if (task.locks[0].second == TableLock::kShared) ++builds;
   }
   EXPECT_EQ(builds, 13u);  // the shop's 13 indexes, keys included
   for (const auto& task : tasks_)
-    if (task.kind == "analyze") {
+    if (task.kind == TaskKind::kAnalyze) {
       EXPECT_EQ(task.locks[0].second, TableLock::kExclusive);
     }
 }
@@ -89,7 +89,7 @@ TEST_F(ShopFinishTasks, ValidationsComeAfterAnalyzeOfBothTablesAndLockTheParentS
   size_t validations = 0;
   for (size_t i = 0; i < tasks_.size(); ++i) {
     const LoadTask& task = tasks_[i];
-    if (task.kind != "foreign key" || task.cost <= 1'000) continue;  // adds are instant
+    if (task.kind != TaskKind::kForeignKey || task.cost <= 1'000) continue;  // adds are instant
     ++validations;
     const std::string& child = task.locks[0].first;
     EXPECT_TRUE(locks(task, child, TableLock::kExclusive)) << child;
@@ -98,14 +98,15 @@ TEST_F(ShopFinishTasks, ValidationsComeAfterAnalyzeOfBothTablesAndLockTheParentS
       if (!column.ref) continue;
       EXPECT_TRUE(locks(task, column.ref->table, TableLock::kShared)) << child;
       for (const std::string& t : {child, column.ref->table})
-        for (size_t analyze : of_kind("analyze", t)) {
+        for (size_t analyze : of_kind(TaskKind::kAnalyze, t)) {
           EXPECT_TRUE(before[analyze]) << child << " waits for ANALYZE of " << t;
         }
     }
   }
   EXPECT_EQ(validations, 3u);  // order_items (2 keys, one task), orders, products
   // order_items' two validations are one task: VALIDATE conflicts with itself.
-  EXPECT_EQ(of_kind("foreign key", profile_.tables[items].name).size(), 2u);  // add + validate
+  EXPECT_EQ(of_kind(TaskKind::kForeignKey, profile_.tables[items].name).size(),
+            2u);  // add + validate
 }
 
 TEST_F(ShopFinishTasks, TheGraphRunsOnOneWorkerInAnOrderThatRespectsIt) {
@@ -119,9 +120,9 @@ TEST_F(ShopFinishTasks, TheGraphRunsOnOneWorkerInAnOrderThatRespectsIt) {
   for (size_t i = 0; i < shape.size(); ++i)
     for (size_t before : shape[i].after) EXPECT_LE(spans[before].end, spans[i].start);
   // COPYs are tier 0: all of them before anything else on one worker.
-  const double last_copy = kind_done_at(shape, spans, "copy");
+  const double last_copy = kind_done_at(shape, spans, TaskKind::kCopy);
   for (size_t i = 0; i < shape.size(); ++i)
-    if (shape[i].kind != "copy") {
+    if (shape[i].kind != TaskKind::kCopy) {
       EXPECT_GE(spans[i].start, last_copy);
     }
 }

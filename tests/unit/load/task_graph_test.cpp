@@ -43,7 +43,7 @@ struct GraphRun {
 Task task(double cost, std::vector<size_t> after = {},
           std::vector<std::pair<std::string, TableLock>> locks = {},
           std::function<void(Worker&)> run = {}) {
-  return Task{"test", std::move(after), std::move(locks), cost, 0, std::move(run)};
+  return Task{TaskKind::kIndex, std::move(after), std::move(locks), cost, 0, std::move(run)};
 }
 
 TEST(TaskGraph, EveryTaskRunsOnceAfterTheTasksItWaitsFor) {
@@ -151,12 +151,13 @@ TEST(TaskGraph, ACycleOrAMissingTaskIsAnInternalError) {
 }
 
 TEST(TaskGraph, AKindIsDoneWhenItsLastTaskEnds) {
-  std::vector<GraphTask<Worker>> tasks{
-      {"a", {}, {}, 0, 0, {}}, {"b", {}, {}, 0, 0, {}}, {"a", {}, {}, 0, 0, {}}};
+  std::vector<GraphTask<Worker>> tasks{{TaskKind::kCopy, {}, {}, 0, 0, {}},
+                                       {TaskKind::kIndex, {}, {}, 0, 0, {}},
+                                       {TaskKind::kCopy, {}, {}, 0, 0, {}}};
   const std::vector<TaskSpan> spans{{1.0, 2.0}, {0.0, 9.0}, {1.5, 4.0}};
-  EXPECT_DOUBLE_EQ(kind_done_at(tasks, spans, "a"), 4.0);
-  EXPECT_DOUBLE_EQ(kind_done_at(tasks, spans, "b"), 9.0);
-  EXPECT_DOUBLE_EQ(kind_done_at(tasks, spans, "none"), 0.0);
+  EXPECT_DOUBLE_EQ(kind_done_at(tasks, spans, TaskKind::kCopy), 4.0);
+  EXPECT_DOUBLE_EQ(kind_done_at(tasks, spans, TaskKind::kIndex), 9.0);
+  EXPECT_DOUBLE_EQ(kind_done_at(tasks, spans, TaskKind::kAnalyze), 0.0);
 }
 
 }  // namespace
