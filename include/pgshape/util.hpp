@@ -1,6 +1,7 @@
 // The util module: small pure helpers every layer may use — calendar
 // arithmetic in PostgreSQL's own epoch (2000-01-01), shared by the profile
-// parser (reading bounds) and the encoders (writing values), and "did you mean".
+// parser (reading bounds) and the encoders (writing values), "did you mean", and
+// counted nouns for messages.
 #pragma once
 
 #include <cstdint>
@@ -54,5 +55,8 @@ std::optional<int64_t> parse_duration(std::string_view text);
 
 // The closest of `candidates` to `word` within a small edit distance, or "".
 std::string closest_match(std::string_view word, const std::vector<std::string_view>& candidates);
+
+// "1 run", "5 runs"; `many` defaults to `one` + "s" ("1 query", "2 queries" needs it).
+std::string plural(long long count, std::string_view one, std::string_view many = {});
 
 }  // namespace pgshape
