@@ -1,4 +1,4 @@
-// run_refresh: the nightly mirror of production.
+// `pgshape refresh PROFILE --source DSN`: the nightly mirror of production.
 //
 //   guard    target and source must be different databases (system identifier and
 //            database name), checked before anything is written anywhere
@@ -24,14 +24,14 @@
 #include <fstream>
 #include <sstream>
 
-#include "load/sql.hpp"
+#include "app/internal.hpp"
+#include "pgshape/app.hpp"
 #include "pgshape/error.hpp"
 #include "pgshape/load.hpp"
 #include "pgshape/pg.hpp"
 #include "pgshape/plan.hpp"
 #include "pgshape/profile.hpp"
 #include "pgshape/stats.hpp"
-#include "stats/internal.hpp"
 
 namespace pgshape {
 namespace {
@@ -45,31 +45,12 @@ std::string read_text(const fs::path& path) {
   return text.str();
 }
 
-// Writes `text` to `path` through a temporary file and a rename: a kill leaves the
-// old file or the new one, never half of one.
-void write_atomically(const fs::path& path, const std::string& text) {
-  const fs::path tmp = path.string() + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << text;
-    if (!out) throw std::runtime_error(fmt::format("cannot write {}", tmp.string()));
-  }
-  fs::rename(tmp, path);
-}
-
-bool same_database(const DatabaseIdentity& a, const DatabaseIdentity& b) {
-  if (a.database != b.database) return false;
-  if (!a.system_identifier.empty() && !b.system_identifier.empty())
-    return a.system_identifier == b.system_identifier;
-  return a.fallback == b.fallback;  // identifier not readable: same address and port
-}
-
 // The refresh's own lock: taken on a session that lives as long as the refresh.
 class RefreshLock {
  public:
   RefreshLock(const std::string& dsn, const std::string& schema, bool wait)
-      : conn_(dsn), key_("pgshape:refresh:" + schema) {
-    pqxx::nontransaction tx(conn_);
+      : conn_(app::connect(dsn, "--dsn (the mirror database)")), key_("pgshape:refresh:" + schema) {
+    pqxx::nontransaction tx(*conn_);
     tx.exec0("SET application_name = 'pgshape refresh'");
     bool locked =
         tx.exec_params1("SELECT pg_catalog.pg_try_advisory_lock(pg_catalog.hashtext($1))", key_)[0]
@@ -86,7 +67,7 @@ class RefreshLock {
   }
 
  private:
-  pqxx::connection conn_;  // the session lock ends with it
+  std::unique_ptr<pqxx::connection> conn_;  // the session lock ends with it
   std::string key_;
 };
 
@@ -94,8 +75,8 @@ class RefreshLock {
 // profile asks for, and every foreign key of the profile exists and is validated.
 void check_staging(const std::string& dsn, const Profile& profile, const Scale& scale,
                    const std::string& staging, std::vector<std::pair<std::string, int64_t>>& rows) {
-  pqxx::connection conn(dsn);
-  pqxx::read_transaction tx(conn);
+  auto conn = app::connect(dsn, "--dsn (the mirror database)");
+  pqxx::read_transaction tx(*conn);
   rows.clear();
   for (const auto& table : profile.tables) {
     const int64_t expected = profile.rows(table, scale);
@@ -125,130 +106,144 @@ void check_staging(const std::string& dsn, const Profile& profile, const Scale& 
                                     fks[0].as<size_t>(), wanted, fks[1].as<size_t>()));
 }
 
-}  // namespace
-
-RefreshResult run_refresh(const RefreshOptions& options) {
-  const auto started = std::chrono::steady_clock::now();
-  if (options.profile_path.empty())
-    throw UsageError("usage.bad-option", "refresh needs the PROFILE path to write");
-  if (options.source_dsn.empty())
+// Refuses a target that is the source before anything is written anywhere.
+void guard(const RefreshCommand& c, const std::string& target) {
+  app::connect(c.source, "--source (the statistics source)");
+  app::connect(target, "--dsn (the mirror database)");
+  const DatabaseIdentity source = identify_database(c.source);
+  if (same_database(source, identify_database(target)))
     throw UsageError(
-        "usage.bad-option",
-        "refresh needs --source DSN (the production database to read statistics from)");
-  if (options.target_dsn.empty())
-    throw UsageError("usage.no-target", "refresh needs --dsn TARGET (the mirror database to load)");
-  const fs::path profile_path(options.profile_path);
+        "refresh.same-database",
+        fmt::format("the target is the source (database '{}' on the same server): refusing to "
+                    "write to the database statistics are read from",
+                    source.database),
+        "point --dsn at the mirror database, not at production");
+}
+
+struct Imported {
+  StatsSnapshot snapshot;
+  std::string text;  // the profile as imported, before the overlay
+  Profile profile;   // with the overlay merged, validated
+};
+
+Imported import_profile(const RefreshCommand& c, const std::string& overlay,
+                        std::vector<std::string>& notes) {
+  const fs::path profile_path(c.profile);
+  Imported in;
+  in.snapshot = read_stats(
+      c.source, StatsOptions{.schema = c.source_schema, .tables = c.tables, .redact = c.redact});
+  in.text = render_profile(
+      in.snapshot, ImportOptions{.name = profile_path.stem().string(), .seed = c.seed.value_or(1)},
+      &notes);
+  const bool merging = fs::exists(overlay);
+  const std::string merged = merging ? merge_overlay(in.text, overlay) : in.text;
+  const std::string base = profile_path.parent_path().string();
+  in.profile = parse_profile(
+      merged,
+      merging ? c.profile + " (with overlay " + overlay + ")" : c.profile + " (as imported)",
+      base.empty() ? "." : base);
+  return in;
+}
+
+// With --explain: the overlay's queries captured on the new dataset, compared with
+// the last refresh's capture, which is kept as capture.previous.
+void capture_and_compare(const RefreshCommand& c, const std::string& target, const Profile& profile,
+                         const std::string& scale, const fs::path& state_dir,
+                         RefreshOutcome& outcome) {
+  outcome.explained = true;
+  auto conn = app::connect(target, "--dsn (the mirror database)");
+  {
+    pqxx::nontransaction tx(*conn);
+    tx.exec0("SET search_path = " + quote_ident(outcome.schema));
+  }
+  ScaleContext context{outcome.schema, scale, table_row_counts(*conn, outcome.schema)};
+  CaptureSet set;
+  set.captures = capture_scale(*conn, context, profile.queries, {},
+                               CaptureOptions{.runs = c.runs, .seed = profile.seed});
+  set.meta.profile = profile.name;
+  set.meta.schema = outcome.schema;
+  set.meta.seed = profile.seed;
+  set.meta.runs = c.runs;
+  set.meta.pgshape_version = PGSHAPE_VERSION;
+  set.meta.scales.emplace_back(scale, context.table_rows);
+  for (const auto& q : profile.queries) set.meta.queries.emplace_back(q.name, q.sql);
+  const fs::path last = state_dir / "capture";
+  const fs::path fresh = state_dir / "capture.new";
+  fs::remove_all(fresh);
+  app::writing_files([&] { write_capture_dir(fresh.string(), set); });
+  if (fs::exists(last / "summary.json")) {
+    outcome.had_previous_capture = true;
+    CaptureSet before = read_capture_dir(last.string());
+    CompareResult diff = compare_captures(before.captures, set.captures);
+    diff.label_a = "last refresh";
+    diff.label_b = "this refresh";
+    outcome.plans = std::move(diff);
+    fs::remove_all(state_dir / "capture.previous");
+    fs::rename(last, state_dir / "capture.previous");
+  }
+  fs::remove_all(last);
+  fs::rename(fresh, last);
+  outcome.capture_dir = last.string();
+}
+
+RefreshOutcome refresh(const RefreshCommand& c) {
+  const auto started = std::chrono::steady_clock::now();
+  if (c.profile.empty())
+    throw UsageError("usage.missing-argument", "refresh needs the PROFILE path to write");
+  if (c.source.empty())
+    throw UsageError("usage.missing-argument",
+                     "refresh needs --source DSN (the production database to read statistics "
+                     "from)");
+  std::string target = c.target;
+  if (target.empty())
+    if (const char* url = std::getenv("DATABASE_URL")) target = url;
+  if (target.empty())
+    throw UsageError("usage.no-target", "refresh needs a target: --dsn or DATABASE_URL",
+                     "an embedded throwaway server would be gone by morning");
+  const fs::path profile_path(c.profile);
   const fs::path state_dir =
-      options.state_dir.empty()
-          ? profile_path.parent_path() / (profile_path.stem().string() + ".refresh")
-          : fs::path(options.state_dir);
-  const std::string overlay = options.overlay_path.empty()
-                                  ? default_overlay_path(options.profile_path)
-                                  : options.overlay_path;
-  if (!options.overlay_path.empty() && !fs::exists(overlay))
+      c.state_dir.empty() ? profile_path.parent_path() / (profile_path.stem().string() + ".refresh")
+                          : fs::path(c.state_dir);
+  const std::string overlay = c.overlay.empty() ? default_overlay_path(c.profile) : c.overlay;
+  if (!c.overlay.empty() && !fs::exists(overlay))
     throw UsageError("profile.overlay-missing",
                      fmt::format("overlay file '{}' does not exist", overlay));
 
-  // Guard first: nothing is written anywhere if the target is the source.
-  DatabaseIdentity source_id;
-  {
-    pqxx::connection source(options.source_dsn);
-    stats::make_session_read_only(source, "pgshape refresh (source)");
-    source_id = stats::database_identity(source);
-  }
-  {
-    pqxx::connection target(options.target_dsn);
-    if (same_database(source_id, stats::database_identity(target)))
-      throw UsageError(
-          "refresh.same-database",
-          fmt::format("the target is the source (database '{}' on the same server): refusing to "
-                      "write to the database statistics are read from",
-                      source_id.database),
-          "point --dsn at the mirror database, not at production");
-  }
+  guard(c, target);
+  RefreshOutcome outcome;
+  const Imported in = import_profile(c, overlay, outcome.notes);
+  const Scale& scale = app::require_scale(in.profile, c.scale);
+  outcome.schema = c.schema.empty() ? in.profile.schema : c.schema;
 
-  RefreshResult result;
-  StatsSnapshot snapshot =
-      read_stats(options.source_dsn, StatsOptions{.schema = options.source_schema,
-                                                  .tables = options.tables,
-                                                  .redact = options.redact});
-  const std::string imported = render_profile(
-      snapshot,
-      ImportOptions{.name = profile_path.stem().string(), .seed = options.seed.value_or(1)},
-      &result.notes);
-  const std::string merged = fs::exists(overlay) ? merge_overlay(imported, overlay) : imported;
-  std::string base = profile_path.parent_path().string();
-  const Profile profile =
-      parse_profile(merged,
-                    fs::exists(overlay) ? options.profile_path + " (with overlay " + overlay + ")"
-                                        : options.profile_path + " (as imported)",
-                    base.empty() ? "." : base);
-  const Scale* scale = profile.find_scale(options.scale);
-  if (!scale)
-    throw UsageError("usage.unknown-scale",
-                     fmt::format("the profile has no scale point '{}'", options.scale),
-                     "refresh loads 'production' (the observed row counts) or 'test'");
-  result.schema = options.target_schema.empty() ? profile.schema : options.target_schema;
-
-  RefreshLock lock(options.target_dsn, result.schema, options.wait);
-  LoadOptions load{.scale = scale->name,
-                   .schema = result.schema,
-                   .seed = options.seed,
-                   .jobs = options.jobs,
-                   .wait = options.wait,
+  RefreshLock lock(target, outcome.schema, c.wait);
+  LoadOptions load{.scale = scale.name,
+                   .schema = outcome.schema,
+                   .seed = c.seed,
+                   .jobs = c.jobs,
+                   .wait = c.wait,
                    .keep_previous = true};
   load.check_staging = [&](const std::string& staging) {
-    check_staging(options.target_dsn, profile, *scale, staging, result.rows);
+    check_staging(target, in.profile, scale, staging, outcome.rows);
   };
-  load_dataset(profile, options.target_dsn, load);
+  load_dataset(in.profile, target, load);
 
   // The target now holds the new dataset: record what it was made from.
   fs::create_directories(state_dir);
-  write_atomically(profile_path, imported);
+  app::write_file_atomically(profile_path, in.text);
   const fs::path stats_file = state_dir / "stats.json";
   if (fs::exists(stats_file))
-    result.drift = stats_drift(snapshot_from_json(read_text(stats_file)), snapshot);
-  write_atomically(stats_file, snapshot_to_json(snapshot));
-
-  if (options.explain) {
-    result.explained = true;
-    pqxx::connection conn(options.target_dsn);
-    {
-      pqxx::nontransaction tx(conn);
-      tx.exec0("SET search_path = " + quote_ident(result.schema));
-    }
-    ScaleContext context{result.schema, scale->name, table_row_counts(conn, result.schema)};
-    CaptureSet set;
-    set.captures = capture_scale(conn, context, profile.queries, {},
-                                 CaptureOptions{.runs = options.runs, .seed = profile.seed});
-    set.meta.profile = profile.name;
-    set.meta.schema = result.schema;
-    set.meta.seed = profile.seed;
-    set.meta.runs = options.runs;
-    set.meta.pgshape_version = PGSHAPE_VERSION;
-    set.meta.scales.emplace_back(scale->name, context.table_rows);
-    for (const auto& q : profile.queries) set.meta.queries.emplace_back(q.name, q.sql);
-    const fs::path last = state_dir / "capture";
-    const fs::path fresh = state_dir / "capture.new";
-    fs::remove_all(fresh);
-    write_capture_dir(fresh.string(), set);
-    if (fs::exists(last / "summary.json")) {
-      result.had_previous_capture = true;
-      CaptureSet before = read_capture_dir(last.string());
-      CompareResult diff = compare_captures(before.captures, set.captures);
-      diff.label_a = "last refresh";
-      diff.label_b = "this refresh";
-      result.plans = std::move(diff);
-      fs::remove_all(state_dir / "capture.previous");
-      fs::rename(last, state_dir / "capture.previous");
-    }
-    fs::remove_all(last);
-    fs::rename(fresh, last);
-    result.capture_dir = last.string();
-  }
-  result.seconds =
+    outcome.drift = stats_drift(snapshot_from_json(read_text(stats_file)), in.snapshot);
+  app::write_file_atomically(stats_file, snapshot_to_json(in.snapshot));
+  if (c.explain) capture_and_compare(c, target, in.profile, scale.name, state_dir, outcome);
+  outcome.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  return result;
+  return outcome;
+}
+
+}  // namespace
+
+RefreshOutcome run_refresh(const RefreshCommand& command) {
+  return app::translating_errors([&] { return refresh(command); });
 }
 
 }  // namespace pgshape
