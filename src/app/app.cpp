@@ -154,21 +154,24 @@ std::string conninfo_to_uri(const std::string& conninfo) {
   return uri;
 }
 
+std::string did_you_mean(const std::string& word, const std::vector<std::string_view>& names,
+                         std::string_view what) {
+  std::string list;
+  for (auto name : names) list.append(list.empty() ? "" : ", ").append(name);
+  const std::string close = closest_match(word, names);
+  return (close.empty() ? "" : fmt::format("did you mean '{}'? ", close)) +
+         fmt::format("its {}: {}", what, list);
+}
+
 const Scale& require_scale(const Profile& profile, const std::string& name, std::string_view flag) {
   const std::string wanted = name.empty() ? profile.default_scale : name;
   if (const Scale* scale = profile.find_scale(wanted)) return *scale;
   std::vector<std::string_view> names;
-  std::string known;
-  for (const auto& s : profile.scales) {
-    names.push_back(s.name);
-    known += (known.empty() ? "" : ", ") + s.name;
-  }
-  const std::string close = closest_match(wanted, names);
+  for (const auto& s : profile.scales) names.push_back(s.name);
   throw UsageError(
       "usage.unknown-scale",
       fmt::format("{}: unknown scale point '{}' in profile {}", flag, wanted, profile.name),
-      (close.empty() ? "" : fmt::format("did you mean '{}'? ", close)) +
-          "its scale points are: " + known);
+      did_you_mean(wanted, names, "scale points are"));
 }
 
 void write_file_atomically(const fs::path& path, const std::string& text) {

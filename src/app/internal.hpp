@@ -66,6 +66,10 @@ TargetInfo describe_target(const Target& target, bool keep);
 // ?host=). The embedded server's conninfo has no password; any other key is kept.
 std::string conninfo_to_uri(const std::string& conninfo);
 
+// A hint for a name that is not one of `names`: "did you mean 'x'? its <what>: a, b".
+std::string did_you_mean(const std::string& word, const std::vector<std::string_view>& names,
+                         std::string_view what);
+
 // The scale point `name` (empty: the profile's default), or usage.unknown-scale
 // naming the profile's scale points. `flag` says where the name came from.
 const Scale& require_scale(const Profile& profile, const std::string& name,

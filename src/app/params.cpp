@@ -4,7 +4,6 @@
 
 #include "app/internal.hpp"
 #include "pgshape/app.hpp"
-#include "pgshape/util.hpp"
 
 namespace pgshape {
 namespace {
@@ -12,17 +11,11 @@ namespace {
 const Query& require_query(const Profile& profile, const std::string& name) {
   if (const Query* query = profile.find_query(name)) return *query;
   std::vector<std::string_view> names;
-  std::string list;
-  for (const auto& q : profile.queries) {
-    names.push_back(q.name);
-    list += (list.empty() ? "" : ", ") + q.name;
-  }
-  const std::string close = closest_match(name, names);
-  throw UsageError("usage.unknown-query",
-                   fmt::format("--query: profile {} has no query '{}'", profile.name, name),
-                   list.empty() ? "it declares no queries"
-                                : (close.empty() ? "" : fmt::format("did you mean '{}'? ", close)) +
-                                      "its queries: " + list);
+  for (const auto& q : profile.queries) names.push_back(q.name);
+  throw UsageError(
+      "usage.unknown-query",
+      fmt::format("--query: profile {} has no query '{}'", profile.name, name),
+      names.empty() ? "it declares no queries" : app::did_you_mean(name, names, "queries"));
 }
 
 ParamsOutcome params(const ParamsCommand& c) {
