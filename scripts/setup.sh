@@ -21,6 +21,7 @@ PACKAGES=(
   postgresql postgresql-contrib postgresql-15-hypopg
   clang libclang-rt-14-dev libxml2-utils
   time bc  # bench/run.sh: peak RSS (/usr/bin/time -v) and sums
+  zsh man-db groff-base  # tests: the generated zsh completion and man page are run, not just read
 )
 
 section() { printf '\n==> %s\n' "$*"; }

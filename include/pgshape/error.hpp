@@ -40,6 +40,11 @@ inline constexpr ErrorCodeInfo kErrorCodes[] = {
     {"usage.no-queries", ExitCode::kUsage, "the command needs queries, and the profile has none"},
     {"usage.no-target", ExitCode::kUsage, "the command needs a target database and has none"},
     {"usage.unsupported", ExitCode::kUsage, "a combination of inputs pgshape does not support"},
+    {"usage.unknown-command", ExitCode::kUsage, "there is no pgshape command of that name"},
+    {"usage.unknown-option", ExitCode::kUsage, "the command has no option of that name"},
+    {"usage.missing-argument", ExitCode::kUsage,
+     "a required argument or option (or an option's value) is missing"},
+    {"usage.unexpected-argument", ExitCode::kUsage, "more arguments than the command takes"},
     // Profiles: exit 2, before any connection.
     {"profile.invalid", ExitCode::kUsage, "the profile has problems (each diagnostic has its own)"},
     {"profile.ddl-mismatch", ExitCode::kUsage, "the profile's own DDL file disagrees with it"},

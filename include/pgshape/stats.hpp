@@ -6,9 +6,9 @@
 //                    by synthetic tokens of the same width (order kept).
 //   render_profile   the snapshot as a complete profile (YAML text).
 //   stats_drift      per-column statistics that moved between two snapshots.
-//   run_refresh      the nightly job: import, merge, load into staging, check, swap,
-//                    and optionally capture plans and compare with the last refresh.
+//   identify_database  which database a DSN names (refresh's target != source guard).
 //
+// The nightly refresh that combines these is a command: run_refresh in app.hpp.
 // Owned by the stats module (src/stats). Stages return values; the CLI renders them.
 #pragma once
 
@@ -17,7 +17,6 @@
 #include <string>
 #include <vector>
 
-#include "pgshape/plan.hpp"
 #include "pgshape/profile.hpp"
 
 namespace pgshape {
@@ -132,41 +131,12 @@ struct DatabaseIdentity {
   std::string fallback;  // inet_server_addr():port + data_directory when available
 };
 
-struct RefreshOptions {
-  std::string profile_path;  // the imported profile refresh (re)writes
-  std::string overlay_path;  // empty: default_overlay_path(profile_path)
-  std::string source_dsn;
-  std::string target_dsn;
-  std::string source_schema = "public";
-  std::vector<std::string> tables;
-  std::string target_schema;  // empty: the profile's
-  std::string scale = "production";
-  bool redact = false;
-  bool explain = false;
-  bool wait = false;             // queue behind another refresh (and other sessions' locks)
-  int lock_timeout_ms = 10'000;  // else: how long a statement waits for another session's lock
-  std::string state_dir;         // empty: <profile dir>/<stem>.refresh — last capture and stats
-  int jobs = 2;
-  int runs = 3;
-  std::optional<uint64_t> seed;
-};
+// The identity of the database `dsn` names, read in a session made read-only first
+// (safe on a statistics source). Throws pqxx errors when it cannot connect.
+DatabaseIdentity identify_database(const std::string& dsn);
 
-struct RefreshResult {
-  std::string schema;
-  std::vector<std::pair<std::string, int64_t>> rows;  // per table, as loaded and checked
-  double seconds = 0;
-  bool explained = false;
-  bool had_previous_capture = false;
-  std::optional<CompareResult> plans;  // with --explain and a previous capture
-  std::vector<ColumnDrift> drift;      // since the previous refresh (empty the first time)
-  std::vector<std::string> notes;      // what the import could not reproduce
-  std::string capture_dir;
-};
-
-// The nightly refresh. Takes a per-target advisory lock for its whole run (a second
-// refresh throws DatabaseError → exit 1, or waits with `wait`). Refuses with
-// UsageError (exit 2) before writing anything when target and source are the same
-// database. On any failure the target's current dataset stays in place.
-RefreshResult run_refresh(const RefreshOptions& options);
+// True when two identities name the same database: same name, and the same system
+// identifier (or, when a role may not read it, the same address, port and directory).
+bool same_database(const DatabaseIdentity& a, const DatabaseIdentity& b);
 
 }  // namespace pgshape

@@ -1,7 +1,8 @@
 // The util module: small pure helpers every layer may use — calendar
 // arithmetic in PostgreSQL's own epoch (2000-01-01), shared by the profile
 // parser (reading bounds) and the encoders (writing values), "did you mean",
-// a SQL statement splitter that lexes like PostgreSQL, and a JSON depth bound.
+// counted nouns for messages, a SQL statement splitter that lexes like
+// PostgreSQL, and a JSON depth bound.
 #pragma once
 
 #include <cstdint>
@@ -111,5 +112,8 @@ inline constexpr size_t kMaxJsonDepth = 1000;
 // The byte offset of the first '[' or '{' (outside strings) that nests deeper
 // than `max_depth`, or nullopt when the text stays within it.
 std::optional<size_t> json_too_deep(std::string_view text, size_t max_depth = kMaxJsonDepth);
+
+// "1 run", "5 runs"; `many` defaults to `one` + "s" ("1 query", "2 queries" needs it).
+std::string plural(long long count, std::string_view one, std::string_view many = {});
 
 }  // namespace pgshape

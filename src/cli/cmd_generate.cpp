@@ -174,40 +174,20 @@ std::string render_text(const std::vector<TableOutput>& outputs, double seconds)
 
 }  // namespace
 
-ShardSpec parse_shard(const std::string& text) {
-  ShardSpec spec;
-  char slash = 0;
-  int consumed = 0;
-  if (std::sscanf(text.c_str(), "%d%c%d%n", &spec.index, &slash, &spec.count, &consumed) != 3 ||
-      slash != '/' || consumed != static_cast<int>(text.size()) || spec.count < 1 ||
-      spec.index < 1 || spec.index > spec.count)
-    throw UsageError("usage.bad-option",
-                     fmt::format("--shard '{}' is not K/N with 1 <= K <= N", text),
-                     "e.g. --shard 2/8 for the second of eight slices");
-  --spec.index;
-  return spec;
-}
-
-void add_generate_command(CLI::App& app, GlobalOptions& global, Action& action) {
-  auto* command =
-      app.add_subcommand("generate", "write the generated rows to files (no database needed)");
+int run_generate_command(const Args& args) {
   auto options = std::make_shared<GenerateCommand>();
-  command->add_option("PROFILE", options->profile, "the profile (YAML)")->required();
-  command->add_option("--scale", options->scale, "scale point (default: the profile's first)");
-  command->add_option("--format", options->format,
-                      "copy (COPY text), binary (COPY binary) or csv; default copy");
-  command
-      ->add_option("--out", options->out,
-                   "directory for one file per table (<table>.copy|pgcopy|csv); '-' writes every "
-                   "table to stdout, one after another")
-      ->required();
-  command->add_option("--shard", options->shard,
-                      "K/N: only the K-th of N disjoint slices of every table; files are named "
-                      "<table>.K-of-N.<ext>");
-  command->add_option("--table", options->tables, "only this table (repeatable)");
-  add_global_options(*command, global);
-  command->callback([&global, &action, options] {
-    action = [&global, options] {
+  options->profile = args.text(Opt::kProfile);
+  options->scale = args.text(Opt::kScale);
+  if (args.given(Opt::kFormat)) options->format = args.text(Opt::kFormat);
+  options->out = args.text(Opt::kOut);
+  options->shard = args.text(Opt::kShard);
+  options->tables = args.list(Opt::kTable);
+  GlobalOptions global{.seed = args.seed(),
+                       .jobs = static_cast<int>(args.integer(Opt::kJobs).value_or(2)),
+                       .json = args.flag(Opt::kJson),
+                       .verbosity = args.verbosity()};
+  {
+    auto action = [&global, options] {
       const auto started = std::chrono::steady_clock::now();
       const Profile profile = load_profile_with_overlay(options->profile);
       const std::string scale_name =
@@ -275,7 +255,8 @@ void add_generate_command(CLI::App& app, GlobalOptions& global, Action& action) 
       }
       return 0;
     };
-  });
+    return action();
+  }
 }
 
 }  // namespace pgshape::cli

@@ -8,26 +8,11 @@
 
 #include "commands.hpp"
 #include "format.hpp"
+#include "pgshape/app.hpp"
 #include "pgshape/error.hpp"
-#include "pgshape/load.hpp"
-#include "pgshape/pg.hpp"
-#include "pgshape/profile.hpp"
-#include "pgshape/stats.hpp"
 
 namespace pgshape::cli {
 namespace {
-
-struct LoadCommand {
-  std::string profile;
-  std::string scale;
-  bool force = false;
-  bool wait = false;
-  double lock_timeout = 10;  // seconds
-  std::string shard;         // K/N: append slice K of N into tables made by --prepare
-  bool prepare = false;      // only the empty tables, for shards to append to
-  bool finish = false;       // keys, indexes and ANALYZE after every shard is in
-  std::string copy_format = "binary";
-};
 
 std::string render_text(const LoadResult& r) {
   std::string out =
@@ -113,80 +98,69 @@ class ProgressBar {
   std::chrono::steady_clock::time_point last_{};
 };
 
+LoadCommand load_command(const Args& args) {
+  LoadCommand c{.profile = args.text(Opt::kProfile),
+                .overlay = args.text(Opt::kOverlay),
+                .target = {.dsn = args.text(Opt::kDsn), .keep = args.flag(Opt::kKeep)}};
+  LoadOptions& load = c.load;
+  load.scale = args.text(Opt::kScale);
+  load.schema = args.text(Opt::kSchema);
+  load.seed = args.seed();
+  if (auto jobs = args.integer(Opt::kJobs)) load.jobs = static_cast<int>(*jobs);
+  load.force = args.flag(Opt::kForce);
+  load.wait = args.flag(Opt::kWait);
+  if (auto seconds = args.number(Opt::kLockTimeout))
+    load.lock_timeout_ms = static_cast<int>(*seconds * 1000);
+  if (args.given(Opt::kCopyFormat)) load.binary_copy = args.text(Opt::kCopyFormat) == "binary";
+  const bool shard = args.given(Opt::kShard);
+  if (int{shard} + args.flag(Opt::kPrepare) + args.flag(Opt::kFinish) > 1)
+    throw UsageError("usage.bad-option",
+                     "--shard, --prepare and --finish are steps of their own: give one");
+  if (shard) {
+    const ShardSpec spec = parse_shard(args.text(Opt::kShard));
+    load.mode = LoadOptions::Mode::kAppend;
+    load.shard_index = spec.index;
+    load.shard_count = spec.count;
+  }
+  if (args.flag(Opt::kPrepare)) load.mode = LoadOptions::Mode::kPrepare;
+  if (args.flag(Opt::kFinish)) load.mode = LoadOptions::Mode::kFinish;
+  return c;
+}
+
 }  // namespace
 
-void add_load_command(CLI::App& app, GlobalOptions& global, Action& action) {
-  auto* command = app.add_subcommand("load", "create the schema, generate, COPY, index, ANALYZE");
-  auto options = std::make_shared<LoadCommand>();
-  command->add_option("PROFILE", options->profile, "the profile (YAML)")->required();
-  command->add_option("--scale", options->scale, "scale point (default: the profile's first)");
-  command->add_flag("--force", options->force,
-                    "replace the target schema even if pgshape did not create it");
-  command->add_flag("--wait", options->wait,
-                    "wait for another load into the same schema, and for other sessions' locks, "
-                    "instead of exiting 1");
-  command
-      ->add_option("--lock-timeout", options->lock_timeout,
-                   "seconds a statement waits for another session's lock (the swap behind a "
-                   "reader of the old tables) before exiting 1 naming that session (default 10)")
-      ->check(CLI::Range(0.001, 86400.0));
-  command->add_option("--shard", options->shard,
-                      "K/N: COPY only the K-th of N slices of every table, appending into the "
-                      "tables that --prepare created (no keys, no ANALYZE: run --finish after "
-                      "the last shard)");
-  command->add_flag("--prepare", options->prepare,
-                    "create the target schema with empty tables for sharded loads");
-  command->add_flag("--finish", options->finish,
-                    "build keys, indexes and foreign keys and ANALYZE, after sharded loads");
-  command
-      ->add_option("--copy-format", options->copy_format,
-                   "binary (default) or text: how rows travel in COPY")
-      ->check(CLI::IsMember({"binary", "text"}));
-  add_global_options(*command, global);
-  command->callback([&global, &action, options] {
-    action = [&global, options] {
-      const Profile profile = load_profile_with_overlay(options->profile);
-      Target target = Target::open(global.dsn, EmbeddedOptions{.keep = global.keep});
-      ProgressBar bar;
-      LoadOptions load{.scale = options->scale,
-                       .schema = global.schema,
-                       .seed = global.seed,
-                       .jobs = global.jobs,
-                       .force = options->force,
-                       .wait = options->wait,
-                       .lock_timeout_ms = static_cast<int>(options->lock_timeout * 1000)};
-      load.binary_copy = options->copy_format == "binary";
-      if (static_cast<int>(!options->shard.empty()) + options->prepare + options->finish > 1)
-        throw UsageError("usage.bad-option",
-                         "--shard, --prepare and --finish are steps of their own: give one");
-      if (!options->shard.empty()) {
-        const ShardSpec shard = parse_shard(options->shard);
-        load.mode = LoadOptions::Mode::kAppend;
-        load.shard_index = shard.index;
-        load.shard_count = shard.count;
-      }
-      if (options->prepare) load.mode = LoadOptions::Mode::kPrepare;
-      if (options->finish) load.mode = LoadOptions::Mode::kFinish;
-      if (global.verbosity > 0 && !global.json && isatty(STDERR_FILENO))
-        load.on_progress = [&bar](const LoadProgress& p) { bar(p); };
-      const LoadResult result = load_dataset(profile, target.dsn(), load);
-      const bool kept = target.is_embedded() && global.keep;
-      if (global.json) {
-        nlohmann::json out = render_json(result);
-        if (kept) out["dsn"] = target.dsn();
-        fmt::print("{}\n", out.dump(2));
-      } else if (global.verbosity > 0) {
-        fmt::print("{}", render_text(result));
-      }
-      if (kept) {
-        fmt::print(stderr, "embedded server kept running:\n{}\n", target.server()->connect_hint());
-        // The connection string alone on stdout, like pg_tmp: with -q it is all
-        // there is, for DATABASE_URL="$(pgshape load ... --keep -q)".
-        if (!global.json) fmt::print("{}\n", target.dsn());
-      }
-      return 0;
-    };
-  });
+int run_load_command(const Args& args) {
+  LoadCommand command = load_command(args);
+  const bool json = args.flag(Opt::kJson);
+  const int verbosity = args.verbosity();
+  ProgressBar bar;
+  if (verbosity > 0 && !json && isatty(STDERR_FILENO))
+    command.load.on_progress = [&bar](const LoadProgress& p) { bar(p); };
+  const LoadOutcome outcome = run_load(command);
+  const TargetInfo& target = outcome.target;
+  if (json) {
+    nlohmann::json out = render_json(outcome.result);
+    if (target.kept) {
+      out["dsn"] = target.dsn;
+      out["uri"] = target.uri;
+    }
+    fmt::print("{}\n", out.dump(2));
+  } else if (verbosity > 0) {
+    fmt::print("{}", render_text(outcome.result));
+  }
+  if (verbosity > 1 && !json)
+    fmt::print(stderr, "target: {}\n",
+               target.embedded ? (target.kept ? "an embedded server, kept running"
+                                              : "an embedded server, deleted at exit (--keep "
+                                                "keeps it)")
+                               : target.label);
+  if (target.kept) {
+    fmt::print(stderr, "embedded server kept running:\n{}\n", target.connect_hint);
+    // The URI alone on stdout, like pg_tmp: with -q it is all there is, for
+    // DATABASE_URL="$(pgshape load ... --keep -q)"; psql takes it as well.
+    if (!json) fmt::print("{}\n", target.uri);
+  }
+  return 0;
 }
 
 }  // namespace pgshape::cli

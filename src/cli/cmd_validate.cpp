@@ -1,12 +1,13 @@
 // pgshape validate PROFILE: the profile's tables, rows per scale point and the
-// order foreign keys impose — or every problem, positioned, and exit 2.
+// order foreign keys impose — or every problem, positioned, and exit 2 (rendered
+// by main, as text or with --json as JSON).
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "commands.hpp"
 #include "format.hpp"
-#include "pgshape/profile.hpp"
-#include "pgshape/stats.hpp"
+#include "pgshape/app.hpp"
+#include "pgshape/util.hpp"
 
 namespace pgshape::cli {
 namespace {
@@ -38,8 +39,9 @@ std::string render_text(const Profile& profile) {
   }
   if (!any) out += "  none\n";
   if (!profile.queries.empty() || !profile.experiments.empty())
-    out += fmt::format("\n{} queries, {} experiments, {} transactions\n", profile.queries.size(),
-                       profile.experiments.size(), profile.transactions.size());
+    out += fmt::format("\n{}, {}, {}\n", plural(profile.queries.size(), "query", "queries"),
+                       plural(profile.experiments.size(), "experiment"),
+                       plural(profile.transactions.size(), "transaction"));
   return out;
 }
 
@@ -72,27 +74,14 @@ nlohmann::json render_json(const Profile& profile) {
 
 }  // namespace
 
-void add_validate_command(CLI::App& app, GlobalOptions& global, Action& action) {
-  auto* command = app.add_subcommand("validate",
-                                     "check a profile; summary of tables, rows "
-                                     "per scale point and foreign-key order");
-  auto path = std::make_shared<std::string>();
-  command->add_option("PROFILE", *path, "the profile (YAML)")->required();
-  command->add_flag("--json", global.json, "machine-readable output on stdout");
-  auto overlay = std::make_shared<std::string>();
-  command->add_option("--overlay", *overlay,
-                      "hand edits merged over the profile (default: PROFILE's stem + "
-                      ".overlay.yaml, when it exists)");
-  command->callback([&global, &action, path, overlay] {
-    action = [&global, path, overlay] {
-      const Profile profile = load_profile_with_overlay(*path, *overlay);
-      if (global.json)
-        fmt::print("{}\n", render_json(profile).dump(2));
-      else
-        fmt::print("{}", render_text(profile));
-      return 0;
-    };
-  });
+int run_validate_command(const Args& args) {
+  const ValidateOutcome outcome = run_validate(
+      ValidateCommand{.profile = args.text(Opt::kProfile), .overlay = args.text(Opt::kOverlay)});
+  if (args.flag(Opt::kJson))
+    fmt::print("{}\n", render_json(outcome.profile).dump(2));
+  else if (args.verbosity() > 0)
+    fmt::print("{}", render_text(outcome.profile));
+  return 0;
 }
 
 }  // namespace pgshape::cli

@@ -9,19 +9,21 @@
 namespace pgshape {
 
 std::string closest_match(std::string_view word, const std::vector<std::string_view>& candidates) {
+  // Optimal string alignment distance: Levenshtein plus the swap of two adjacent
+  // characters as one edit, the commonest typo ("hepl", "dsit", "verison").
   auto distance = [](std::string_view a, std::string_view b) {
-    std::vector<size_t> row(b.size() + 1);
-    for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+    std::vector<std::vector<size_t>> d(a.size() + 1, std::vector<size_t>(b.size() + 1));
+    for (size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
+    for (size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
     for (size_t i = 1; i <= a.size(); ++i) {
-      size_t diagonal = row[0];
-      row[0] = i;
       for (size_t j = 1; j <= b.size(); ++j) {
-        size_t above = row[j];
-        row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] != b[j - 1])});
-        diagonal = above;
+        d[i][j] =
+            std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] != b[j - 1])});
+        if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+          d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
       }
     }
-    return row[b.size()];
+    return d[a.size()][b.size()];
   };
   std::string best;
   size_t best_distance = std::max<size_t>(1, word.size() / 3) + 1;
@@ -30,6 +32,13 @@ std::string closest_match(std::string_view word, const std::vector<std::string_v
     if (d < best_distance) best_distance = d, best = candidate;
   }
   return best;
+}
+
+std::string plural(long long count, std::string_view one, std::string_view many) {
+  const std::string noun = count == 1     ? std::string(one)
+                           : many.empty() ? std::string(one) + "s"
+                                          : std::string(many);
+  return std::to_string(count) + " " + noun;
 }
 
 }  // namespace pgshape

@@ -35,9 +35,11 @@ class LoadFixture : public ::testing::Test {
         tx.exec0("DROP SCHEMA IF EXISTS " + c.quote_name(s + suffix) + " CASCADE");
     if (!dir_.empty()) std::filesystem::remove_all(dir_);
   }
-  // Runs pgshape against the test server; fails the test with its stderr otherwise.
+  // Runs pgshape against the test server (generate needs none and takes no --dsn);
+  // fails the test with its stderr otherwise.
   void pgshape(std::vector<std::string> args) {
-    args.insert(args.end(), {"--dsn", test_dsn(), "-q"});
+    if (args.front() != "generate") args.insert(args.end(), {"--dsn", test_dsn()});
+    args.push_back("-q");
     const CommandResult r = run_pgshape(args);
     ASSERT_EQ(r.exit_code, 0) << r.err;
   }

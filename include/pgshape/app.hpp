@@ -1,0 +1,390 @@
+// The app module: every pgshape command's orchestration, as a library call that
+// returns a value — and the one table that declares every command-line flag.
+//
+// Each command is `<Command>Outcome run_<command>(const <Command>Command&)`: a plain
+// options struct in (a commented default per field; tests build them with designated
+// initializers), a result value out. Nothing here prints: src/cli parses flags into
+// the struct, calls the function and renders the outcome as text or JSON.
+//
+// Failures are pgshape errors (include/pgshape/error.hpp) and nothing else: libpqxx
+// and filesystem exceptions are translated at one place in src/app/app.cpp
+// (db.connect-failed, db.lost-connection, db.query-failed, io.write-failed), so a
+// caller catches `pgshape::Error` (plus InternalError for bugs).
+//
+// Owned by the app module (src/app). Layers: app uses everything below it (load,
+// plan, stats, workload, ...); only src/cli uses app.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "pgshape/load.hpp"
+#include "pgshape/plan.hpp"
+#include "pgshape/profile.hpp"
+#include "pgshape/stats.hpp"
+#include "pgshape/workload.hpp"
+
+namespace pgshape {
+
+// ---------------------------------------------------------------------------
+// Where a command's data goes. Resolution order: `dsn`, then $DATABASE_URL, then an
+// embedded throwaway server (pg.hpp's Target).
+
+struct TargetOptions {
+  std::string dsn;    // --dsn; empty: $DATABASE_URL, else an embedded server
+  bool keep = false;  // --keep: leave the embedded server running at exit
+};
+
+// What a command says about its target once it is done.
+struct TargetInfo {
+  bool embedded = false;     // pgshape started its own server
+  bool kept = false;         // embedded and kept running (--keep)
+  std::string label;         // the DSN as a message may show it (password redacted)
+  std::string dsn;           // kept: the key=value conninfo of the kept server
+  std::string uri;           // kept: the same as a postgresql:// URI (for DATABASE_URL)
+  std::string connect_hint;  // kept: how to connect and how to stop it
+};
+
+// `--seed`, `--jobs` and friends that several commands share are plain fields of each
+// command's struct below: a command has exactly the fields it uses.
+
+// ---------------------------------------------------------------------------
+// validate PROFILE
+
+struct ValidateCommand {
+  std::string profile;  // the profile's path
+  std::string overlay;  // empty: PROFILE's stem + .overlay.yaml, when that exists
+};
+struct ValidateOutcome {
+  Profile profile;  // valid (problems are thrown as ProfileError, every one of them)
+};
+ValidateOutcome run_validate(const ValidateCommand& command);
+
+// ---------------------------------------------------------------------------
+// load PROFILE
+
+struct LoadCommand {
+  std::string profile;
+  std::string overlay;   // as ValidateCommand::overlay
+  TargetOptions target;  // where to load
+  // scale, schema, seed, jobs (2), force, wait, binary_copy (true), the shard mode,
+  // on_progress: passed to load_dataset as they are.
+  LoadOptions load;
+};
+struct LoadOutcome {
+  LoadResult result;
+  TargetInfo target;
+};
+// Reads the profile (exit 2 before any connection when it is bad), opens the target,
+// checks it can connect (db.connect-failed: "could not connect to <dsn>: <reason>"),
+// then load_dataset. On failure the target schema is as it was.
+LoadOutcome run_load(const LoadCommand& command);
+
+// ---------------------------------------------------------------------------
+// explain PROFILE: the scale-point sweep
+
+// Where a sweep is, for progress lines.
+struct ExplainProgress {
+  enum class Step : uint8_t { kLoading, kLoaded, kCapturing };
+  Step step = Step::kLoading;
+  std::string scale;
+  std::string schema;
+  const LoadResult* loaded = nullptr;  // kLoaded only: what that scale point's load did
+};
+
+struct ExplainCommand {
+  std::string profile;
+  std::string overlay;
+  std::vector<std::string> scales;   // empty: every scale point, in profile order
+  std::string out;                   // empty: pgshape-out/<profile name>
+  int runs = 5;                      // measured EXPLAIN ANALYZE runs per plan, after a warm-up
+  bool hypothetical = false;         // CREATE INDEX experiments as hypopg indexes
+  std::vector<std::string> fail_on;  // change kinds that trip the gate (compare's names)
+  TargetOptions target;
+  std::string schema;                                       // empty: the profile's
+  std::optional<uint64_t> seed;                             // empty: the profile's
+  int jobs = 2;                                             // connections loading at once
+  std::function<void(const ExplainProgress&)> on_progress;  // empty: none
+};
+struct ExplainOutcome {
+  std::string capture_dir;  // summary.json and plans/ in it
+  std::string report_html;  // report.md beside it
+  ReportInput report;       // what the reports show: sets and the sweep's comparisons
+  std::string gate;         // non-empty: the --fail-on gate tripped, and why
+  TargetInfo target;
+};
+ExplainOutcome run_explain(const ExplainCommand& command);
+
+// ---------------------------------------------------------------------------
+// compare DIR_A DIR_B
+
+struct CompareCommand {
+  std::string dir_a;
+  std::string dir_b;
+  std::string out;                   // empty: DIR_B/compare-<name of DIR_A>
+  std::vector<std::string> fail_on;  // change kinds that trip the gate
+};
+struct CompareOutcome {
+  CompareResult result;
+  ReportInput report;
+  std::string report_html;
+  std::string gate;  // non-empty: the gate tripped, and why
+};
+CompareOutcome run_compare(const CompareCommand& command);
+
+// ---------------------------------------------------------------------------
+// stats --source DSN
+
+struct StatsCommand {
+  std::string source;           // the database whose planner statistics are read
+  StatsOptions stats;           // source schema ("public"), tables, redact
+  std::string out;              // the profile file to write; empty: only returned
+  std::string name;             // empty: the out file's stem, else <database>_mirror
+  uint64_t seed = 1;            // the profile's seed
+  double test_fraction = 0.01;  // the `test` scale point's rows / production's
+};
+struct StatsOutcome {
+  StatsSnapshot snapshot;
+  std::string profile_text;        // the profile (YAML), also written to `out` when given
+  std::vector<std::string> notes;  // what the import could not reproduce
+};
+StatsOutcome run_stats(const StatsCommand& command);
+
+// ---------------------------------------------------------------------------
+// refresh PROFILE --source DSN: the nightly mirror
+
+struct RefreshCommand {
+  std::string profile;  // the imported profile refresh (re)writes
+  std::string overlay;  // empty: PROFILE's stem + .overlay.yaml
+  std::string source;   // production: where statistics are read
+  std::string target;   // the mirror; empty: $DATABASE_URL (never an embedded server)
+  std::string source_schema = "public";
+  std::vector<std::string> tables;  // empty: every table of the source schema
+  std::string schema;               // the target schema; empty: the profile's
+  std::string scale = "production";
+  bool redact = false;
+  bool explain = false;   // capture the overlay's queries and compare with the last refresh
+  bool wait = false;      // queue behind another refresh (and other sessions' locks)
+  int lock_timeout_ms = 10'000;  // else: how long a statement waits for another session's lock
+  std::string state_dir;  // empty: <profile dir>/<stem>.refresh — last capture and stats
+  int jobs = 2;
+  int runs = 3;
+  std::optional<uint64_t> seed;  // empty: 1
+};
+struct RefreshOutcome {
+  std::string schema;
+  std::vector<std::pair<std::string, int64_t>> rows;  // per table, as loaded and checked
+  double seconds = 0;
+  bool explained = false;
+  bool had_previous_capture = false;
+  std::optional<CompareResult> plans;  // with explain and a previous capture
+  std::vector<ColumnDrift> drift;      // since the previous refresh (empty the first time)
+  std::vector<std::string> notes;      // what the import could not reproduce
+  std::string capture_dir;
+};
+// Takes a per-target advisory lock for its whole run (a second refresh: load.locked,
+// exit 1, or it waits). Refuses before writing anything when the target is the source
+// (refresh.same-database, exit 2). On any failure the target's dataset stays in place.
+RefreshOutcome run_refresh(const RefreshCommand& command);
+
+// ---------------------------------------------------------------------------
+// params PROFILE --query NAME
+
+struct ParamsCommand {
+  std::string profile;
+  std::string overlay;
+  std::string query;             // the query whose $n to draw
+  std::string scale;             // empty: the profile's default scale point
+  std::optional<uint64_t> seed;  // empty: the profile's
+  int64_t count = 1000;          // rows to draw
+  bool json = false;             // a JSON array of objects (else CSV with a header)
+  std::string out;               // the file to write; empty: only returned
+};
+struct ParamsOutcome {
+  ParamFile params;
+  std::string text;  // CSV or JSON, as written to `out`
+};
+ParamsOutcome run_params(const ParamsCommand& command);
+
+// ---------------------------------------------------------------------------
+// workload PROFILE --out DIR
+
+struct WorkloadCommand {
+  std::string profile;
+  std::string overlay;
+  std::string out;               // the folder to write (required)
+  std::string scale;             // empty: the profile's default scale point
+  std::string schema;            // the loaded data's schema; empty: the profile's
+  std::optional<uint64_t> seed;  // the seed the data was loaded with; empty: the profile's
+  int64_t count = 10000;         // parameter rows per script
+};
+struct WorkloadOutcome {
+  std::string profile_name;
+  std::string scale;
+  uint64_t seed = 0;
+  std::string out;
+  std::vector<WorkloadScript> scripts;
+};
+WorkloadOutcome run_workload(const WorkloadCommand& command);
+
+// ---------------------------------------------------------------------------
+// The option table: every flag of every command, declared once.
+//
+// OptionSpec says what a flag is (names, value, help, default); CommandSpec lists
+// which flags a command takes (with the few per-command details: required, another
+// default, what --out is for that command). It drives CLI11 registration, `--help`,
+// the README's command reference, the man page and shell completion.
+
+enum class Cmd : uint8_t {
+  kValidate,
+  kLoad,
+  kExplain,
+  kCompare,
+  kGenerate,
+  kStats,
+  kRefresh,
+  kParams,
+  kWorkload,
+  kReference,
+};
+
+enum class Opt : uint8_t {
+  kProfile,
+  kDirA,
+  kDirB,
+  kDsn,
+  kKeep,
+  kSchema,
+  kSource,
+  kSourceSchema,
+  kTable,
+  kScale,
+  kScales,
+  kSeed,
+  kJobs,
+  kOverlay,
+  kOut,
+  kFormat,
+  kJson,
+  kQuiet,
+  kVerbose,
+  kForce,
+  kWait,
+  kLockTimeout,
+  kShard,
+  kPrepare,
+  kFinish,
+  kCopyFormat,
+  kRuns,
+  kHypothetical,
+  kFailOn,
+  kRedact,
+  kName,
+  kTestFraction,
+  kExplain,
+  kQuery,
+  kCount,
+  kCommands,
+  kErrors,
+  kMan,
+  kCompletion,
+  kHelp,
+};
+
+enum class ValueKind : uint8_t {
+  kFlag,     // no value
+  kText,     // one value (the last one given wins)
+  kList,     // repeatable, each a value or a comma list
+  kInteger,  // a whole number within [min, max]
+  kNumber,   // a real number within [min_number, max_number]
+  kSeed,     // a whole number from 0 to 2^64-1, nothing else
+  kChoice,   // one of `choices`
+};
+
+struct OptionSpec {
+  Opt id;
+  std::string_view names;  // "-t,--table"; a positional argument is its NAME
+  ValueKind kind;
+  std::string_view value_name;         // "NAME" in `--scale NAME`; empty for flags
+  std::string_view help;               // lowercase, no trailing period
+  std::string_view default_text = {};  // what it is when not given; empty: nothing
+  std::string_view choices = {};       // kChoice, kList: the allowed values, comma-separated
+  int64_t min = 0;                     // kInteger bounds
+  int64_t max = 0;
+  double min_number = 0;  // kNumber bounds
+  double max_number = 0;
+  std::string_view aliases = {};  // old spellings that still work, hidden: "--tables"
+
+  bool positional() const { return !names.empty() && names.front() != '-'; }
+  // The longest name: "--table" for "-t,--table".
+  std::string_view long_name() const;
+};
+
+// A flag as one command takes it. Empty fields take the OptionSpec's.
+struct OptionUse {
+  Opt id;
+  bool required = false;
+  std::string_view help = {};
+  std::string_view default_text = {};
+  std::string_view choices = {};
+  std::string_view value_name = {};
+};
+
+struct CommandSpec {
+  Cmd id;
+  std::string_view name;
+  std::string_view summary;  // lowercase, no trailing period
+  std::span<const OptionUse> options;
+};
+
+// The one comma-list splitter: "a,b,,c" -> {a, b, c} (empty items dropped, no trimming).
+// For list flags (`-t a,b -t c`) and the table's own `choices`.
+std::vector<std::string> split_list(std::string_view text);
+
+std::span<const OptionSpec> option_specs();
+std::span<const CommandSpec> command_specs();
+const OptionSpec& option_spec(Opt id);
+const CommandSpec& command_spec(Cmd id);
+const CommandSpec* find_command(std::string_view name);
+// The use of `option` by `command`, or nullptr when the command does not take it.
+const OptionUse* find_use(const CommandSpec& command, Opt option);
+
+// A flag's details as `command` takes it (the use's override, else the spec's).
+struct ResolvedOption {
+  const OptionSpec* spec;
+  bool required;
+  std::string_view help;
+  std::string_view default_text;
+  std::string_view choices;
+  std::string_view value_name;
+};
+ResolvedOption resolve(const CommandSpec& command, const OptionUse& use);
+
+// ---------------------------------------------------------------------------
+// `pgshape reference`: documentation generated from the tables above, from
+// kErrorCodes (error.hpp) and from the profile key table (profile.hpp).
+
+enum class ReferenceTopic : uint8_t { kProfile, kCommands, kErrors, kMan, kBash, kZsh };
+
+// `pgshape --help` / `pgshape help`: the commands, one line each.
+std::string usage_text();
+// `pgshape CMD --help`: its synopsis and exactly the flags it takes.
+std::string command_help(const CommandSpec& command);
+// The README's command reference (Markdown), every command and flag.
+std::string command_reference_markdown();
+// The README's table of error codes (Markdown), from kErrorCodes.
+std::string error_codes_markdown();
+// pgshape(1) in roff (man -l reads it).
+std::string man_page();
+// A completion script for bash or zsh (topic kBash or kZsh).
+std::string completion_script(ReferenceTopic shell);
+// The text `pgshape reference` prints for a topic.
+std::string reference_text(ReferenceTopic topic);
+
+}  // namespace pgshape

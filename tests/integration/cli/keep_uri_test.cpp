@@ -1,0 +1,49 @@
+// `pgshape load --keep -q` prints the kept embedded server as a postgresql://
+// URI on stdout — what DATABASE_URL users expect, and what libpq (psql, pqxx)
+// takes as well.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <pqxx/pqxx>
+#include <regex>
+
+#include "test_server.hpp"
+
+namespace pgshape {
+namespace {
+
+namespace fs = std::filesystem;
+
+TEST(KeepUri, LoadKeepQuietPrintsOnlyAUriThatConnectsToTheLoadedData) {
+  const fs::path profile = fs::temp_directory_path() / (testing::unique_name("keep") + ".yaml");
+  std::ofstream(profile) << "name: keepme\nscales: { s: 10 }\ntables:\n  t:\n    rows: 25\n"
+                            "    columns:\n      id: { type: bigint, primary_key: true }\n";
+  const testing::CommandResult r =
+      testing::run_pgshape({"load", profile.string(), "--keep", "-q"}, {{"DATABASE_URL", ""}});
+  fs::remove(profile);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  // Stop the kept server whatever happens below: the hint says how.
+  std::smatch stop;
+  ASSERT_TRUE(
+      std::regex_search(r.err, stop, std::regex(R"(\(stop it with: (.*); then rm -rf (\S+)\))")))
+      << r.err;
+  struct Stopper {
+    std::string command, dir;
+    ~Stopper() {
+      testing::run_command({"sh", "-c", command + " -m immediate >/dev/null 2>&1"}, "/");
+      fs::remove_all(dir);
+    }
+  } stopper{stop[1].str(), stop[2].str()};
+
+  ASSERT_FALSE(r.out.empty());
+  EXPECT_EQ(r.out.find('\n'), r.out.size() - 1) << "one line only:\n" << r.out;
+  const std::string uri = r.out.substr(0, r.out.size() - 1);
+  EXPECT_EQ(uri.rfind("postgresql://", 0), 0u) << uri;
+  pqxx::connection conn(uri);
+  pqxx::read_transaction tx(conn);
+  EXPECT_EQ(tx.exec1("SELECT count(*) FROM keepme.t")[0].as<int>(), 25);
+}
+
+}  // namespace
+}  // namespace pgshape
