@@ -39,6 +39,22 @@ std::string_view without_trailing_spaces(std::string_view text) {
 
 }  // namespace
 
+size_t invalid_utf8_at(std::string_view text) {
+  for (size_t i = 0; i < text.size();) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    const size_t len = c < 0x80         ? 1
+                       : (c >> 5) == 6  ? 2
+                       : (c >> 4) == 14 ? 3
+                       : (c >> 3) == 30 ? 4
+                                        : 0;
+    bool ok = len > 0 && i + len <= text.size();
+    for (size_t k = 1; ok && k < len; ++k) ok = (static_cast<unsigned char>(text[i + k]) >> 6) == 2;
+    if (!ok) return i;
+    i += len;
+  }
+  return std::string_view::npos;
+}
+
 size_t char_count(std::string_view text) {
   size_t chars = 0;
   for (char c : text)

@@ -90,20 +90,10 @@ Profile parse_profile(std::string_view text, const std::string& file_name,
     throw ProfileError(reader.diagnostics());
   }
   // Checked before YAML sees the bytes: yaml-cpp would accept invalid UTF-8 silently.
-  int line = 1, column = 1;
-  for (size_t i = 0; i < text.size();) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
-    bool ok = len > 0 && i + len <= text.size();
-    for (size_t k = 1; ok && k < len; ++k) ok = (static_cast<unsigned char>(text[i + k]) >> 6) == 2;
-    if (!ok) {
-      reader.error("profile.not-utf8", SourcePos{line, column},
-                   "the profile is not valid UTF-8 text", "save it as UTF-8");
-      throw ProfileError(reader.diagnostics());
-    }
-    if (c == '\n') ++line, column = 0;
-    ++column;
-    i += len;
+  if (size_t bad = profile::invalid_utf8_at(text); bad != std::string_view::npos) {
+    reader.error("profile.not-utf8", position_of(text, bad), "the profile is not valid UTF-8 text",
+                 "save it as UTF-8");
+    throw ProfileError(reader.diagnostics());
   }
   if (size_t deep = too_deep_at(text); deep != std::string_view::npos) {
     reader.error("profile.yaml-syntax", position_of(text, deep),

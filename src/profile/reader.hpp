@@ -67,6 +67,9 @@ void check_profile(const Profile& profile, Reader& reader);
 size_t pattern_length(std::string_view pattern);
 double pattern_domain(std::string_view pattern);
 
+// The offset of the first byte that does not continue valid UTF-8, or npos.
+size_t invalid_utf8_at(std::string_view text);
+
 // Characters (not bytes) of UTF-8 text: what varchar(n) and character(n) count.
 size_t char_count(std::string_view text);
 

@@ -30,23 +30,6 @@ constexpr std::string_view kStatementWords[] = {
     "set",     "show",    "start",   "table",    "truncate",  "unlisten",   "update",
     "vacuum",  "values",  "with"};
 
-bool valid_utf8_without_nul(std::string_view text) {
-  for (size_t i = 0; i < text.size();) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    if (c == 0) return false;
-    const size_t len = c < 0x80         ? 1
-                       : (c >> 5) == 6  ? 2
-                       : (c >> 4) == 14 ? 3
-                       : (c >> 3) == 30 ? 4
-                                        : 0;
-    if (len == 0 || i + len > text.size()) return false;
-    for (size_t k = 1; k < len; ++k)
-      if ((static_cast<unsigned char>(text[i + k]) >> 6) != 2) return false;
-    i += len;
-  }
-  return true;
-}
-
 // True when the first thing after comments and white space is a statement
 // word or '(' — or when there is nothing at all (the caller reports emptiness).
 bool starts_like_sql(std::string_view text) {
@@ -118,7 +101,8 @@ std::string ProfileParser::read_sql_file(const YAML::Node& node, const std::stri
     return {};
   }
   std::string sql = text.str();
-  if (!valid_utf8_without_nul(sql) || !starts_like_sql(sql)) {
+  if (invalid_utf8_at(sql) != std::string::npos || sql.find('\0') != std::string::npos ||
+      !starts_like_sql(sql)) {
     r_.error("profile.sql-file", node, fmt::format("'{}' is not a SQL file", path),
              "name a .sql file of statements (CREATE TABLE ..., SELECT ...); its contents are "
              "not shown");
