@@ -58,8 +58,9 @@ struct ColumnType {
   // The most characters a value may have: n of varchar(n) or character(n), else 0.
   int max_chars() const;
   bool is_temporal() const;  // date, timestamp, timestamptz
-  // Largest value an integer column can hold (for domain checks).
+  // Largest and smallest value an integer column can hold (for domain checks).
   int64_t integer_max() const;
+  int64_t integer_min() const;
 };
 
 // Parses "bigint", "int8", "numeric(10,2)", "character varying(20)", ...; nullopt if unknown.
@@ -92,6 +93,9 @@ struct Distribution {
   int64_t step = 1;   // sequence
   // Bounds in the column's own units: days since 2000-01-01 for dates,
   // microseconds since 2000-01-01 00:00 UTC for timestamps, the number otherwise.
+  // The parser rounds them inward to values the column can hold: [ceil(min),
+  // floor(max)] for integers, s decimals for numeric(p,s); so every value drawn
+  // inside them, rounded as the column rounds, stays inside what was written.
   std::optional<double> min;
   std::optional<double> max;
   double mean = 0, stddev = 1;  // normal
@@ -135,7 +139,7 @@ struct Column {
 };
 
 struct IndexSpec {
-  std::string name;                  // empty: PostgreSQL names it
+  std::string name;                  // empty: pgshape names it (index_name below)
   std::vector<std::string> columns;  // column names (quoted when built)
   std::vector<std::string> orders;   // per column: "", "DESC", "DESC NULLS LAST", ...
   std::string where;                 // partial index predicate (SQL written by the user)
@@ -169,10 +173,37 @@ struct Scale {
   SourcePos pos;
 };
 
+// How one value of a query parameter is chosen, parsed once from the profile's
+// `pick` text: the profile module owns the grammar, capture and workload read
+// the structure.
+struct Pick {
+  enum class Kind {
+    kMostCommon,  // most_common: the column's most frequent value
+    kRank,        // rank:k: the k-th most frequent value (k >= 1)
+    kMedian,      // median: the middle value in sort order
+    kRare,        // rare: the least frequent value
+    kRandom,      // random:k: k distinct values drawn with the seed (1 <= k <= 100)
+    kLiteral,     // literal:v, or any text that is none of the above: v itself
+  };
+  Kind kind = Kind::kMostCommon;
+  int k = 0;            // kRank, kRandom
+  std::string literal;  // kLiteral
+
+  // The canonical text: "most_common", "rank:3", "random:5", "literal:v" (the
+  // label reports and capture files use).
+  std::string label() const;
+  // True unless the pick is a literal: it reads values from the param's column.
+  bool needs_column() const { return kind != Kind::kLiteral; }
+};
+
+// Parses a pick as a profile writes it; nullopt (with `why` set) for rank:k or
+// random:k whose k is not a whole number in range. Every other text is a literal.
+std::optional<Pick> parse_pick(std::string_view text, std::string* why = nullptr);
+
 struct QueryParam {
-  std::string table;  // where values are drawn from
+  std::string table;  // where values are drawn from; empty for literal-only params
   std::string column;
-  std::vector<std::string> picks;  // most_common, rank:k, median, rare, random:k, literal:<v>
+  std::vector<Pick> picks;  // never empty after parsing (default: most_common)
   SourcePos pos;
 };
 
@@ -219,6 +250,32 @@ struct Profile {
   // a cycle are ignored). Indices into `tables`.
   std::vector<size_t> load_order() const;
 };
+
+// ---------------------------------------------------------------------------
+// Names a profile implies. The loader creates exactly these, and validation
+// checks them (one relation namespace per schema, constraint names per table,
+// 63 bytes): both call these functions, so they cannot disagree.
+
+// PostgreSQL keeps 63 bytes of a name (NAMEDATALEN - 1) and cuts longer ones.
+inline constexpr size_t kMaxNameBytes = 63;
+// Derived names past 63 bytes are shortened as PostgreSQL's makeObjectName does:
+// bytes come off the longer of table and column part (at a UTF-8 character
+// boundary), never off the suffix.
+// "<table>_pkey": the primary key's index and constraint.
+std::string primary_key_name(const Table& table);
+// "<table>_<column>_key": a unique column's index and constraint.
+std::string unique_key_name(const Table& table, const Column& column);
+// "<table>_<column>_fkey": a foreign key's constraint.
+std::string foreign_key_name(const Table& table, const Column& column);
+// The index's own name, else "<table>_<col>_<col>..._idx".
+std::string index_name(const Table& table, const IndexSpec& index);
+
+// Why `schema` cannot be the schema pgshape loads into, or "" when it can: empty,
+// over 54 bytes (pgshape adds "_staging" and "_previous"), a NUL byte, or a system
+// schema (pg_catalog, pg_toast, pg_temp*, any pg_* name, information_schema).
+std::string target_schema_problem(std::string_view schema);
+// True for names PostgreSQL reserves for itself: pg_* and information_schema.
+bool is_system_schema(std::string_view schema);
 
 // ---------------------------------------------------------------------------
 // Reading a profile file into a validated Profile.

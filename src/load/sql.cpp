@@ -27,18 +27,6 @@ std::string column_list(const Table& table) {
 
 namespace {
 
-std::string index_name(const Table& table, const std::vector<std::string>& columns,
-                       std::string_view suffix) {
-  std::string name = table.name;
-  for (const auto& c : columns) name += "_" + c;
-  name += "_";
-  name += suffix;
-  // PostgreSQL truncates names to 63 bytes; do it ourselves so the name we
-  // later refer to is the name that exists.
-  if (name.size() > 63) name.resize(63);
-  return name;
-}
-
 std::string key_columns(const std::vector<std::string>& columns,
                         const std::vector<std::string>& orders = {}) {
   std::string out;
@@ -55,7 +43,7 @@ std::vector<IndexBuild> index_builds(std::string_view schema, const Table& table
   std::vector<IndexBuild> out;
   const std::string target = qualified(schema, table.name);
   if (!table.primary_key.empty()) {
-    const std::string name = index_name(table, {}, "pkey");
+    const std::string name = primary_key_name(table);
     out.push_back({table.name,
                    fmt::format("CREATE UNIQUE INDEX {} ON {} ({})", quote_ident(name), target,
                                key_columns(table.primary_key)),
@@ -64,7 +52,7 @@ std::vector<IndexBuild> index_builds(std::string_view schema, const Table& table
   }
   for (const auto& c : table.columns) {
     if (!c.unique || (table.primary_key.size() == 1 && table.primary_key[0] == c.name)) continue;
-    const std::string name = index_name(table, {c.name}, "key");
+    const std::string name = unique_key_name(table, c);
     out.push_back({table.name,
                    fmt::format("CREATE UNIQUE INDEX {} ON {} ({})", quote_ident(name), target,
                                quote_ident(c.name)),
@@ -72,8 +60,7 @@ std::vector<IndexBuild> index_builds(std::string_view schema, const Table& table
                                quote_ident(name), quote_ident(name))});
   }
   for (const auto& index : table.indexes) {
-    const std::string name =
-        index.name.empty() ? index_name(table, index.columns, "idx") : index.name;
+    const std::string name = index_name(table, index);
     std::string statement =
         fmt::format("CREATE {}INDEX {} ON {} ({})", index.unique ? "UNIQUE " : "",
                     quote_ident(name), target, key_columns(index.columns, index.orders));
@@ -91,7 +78,7 @@ std::vector<ForeignKeyBuild> foreign_key_builds(std::string_view schema, const T
   const std::string target = qualified(schema, table.name);
   for (const auto& c : table.columns) {
     if (!c.ref) continue;
-    const std::string name = quote_ident(index_name(table, {c.name}, "fkey"));
+    const std::string name = quote_ident(foreign_key_name(table, c));
     out.push_back(
         {table.name,
          fmt::format("ALTER TABLE {} ADD CONSTRAINT {} FOREIGN KEY ({}) REFERENCES {} ({}) "

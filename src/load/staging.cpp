@@ -77,19 +77,11 @@ void drop_schema(pqxx::transaction_base& tx, const std::string& schema) {
 }  // namespace
 
 void check_schema_name(const std::string& schema) {
-  // Room for "_previous" / "_staging" within PostgreSQL's 63-byte names.
-  if (schema.empty() || schema.size() > 54 || schema.find('\0') != std::string::npos)
-    throw UsageError("load.bad-schema",
-                     fmt::format("schema name '{}' must be 1 to 54 bytes", schema),
-                     "pass a shorter --schema");
-  // PostgreSQL's own schemas (pg_catalog, pg_toast, pg_temp_N, information_schema)
-  // and the pg_ names it reserves for them: "pg" too, whose staging schema would be pg_staging.
-  if (schema.rfind("pg_", 0) == 0 || schema == "pg" || schema == "information_schema")
-    throw UsageError("load.bad-schema",
-                     fmt::format("schema '{}' is a PostgreSQL system schema (or a name reserved "
-                                 "for one); pgshape never loads into those",
-                                 schema),
-                     "pass another --schema (names starting with pg_ are reserved)");
+  // The profile module's rule, for --schema too: room for "_previous" / "_staging"
+  // within PostgreSQL's 63-byte names, and never a system schema.
+  if (const std::string problem = target_schema_problem(schema); !problem.empty())
+    throw UsageError("load.bad-schema", problem,
+                     "pass another --schema: 1 to 54 bytes, not pg_* or information_schema");
 }
 
 Staging::Staging(pqxx::connection& control, std::string dsn, std::string target,

@@ -47,73 +47,59 @@ double median_of(std::vector<double> v) {
   return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-// Resolves one pick of one param to its values (several for random:k).
+// Resolves one pick of one param to its values (several for random:k). The
+// pick was parsed (and its k checked) when the profile was read.
 std::vector<std::pair<std::string, std::string>> resolve_pick(pqxx::work& tx,
                                                               const std::string& rel,
                                                               const std::string& col,
-                                                              const std::string& pick,
-                                                              uint64_t seed) {
+                                                              const Pick& pick, uint64_t seed) {
   auto one = [&](const std::string& sql) -> std::string {
     auto r = tx.exec(sql);
     if (r.empty() || r[0][0].is_null())
       throw UsageError("plan.no-values", "no values in " + rel + "." + col);
     return r[0][0].c_str();
   };
+  const std::string label = pick.label();
   const std::string base = " FROM " + rel + " WHERE " + col + " IS NOT NULL";
-  if (pick == "most_common") {
-    return {{pick, one("SELECT " + col + "::text" + base + " GROUP BY " + col +
-                       " ORDER BY count(*) DESC, " + col + " LIMIT 1")}};
-  }
-  if (pick == "rare") {
-    return {{pick, one("SELECT " + col + "::text" + base + " GROUP BY " + col +
-                       " ORDER BY count(*) ASC, " + col + " LIMIT 1")}};
-  }
-  if (pick.starts_with("rank:")) {
-    // The k-th most common value: between the head and the tail is where a
-    // planner's estimate (MCV list vs n_distinct) is most often wrong.
-    int k = 0;
-    try {
-      k = std::stoi(pick.substr(5));
-    } catch (const std::exception&) {
+  switch (pick.kind) {
+    case Pick::Kind::kMostCommon:
+      return {{label, one("SELECT " + col + "::text" + base + " GROUP BY " + col +
+                          " ORDER BY count(*) DESC, " + col + " LIMIT 1")}};
+    case Pick::Kind::kRare:
+      return {{label, one("SELECT " + col + "::text" + base + " GROUP BY " + col +
+                          " ORDER BY count(*) ASC, " + col + " LIMIT 1")}};
+    case Pick::Kind::kRank: {
+      // The k-th most common value: between the head and the tail is where a
+      // planner's estimate (MCV list vs n_distinct) is most often wrong.
+      auto r = tx.exec_params("SELECT " + col + "::text" + base + " GROUP BY " + col +
+                                  " ORDER BY count(*) DESC, " + col + " LIMIT 1 OFFSET $1",
+                              pick.k - 1);
+      if (r.empty())
+        throw UsageError("plan.bad-pick", "pick '" + label + "': " + rel + "." + col +
+                                              " has fewer than " + std::to_string(pick.k) +
+                                              " distinct values");
+      return {{label, r[0][0].c_str()}};
     }
-    if (k < 1)
-      throw UsageError("plan.bad-pick", "pick '" + pick + "': expected rank:k with k >= 1");
-    auto r = tx.exec_params("SELECT " + col + "::text" + base + " GROUP BY " + col +
-                                " ORDER BY count(*) DESC, " + col + " LIMIT 1 OFFSET $1",
-                            k - 1);
-    if (r.empty())
-      throw UsageError("plan.bad-pick", "pick '" + pick + "': " + rel + "." + col +
-                                            " has fewer than " + std::to_string(k) +
-                                            " distinct values");
-    return {{pick, r[0][0].c_str()}};
-  }
-  if (pick == "median") {
-    // percentile_disc returns a value that exists, and works for any sortable type.
-    return {{pick, one("SELECT (percentile_disc(0.5) WITHIN GROUP (ORDER BY " + col + "))::text" +
-                       base)}};
-  }
-  if (pick.starts_with("random:")) {
-    int k = 0;
-    try {
-      k = std::stoi(pick.substr(7));
-    } catch (const std::exception&) {
+    case Pick::Kind::kMedian:
+      // percentile_disc returns a value that exists, and works for any sortable type.
+      return {{label, one("SELECT (percentile_disc(0.5) WITHIN GROUP (ORDER BY " + col +
+                          "))::text" + base)}};
+    case Pick::Kind::kRandom: {
+      // Hashing seed:value orders the distinct values the same way on every run and
+      // server, whatever the physical row order: the draw depends on the data alone.
+      auto r = tx.exec_params("SELECT t.v::text FROM (SELECT DISTINCT " + col + " AS v" + base +
+                                  ") t ORDER BY md5($1 || ':' || t.v::text), t.v::text LIMIT $2",
+                              std::to_string(seed), pick.k);
+      if (r.empty()) throw UsageError("plan.no-values", "no values in " + rel + "." + col);
+      std::vector<std::pair<std::string, std::string>> out;
+      for (size_t i = 0; i < r.size(); ++i)
+        out.emplace_back(label + "#" + std::to_string(i + 1), r[i][0].c_str());
+      return out;
     }
-    if (k < 1)
-      throw UsageError("plan.bad-pick", "pick '" + pick + "': expected random:k with k >= 1");
-    // Hashing seed:value orders the distinct values the same way on every run and
-    // server, whatever the physical row order: the draw depends on the data alone.
-    auto r = tx.exec_params("SELECT t.v::text FROM (SELECT DISTINCT " + col + " AS v" + base +
-                                ") t ORDER BY md5($1 || ':' || t.v::text), t.v::text LIMIT $2",
-                            std::to_string(seed), k);
-    if (r.empty()) throw UsageError("plan.no-values", "no values in " + rel + "." + col);
-    std::vector<std::pair<std::string, std::string>> out;
-    for (size_t i = 0; i < r.size(); ++i) {
-      out.emplace_back(pick + "#" + std::to_string(i + 1), r[i][0].c_str());
-    }
-    return out;
+    case Pick::Kind::kLiteral:
+      break;
   }
-  if (pick.starts_with("literal:")) return {{pick, pick.substr(8)}};
-  return {{"literal:" + pick, pick}};
+  return {{label, pick.literal}};
 }
 
 struct Run {
@@ -173,10 +159,8 @@ std::vector<ParamVariant> resolve_params(pqxx::connection& conn, const std::stri
         "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
         "WHERE n.nspname = $1 AND c.relname = $2 AND a.attname = $3 AND NOT a.attisdropped",
         schema, p.table, p.column);
-    bool literal_only = std::all_of(p.picks.begin(), p.picks.end(), [](const std::string& k) {
-      return k != "most_common" && k != "rare" && k != "median" && !k.starts_with("random:") &&
-             !k.starts_with("rank:");
-    });
+    const bool literal_only = std::none_of(p.picks.begin(), p.picks.end(),
+                                           [](const Pick& pick) { return pick.needs_column(); });
     if (found.empty() && !literal_only) {
       throw UsageError("plan.no-values", "query '" + query.name + "': no column " + p.table + "." +
                                              p.column + " in schema " + schema +

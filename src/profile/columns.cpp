@@ -1,4 +1,6 @@
 // Columns and their distributions: the part of a profile with the most to check.
+#include <cmath>
+#include <cstdlib>
 #include <set>
 
 #include "pgshape/util.hpp"
@@ -40,6 +42,7 @@ Column ProfileParser::parse_column(const YAML::Node& key, const YAML::Node& node
   const std::string what = fmt::format("column '{}.{}'", table, column.name);
   if (!r_.check_map(node, what, column_and_dist_keys())) return column;
 
+  type_from_ddl_ = !node["type"];
   if (auto n = node["type"]) {
     if (auto text = r_.string(n, "type")) {
       if (auto type = parse_column_type(*text)) {
@@ -48,7 +51,8 @@ Column ProfileParser::parse_column(const YAML::Node& key, const YAML::Node& node
         const bool split_by_flow_map =
             text->find('(') != std::string::npos && text->find(')') == std::string::npos;
         r_.error(
-            n, fmt::format("unknown or unsupported type '{}' for {}", *text, what),
+            "profile.unknown-type", n,
+            fmt::format("unknown or unsupported type '{}' for {}", *text, what),
             split_by_flow_map
                 ? "inside { }, a comma ends the value: quote it, type: \"numeric(10,2)\""
                 : "supported: smallint, integer, bigint, numeric(p,s), real, double "
@@ -57,7 +61,8 @@ Column ProfileParser::parse_column(const YAML::Node& key, const YAML::Node& node
       }
     }
   } else if (!has_ddl_) {
-    r_.error(key, fmt::format("{} has no 'type'", what), "add e.g. type: bigint");
+    r_.error("profile.missing-key", key, fmt::format("{} has no 'type'", what),
+             "add e.g. type: bigint");
   }
   if (auto n = node["primary_key"])
     column.primary_key = r_.boolean(n, "primary_key").value_or(false);
@@ -66,28 +71,29 @@ Column ProfileParser::parse_column(const YAML::Node& key, const YAML::Node& node
   if (auto n = node["null_fraction"]) {
     auto value = r_.number(n, "null_fraction");
     if (value && (*value < 0 || *value > 1))
-      r_.error(n, fmt::format("null_fraction must be between 0 and 1, not {}", *value));
+      r_.error("profile.out-of-range", n,
+               fmt::format("null_fraction must be between 0 and 1, not {}", *value));
     else if (value && *value > 0 && column.primary_key)
-      r_.error(n, fmt::format("{} is a primary key and cannot be NULL", what));
+      r_.error("profile.conflict", n, fmt::format("{} is a primary key and cannot be NULL", what));
     else if (value && *value > 0 && node["nullable"] && !column.nullable)
-      r_.error(n,
+      r_.error("profile.conflict", n,
                fmt::format("{} is declared NOT NULL (nullable: false) but has null_fraction {}",
                            what, *value),
                "remove nullable: false or set null_fraction: 0");
     else if (value && *value >= 1)
-      r_.error(n, fmt::format("null_fraction 1 makes {} always NULL", what),
+      r_.error("profile.out-of-range", n, fmt::format("null_fraction 1 makes {} always NULL", what),
                "a column that is always NULL carries no shape; use a value below 1");
     column.null_fraction = value.value_or(0);
     if (column.null_fraction > 0) column.nullable = true;
   }
   if (auto n = node["ref"]) {
     if (auto text = r_.string(n, "ref")) {
-      auto dot = text->find('.');
-      if (dot == std::string::npos || dot == 0 || dot + 1 == text->size())
-        r_.error(n, fmt::format("ref '{}' must name table.column", *text),
-                 "write e.g. ref: products.id");
+      // Split once every table is known (resolve_refs): a name may hold a dot.
+      if (!split_qualified(*text, nullptr))
+        r_.error("profile.bad-value", n, fmt::format("ref '{}' must name table.column", *text),
+                 "write e.g. ref: products.id (quote a name with a dot: '\"my.table\".id')");
       else
-        column.ref = ForeignKeyRef{text->substr(0, dot), text->substr(dot + 1), Reader::pos(n)};
+        column.ref = ForeignKeyRef{*text, "", Reader::pos(n)};
     }
   }
 
@@ -97,7 +103,8 @@ Column ProfileParser::parse_column(const YAML::Node& key, const YAML::Node& node
     spec = find_distribution(name);
     if (!spec) {
       auto best = closest_match(name, distribution_names());
-      r_.error(n, fmt::format("unknown distribution '{}' for {}", name, what),
+      r_.error("profile.unknown-distribution", n,
+               fmt::format("unknown distribution '{}' for {}", name, what),
                best.empty()
                    ? fmt::format("distributions: {}", fmt::join(distribution_names(), ", "))
                    : fmt::format("did you mean '{}'?", best));
@@ -111,6 +118,7 @@ Column ProfileParser::parse_column(const YAML::Node& key, const YAML::Node& node
   column.dist.pos = node["dist"] ? Reader::pos(node["dist"]) : column.pos;
   parse_dist_params(node, column, *spec);
   check_dist_ranges(node, column, fmt::format("{}.{}", table, column.name));
+  round_bounds_inward(node, column, fmt::format("{}.{}", table, column.name));
   return column;
 }
 
@@ -124,12 +132,23 @@ std::optional<double> ProfileParser::bound(const YAML::Node& node, const Column&
     } else if (auto micros = parse_pg_timestamp(*text)) {
       return static_cast<double>(*micros);
     }
-    r_.error(node, fmt::format("{} '{}' is not a {}", what, *text, column.type.sql()),
+    r_.error("profile.bad-literal", node,
+             fmt::format("{} '{}' is not a {}", what, *text, column.type.sql()),
              column.type.kind == PgType::kDate ? "write YYYY-MM-DD"
                                                : "write YYYY-MM-DD or YYYY-MM-DD HH:MM:SS+00");
     return std::nullopt;
   }
-  return r_.number(node, what);
+  auto value = r_.number(node, what);
+  // The bound as written may lie between two doubles (88320772010987500 does;
+  // 1e305 does): the one kept is the nearest double on the inside, so what is
+  // drawn up to it stays within what was written, even stored digit for digit.
+  if (value && node.IsScalar()) {
+    const long double written = std::strtold(node.Scalar().c_str(), nullptr);
+    const bool upper = what == "max";
+    if (std::isfinite(written) && (upper ? *value > written : *value < written))
+      value = std::nextafter(*value, upper ? -HUGE_VAL : HUGE_VAL);
+  }
+  return value;
 }
 
 void ProfileParser::parse_dist_params(const YAML::Node& node, Column& column,
@@ -143,7 +162,8 @@ void ProfileParser::parse_dist_params(const YAML::Node& node, Column& column,
   for (auto it = node.begin(); it != node.end(); ++it) {
     const std::string key = it->first.Scalar();
     if (!contains(column_keys, key) && !contains(spec.params, key) && contains(dist_keys, key))
-      r_.error(it->first, fmt::format("'{}' does not apply to distribution '{}'", key, spec.name),
+      r_.error("profile.bad-distribution", it->first,
+               fmt::format("'{}' does not apply to distribution '{}'", key, spec.name),
                spec.params.empty()
                    ? fmt::format("'{}' takes no parameters", spec.name)
                    : fmt::format("'{}' takes: {}", spec.name, fmt::join(spec.params, ", ")));
@@ -151,7 +171,7 @@ void ProfileParser::parse_dist_params(const YAML::Node& node, Column& column,
   // A distribution chosen by default (booleans get bernoulli) takes its defaults.
   for (auto required : node["dist"] ? spec.required : std::vector<std::string_view>{})
     if (!node[std::string(required)])
-      r_.error(node["dist"] ? node["dist"] : node,
+      r_.error("profile.missing-key", node["dist"] ? node["dist"] : node,
                fmt::format("distribution '{}' needs '{}'", spec.name, required));
 
   auto num = [&](const char* key, double& out) {
@@ -181,7 +201,12 @@ void ProfileParser::parse_dist_params(const YAML::Node& node, Column& column,
   num("correlation", d.correlation);
   num("avg_width", d.avg_width);
   if (auto n = node["pattern"]) d.pattern = r_.string(n, "pattern").value_or("");
-  if (auto n = node["words"]) d.words = string_list(n, "words");
+  if (auto n = node["words"]) {
+    d.words = string_list(n, "words");
+    if (d.words.empty() && (n.IsSequence() || n.IsNull()))
+      r_.error("profile.bad-value", n, "words is empty",
+               "list at least one word, or leave words out for the built-in lorem list");
+  }
   if (auto n = node["wordlist"]) {
     // Built-in vocabularies are resolved by the generator; only the name is checked here.
     static const std::vector<std::string_view> kLists = {"product",   "lorem", "first_name",
@@ -189,39 +214,56 @@ void ProfileParser::parse_dist_params(const YAML::Node& node, Column& column,
     auto name = r_.string(n, "wordlist").value_or("");
     if (std::find(kLists.begin(), kLists.end(), name) == kLists.end()) {
       auto best = closest_match(name, kLists);
-      r_.error(n, fmt::format("unknown wordlist '{}'", name),
+      r_.error("profile.unknown-wordlist", n, fmt::format("unknown wordlist '{}'", name),
                best.empty() ? fmt::format("wordlists: {}", fmt::join(kLists, ", "))
                             : fmt::format("did you mean '{}'?", best));
     }
     d.words = {"@" + name};
   }
-  if (auto n = node["histogram"]) d.histogram = string_list(n, "histogram");
+  if (auto n = node["histogram"]) {
+    d.histogram = string_list(n, "histogram");
+    if (n.IsSequence() && n.size() == d.histogram.size())
+      // Text bounds only steer synthesised values, which are cut to fit.
+      for (size_t i = 0; i < d.histogram.size() && !column.type.is_textual(); ++i)
+        check_literal(n[i], column, d.histogram[i]);
+  }
   if (auto n = node["from"]) {
     auto text = r_.string(n, "from").value_or("");
-    auto dot = text.find('.');
-    if (dot == std::string::npos || dot == 0 || dot + 1 == text.size())
-      r_.error(n, fmt::format("from '{}' must be fk_column.parent_column", text),
+    if (!split_qualified(text, nullptr))
+      r_.error("profile.bad-value", n,
+               fmt::format("from '{}' must be fk_column.parent_column", text),
                "write e.g. from: product_id.price");
     else
-      d.copy_from_fk = text.substr(0, dot), d.copy_parent_column = text.substr(dot + 1);
+      d.copy_from_fk = text;  // split once every table is known (resolve_refs)
   }
-  if (auto n = node["values"]) {
-    if (!r_.check_map(n, "values", {})) return;
-    for (auto it = n.begin(); it != n.end(); ++it) {
-      d.values.push_back(it->first.Scalar());
-      auto weight = r_.number(it->second, fmt::format("the weight of '{}'", it->first.Scalar()));
-      if (weight && *weight <= 0)
-        r_.error(it->second,
-                 fmt::format("the weight of '{}' must be > 0, not {}", it->first.Scalar(), *weight),
-                 "drop values that never occur");
-      d.weights.push_back(weight.value_or(1));
-      std::string why;
-      if (!column.type.is_textual() && !literal_fits(column.type, it->first.Scalar(), why))
-        r_.error(it->first, fmt::format("value '{}' is not a valid {}: {}", it->first.Scalar(),
-                                        column.type.sql(), why));
-    }
-    if (d.values.empty()) r_.error(n, "values is empty", "give at least one value: weight");
+  if (auto n = node["values"]) parse_values(n, column);
+}
+
+void ProfileParser::check_literal(const YAML::Node& node, const Column& column,
+                                  const std::string& text) {
+  // With the types from a DDL file, values are checked when the DDL has run.
+  if (type_from_ddl_) return;
+  std::string why;
+  if (!literal_fits(column.type, text, why))
+    r_.error("profile.bad-literal", node,
+             fmt::format("value '{}' is not a valid {}: {}", text, column.type.sql(), why));
+}
+
+void ProfileParser::parse_values(const YAML::Node& n, Column& column) {
+  Distribution& d = column.dist;
+  if (!r_.check_map(n, "values", {})) return;
+  for (auto it = n.begin(); it != n.end(); ++it) {
+    d.values.push_back(it->first.Scalar());
+    auto weight = r_.number(it->second, fmt::format("the weight of '{}'", it->first.Scalar()));
+    if (weight && *weight <= 0)
+      r_.error("profile.out-of-range", it->second,
+               fmt::format("the weight of '{}' must be > 0, not {}", it->first.Scalar(), *weight),
+               "drop values that never occur");
+    d.weights.push_back(weight.value_or(1));
+    check_literal(it->first, column, it->first.Scalar());
   }
+  if (d.values.empty())
+    r_.error("profile.bad-value", n, "values is empty", "give at least one value: weight");
 }
 
 void ProfileParser::check_dist_ranges(const YAML::Node& node, const Column& column,
@@ -237,53 +279,61 @@ void ProfileParser::check_dist_ranges(const YAML::Node& node, const Column& colu
     case DistKind::kZipf:
     case DistKind::kHotset:
       if (d.s <= 0)
-        r_.error(at("s"), fmt::format("zipf exponent s of {} must be > 0, not {}", what, d.s),
+        r_.error("profile.out-of-range", at("s"),
+                 fmt::format("zipf exponent s of {} must be > 0, not {}", what, d.s),
                  "s = 1 is classic Zipf; 0.5 is mild, 2 is extreme");
       if (!column.ref && d.n <= 0)
-        r_.error(at("n"), fmt::format("{} needs the domain size n >= 1 (got {})", what, d.n),
+        r_.error("profile.out-of-range", at("n"),
+                 fmt::format("{} needs the domain size n >= 1 (got {})", what, d.n),
                  "n is how many distinct ranks there are, e.g. n: 1000");
       if (column.ref && node["n"] && d.n <= 0)
-        r_.error(at("n"), fmt::format("n of {} must be >= 1 (got {})", what, d.n),
+        r_.error("profile.out-of-range", at("n"),
+                 fmt::format("n of {} must be >= 1 (got {})", what, d.n),
                  "leave n out to use every parent row");
       if (d.kind == DistKind::kHotset) {
         if (d.share <= 0 || d.share > 1)
-          r_.error(at("share"),
+          r_.error("profile.out-of-range", at("share"),
                    fmt::format("hot share of {} must be in (0, 1], not {}", what, d.share),
                    "share is the fraction of rows that pick a hot item, e.g. 0.6");
-        if (d.hot < 1) r_.error(at("hot"), fmt::format("hot of {} must be at least 1", what));
+        if (d.hot < 1)
+          r_.error("profile.out-of-range", at("hot"),
+                   fmt::format("hot of {} must be at least 1", what));
       }
       break;
     case DistKind::kNormal:
       if (d.stddev <= 0)
-        r_.error(at("stddev"), fmt::format("stddev of {} must be > 0, not {}", what, d.stddev));
+        r_.error("profile.out-of-range", at("stddev"),
+                 fmt::format("stddev of {} must be > 0, not {}", what, d.stddev));
       break;
     case DistKind::kLognormal:
       if (d.sigma <= 0)
-        r_.error(at("sigma"), fmt::format("sigma of {} must be > 0, not {}", what, d.sigma));
+        r_.error("profile.out-of-range", at("sigma"),
+                 fmt::format("sigma of {} must be > 0, not {}", what, d.sigma));
       break;
     case DistKind::kBernoulli:
       if (d.p < 0 || d.p > 1)
-        r_.error(at("p"), fmt::format("p of {} must be between 0 and 1, not {}", what, d.p));
+        r_.error("profile.out-of-range", at("p"),
+                 fmt::format("p of {} must be between 0 and 1, not {}", what, d.p));
       break;
     case DistKind::kTimeline:
       if (d.jitter < 0 || d.jitter > 1)
         r_.error(
-            at("jitter"),
+            "profile.out-of-range", at("jitter"),
             fmt::format("jitter of {} must be between 0 and 1 (a fraction of the range)", what));
       break;
     case DistKind::kWords:
       if (d.min_words < 0 || d.max_words < d.min_words || d.max_words > 1000)
-        r_.error(node["min_words"] ? at("min_words") : at("max_words"),
+        r_.error("profile.out-of-range", node["min_words"] ? at("min_words") : at("max_words"),
                  fmt::format("{}: need 0 <= min_words <= max_words <= 1000 (got {} and {})", what,
                              d.min_words, d.max_words));
       break;
     case DistKind::kPattern:
       if (d.pattern.empty()) {
-        r_.error(at("pattern"), fmt::format("pattern of {} is empty", what),
+        r_.error("profile.bad-value", at("pattern"), fmt::format("pattern of {} is empty", what),
                  "# is a digit, ? a letter, * a letter or digit");
       } else if (column.type.max_chars() > 0 &&
                  pattern_length(d.pattern) > static_cast<size_t>(column.type.max_chars())) {
-        r_.error(at("pattern"),
+        r_.error("profile.exceeds-type", at("pattern"),
                  fmt::format("pattern of {} makes {} characters, more than {} allows", what,
                              pattern_length(d.pattern), column.type.sql()),
                  "shorten the pattern or widen the column");
@@ -292,6 +342,49 @@ void ProfileParser::check_dist_ranges(const YAML::Node& node, const Column& colu
     default:
       break;
   }
+}
+
+}  // namespace pgshape::profile
+
+namespace pgshape::profile {
+
+// Integer columns hold whole numbers and numeric(p,s) columns s decimals: a value
+// drawn inside [min, max] would be rounded to the column's grid, possibly past a
+// bound written between two grid points (min 0.5 gives 1 - or 0). Bounds are
+// moved inward onto the grid, so what is drawn inside them stays inside after
+// rounding; no grid point inside is refused.
+void ProfileParser::round_bounds_inward(const YAML::Node& node, Column& column,
+                                        const std::string& what) {
+  Distribution& d = column.dist;
+  if (!d.min && !d.max) return;
+  int decimals = -1;
+  if (column.type.is_integer()) decimals = 0;
+  if (column.type.kind == PgType::kNumeric && column.type.precision > 0)
+    decimals = column.type.scale;
+  if (decimals < 0) return;
+  const double unit = std::pow(10.0, decimals);
+  // x * 10^s within rounding noise of a whole number counts as that number
+  // (0.3 * 100 is 30.000000000000004).
+  auto grid = [&](double v, bool up) {
+    const double x = v * unit;
+    const double near = std::round(x);
+    if (std::fabs(x - near) <= 1e-9 * std::max(1.0, std::fabs(x))) return near / unit;
+    return (up ? std::ceil(x) : std::floor(x)) / unit;
+  };
+  const std::optional<double> lo = d.min ? std::optional(grid(*d.min, true)) : std::nullopt;
+  const std::optional<double> hi = d.max ? std::optional(grid(*d.max, false)) : std::nullopt;
+  if (lo && hi && *d.min <= *d.max && *lo > *hi) {
+    const YAML::Node at = node["min"] ? node["min"] : node;
+    r_.error("profile.out-of-range", at,
+             fmt::format("min {} and max {} of {} hold no value of {}", *d.min, *d.max, what,
+                         column.type.sql()),
+             decimals == 0 ? "an integer column needs a whole number between min and max"
+                           : fmt::format("{} keeps {} decimals: widen the bounds",
+                                         column.type.sql(), decimals));
+    return;
+  }
+  d.min = lo;
+  d.max = hi;
 }
 
 }  // namespace pgshape::profile

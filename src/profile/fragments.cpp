@@ -14,8 +14,6 @@
 namespace pgshape::profile {
 namespace {
 
-constexpr const char* kCode = "profile.bad-sql";
-
 class FragmentChecker {
  public:
   FragmentChecker(const Profile& profile, Reader& reader) : p_(profile), r_(reader) {}
@@ -32,8 +30,7 @@ class FragmentChecker {
 
  private:
   void error(SourcePos at, std::string message, std::string hint) {
-    r_.error(at, std::move(message), std::move(hint));
-    r_.diagnostics().back().code = kCode;
+    r_.error("profile.bad-sql", at, std::move(message), std::move(hint));
   }
 
   // "line 2:5 of the SQL": where inside the fragment a problem is.

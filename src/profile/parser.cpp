@@ -82,7 +82,7 @@ Profile parse_profile(std::string_view text, const std::string& file_name,
                       const std::string& base_dir) {
   Reader reader(file_name);
   if (text.size() > kMaxProfileBytes) {
-    reader.error(position_of(text, kMaxProfileBytes),
+    reader.error("profile.unreadable", position_of(text, kMaxProfileBytes),
                  fmt::format("the profile is larger than {} MB; pgshape stops reading here",
                              kMaxProfileBytes >> 20),
                  "a profile describes shapes, not data: shorten long value or word lists "
@@ -90,23 +90,13 @@ Profile parse_profile(std::string_view text, const std::string& file_name,
     throw ProfileError(reader.diagnostics());
   }
   // Checked before YAML sees the bytes: yaml-cpp would accept invalid UTF-8 silently.
-  int line = 1, column = 1;
-  for (size_t i = 0; i < text.size();) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
-    bool ok = len > 0 && i + len <= text.size();
-    for (size_t k = 1; ok && k < len; ++k) ok = (static_cast<unsigned char>(text[i + k]) >> 6) == 2;
-    if (!ok) {
-      reader.error(SourcePos{line, column}, "the profile is not valid UTF-8 text",
-                   "save it as UTF-8");
-      throw ProfileError(reader.diagnostics());
-    }
-    if (c == '\n') ++line, column = 0;
-    ++column;
-    i += len;
+  if (size_t bad = profile::invalid_utf8_at(text); bad != std::string_view::npos) {
+    reader.error("profile.not-utf8", position_of(text, bad), "the profile is not valid UTF-8 text",
+                 "save it as UTF-8");
+    throw ProfileError(reader.diagnostics());
   }
   if (size_t deep = too_deep_at(text); deep != std::string_view::npos) {
-    reader.error(position_of(text, deep),
+    reader.error("profile.yaml-syntax", position_of(text, deep),
                  fmt::format("YAML nests deeper than {} levels", kMaxFlowDepth),
                  "a profile needs a few levels of [ ] and { }; is a bracket left open?");
     throw ProfileError(reader.diagnostics());
@@ -115,7 +105,7 @@ Profile parse_profile(std::string_view text, const std::string& file_name,
   try {
     root = YAML::Load(std::string(text));
   } catch (const YAML::DeepRecursion& e) {
-    reader.error(SourcePos{e.mark.line + 1, e.mark.column + 1},
+    reader.error("profile.yaml-syntax", SourcePos{e.mark.line + 1, e.mark.column + 1},
                  fmt::format("YAML nests deeper than {} levels", e.depth()),
                  "a profile needs a few levels of nesting; is a bracket left open?");
     throw ProfileError(reader.diagnostics());
@@ -125,24 +115,28 @@ Profile parse_profile(std::string_view text, const std::string& file_name,
     const SourcePos at{e.mark.line + 1, e.mark.column + 1};
     if (size_t tab = indenting_tab(text); tab != std::string_view::npos) {
       if (const SourcePos tab_at = position_of(text, tab); tab_at.line <= at.line) {
-        reader.error(tab_at, "a tab indents this line; YAML indents with spaces",
+        reader.error("profile.yaml-syntax", tab_at,
+                     "a tab indents this line; YAML indents with spaces",
                      "replace the tab with spaces");
         throw ProfileError(reader.diagnostics());
       }
     }
-    reader.error(at, fmt::format("YAML syntax error: {}", e.msg),
+    reader.error("profile.yaml-syntax", at, fmt::format("YAML syntax error: {}", e.msg),
                  e.msg.find("cannot start any token") != std::string::npos
                      ? "YAML indents with spaces; tabs are not allowed"
                      : "");
     throw ProfileError(reader.diagnostics());
   }
   if (!root || root.IsNull()) {
-    reader.error(SourcePos{1, 1}, "the profile is empty", "start with name:, scales: and tables:");
+    reader.error("profile.empty", SourcePos{1, 1}, "the profile is empty",
+                 "start with name:, scales: and tables:");
     throw ProfileError(reader.diagnostics());
   }
   ProfileParser parser(reader, base_dir);
   Profile profile = parser.parse(root);
-  if (reader.diagnostics().empty()) profile::check_profile(profile, reader);
+  // The whole-profile checks run whatever the walk found: they skip what the walk
+  // already reported, so every independent problem is reported in one run.
+  if (root.IsMap()) profile::check_profile(profile, reader);
   if (!reader.diagnostics().empty()) throw ProfileError(reader.diagnostics());
   return profile;
 }
@@ -150,8 +144,10 @@ Profile parse_profile(std::string_view text, const std::string& file_name,
 Profile load_profile(const std::string& path) {
   std::error_code ec;
   auto fail = [&](std::string message, std::string hint) -> Profile {
-    throw ProfileError(
-        {Diagnostic{.file = path, .message = std::move(message), .hint = std::move(hint)}});
+    throw ProfileError({Diagnostic{.code = "profile.unreadable",
+                                   .file = path,
+                                   .message = std::move(message),
+                                   .hint = std::move(hint)}});
   };
   if (fs::is_directory(path, ec)) return fail("is a directory, not a profile file", "");
   if (!fs::exists(path, ec)) return fail("no such file", "check the path");

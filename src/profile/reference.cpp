@@ -21,6 +21,7 @@ std::string profile_reference_markdown() {
       {"column", "`tables.<name>.columns.<name>`"},
       {"dist", "Distribution parameters (in the column's map)"},
       {"index", "`tables.<name>.indexes[]`"},
+      {"index_column", "`tables.<name>.indexes[].columns[]` as a map"},
       {"query", "`queries[]`"},
       {"param", "`queries[].params[]` (one per `$n`)"},
       {"experiment", "`experiments[]`"},

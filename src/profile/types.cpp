@@ -71,6 +71,17 @@ int64_t ColumnType::integer_max() const {
   }
 }
 
+int64_t ColumnType::integer_min() const {
+  switch (kind) {
+    case PgType::kSmallint:
+      return std::numeric_limits<int16_t>::min();
+    case PgType::kInteger:
+      return std::numeric_limits<int32_t>::min();
+    default:
+      return std::numeric_limits<int64_t>::min();
+  }
+}
+
 namespace {
 
 std::string normalise(std::string_view text) {

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 
 #include "pgshape/stats.hpp"
@@ -34,6 +35,36 @@ bool readable(const ColumnType& type, const std::string& v) {
     return end == v.c_str() + v.size() && v != "NaN";
   }
   return type.kind == PgType::kUuid && v.size() == 36;
+}
+
+// A name the profile can take bare where a space or a dot separates it from what
+// follows: letters, digits, _ and $, not starting with a digit.
+bool plain_name(std::string_view name) {
+  if (name.empty() || std::isdigit(static_cast<unsigned char>(name[0]))) return false;
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '$';
+  });
+}
+
+// One half of ref: table.column, double-quoted as in SQL unless the name is plain.
+std::string ref_part(const std::string& name) {
+  if (plain_name(name)) return name;
+  std::string out = "\"";
+  for (char c : name) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+// An index column: "name" or "name DESC" when the name is plain, else the map
+// form {column: name, order: DESC}, which holds any identifier.
+void index_column(YAML::Emitter& out, const std::string& name, const std::string& order) {
+  if (plain_name(name)) {
+    out << (order.empty() ? name : name + " " + order);
+    return;
+  }
+  out << YAML::Flow << YAML::BeginMap << YAML::Key << "column" << YAML::Value << YAML::DoubleQuoted
+      << name;
+  if (!order.empty()) out << YAML::Key << "order" << YAML::Value << order;
+  out << YAML::EndMap;
 }
 
 bool single_key(const std::vector<std::string>& key, const std::string& column) {
@@ -156,11 +187,10 @@ class Writer {
       for (const IndexStats* index : indexes) {
         out << YAML::Flow << YAML::BeginMap;
         out << YAML::Key << "name" << YAML::Value << index->name;
-        std::vector<std::string> columns;
+        out << YAML::Key << "columns" << YAML::Value << YAML::BeginSeq;
         for (size_t i = 0; i < index->columns.size(); ++i)
-          columns.push_back(index->orders[i].empty() ? index->columns[i]
-                                                     : index->columns[i] + " " + index->orders[i]);
-        out << YAML::Key << "columns" << YAML::Value << columns;
+          index_column(out, index->columns[i], index->orders[i]);
+        out << YAML::EndSeq;
         if (!index->where.empty())
           out << YAML::Key << "where" << YAML::Value << YAML::DoubleQuoted << index->where;
         if (index->unique && index->columns.size() == 1 && index->where.empty())
@@ -209,7 +239,8 @@ class Writer {
     if (nullable && c.has_stats && c.null_frac > 0)
       out << YAML::Key << "null_fraction" << YAML::Value << std::min(c.null_frac, 0.999);
     if (fk)
-      out << YAML::Key << "ref" << YAML::Value << fk->parent_table + "." + fk->parent_columns[0];
+      out << YAML::Key << "ref" << YAML::Value
+          << ref_part(fk->parent_table) + "." + ref_part(fk->parent_columns[0]);
     if ((pk || unique) && !fk && unique_dist_possible(*type)) {
       unique_dist(out, c, *type, rows);
     } else {

@@ -12,8 +12,8 @@ namespace pgshape {
 
 std::string literal_value(const QueryParam& param) {
   if (param.picks.empty()) return {};
-  const std::string& pick = param.picks.front();
-  return pick.rfind("literal:", 0) == 0 ? pick.substr(8) : pick;
+  const Pick& pick = param.picks.front();
+  return pick.kind == Pick::Kind::kLiteral ? pick.literal : pick.label();
 }
 
 ParamFile draw_params(const Profile& profile, const Scale& scale, uint64_t seed,

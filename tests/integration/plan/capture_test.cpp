@@ -7,6 +7,7 @@
 
 #include "pgshape/error.hpp"
 #include "pgshape/plan.hpp"
+#include "picks.hpp"
 #include "test_server.hpp"
 
 namespace pgshape {
@@ -51,8 +52,8 @@ class PlanCaptureTest : public ::testing::Test {
     q.sql =
         "SELECT id, name, price, created_at FROM products WHERE category_id = $1 AND active = "
         "$2 ORDER BY featured DESC, created_at DESC LIMIT 20";
-    q.params = {{"products", "category_id", {"most_common", "rare"}, {}},
-                {"products", "active", {"literal:true"}, {}}};
+    q.params = {{"products", "category_id", testing::picks({"most_common", "rare"}), {}},
+                {"products", "active", testing::picks({"literal:true"}), {}}};
     return q;
   }
   static Experiment experiment(std::string name, std::string sql) {
@@ -71,7 +72,10 @@ TEST_F(PlanCaptureTest, ResolvesPicksAgainstTheData) {
   Query q;
   q.name = "q";
   q.sql = "SELECT 1 WHERE $1::int > 0";
-  q.params = {{"products", "category_id", {"most_common", "rare", "median", "random:3", "7"}, {}}};
+  q.params = {{"products",
+               "category_id",
+               testing::picks({"most_common", "rare", "median", "random:3", "7"}),
+               {}}};
   auto variants = resolve_params(conn_, schema_, q, 42);
   ASSERT_EQ(variants.size(), 7u);
   std::string top, rare;

@@ -8,6 +8,7 @@
 #include <pqxx/pqxx>
 
 #include "pgshape/plan.hpp"
+#include "picks.hpp"
 #include "test_server.hpp"
 
 namespace pgshape {
@@ -43,11 +44,11 @@ class CompareCliTest : public ::testing::Test {
     Query by_customer;
     by_customer.name = "orders_of_customer";
     by_customer.sql = "SELECT id, total FROM orders WHERE customer_id = $1";
-    by_customer.params = {{"orders", "customer_id", {"most_common", "rare"}, {}}};
+    by_customer.params = {{"orders", "customer_id", testing::picks({"most_common", "rare"}), {}}};
     Query totals;
     totals.name = "big_orders";
     totals.sql = "SELECT count(*) FROM orders WHERE total > $1";
-    totals.params = {{"orders", "total", {"literal:990"}, {}}};
+    totals.params = {{"orders", "total", testing::picks({"literal:990"}), {}}};
     auto exp = [](std::string name, std::string sql) {
       Experiment e;
       e.name = std::move(name);

@@ -72,9 +72,10 @@ std::vector<Query> fidelity_queries() {
   auto q = [](std::string name, std::string sql, std::string table, std::string column) {
     Query query{.name = std::move(name), .sql = std::move(sql)};
     if (!table.empty())
-      query.params.push_back(QueryParam{.table = std::move(table),
-                                        .column = std::move(column),
-                                        .picks = {"most_common", "rare"}});
+      query.params.push_back(QueryParam{
+          .table = std::move(table),
+          .column = std::move(column),
+          .picks = {Pick{.kind = Pick::Kind::kMostCommon}, Pick{.kind = Pick::Kind::kRare}}});
     return query;
   };
   return {

@@ -117,7 +117,7 @@ tables:
       n0: { type: "numeric(10,0)", dist: uniform, min: -99999, max: 99999 }
       nu: { type: numeric, dist: lognormal, mu: 1, sigma: 3 }
       n1: { type: "numeric(6,1)", dist: uniform, min: -0.3, max: 0.3 }
-      n7: { type: "numeric(30,7)", dist: lognormal, mu: 0, sigma: 6 }
+      n7: { type: "numeric(30,7)", dist: lognormal, mu: 0, sigma: 6, max: 1e22 }
       n15: { type: "numeric(30,15)", dist: normal, mean: 0, stddev: 2 }
       n16: { type: "numeric(40,16)", dist: normal, mean: 0, stddev: 2 }
       nbig: { type: "numeric(30,2)", dist: normal, mean: 0, stddev: 1e14 }
@@ -125,7 +125,7 @@ tables:
       nz: { type: "numeric(12,2)", dist: weighted, values: { "0.5": 1, "10000.5": 1, "0.01": 1,
             "20000.25": 1, "-10000.75": 1, "99990000.5": 1, "99999999.99": 1, "100000000.01": 1,
             "10000.0001": 1, "-0.05": 1, "0.0": 1, "1.5": 1 } }
-      nz4: { type: "numeric(12,4)", dist: weighted, values: { "0.0001": 1, "10000.0001": 1,
+      nz4: { type: "numeric(13,4)", dist: weighted, values: { "0.0001": 1, "10000.0001": 1,
              "-9999.9999": 1, "0.5": 1, "100000000.5": 1 } }
       r: { type: real, dist: normal, mean: 0, stddev: 1000 }
       d: { type: double precision, dist: normal, mean: 0, stddev: 1e6 }
