@@ -462,7 +462,7 @@ class TableGenerator {
   const Table* table_;
   int64_t rows_;
   std::vector<std::unique_ptr<ColumnGenerator>> columns_;
-  std::vector<size_t> order_;  // columns in fill order: inputs before their readers
+  std::vector<size_t> order_;               // columns in fill order: inputs before their readers
   std::vector<std::vector<size_t>> needs_;  // per column: what it reads, transitively, in order
 };
 

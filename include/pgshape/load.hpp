@@ -94,15 +94,15 @@ LoadResult load_dataset(const Profile& profile, const std::string& dsn, const Lo
 // each table's COPY is; the tables run on the load's task runner.
 
 struct GenerateOptions {
-  std::string scale;                  // empty: the profile's default scale point
-  std::optional<uint64_t> seed;       // empty: the profile's seed
+  std::string scale;             // empty: the profile's default scale point
+  std::optional<uint64_t> seed;  // empty: the profile's seed
   RowFormat format = RowFormat::kCopyText;
-  std::string out;                    // a directory (created if missing), or "-" for stdout
-  std::vector<std::string> tables;    // empty: every table, in profile order
-  int shard_index = 0;                // write only slice shard_index of shard_count
+  std::string out;                  // a directory (created if missing), or "-" for stdout
+  std::vector<std::string> tables;  // empty: every table, in profile order
+  int shard_index = 0;              // write only slice shard_index of shard_count
   int shard_count = 1;
-  bool shard_names = false;           // files are named <table>.K-of-N.<ext>
-  int jobs = 2;                       // tables written at once (stdout: one after another)
+  bool shard_names = false;  // files are named <table>.K-of-N.<ext>
+  int jobs = 2;              // tables written at once (stdout: one after another)
 };
 
 struct GeneratedFile {

@@ -26,8 +26,9 @@ class SkewedRank : public ColumnGenerator {
         picker_(c.column->dist, c.column->dist.n) {
     const __int128 last = static_cast<__int128>(start_) + c.column->dist.n - 1;
     if (last > INT64_MAX)
-      refuse(*c.table, *c.column, kEveryRow,
-             fmt::format("start {} + rank up to {} passes bigint's range", start_, c.column->dist.n));
+      refuse(
+          *c.table, *c.column, kEveryRow,
+          fmt::format("start {} + rank up to {} passes bigint's range", start_, c.column->dist.n));
   }
   Datum::Kind kind() const override { return text_ ? Datum::Kind::kText : Datum::Kind::kInt; }
   void fill(const Selection& rows, const Batch&, ColumnVector& out) const override {
@@ -44,7 +45,8 @@ class SkewedRank : public ColumnGenerator {
     rows.for_each([&](size_t i, uint64_t row) {
       CounterEngine engine(key_, row);
       char* p = out.text_room(24);
-      out.set_text(i, p, std::to_chars(p, p + 24, start_ + static_cast<int64_t>(picker_(engine))).ptr);
+      out.set_text(i, p,
+                   std::to_chars(p, p + 24, start_ + static_cast<int64_t>(picker_(engine))).ptr);
     });
   }
 

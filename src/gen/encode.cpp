@@ -18,8 +18,9 @@ RowEncoder::RowEncoder(const TableGenerator& table, RowFormat format)
   for (size_t c = 0; c < table.column_count(); ++c) {
     const Column& column = table.table().columns[c];
     const Datum::Kind kind = table.column(c).kind();
-    Field f{text_op(column.type, kind), 0, text_op_room(text_op(column.type, kind)) + 1,
-            &column.type, &batch_.column(c), {}};
+    Field f{
+        text_op(column.type, kind), 0, text_op_room(text_op(column.type, kind)) + 1, &column.type,
+        &batch_.column(c),          {}};
     if (format == RowFormat::kCopyBinary) f.binary = binary_op(column, kind, f.room);
     fields_.push_back(f);
   }

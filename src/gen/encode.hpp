@@ -37,7 +37,9 @@ size_t format_fixed(char* buffer, double value, int scale);
 bool scaled_fixed(double value, int scale, uint64_t& n);
 
 // The fraction digits a numeric column's floats are written with.
-inline int numeric_scale(const ColumnType& type) { return type.precision ? type.scale : 6; }
+inline int numeric_scale(const ColumnType& type) {
+  return type.precision ? type.scale : 6;
+}
 
 // The text of an integer in a numeric column, as text COPY writes it.
 size_t format_numeric_int(char* buffer, int64_t value, const ColumnType& type);

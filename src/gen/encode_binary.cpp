@@ -216,7 +216,6 @@ bool parse_uuid(std::string_view text, uint64_t& hi, uint64_t& lo) {
   return nibbles == 32;
 }
 
-
 // How a column's values are written: a plain store of the lane where the
 // conversion is one, else through the value's text (numerics from an integer,
 // values in text columns) or a parse (uuid literals).

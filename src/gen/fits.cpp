@@ -47,28 +47,38 @@ bool int_range(const ColumnType& type, IntRange& range) {
   }
 }
 
-// True when numeric(p,s) holds v once rounded to s digits: at most p - s whole digits.
-bool numeric_holds(double v, const ColumnType& type) {
-  if (!std::isfinite(v)) return false;
-  // Unconstrained, or PostgreSQL 15's scales outside [0, p]: any finite value
-  // is left to the server, which refuses what does not fit in either format.
-  if (type.precision <= 0 || type.scale < 0 || type.scale > type.precision) return true;
-  const int whole_digits = type.precision - type.scale;
-  const double limit = std::pow(10.0, whole_digits);
-  const double a = std::fabs(v);
-  if (a < limit * (1 - 1e-9)) return true;  // clear of the edge, rounding included
-  if (a >= limit * (1 + 1e-9)) return false;
-  // Near the edge: the text COPY would send decides (99999999.995 rounds up).
-  char text[gen::kFixedBufferSize];
-  const std::string_view s(text, gen::format_fixed(text, a, type.scale));
-  const size_t point = std::min(s.find('.'), s.size());
-  const size_t whole = point == 1 && s[0] == '0' ? 0 : point;
-  return whole <= static_cast<size_t>(whole_digits);
-}
+// What numeric(p,s) holds, decided once per column: values below `safe` fit
+// whatever their rounding, values from `limit` up never do, and the few
+// between are decided by the text COPY would send (99999999.995 rounds up).
+struct NumericLimit {
+  bool any = true;  // unconstrained: any finite value
+  int scale = 0;
+  size_t whole_digits = 0;
+  double safe = 0, limit = 0;
+  explicit NumericLimit(const ColumnType& type) {
+    // PostgreSQL 15's scales outside [0, p] are left to the server, which
+    // refuses what does not fit in either format alike.
+    if (type.precision <= 0 || type.scale < 0 || type.scale > type.precision) return;
+    any = false;
+    scale = type.scale;
+    whole_digits = static_cast<size_t>(type.precision - type.scale);
+    limit = std::pow(10.0, static_cast<double>(whole_digits));
+    safe = (limit - std::pow(10.0, -scale)) * (1 - 1e-12);
+  }
+  bool holds(double v) const {
+    if (!std::isfinite(v)) return false;
+    const double a = std::fabs(v);
+    if (any || a < safe) return true;
+    if (a >= limit) return false;
+    char text[gen::kFixedBufferSize];
+    const std::string_view s(text, gen::format_fixed(text, a, scale));
+    const size_t point = std::min(s.find('.'), s.size());
+    return (point == 1 && s[0] == '0' ? 0 : point) <= whole_digits;
+  }
+};
 
-// True when a float lane's value fits a column of `type`.
+// True when a float lane's value fits a column of `type` (not numeric).
 bool float_fits(double x, const ColumnType& type) {
-  if (type.kind == PgType::kNumeric) return numeric_holds(x, type);
   if (!std::isfinite(x)) return false;
   if (type.kind == PgType::kReal) return std::fabs(x) <= FLT_MAX;
   if (!type.is_integer()) return true;
@@ -106,8 +116,9 @@ void TableGenerator::check_fits(const Batch& batch) const {
       case Datum::Kind::kInt:
       case Datum::Kind::kBool:
         if (type.kind == PgType::kNumeric && type.precision > 0) {
+          const NumericLimit numeric(type);
           for (size_t i = 0; i < v.size(); ++i)
-            if (!nulls[i] && !numeric_holds(static_cast<double>(v.ints()[i]), type))
+            if (!nulls[i] && !numeric.holds(static_cast<double>(v.ints()[i])))
               refuse(i, fmt::format("{} has too many digits", v.ints()[i]));
         } else if (int_range(type, range)) {
           // Branch-free over the batch first: values almost always fit.
@@ -123,9 +134,16 @@ void TableGenerator::check_fits(const Batch& batch) const {
         }
         break;
       case Datum::Kind::kFloat:
-        for (size_t i = 0; i < v.size(); ++i)
-          if (!nulls[i] && !float_fits(v.floats()[i], type))
-            refuse(i, fmt::format("{} does not fit", v.floats()[i]));
+        if (type.kind == PgType::kNumeric) {
+          const NumericLimit numeric(type);
+          for (size_t i = 0; i < v.size(); ++i)
+            if (!nulls[i] && !numeric.holds(v.floats()[i]))
+              refuse(i, fmt::format("{} does not fit", v.floats()[i]));
+        } else {
+          for (size_t i = 0; i < v.size(); ++i)
+            if (!nulls[i] && !float_fits(v.floats()[i], type))
+              refuse(i, fmt::format("{} does not fit", v.floats()[i]));
+        }
         break;
       case Datum::Kind::kText:
         if (type.max_chars() > 0) {

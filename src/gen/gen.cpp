@@ -20,8 +20,8 @@ struct Unlinked {
 size_t index_in(const Table& table, const std::string& column, const std::string& what) {
   const int index = table.column_index(column);
   if (index < 0)
-    throw InternalError(fmt::format("unvalidated profile: {} names no column {}.{}", what,
-                                    table.name, column));
+    throw InternalError(
+        fmt::format("unvalidated profile: {} names no column {}.{}", what, table.name, column));
   return static_cast<size_t>(index);
 }
 
@@ -72,7 +72,8 @@ DatasetGenerator::DatasetGenerator(const Profile& profile, const Scale& scale, u
       if (column.ref) {
         const Table* parent = profile.find_table(column.ref->table);
         if (!parent) throw InternalError("unvalidated foreign key " + column.name);
-        auto made = std::make_unique<gen::ForeignKeyGenerator>(context, profile.rows(*parent, scale));
+        auto made =
+            std::make_unique<gen::ForeignKeyGenerator>(context, profile.rows(*parent, scale));
         fk = made.get();
         generator = std::move(made);
       } else if (column.dist.kind == DistKind::kCopy) {
@@ -112,7 +113,8 @@ DatasetGenerator::DatasetGenerator(const Profile& profile, const Scale& scale, u
       if (!unlinked[t].foreign_keys[i]) continue;
       const ForeignKeyRef& ref = *table.columns[i].ref;
       const TableGenerator& parent = this->table(ref.table);
-      unlinked[t].foreign_keys[i]->link(&parent, index_in(parent.table(), ref.column, "a foreign key"));
+      unlinked[t].foreign_keys[i]->link(&parent,
+                                        index_in(parent.table(), ref.column, "a foreign key"));
     }
   }
   for (auto& tg : tables_) dependency_order(tg, tg.order_, tg.needs_);

@@ -39,14 +39,16 @@ Range default_range(const Distribution& d, const ColumnType& type) {
 
 class Sequence : public ColumnGenerator {
  public:
-  explicit Sequence(const ColumnContext& c) : start_(c.column->dist.start), step_(c.column->dist.step) {
+  explicit Sequence(const ColumnContext& c)
+      : start_(c.column->dist.start), step_(c.column->dist.step) {
     // The last row's value must be an int64: otherwise name the first row that wraps.
     const auto last = static_cast<__int128>(start_) +
                       static_cast<__int128>(step_) * std::max<int64_t>(c.rows - 1, 0);
     constexpr auto kMin = static_cast<__int128>(INT64_MIN), kMax = static_cast<__int128>(INT64_MAX);
     if (last >= kMin && last <= kMax) return;
     const __int128 room = step_ > 0 ? kMax - start_ : start_ - kMin;
-    const __int128 stride = step_ > 0 ? static_cast<__int128>(step_) : -static_cast<__int128>(step_);
+    const __int128 stride =
+        step_ > 0 ? static_cast<__int128>(step_) : -static_cast<__int128>(step_);
     refuse(*c.table, *c.column, static_cast<uint64_t>(room / stride + 1),
            fmt::format("sequence start {} + step {} x row passes bigint's range", start_, step_));
   }
@@ -131,7 +133,9 @@ class Continuous : public ColumnGenerator {
     if (!fractional_ && integers_.empty())
       refuse(*table_, *column_, kEveryRow, fmt::format("no integer lies in [{}, {}]", lo_, hi_));
   }
-  Datum::Kind kind() const override { return fractional_ ? Datum::Kind::kFloat : Datum::Kind::kInt; }
+  Datum::Kind kind() const override {
+    return fractional_ ? Datum::Kind::kFloat : Datum::Kind::kInt;
+  }
   void fill(const Selection& rows, const Batch&, ColumnVector& out) const override {
     out.reset(kind(), rows.size());
     double* floats = out.floats();

@@ -36,7 +36,6 @@ size_t cut_chars(const char* text, size_t size, int max_chars) {
   return size;
 }
 
-
 class Words : public ColumnGenerator {
  public:
   Words(const ColumnContext& c, bool unique)
@@ -267,7 +266,6 @@ class Pattern : public ColumnGenerator {
   bool plain_ = false;
   std::unique_ptr<Permutation> permutation_;
 };
-
 
 }  // namespace
 

@@ -124,7 +124,6 @@ size_t format_fixed(char* buffer, double value, int scale) {
   return static_cast<size_t>(end - buffer);
 }
 
-
 size_t format_numeric_int(char* buffer, int64_t value, const ColumnType& type) {
   if (type.scale > 0) return format_fixed(buffer, static_cast<double>(value), type.scale);
   return static_cast<size_t>(std::to_chars(buffer, buffer + kFixedBufferSize, value).ptr - buffer);
@@ -182,7 +181,8 @@ std::string value_text(const Datum& d, const ColumnType& type) {
   gen::store_datum(one, 0, d);
   std::string out(gen::kMaxScalarText, '\0');
   const gen::TextOp op = gen::text_op(type, d.kind);
-  out.resize(static_cast<size_t>(gen::put_scalar(out.data(), op, gen::Lanes::of(one), 0, type) - out.data()));
+  out.resize(static_cast<size_t>(gen::put_scalar(out.data(), op, gen::Lanes::of(one), 0, type) -
+                                 out.data()));
   return out;
 }
 

@@ -95,8 +95,6 @@ inline char* put_timestamp(char* p, int64_t micros, bool with_zone) {
   return p;
 }
 
-
-
 inline char* put_uuid(char* p, const Uuid& u) {
   static constexpr char kHex[] = "0123456789abcdef";
   for (int i = 0; i < 32; ++i) {

@@ -140,8 +140,8 @@ GenerateResult generate_files(const Profile& profile, const GenerateOptions& o) 
   const auto started = std::chrono::steady_clock::now();
   const Scale& scale = load::resolve_scale(profile, o.scale);
   if (o.shard_count < 1 || o.shard_index < 0 || o.shard_index >= o.shard_count)
-    throw UsageError("usage.bad-option",
-                     fmt::format("shard {} of {} does not exist", o.shard_index + 1, o.shard_count));
+    throw UsageError("usage.bad-option", fmt::format("shard {} of {} does not exist",
+                                                     o.shard_index + 1, o.shard_count));
   const bool to_stdout = o.out == "-";
   if (!to_stdout) {
     std::error_code error;
