@@ -317,9 +317,12 @@ class ColumnVector {
   // Room for `bytes` more bytes at the arena's end (uninitialized); a writer
   // may scribble up to `bytes` there, then hands its text's end to set_text.
   char* text_room(size_t bytes) {
-    if (arena_.capacity() - arena_.size() < bytes) grow_arena(bytes);
+    if (arena_.capacity() - arena_.size() < bytes + kTextSlack) grow_arena(bytes + kTextSlack);
     return arena_.data() + arena_.size();
   }
+  // Bytes past the arena's end that may always be read: encoders copy short
+  // texts in fixed 16- or 32-byte moves instead of a library call per value.
+  static constexpr size_t kTextSlack = 32;
   // Row i's text is [begin, end), begin the last text_room() pointer.
   void set_text(size_t i, const char* begin, const char* end) {
     offsets_[i] = static_cast<uint32_t>(begin - arena_.data());
@@ -327,6 +330,39 @@ class ColumnVector {
     arena_.set_size(static_cast<size_t>(end - arena_.data()));
   }
   void set_text(size_t i, std::string_view text);
+  // A batch's worth of text written in one go: append(i, end) records row i as
+  // [at(), end) and moves at() there. Holds the lanes in locals, which stores
+  // through char* cannot alias; finish() (or the destructor) sets the arena's size.
+  class TextAppender {
+   public:
+    // Room for `bytes` (every value and any writer's scribbling past the last);
+    // no other text may be added to `v` while the appender lives.
+    TextAppender(ColumnVector& v, size_t bytes)
+        : v_(v),
+          base_(v.text_room(bytes)),
+          p_(base_),
+          offsets_(v.offsets_.data()),
+          lengths_(v.lengths_.data()),
+          first_(static_cast<uint32_t>(v.arena_.size())) {}
+    ~TextAppender() { finish(); }
+    TextAppender(const TextAppender&) = delete;
+    TextAppender& operator=(const TextAppender&) = delete;
+    char* at() const { return p_; }
+    void append(size_t i, char* end) {
+      offsets_[i] = first_ + static_cast<uint32_t>(p_ - base_);
+      lengths_[i] = static_cast<uint32_t>(end - p_);
+      p_ = end;
+    }
+    void finish() { v_.arena_.set_size(first_ + static_cast<size_t>(p_ - base_)); }
+
+   private:
+    ColumnVector& v_;
+    char* base_;
+    char* p_;
+    uint32_t* offsets_;
+    uint32_t* lengths_;
+    uint32_t first_;
+  };
   // True when every text is known to be plain (see Datum::plain).
   bool plain() const { return plain_; }
   void set_plain(bool plain) { plain_ = plain; }
@@ -481,6 +517,10 @@ class DatasetGenerator {
   uint64_t seed() const { return seed_; }
 
  private:
+  struct Unlinked;
+  Unlinked make_columns(const Profile& profile, const Scale& scale, TableGenerator& table);
+  void link(const TableGenerator& table, const Unlinked& unlinked) const;
+
   std::vector<TableGenerator> tables_;
   uint64_t seed_;
 };

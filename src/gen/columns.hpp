@@ -64,7 +64,8 @@ struct IntegerBounds {
   // The integer nearest v (halves away from zero, as llround), kept inside the
   // bounds; false when that is no int64 (or v is NaN).
   bool round(double v, int64_t& out) const {
-    const double r = std::fmin(std::fmax(std::round(v), lo), hi);
+    double r = std::round(v);
+    r = r < lo ? lo : r > hi ? hi : r;  // not fmin/fmax: library calls; NaN stays NaN
     if (!(r >= -0x1p63 && r < 0x1p63)) return false;
     out = static_cast<int64_t>(r);
     return true;

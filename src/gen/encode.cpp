@@ -43,16 +43,11 @@ namespace {
 
 // Writes a text value at p, escaped for COPY or quoted for CSV (always, so an
 // empty string differs from NULL); returns the end.
-inline char* put_text(char* p, std::string_view text, bool plain, bool csv) {
-  if (!csv) {
-    if (!plain) return put_copy_escaped(p, text);
-    std::memcpy(p, text.data(), text.size());
-    return p + text.size();
-  }
+[[gnu::always_inline]] inline char* put_text(char* p, std::string_view text, bool plain, bool csv) {
+  if (!csv) return plain ? copy_text(p, text) : put_copy_escaped(p, text);
   *p++ = '"';
   if (plain) {
-    std::memcpy(p, text.data(), text.size());
-    p += text.size();
+    p = copy_text(p, text);
   } else {
     for (const char ch : text) {
       if (ch == '"') *p++ = '"';
@@ -69,7 +64,7 @@ void write_text_rows(std::vector<RowEncoder::Field>& fields, size_t rows, bool c
                      ByteBuffer& out) {
   // The room of every row at once: scalars by their bound, text by what the
   // batch holds (escaping or quoting at most doubles it, plus two quotes).
-  size_t room = rows;  // the newlines of rows without columns
+  size_t room = rows + ColumnVector::kTextSlack;  // newlines of rows without columns; copy_text
   for (const auto& f : fields)
     room += f.text == TextOp::kText ? 2 * f.v->text_bytes() + 3 * rows : f.room * rows;
   const char separator = csv ? ',' : '\t';

@@ -303,7 +303,7 @@ uint8_t binary_op(const Column& column, Datum::Kind kind, size_t& room) {
 namespace {
 
 // Writes row r of field f (not NULL) at p; returns the end.
-inline char* put_binary(char* p, const RowEncoder::Field& f, size_t r) {
+[[gnu::always_inline]] inline char* put_binary(char* p, const RowEncoder::Field& f, size_t r) {
   const Lanes& v = f.lanes;
   switch (static_cast<BinaryOp>(f.binary)) {
     case kInt16:
@@ -346,9 +346,7 @@ inline char* put_binary(char* p, const RowEncoder::Field& f, size_t r) {
     }
     case kText: {
       const std::string_view text = v.text_at(r);
-      p = put(p, static_cast<int32_t>(text.size()));
-      std::memcpy(p, text.data(), text.size());
-      return p + text.size();
+      return copy_text(put(p, static_cast<int32_t>(text.size())), text);
     }
     case kTextForm: {
       char* end = put_scalar(p + 4, f.text, v, r, *f.type);
@@ -364,7 +362,7 @@ inline char* put_binary(char* p, const RowEncoder::Field& f, size_t r) {
 void write_binary_rows(std::vector<RowEncoder::Field>& fields, size_t rows, ByteBuffer& out) {
   // The room of every row at once: fixed fields by their bound, text by what
   // the batch holds.
-  size_t room = 2 * rows;  // field counts
+  size_t room = 2 * rows + ColumnVector::kTextSlack;  // field counts; copy_text
   for (const auto& f : fields)
     room += f.room * rows + (f.binary == kText || f.binary == kUuidText ? f.v->text_bytes() : 0);
   const auto count = static_cast<int16_t>(fields.size());

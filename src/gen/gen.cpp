@@ -10,13 +10,6 @@
 namespace pgshape {
 namespace {
 
-// The generators a table's columns get before linking: foreign keys and copies
-// are kept by raw pointer too, since the NULL wrapper hides their type.
-struct Unlinked {
-  std::vector<gen::ForeignKeyGenerator*> foreign_keys;  // per column, null if none
-  std::vector<gen::CopyGenerator*> copies;
-};
-
 size_t index_in(const Table& table, const std::string& column, const std::string& what) {
   const int index = table.column_index(column);
   if (index < 0)
@@ -55,73 +48,79 @@ void dependency_order(const TableGenerator& table, std::vector<size_t>& order,
 
 }  // namespace
 
+// The generators a table's columns get before linking: foreign keys and copies
+// are kept by raw pointer too, since the NULL wrapper hides their type.
+struct DatasetGenerator::Unlinked {
+  std::vector<gen::ForeignKeyGenerator*> foreign_keys;  // per column, null if none
+  std::vector<gen::CopyGenerator*> copies;
+};
+
 DatasetGenerator::DatasetGenerator(const Profile& profile, const Scale& scale, uint64_t seed)
     : seed_(seed) {
   tables_.reserve(profile.tables.size());  // generators point into tables_: no reallocation
   for (const auto& table : profile.tables) tables_.emplace_back(table, profile.rows(table, scale));
-
-  // Pass 1: every column's own generator; foreign keys and copies still unlinked.
+  // Four passes: every column's own generator; copies linked to their table's
+  // foreign key; foreign keys linked to their parents' keys (in any table,
+  // nullable cycles included); then, once every column can be filled, each
+  // table's fill order and the empirical foreign keys' probes of parent keys.
   std::vector<Unlinked> unlinked(tables_.size());
-  for (size_t t = 0; t < tables_.size(); ++t) {
-    TableGenerator& tg = tables_[t];
-    for (const auto& column : tg.table().columns) {
-      gen::ColumnContext context{seed, &tg.table(), &column, tg.rows()};
-      std::unique_ptr<ColumnGenerator> generator;
-      gen::ForeignKeyGenerator* fk = nullptr;
-      gen::CopyGenerator* copy = nullptr;
-      if (column.ref) {
-        const Table* parent = profile.find_table(column.ref->table);
-        if (!parent) throw InternalError("unvalidated foreign key " + column.name);
-        auto made =
-            std::make_unique<gen::ForeignKeyGenerator>(context, profile.rows(*parent, scale));
-        fk = made.get();
-        generator = std::move(made);
-      } else if (column.dist.kind == DistKind::kCopy) {
-        auto made = std::make_unique<gen::CopyGenerator>();
-        copy = made.get();
-        generator = std::move(made);
-      } else {
-        generator = gen::make_value_generator(context);
-      }
-      tg.columns_.push_back(gen::with_nulls(std::move(generator), context, column.null_fraction));
-      tg.columns_.back()->table_ = &tg;
-      tg.columns_.back()->index_ = tg.columns_.size() - 1;
-      unlinked[t].foreign_keys.push_back(fk);
-      unlinked[t].copies.push_back(copy);
+  for (size_t t = 0; t < tables_.size(); ++t)
+    unlinked[t] = make_columns(profile, scale, tables_[t]);
+  for (size_t t = 0; t < tables_.size(); ++t) link(tables_[t], unlinked[t]);
+  for (auto& tg : tables_) dependency_order(tg, tg.order_, tg.needs_);
+  for (auto& links : unlinked)
+    for (gen::ForeignKeyGenerator* fk : links.foreign_keys)
+      if (fk) fk->learn_parent_keys();
+}
+
+DatasetGenerator::Unlinked DatasetGenerator::make_columns(const Profile& profile,
+                                                          const Scale& scale, TableGenerator& tg) {
+  Unlinked unlinked;
+  for (const auto& column : tg.table().columns) {
+    const gen::ColumnContext context{seed_, &tg.table(), &column, tg.rows()};
+    std::unique_ptr<ColumnGenerator> generator;
+    gen::ForeignKeyGenerator* fk = nullptr;
+    gen::CopyGenerator* copy = nullptr;
+    if (column.ref) {
+      const Table* parent = profile.find_table(column.ref->table);
+      if (!parent) throw InternalError("unvalidated foreign key " + column.name);
+      auto made = std::make_unique<gen::ForeignKeyGenerator>(context, profile.rows(*parent, scale));
+      fk = made.get();
+      generator = std::move(made);
+    } else if (column.dist.kind == DistKind::kCopy) {
+      auto made = std::make_unique<gen::CopyGenerator>();
+      copy = made.get();
+      generator = std::move(made);
+    } else {
+      generator = gen::make_value_generator(context);
     }
+    tg.columns_.push_back(gen::with_nulls(std::move(generator), context, column.null_fraction));
+    tg.columns_.back()->table_ = &tg;
+    tg.columns_.back()->index_ = tg.columns_.size() - 1;
+    unlinked.foreign_keys.push_back(fk);
+    unlinked.copies.push_back(copy);
   }
-  // Pass 2: copies to the foreign key of their own table and the parent's column.
-  for (size_t t = 0; t < tables_.size(); ++t) {
-    const Table& table = tables_[t].table();
-    for (size_t i = 0; i < table.columns.size(); ++i) {
-      if (!unlinked[t].copies[i]) continue;
-      const Column& column = table.columns[i];
+  return unlinked;
+}
+
+void DatasetGenerator::link(const TableGenerator& tg, const Unlinked& unlinked) const {
+  const Table& table = tg.table();
+  for (size_t i = 0; i < table.columns.size(); ++i) {
+    const Column& column = table.columns[i];
+    if (gen::CopyGenerator* copy = unlinked.copies[i]) {
       const size_t fk = index_in(table, column.dist.copy_from_fk, "a copy column");
       if (!table.columns[fk].ref)
         throw InternalError(fmt::format("copy column {}.{} reads {}, which is no foreign key",
                                         table.name, column.name, table.columns[fk].name));
       const TableGenerator& parent = this->table(table.columns[fk].ref->table);
-      unlinked[t].copies[i]->link(
-          fk, &parent, index_in(parent.table(), column.dist.copy_parent_column, "a copy column"));
+      copy->link(fk, &parent,
+                 index_in(parent.table(), column.dist.copy_parent_column, "a copy column"));
+    }
+    if (gen::ForeignKeyGenerator* fk = unlinked.foreign_keys[i]) {
+      const TableGenerator& parent = this->table(column.ref->table);
+      fk->link(&parent, index_in(parent.table(), column.ref->column, "a foreign key"));
     }
   }
-  // Pass 3: foreign keys to their parents' key columns, in any table (nullable
-  // cycles included).
-  for (size_t t = 0; t < tables_.size(); ++t) {
-    const Table& table = tables_[t].table();
-    for (size_t i = 0; i < table.columns.size(); ++i) {
-      if (!unlinked[t].foreign_keys[i]) continue;
-      const ForeignKeyRef& ref = *table.columns[i].ref;
-      const TableGenerator& parent = this->table(ref.table);
-      unlinked[t].foreign_keys[i]->link(&parent,
-                                        index_in(parent.table(), ref.column, "a foreign key"));
-    }
-  }
-  for (auto& tg : tables_) dependency_order(tg, tg.order_, tg.needs_);
-  // Pass 4, once every column can be filled: empirical foreign keys probe their parents' keys.
-  for (auto& links : unlinked)
-    for (gen::ForeignKeyGenerator* fk : links.foreign_keys)
-      if (fk) fk->learn_parent_keys();
 }
 
 const TableGenerator& DatasetGenerator::table(std::string_view name) const {

@@ -80,16 +80,13 @@ class Words : public ColumnGenerator {
     out.reset(Datum::Kind::kText, rows.size());
     out.set_plain(plain_);
     // Room for the whole batch at once: no check per value.
-    char* p = out.text_room(capacity_ * rows.size());
-    rows.for_each([&](size_t i, uint64_t row) {
-      char* end = write_words(row, p);
-      out.set_text(i, p, end);
-      p = end;
-    });
+    ColumnVector::TextAppender text(out, capacity_ * rows.size());
+    rows.for_each([&](size_t i, uint64_t row) { text.append(i, write_words(row, text.at())); });
   }
 
  private:
-  char* write_words(uint64_t row, char* const begin) const {
+  // Out of line, with the word loops inlined into it: one call per value.
+  [[gnu::noinline]] char* write_words(uint64_t row, char* const begin) const {
     char* p = begin;
     CounterEngine engine(key_, row);
     Digits digits(engine);
@@ -198,12 +195,8 @@ class Pattern : public ColumnGenerator {
     out.reset(Datum::Kind::kText, rows.size());
     out.set_plain(plain_);
     // Each value is the template's size; the padding of the last one needs room too.
-    char* p = out.text_room(template_.size() * rows.size() + padded_.size());
-    rows.for_each([&](size_t i, uint64_t row) {
-      char* end = write(row, p);
-      out.set_text(i, p, end);
-      p = end;
-    });
+    ColumnVector::TextAppender text(out, template_.size() * rows.size() + padded_.size());
+    rows.for_each([&](size_t i, uint64_t row) { text.append(i, write(row, text.at())); });
   }
 
  private:

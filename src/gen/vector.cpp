@@ -33,10 +33,8 @@ void ColumnVector::reset(Datum::Kind kind, size_t n) {
       ensure(uuids_, n);
       break;
     case Datum::Kind::kText:
-      ensure(offsets_, n);
+      ensure(offsets_, n);  // a NULL row's text is never read
       ensure(lengths_, n);
-      std::fill_n(lengths_.data(), n, 0);
-      std::fill_n(offsets_.data(), n, 0);
       arena_.clear();
       break;
     case Datum::Kind::kNull:

@@ -79,7 +79,7 @@ class WordTable {
   bool plain() const { return plain_; }
   // Writes word i and a space at p, and up to a slot's padding beyond; returns
   // the end of the space.
-  char* put(char* p, size_t i) const {
+  [[gnu::always_inline]] char* put(char* p, size_t i) const {
     const char* from = &bytes_[i * slot_];
     if (slot_ == 16)
       std::memcpy(p, from, 16);
@@ -87,7 +87,7 @@ class WordTable {
       std::memcpy(p, from, slot_);
     return p + lengths_[i];
   }
-  char* put_random(char* p, Digits& digits) const {
+  [[gnu::always_inline]] char* put_random(char* p, Digits& digits) const {
     return size() == 0 ? p : put(p, digits.below(size(), bits_));
   }
   // Writes `count` random words, each followed by a space (and up to 32 bytes
@@ -95,7 +95,7 @@ class WordTable {
   // halves of the engine's draws by multiply-shift (bias < n / 2^32), so the
   // draws and the multiplies are independent of each other, unlike a chain of
   // digits taken from one draw.
-  char* put_random(char* p, CounterEngine& engine, int count) const {
+  [[gnu::always_inline]] char* put_random(char* p, CounterEngine& engine, int count) const {
     const uint64_t n = size();
     if (n == 0 || count <= 0) return p;
     if (n > kHalfDrawLimit) {
