@@ -121,6 +121,7 @@ class ForeignKeyGenerator : public ColumnGenerator {
   // else to a row chosen by the key's hash (frequencies and distinct counts survive).
   std::unique_ptr<ColumnGenerator> values_;
   int64_t parent_rows_ = 0;
+  bool unique_ = false;  // a unique key (1:1): each parent row once
   bool arithmetic_parent_ = false;
   int64_t parent_start_ = 0, parent_step_ = 1;
 };

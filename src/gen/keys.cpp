@@ -49,8 +49,13 @@ ForeignKeyGenerator::ForeignKeyGenerator(const ColumnContext& c, int64_t parent_
       // popular in every child table, as in real data.
       popularity_(static_cast<uint64_t>(parent_rows),
                   stream_key(c.seed, c.column->ref->table, "", "popularity")),
-      parent_rows_(parent_rows) {
+      parent_rows_(parent_rows),
+      unique_(c.column->unique || (c.column->primary_key && c.table->primary_key.size() == 1)) {
   if (c.column->dist.kind == DistKind::kEmpirical) values_ = make_empirical_generator(c);
+  if (unique_ && c.rows > parent_rows)
+    refuse(*c.table, *c.column, kEveryRow,
+           fmt::format("a unique foreign key over {} rows needs as many parent rows ({} has {})",
+                       c.rows, c.column->ref->table, parent_rows));
   // A small parent table's popularity order as a table (16 KB at most): one
   // load instead of a permutation per row, for categories, stores, statuses.
   if (!values_ && parent_rows > 0 && parent_rows <= kRankTableRows) {
@@ -108,6 +113,10 @@ void ForeignKeyGenerator::choose_parent_rows(const Selection& rows, uint64_t* pa
           v.kind == Datum::Kind::kText ? hash_name(v.text) : mix64(static_cast<uint64_t>(v.i));
       parents[i] = h % count;
     }
+    return;
+  }
+  if (unique_) {  // one child per parent (a 1:1 table): the parent rows, permuted
+    rows.for_each([&](size_t i, uint64_t row) { parents[i] = popularity_(row); });
     return;
   }
   const uint32_t* by_rank = row_by_rank_.empty() ? nullptr : row_by_rank_.data();
