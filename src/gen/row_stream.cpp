@@ -37,7 +37,9 @@ StreamResult RowStream::write_to(RowSink& sink,
   const auto started = std::chrono::steady_clock::now();
   gen::RowEncoder encoder(table_, format_);
   ByteBuffer buffer;
-  buffer.reserve(kFlushBytes + (kFlushBytes >> 2));
+  // Twice the flush size: the encoders ask for a batch's worst case at once,
+  // which must never grow (copy) the buffer; pages never written cost nothing.
+  buffer.reserve(2 * kFlushBytes);
   const bool binary = format_ == RowFormat::kCopyBinary;
   if (binary) buffer.append(copy_binary_header());
   StreamResult result;
