@@ -68,9 +68,10 @@ void expect_selection_matches_values(const TableGenerator& table, size_t c, cons
                     std::to_string(rows[i]) + (rows.is_range() ? " (range)" : " (list)"));
 }
 
-TEST_F(Kinds, EveryColumnFillsWhatValueReturnsForRangesAndLists) {
+// Every column of every table of `data`, at ranges and lists.
+size_t expect_every_selection_matches_values(const DatasetGenerator& data) {
   size_t columns = 0;
-  for (const auto& table : g.data->tables()) {
+  for (const auto& table : data.tables()) {
     const auto rows = static_cast<uint64_t>(table.rows());
     // Rows in an order no range has: backwards, strided, repeated.
     std::vector<uint64_t> list;
@@ -87,7 +88,22 @@ TEST_F(Kinds, EveryColumnFillsWhatValueReturnsForRangesAndLists) {
       expect_selection_matches_values(table, c, Selection::list(list.data() + 5, 1));
     }
   }
-  EXPECT_EQ(columns, g.profile.tables[0].columns.size() + g.profile.tables[1].columns.size());
+  return columns;
+}
+
+TEST_F(Kinds, EveryColumnFillsWhatValueReturnsForRangesAndLists) {
+  EXPECT_EQ(expect_every_selection_matches_values(*g.data),
+            g.profile.tables[0].columns.size() + g.profile.tables[1].columns.size());
+}
+
+// The golden profile adds empirical shapes, keys that are foreign keys
+// themselves, unique foreign keys and copies of text, keys and uuids.
+TEST(GoldenProfile, EveryColumnFillsWhatValueReturnsForRangesAndLists) {
+  const testing::GeneratedProfile golden(
+      testing::read_all(PGSHAPE_SOURCE_DIR "/tests/fixtures/gen/golden.yaml"), 4242);
+  size_t declared = 0;
+  for (const auto& table : golden.profile.tables) declared += table.columns.size();
+  EXPECT_EQ(expect_every_selection_matches_values(*golden.data), declared);
 }
 
 TEST_F(Kinds, TheTableBatchEqualsEachColumnOnItsOwn) {
