@@ -24,18 +24,24 @@ sed 's/^  production: 340000$/  production: 340000\n  x10: 3400000/' "$ROOT/prof
 
 echo "| binary | format | table | scale | best M rows/s | median M rows/s | runs |"
 echo "|---|---|---|---|---:|---:|---:|"
+# Runs interleave the binaries (A B A B ...), so a drift in the machine's speed
+# reaches each binary alike.
+rate() {  # $1 binary, $2 format: M rows/s of one run
+  "$1" generate "$PROFILE" --scale "$SCALE" --table "$TABLE" --format "$2" \
+    --out - --jobs 1 --json -q 2>&1 >/dev/null |
+    awk '/"rows"/ {gsub(/[^0-9]/, ""); r=$0} /"seconds"/ && !s {gsub(/[^0-9.]/, ""); s=$0}
+         END { printf "%.4f\n", r / s / 1e6 }'
+}
 for format in $FORMATS; do
+  declare -A rates=()
+  for ((i = 0; i < RUNS; i++)); do
+    for bin in $BINS; do rates[$bin]+="$(rate "$bin" "$format") "; done
+  done
   for bin in $BINS; do
-    rates=()
-    for ((i = 0; i < RUNS; i++)); do
-      rates+=("$("$bin" generate "$PROFILE" --scale "$SCALE" --table "$TABLE" --format "$format" \
-        --out - --jobs 1 --json -q 2>&1 >/dev/null |
-        awk '/"rows"/ {gsub(/[^0-9]/, ""); r=$0} /"seconds"/ && !s {gsub(/[^0-9.]/, ""); s=$0}
-             END { printf "%.4f\n", r / s / 1e6 }')")
-    done
-    printf '%s\n' "${rates[@]}" | sort -n | awk -v b="$bin" -v f="$format" -v t="$TABLE" \
+    printf '%s\n' ${rates[$bin]} | sort -n | awk -v b="$bin" -v f="$format" -v t="$TABLE" \
       -v s="$SCALE" '{a[NR]=$1} END {
         m = NR % 2 ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2
         printf "| %s | %s | %s | %s | %.2f | %.2f | %d |\n", b, f, t, s, a[NR], m, NR }'
   done
+  unset rates
 done

@@ -169,10 +169,10 @@ struct RefreshCommand {
   std::string schema;               // the target schema; empty: the profile's
   std::string scale = "production";
   bool redact = false;
-  bool explain = false;   // capture the overlay's queries and compare with the last refresh
-  bool wait = false;      // queue behind another refresh (and other sessions' locks)
+  bool explain = false;          // capture the overlay's queries and compare with the last refresh
+  bool wait = false;             // queue behind another refresh (and other sessions' locks)
   int lock_timeout_ms = 10'000;  // else: how long a statement waits for another session's lock
-  std::string state_dir;  // empty: <profile dir>/<stem>.refresh — last capture and stats
+  std::string state_dir;         // empty: <profile dir>/<stem>.refresh — last capture and stats
   int jobs = 2;
   int runs = 3;
   std::optional<uint64_t> seed;  // empty: 1
@@ -192,6 +192,18 @@ struct RefreshOutcome {
 // exit 1, or it waits). Refuses before writing anything when the target is the source
 // (refresh.same-database, exit 2). On any failure the target's dataset stays in place.
 RefreshOutcome run_refresh(const RefreshCommand& command);
+
+// ---------------------------------------------------------------------------
+// generate PROFILE --out DIR (no database)
+
+struct GenerateCommand {
+  std::string profile;
+  std::string overlay;
+  GenerateOptions files;  // scale, seed, format, out, tables, shard, jobs (pgshape/load.hpp)
+};
+// The files written, with their rows and bytes; every file is whole or none is
+// (generate_files). Unknown tables are usage.unknown-table, before anything is written.
+GenerateResult run_generate(const GenerateCommand& command);
 
 // ---------------------------------------------------------------------------
 // params PROFILE --query NAME

@@ -9,6 +9,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <memory>
 #include <string>
@@ -201,11 +202,18 @@ class Permutation {
 // does not grow with row count, and any row range can be produced independently
 // (threads, --shard K/N) with byte-identical results.
 //
+// The contract (after DuckDB's vectorised scalar functions): a column generator
+// fills a batch of rows into a typed ColumnVector — one lane of values, a NULL
+// mask, and for text an arena — and the encoders read only vectors. The rows of
+// a batch are a Selection: a range (a table's own rows) or a list (the parent
+// rows a foreign key chose). The single value, value(row), is the batch of one.
+//
 // A DatasetGenerator owns one TableGenerator per table, each owning its column
 // generators; generators of foreign keys and copied columns hold non-owning
 // pointers into the same DatasetGenerator, which must outlive its users.
 
-// One generated value. Text points into caller-provided scratch space.
+// One generated value, for tests and for callers that want one row (params).
+// Text points into caller-provided scratch space.
 struct Datum {
   enum class Kind : uint8_t { kNull, kInt, kFloat, kBool, kText, kUuid };
   Kind kind = Kind::kNull;
@@ -231,12 +239,6 @@ struct Datum {
     d.text = v;
     return d;
   }
-  // Text the generator knows to be plain (see `plain`).
-  static Datum plain_string(std::string_view v) {
-    Datum d = string(v);
-    d.plain = true;
-    return d;
-  }
 
  private:
   static Datum make(Kind kind, int64_t i) {
@@ -247,42 +249,196 @@ struct Datum {
   }
 };
 
+// The rows of one batch: rows [begin, begin + size) of a table (a range), or
+// `size` rows listed in any order (a list, e.g. the parent rows a foreign key
+// chose). A list's storage is borrowed and must outlive the selection.
+class Selection {
+ public:
+  static Selection range(uint64_t begin, size_t size) { return {begin, nullptr, size}; }
+  static Selection list(const uint64_t* rows, size_t size) { return {0, rows, size}; }
+  size_t size() const { return size_; }
+  bool is_range() const { return rows_ == nullptr; }
+  uint64_t operator[](size_t i) const { return rows_ ? rows_[i] : begin_ + i; }
+  // Calls body(i, row) for each row in order. The loop is compiled once per
+  // selection kind, so a generator writes its body once for both.
+  template <class Body>
+  void for_each(Body&& body) const {
+    if (rows_ == nullptr) {
+      for (size_t i = 0; i < size_; ++i) body(i, begin_ + i);
+    } else {
+      for (size_t i = 0; i < size_; ++i) body(i, rows_[i]);
+    }
+  }
+
+ private:
+  Selection(uint64_t begin, const uint64_t* rows, size_t size)
+      : begin_(begin), rows_(rows), size_(size) {}
+  uint64_t begin_;
+  const uint64_t* rows_;
+  size_t size_;
+};
+
+struct Uuid {
+  uint64_t hi = 0, lo = 0;
+};
+
+// One column's values for the rows of a batch: a lane of the generator's kind
+// (ints for kInt and kBool, floats, uuids, or text in an arena with offsets and
+// lengths), a NULL mask (1 = NULL; a NULL row's value is unspecified), and for
+// a foreign key the parent rows it chose. Owns its storage and keeps it from
+// batch to batch, so a steady stream of batches allocates nothing.
+class ColumnVector {
+ public:
+  ColumnVector() = default;
+  ColumnVector(ColumnVector&&) noexcept = default;
+  ColumnVector& operator=(ColumnVector&&) noexcept = default;
+
+  // Makes room for n rows of `kind`, none NULL, text empty and not known plain.
+  // Leaves parent_rows() as it is (a foreign key fills its values at them).
+  void reset(Datum::Kind kind, size_t n);
+  Datum::Kind kind() const { return kind_; }
+  size_t size() const { return size_; }
+
+  int64_t* ints() { return ints_.data(); }  // kInt, kBool (0 or 1)
+  const int64_t* ints() const { return ints_.data(); }
+  double* floats() { return floats_.data(); }
+  const double* floats() const { return floats_.data(); }
+  Uuid* uuids() { return uuids_.data(); }
+  const Uuid* uuids() const { return uuids_.data(); }
+  uint8_t* nulls() { return nulls_.data(); }
+  const uint8_t* nulls() const { return nulls_.data(); }
+
+  // kText: row i is text_data() + offsets()[i], lengths()[i] bytes long.
+  const char* text_data() const { return arena_.data(); }
+  const uint32_t* offsets() const { return offsets_.data(); }
+  const uint32_t* lengths() const { return lengths_.data(); }
+  size_t text_bytes() const { return arena_.size(); }
+  std::string_view text(size_t i) const { return {arena_.data() + offsets_[i], lengths_[i]}; }
+  // Room for `bytes` more bytes at the arena's end (uninitialized); a writer
+  // may scribble up to `bytes` there, then hands its text's end to set_text.
+  char* text_room(size_t bytes) {
+    if (arena_.capacity() - arena_.size() < bytes + kTextSlack) grow_arena(bytes + kTextSlack);
+    return arena_.data() + arena_.size();
+  }
+  // Bytes past the arena's end that may always be read: encoders copy short
+  // texts in fixed 16- or 32-byte moves instead of a library call per value.
+  static constexpr size_t kTextSlack = 32;
+  // Row i's text is [begin, end), begin the last text_room() pointer.
+  void set_text(size_t i, const char* begin, const char* end) {
+    offsets_[i] = static_cast<uint32_t>(begin - arena_.data());
+    lengths_[i] = static_cast<uint32_t>(end - begin);
+    arena_.set_size(static_cast<size_t>(end - arena_.data()));
+  }
+  void set_text(size_t i, std::string_view text);
+  // A batch's worth of text written in one go: append(i, end) records row i as
+  // [at(), end) and moves at() there. Holds the lanes in locals, which stores
+  // through char* cannot alias; finish() (or the destructor) sets the arena's size.
+  class TextAppender {
+   public:
+    // Room for `bytes` (every value and any writer's scribbling past the last);
+    // no other text may be added to `v` while the appender lives.
+    TextAppender(ColumnVector& v, size_t bytes)
+        : v_(v),
+          base_(v.text_room(bytes)),
+          p_(base_),
+          offsets_(v.offsets_.data()),
+          lengths_(v.lengths_.data()),
+          first_(static_cast<uint32_t>(v.arena_.size())) {}
+    ~TextAppender() { finish(); }
+    TextAppender(const TextAppender&) = delete;
+    TextAppender& operator=(const TextAppender&) = delete;
+    char* at() const { return p_; }
+    void append(size_t i, char* end) {
+      offsets_[i] = first_ + static_cast<uint32_t>(p_ - base_);
+      lengths_[i] = static_cast<uint32_t>(end - p_);
+      p_ = end;
+    }
+    void finish() { v_.arena_.set_size(first_ + static_cast<size_t>(p_ - base_)); }
+
+   private:
+    ColumnVector& v_;
+    char* base_;
+    char* p_;
+    uint32_t* offsets_;
+    uint32_t* lengths_;
+    uint32_t first_;
+  };
+  // True when every text is known to be plain (see Datum::plain).
+  bool plain() const { return plain_; }
+  void set_plain(bool plain) { plain_ = plain; }
+
+  // A foreign key's parent row per row (valid where not NULL); n rows of room.
+  uint64_t* parent_rows(size_t n);
+  const uint64_t* parent_rows() const { return parent_rows_.data(); }
+
+  // A vector this one owns for a generator's intermediate values (an empirical
+  // foreign key's keys); kept between batches like the lanes.
+  ColumnVector& scratch();
+
+  // Row i as a Datum; text points into this vector.
+  Datum datum(size_t i) const;
+
+ private:
+  void grow_arena(size_t bytes);
+  Datum::Kind kind_ = Datum::Kind::kNull;
+  size_t size_ = 0;
+  std::vector<int64_t> ints_;
+  std::vector<double> floats_;
+  std::vector<Uuid> uuids_;
+  std::vector<uint8_t> nulls_;
+  ByteBuffer arena_;
+  std::vector<uint32_t> offsets_, lengths_;
+  bool plain_ = false;
+  std::vector<uint64_t> parent_rows_;
+  std::unique_ptr<ColumnVector> scratch_;
+};
+
+// The vectors of a table's columns for one selection, filled in dependency
+// order: when a column is filled, the columns it reads are already there.
+class Batch {
+ public:
+  explicit Batch(size_t columns) : columns_(columns), rows_(Selection::range(0, 0)) {}
+  const Selection& rows() const { return rows_; }
+  void set_rows(const Selection& rows) { rows_ = rows; }
+  ColumnVector& column(size_t i) { return columns_[i]; }
+  const ColumnVector& column(size_t i) const { return columns_[i]; }
+  size_t column_count() const { return columns_.size(); }
+
+ private:
+  std::vector<ColumnVector> columns_;
+  Selection rows_;
+};
+
+class TableGenerator;
+
 class ColumnGenerator {
  public:
   virtual ~ColumnGenerator() = default;
-  // The value at `row` (0-based). Text values may point into `scratch`, and stay
-  // valid until the next call that uses the same scratch. Thread-safe: const.
-  virtual Datum value(uint64_t row, std::string& scratch) const = 0;
+  // The lane this generator fills: kInt, kBool, kFloat, kUuid or kText. Fixed.
+  virtual Datum::Kind kind() const = 0;
+  // Columns of the same table (indices) whose vectors fill() reads from its
+  // batch; the table fills them first. None unless a generator says so.
+  virtual std::vector<size_t> inputs() const { return {}; }
+  // Fills `out` with the values of the selected rows: out.reset(kind(),
+  // rows.size()), then each value into the lane, and 1 in nulls() for a NULL.
+  // `batch` holds inputs() already filled for the same selection. Thread-safe
+  // (const); throws InternalError for a value the generator cannot make.
+  virtual void fill(const Selection& rows, const Batch& batch, ColumnVector& out) const = 0;
 
-  // The direct text path, for columns whose values are plain text (see
-  // Datum::plain) of bounded size: the encoders then write the value straight
-  // into their buffer instead of through value() and a copy. 0 = no such path.
-  virtual size_t max_text_size() const { return 0; }
-  // Writes the text value() would return for `row` at p, which has room for
-  // max_text_size() bytes; returns its end, or nullptr for NULL.
-  virtual char* write_text(uint64_t row, char* p) const {
-    (void)row;
-    return p;
-  }
+  // The value at `row` (0-based): the batch of one (its inputs filled through
+  // its table). Text points into `scratch` until its next use. For tests and
+  // callers that want single rows; the encoders never use it.
+  Datum value(uint64_t row, std::string& scratch) const;
 
-  // The column-at-a-time path, for columns whose non-null values all have one
-  // kind: kInt or kBool (held in `ints`) or kFloat (in `floats`); kNull = no
-  // such path. The encoders then make one virtual call per column per batch of
-  // rows instead of one per value, and no Datum travels through memory.
-  virtual Datum::Kind batch_kind() const { return Datum::Kind::kNull; }
-  // Rows [begin, begin + n): the values value() returns, in ints[i] or
-  // floats[i] as batch_kind() says. nulls[i] is 0 on entry; a NULL sets it to 1
-  // (its ints[i] / floats[i] are then unspecified).
-  virtual void fill(uint64_t begin, size_t n, int64_t* ints, double* floats, uint8_t* nulls) const {
-    (void)begin, (void)n, (void)ints, (void)floats, (void)nulls;
-  }
-  // The same for rows[0, n), in any order: what a foreign key batch reads from
-  // its parent's key. One fill() per row unless a generator knows better.
-  virtual void fill_rows(const uint64_t* rows, size_t n, int64_t* ints, double* floats,
-                         uint8_t* nulls) const {
-    for (size_t i = 0; i < n; ++i) fill(rows[i], 1, ints + i, floats + i, nulls + i);
-  }
+ private:
+  friend class DatasetGenerator;
+  const TableGenerator* table_ = nullptr;  // set when wired into a table
+  size_t index_ = 0;                       // in that table
 };
+
+// The text form text COPY writes for a value of a column of `type`, before
+// any escaping (empty for NULL): what a parameter file or a report shows.
+std::string value_text(const Datum& d, const ColumnType& type);
 
 // The encodings rows can be written in.
 enum class RowFormat : uint8_t {
@@ -311,6 +467,18 @@ class TableGenerator {
   const ColumnGenerator& column(size_t i) const { return *columns_[i]; }
   size_t column_count() const { return columns_.size(); }
 
+  // Fills every column's vector of `batch` (column_count() of them) for `rows`,
+  // in dependency order. `rows` (a list's storage too) must outlive the batch's use.
+  void fill(const Selection& rows, Batch& batch) const;
+  // Fills one column for `rows` into `out`; the columns it reads are filled in
+  // a batch of their own. What a foreign key or copy does with its parent table.
+  void fill_column(size_t column, const Selection& rows, ColumnVector& out) const;
+  // Throws InternalError naming table, column and row for the first value of
+  // `batch` that does not fit its column's type (out of the type's range, a
+  // numeric(p,s) overflow, a non-finite float, text longer than varchar(n)):
+  // the encoders refuse such a value instead of wrapping it.
+  void check_fits(const Batch& batch) const;
+
   // Appends rows [begin, end) as PostgreSQL COPY text (tab-separated, \N for NULL).
   void write_copy_text(uint64_t begin, uint64_t end, ByteBuffer& out) const;
   // Appends rows [begin, end) as CSV (RFC 4180; empty unquoted field for NULL).
@@ -319,10 +487,10 @@ class TableGenerator {
   // without the stream's header and trailer (copy_binary_header/trailer()).
   // Every PgType has a binary form; once the server has read them the values
   // equal those of write_copy_text exactly (a numeric carries the very digits
-  // text COPY would send). Throws InternalError for a datum the column's type
-  // cannot hold (a generator bug).
+  // text COPY would send).
   void write_copy_binary(uint64_t begin, uint64_t end, ByteBuffer& out) const;
-  // Appends rows [begin, end) in `format`: one of the three above.
+  // Appends rows [begin, end) in `format`: one of the three above. Each throws
+  // InternalError (check_fits) rather than write a value its column cannot hold.
   void write_rows(RowFormat format, uint64_t begin, uint64_t end, ByteBuffer& out) const;
 
  private:
@@ -330,12 +498,16 @@ class TableGenerator {
   const Table* table_;
   int64_t rows_;
   std::vector<std::unique_ptr<ColumnGenerator>> columns_;
+  std::vector<size_t> order_;               // columns in fill order: inputs before their readers
+  std::vector<std::vector<size_t>> needs_;  // per column: what it reads, transitively, in order
 };
 
 class DatasetGenerator {
  public:
   // Builds the generators of every table of `profile` at `scale`. The profile
-  // must outlive the generator. Throws InternalError on an unvalidated profile.
+  // must outlive the generator. Throws InternalError on an unvalidated profile
+  // (and for a column whose values would not fit its type at every row, such
+  // as a sequence that would wrap).
   DatasetGenerator(const Profile& profile, const Scale& scale, uint64_t seed);
   DatasetGenerator(const DatasetGenerator&) = delete;
   DatasetGenerator& operator=(const DatasetGenerator&) = delete;
@@ -345,8 +517,53 @@ class DatasetGenerator {
   uint64_t seed() const { return seed_; }
 
  private:
+  struct Unlinked;
+  Unlinked make_columns(const Profile& profile, const Scale& scale, TableGenerator& table);
+  void link(const TableGenerator& table, const Unlinked& unlinked) const;
+
   std::vector<TableGenerator> tables_;
   uint64_t seed_;
+};
+
+// ---------------------------------------------------------------------------
+// One row stream: a table's rows, encoded batch by batch, handed to a sink —
+// a COPY connection (load) or a file (generate) — with the format's header,
+// the flushes and the trailer written in one place.
+
+// Where a stream's bytes go. write() is handed each flush; it throws to stop
+// the stream (a failed write, a cancelled load).
+class RowSink {
+ public:
+  virtual ~RowSink() = default;
+  virtual void write(std::string_view bytes) = 0;
+};
+
+struct StreamResult {
+  int64_t rows = 0;
+  uint64_t bytes = 0;  // handed to the sink
+  double seconds = 0;  // generating, encoding and writing
+};
+
+class RowStream {
+ public:
+  // Bytes gathered before each write to the sink: large writes amortise its cost.
+  static constexpr size_t kFlushBytes = 1 << 20;
+  // Rows encoded between progress reports.
+  static constexpr uint64_t kStepRows = 1024;
+
+  // Rows `range` of `table` in `format`; the table must outlive the stream.
+  RowStream(const TableGenerator& table, RowFormat format, RowRange range);
+  // Writes the whole stream to `sink`: the header (binary), the rows, the
+  // trailer (binary; an empty range is still a valid stream). After each write
+  // calls progress(rows written so far), which may throw to stop. Throws what
+  // the sink or progress throw, and InternalError for a value that does not
+  // fit its column (nothing of that batch reaches the sink).
+  StreamResult write_to(RowSink& sink, const std::function<void(int64_t rows_done)>& progress = {});
+
+ private:
+  const TableGenerator& table_;
+  RowFormat format_;
+  RowRange range_;
 };
 
 }  // namespace pgshape

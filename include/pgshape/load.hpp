@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "pgshape/gen.hpp"
 #include "pgshape/profile.hpp"
 
 namespace pgshape {
@@ -92,5 +93,47 @@ struct LoadResult {
 // DatabaseError (db.lock-timeout naming the blocking session, load.failed, ...).
 // On any failure the target schema is left exactly as it was.
 LoadResult load_dataset(const Profile& profile, const std::string& dsn, const LoadOptions& options);
+
+// ---------------------------------------------------------------------------
+// The same rows written to files instead (`generate`): fixtures, other
+// databases, the benchmark's ceiling. Each table's file is one RowStream, as
+// each table's COPY is; the tables run on the load's task runner.
+
+struct GenerateOptions {
+  std::string scale;             // empty: the profile's default scale point
+  std::optional<uint64_t> seed;  // empty: the profile's seed
+  RowFormat format = RowFormat::kCopyText;
+  std::string out;                  // a directory (created if missing), or "-" for stdout
+  std::vector<std::string> tables;  // empty: every table, in profile order
+  int shard_index = 0;              // write only slice shard_index of shard_count
+  int shard_count = 1;
+  bool shard_names = false;  // files are named <table>.K-of-N.<ext>
+  int jobs = 2;              // tables written at once (stdout: one after another)
+};
+
+struct GeneratedFile {
+  std::string table;
+  std::string path;  // "-" for stdout
+  int64_t rows = 0;
+  uint64_t bytes = 0;
+  double seconds = 0;  // generating, encoding and writing this table
+};
+
+struct GenerateResult {
+  std::vector<GeneratedFile> files;  // in the order of the tables chosen
+  double seconds = 0;
+};
+
+// The extension of a format's files: "copy", "pgcopy" or "csv".
+std::string_view file_extension(RowFormat format);
+
+// Writes the chosen tables of `profile` to files in `options.out`, each under a
+// temporary name in the same directory, renamed over <table>.<ext> once every
+// table is written: on success every file is new; on any failure no partial
+// file is left and files already there are as they were. Throws UsageError
+// (unknown scale or table), IoError "io.write-failed" naming the file that
+// failed (a full disk, a directory that cannot be written), InternalError for a
+// value that does not fit its column.
+GenerateResult generate_files(const Profile& profile, const GenerateOptions& options);
 
 }  // namespace pgshape

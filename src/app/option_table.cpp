@@ -134,8 +134,8 @@ constexpr OptionUse kGenerate[] = {
   {Opt::kShard, false,
    "write only the K-th of N slices of every table, as <table>.K-of-N.<ext>; concatenated in "
    "K order, text and CSV slices are the unsharded file"},
-  {Opt::kSeed}, {Opt::kJobs, false, "tables written at once, one thread each"}, {Opt::kJson},
-  {Opt::kQuiet}, {Opt::kHelp},
+  {Opt::kSeed}, {Opt::kJobs, false, "tables written at once, one thread each"}, {Opt::kOverlay},
+  {Opt::kJson}, {Opt::kQuiet}, {Opt::kHelp},
 };
 constexpr OptionUse kStats[] = {
   {Opt::kSource, true}, {Opt::kSourceSchema},

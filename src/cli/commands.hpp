@@ -23,15 +23,6 @@ int run_params_command(const Args& args);
 int run_workload_command(const Args& args);
 int run_reference_command(const Args& args);
 
-// The flags generate's writing loop reads (cmd_generate.cpp, until that loop moves
-// into the library and generate gets its home in src/app like the other commands).
-struct GlobalOptions {
-  std::optional<uint64_t> seed;  // --seed
-  int jobs = 2;                  // --jobs
-  bool json = false;             // --json: machine-readable output on stdout
-  int verbosity = 1;             // 0 with -q
-};
-
 // --shard K/N as given on the command line: index is 0-based (K - 1).
 struct ShardSpec {
   int index = 0;

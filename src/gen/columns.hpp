@@ -1,20 +1,75 @@
-// Internal to the generator: the column generator kinds and the factory that
-// picks one for a profile column.
+// Internal to the generator: what the column generator families share (their
+// context, the chance test, checked integer conversion, the refusal message),
+// the kinds that other families wire together (ranks, foreign keys, copies),
+// and the factory that picks a generator for a profile column.
+//
+// Families, one file each: numbers.cpp (sequence, uniform, normal, lognormal,
+// timeline, bernoulli), choices.cpp (weighted, zipf/hotset ranks, uuid, NULLs,
+// the factory), text.cpp (words, patterns), keys.cpp (ranks, foreign keys,
+// copies), empirical.cpp (pg_stats shapes).
 #pragma once
 
+#include <cmath>
 #include <memory>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "pgshape/gen.hpp"
 
 namespace pgshape::gen {
 
-// What a column generator needs to know beyond the column itself.
+// What a column generator needs to know beyond the column itself. The table
+// and column live in the profile, which outlives every generator.
 struct ColumnContext {
   uint64_t seed;
   const Table* table;
   const Column* column;
   int64_t rows;  // of this table at this scale
+};
+
+// Throws InternalError "<table>.<column> row <row>: <what>": a value the
+// column cannot hold, which validation should have refused. kEveryRow: the
+// generator's parameters themselves cannot work (found when it is built).
+inline constexpr uint64_t kEveryRow = UINT64_MAX;
+[[noreturn]] void refuse(const Table& table, const Column& column, uint64_t row,
+                         std::string_view what);
+
+// The test uniform01() < p as an integer comparison of the same draw: the
+// draw's top 53 bits k give k * 2^-53 < p exactly when k < ceil(p * 2^53)
+// (p * 2^53 is exact), without the conversion to double on the way.
+class Chance {
+ public:
+  explicit Chance(double p)
+      : threshold_(!(p > 0) ? 0
+                   : p >= 1 ? uint64_t{1} << 53
+                            : static_cast<uint64_t>(std::ceil(std::ldexp(p, 53)))) {}
+  bool operator()(CounterEngine& engine) const { return (engine() >> 11) < threshold_; }
+  bool operator()(uint64_t key, uint64_t row) const {
+    CounterEngine engine(key, row);
+    return (*this)(engine);
+  }
+
+ private:
+  uint64_t threshold_;
+};
+
+// The integers a column's declared bounds allow: [ceil(min), floor(max)], so a
+// value never leaves its bounds by rounding (min 0.5, max 0.7 holds no
+// integer). Infinite when a bound is not declared.
+struct IntegerBounds {
+  double lo, hi;
+  IntegerBounds(double min, double max) : lo(std::ceil(min)), hi(std::floor(max)) {}
+  bool empty() const { return !(lo <= hi); }
+  // The integer nearest v (halves away from zero, as llround), kept inside the
+  // bounds; false when that is no int64 (or v is NaN).
+  bool round(double v, int64_t& out) const {
+    double r = std::round(v);
+    r = r < lo ? lo : r > hi ? hi : r;  // not fmin/fmax: library calls; NaN stays NaN
+    if (!(r >= -0x1p63 && r < 0x1p63)) return false;
+    out = static_cast<int64_t>(r);
+    return true;
+  }
 };
 
 // Skewed or uniform choice of a rank in [0, domain): foreign keys and zipf/hotset columns.
@@ -34,75 +89,81 @@ class RankPicker {
 };
 
 // A foreign key: picks a parent row by popularity rank, emits the parent's key.
+// Its vector also carries the parent rows it chose (ColumnVector::parent_rows),
+// which the table's copy columns read instead of choosing again.
 class ForeignKeyGenerator : public ColumnGenerator {
  public:
   ForeignKeyGenerator(const ColumnContext& context, int64_t parent_rows);
-  // Links the parent's key generator; an empirical foreign key also learns here how
-  // parent keys map back to parent rows.
-  void link(const ColumnGenerator* parent_key);
-  // The parent row chosen for `row`, or -1 when this row's key is NULL.
-  int64_t parent_row(uint64_t row) const;
-  Datum value(uint64_t row, std::string& scratch) const override;
-  // Batches only while no copy column reads this key's parent rows: copies
-  // find a row's parent in the per-thread last-row cache, which value() keeps.
-  Datum::Kind batch_kind() const override;
-  void fill(uint64_t begin, size_t n, int64_t* ints, double* floats, uint8_t* nulls) const override;
-  void copied() { copied_ = true; }
+  // Links the parent table and its key column.
+  void link(const TableGenerator* parent, size_t key_column);
+  // An empirical foreign key learns how parent keys map back to parent rows;
+  // once every table is linked (it reads parent keys).
+  void learn_parent_keys();
+  Datum::Kind kind() const override;
+  void fill(const Selection& rows, const Batch& batch, ColumnVector& out) const override;
 
  private:
+  void choose_parent_rows(const Selection& rows, uint64_t* parents, ColumnVector& scratch) const;
+
   uint64_t key_;
-  uint64_t null_key_;
-  double null_fraction_;
   RankPicker picker_;
   Permutation popularity_;  // rank -> parent row, keyed by the parent table
   static constexpr int64_t kRankTableRows = 4096;
   std::vector<uint32_t> row_by_rank_;  // popularity_ tabulated, for small parents
-  const ColumnGenerator* parent_key_ = nullptr;
+  const TableGenerator* parent_ = nullptr;
+  size_t key_column_ = 0;
+  // The parent's key is itself a foreign key: it fills its own parent rows into
+  // the same vector, so this key's rows are set aside while it does.
+  bool key_is_foreign_key_ = false;
   // Empirical foreign keys (stats import): the child column's own value distribution
   // (MCVs of parent keys with their frequencies, histogram, correlation) picks the key;
   // the key maps to the parent row holding it when parent keys are start + row * step,
   // else to a row chosen by the key's hash (frequencies and distinct counts survive).
   std::unique_ptr<ColumnGenerator> values_;
   int64_t parent_rows_ = 0;
+  bool unique_ = false;  // a unique key (1:1): each parent row once
   bool arithmetic_parent_ = false;
   int64_t parent_start_ = 0, parent_step_ = 1;
-  bool copied_ = false;
-  uint64_t id_;  // tags this generator's entry in the per-thread last-row cache
-  int64_t choose_parent_row(uint64_t row) const;
 };
 
-// A column of the parent row chosen by a foreign key of the same table.
+// A column of the parent row chosen by a foreign key of the same table: reads
+// the key's parent rows from the batch and fills the parent's column there.
 class CopyGenerator : public ColumnGenerator {
  public:
-  explicit CopyGenerator(const ColumnContext& c)
-      : null_key_(stream_key(c.seed, c.table->name, c.column->name, "null")),
-        null_fraction_(c.column->null_fraction) {}
-  void link(const ForeignKeyGenerator* fk, const ColumnGenerator* source) {
-    fk_ = fk;
-    source_ = source;
-  }
-  Datum value(uint64_t row, std::string& scratch) const override {
-    if (null_fraction_ > 0 && CounterEngine(null_key_, row).uniform01() < null_fraction_)
-      return Datum::null();
-    int64_t parent = fk_->parent_row(row);
-    return parent < 0 ? Datum::null() : source_->value(static_cast<uint64_t>(parent), scratch);
-  }
+  CopyGenerator() = default;
+  void link(size_t fk_column, const TableGenerator* parent, size_t source_column);
+  Datum::Kind kind() const override;
+  std::vector<size_t> inputs() const override { return {fk_column_}; }
+  void fill(const Selection& rows, const Batch& batch, ColumnVector& out) const override;
 
  private:
-  uint64_t null_key_;
-  double null_fraction_;
-  const ForeignKeyGenerator* fk_ = nullptr;
-  const ColumnGenerator* source_ = nullptr;
+  size_t fk_column_ = 0;
+  const TableGenerator* parent_ = nullptr;
+  size_t source_column_ = 0;
 };
 
 // The empirical generator (empirical.cpp): pg_stats' shape of a column.
 std::unique_ptr<ColumnGenerator> make_empirical_generator(const ColumnContext& context);
 
+// The families' constructors, for the factory (choices.cpp).
+std::unique_ptr<ColumnGenerator> make_number_generator(const ColumnContext& context, bool unique);
+std::unique_ptr<ColumnGenerator> make_text_generator(const ColumnContext& context, bool unique);
+
 // Builds the generator of a column that is neither a foreign key nor a copy.
 std::unique_ptr<ColumnGenerator> make_value_generator(const ColumnContext& context);
 
-// Wraps `inner` so a `fraction` of rows (chosen by their own stream) are NULL.
+// Wraps `inner` so a `fraction` of rows (chosen by the column's "null" stream) are NULL.
 std::unique_ptr<ColumnGenerator> with_nulls(std::unique_ptr<ColumnGenerator> inner,
                                             const ColumnContext& context, double fraction);
+
+// A profile literal (weighted values, empirical MCVs and bounds) as a Datum of
+// the column's type; text points into `text`, which must outlive it.
+Datum weighted_literal(const ColumnType& type, const std::string& text);
+
+// The lane a column of `type` gets from literals (weighted, empirical).
+Datum::Kind literal_kind(const ColumnType& type);
+
+// Stores `d` (of the vector's kind, or NULL) as row i of `out`.
+void store_datum(ColumnVector& out, size_t i, const Datum& d);
 
 }  // namespace pgshape::gen

@@ -25,13 +25,12 @@
 #include <cmath>
 #include <numeric>
 
+#include <fmt/format.h>
+
 #include "gen/columns.hpp"
 #include "pgshape/util.hpp"
 
 namespace pgshape::gen {
-
-Datum weighted_literal(const ColumnType& type, const std::string& text);
-
 namespace {
 
 // Bytes PostgreSQL stores for a short varlena of `chars` bytes (1-byte header up
@@ -53,7 +52,10 @@ class Empirical : public ColumnGenerator {
       : key_(stream_key(c.seed, c.table->name, c.column->name)),
         shape_key_(stream_key(c.seed, c.table->name, c.column->name, "shape")),
         type_(c.column->type),
-        rows_(std::max<int64_t>(1, c.rows)) {
+        rows_(std::max<int64_t>(1, c.rows)),
+        kind_(literal_kind(type_)),
+        table_(c.table),
+        column_(c.column) {
     const Distribution& d = c.column->dist;
     numeric_ = type_.is_integer() || type_.is_fractional() || type_.is_temporal();
     text_ = type_.is_textual();
@@ -130,7 +132,15 @@ class Empirical : public ColumnGenerator {
     max_chars_ = type_.max_chars();
   }
 
-  Datum value(uint64_t row, std::string& scratch) const override {
+  Datum::Kind kind() const override { return kind_; }
+  void fill(const Selection& rows, const Batch&, ColumnVector& out) const override {
+    out.reset(kind_, rows.size());
+    std::string scratch;
+    rows.for_each([&](size_t i, uint64_t row) { store_datum(out, i, draw(row, scratch)); });
+  }
+
+ private:
+  Datum draw(uint64_t row, std::string& scratch) const {
     CounterEngine engine(key_, row);
     double u = engine.uniform01();
     const double follow = engine.uniform01();
@@ -150,7 +160,6 @@ class Empirical : public ColumnGenerator {
     return bucket_value(seg.index, t, scratch);
   }
 
- private:
   struct Segment {
     bool mcv;
     size_t index;  // into mcv_ or the buckets
@@ -237,9 +246,12 @@ class Empirical : public ColumnGenerator {
                           : std::floor((static_cast<double>(j) + 0.5) /
                                        static_cast<double>(per_bucket_) * slots);
       offset = std::clamp(offset, 0.0, std::max(0.0, slots - 1));
+      // Bounds come from literals of the column's type; anything else is no int64.
+      if (!(lo >= -0x1p63 && lo + offset < 0x1p63))
+        refuse(*table_, *column_, kEveryRow, fmt::format("histogram bound {} is no integer", lo));
       return Datum::integer(static_cast<int64_t>(lo) + static_cast<int64_t>(offset));
     }
-    if (!text_) return Datum::string(bounds_text_[b + (t < 0.5 ? 0 : 1)]);
+    if (!text_) return weighted_literal(type_, bounds_text_[b + (t < 0.5 ? 0 : 1)]);
     return Datum::string(synthesise_text(b, j, out));
   }
 
@@ -282,6 +294,9 @@ class Empirical : public ColumnGenerator {
   uint64_t shape_key_;
   ColumnType type_;
   int64_t rows_;
+  Datum::Kind kind_;  // as the MCV literals parse
+  const Table* table_;
+  const Column* column_;
   bool numeric_ = false;
   bool text_ = false;
   std::vector<Datum> mcv_;

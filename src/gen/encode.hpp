@@ -1,7 +1,8 @@
-// Internal to the encoders (encode.cpp, encode_binary.cpp): the text forms of
-// values, shared so that binary COPY of a numeric or of a value in a text
-// column carries exactly the characters text COPY would have sent, and the
-// buffer writer both encoders fill.
+// Internal to the generator: the text forms of values (text_forms.cpp), shared
+// so that binary COPY of a numeric or of a value in a text column carries
+// exactly the characters text COPY would have sent; the row encoders that turn
+// a table's batches into COPY text, CSV or binary (encode.cpp,
+// encode_binary.cpp), which read only column vectors; and the buffer writer.
 #pragma once
 
 #include <algorithm>
@@ -20,6 +21,9 @@ namespace pgshape::gen {
 inline constexpr size_t kFixedBufferSize = 400;
 // Room for any non-text value's text form (numbers, dates, timestamps, uuids).
 inline constexpr size_t kMaxScalarText = kFixedBufferSize + 16;
+// Room for a non-numeric scalar's text form: a 20-digit integer, a 24-character
+// double, a 36-character uuid, a 34-character timestamp.
+inline constexpr size_t kShortScalarText = 64;
 
 // Writes `value` with exactly `scale` (0..30) digits after the point into `buffer`
 // (kFixedBufferSize bytes) and returns the length: the same characters as
@@ -32,69 +36,113 @@ size_t format_fixed(char* buffer, double value, int scale);
 // near a half): then true. False sends the value to format_fixed's slow path.
 bool scaled_fixed(double value, int scale, uint64_t& n);
 
-// The text of a numeric column's value (kInt or kFloat), as text COPY writes it.
-size_t format_numeric(char* buffer, const Datum& d, const ColumnType& type);
+// The fraction digits a numeric column's floats are written with.
+inline int numeric_scale(const ColumnType& type) {
+  return type.precision ? type.scale : 6;
+}
 
-// Writes the text form of a non-null datum for a column of `type` (no quoting or
-// escaping) at `p`, which has room for kMaxScalarText bytes or the datum's text;
-// returns the end.
-char* put_plain(char* p, const Datum& d, const ColumnType& type);
-
-// Appends the text form of a non-null datum for a column of `type` (no quoting
-// or escaping).
-void append_plain(std::string& out, const Datum& d, const ColumnType& type);
+// The text of an integer in a numeric column, as text COPY writes it.
+size_t format_numeric_int(char* buffer, int64_t value, const ColumnType& type);
 
 // True when no byte of `text` is one COPY text escapes or CSV quotes
 // (\\ \t \n \r "): such text is copied as it is (see Datum::plain).
 bool plain_text(std::string_view text);
 
-// The values of a table's batchable columns (ColumnGenerator::batch_kind), up
-// to kRows rows at a time: one virtual call per column per batch, in arrays
-// small enough to stay in L1 while the encoder reads them back row by row.
-class ColumnBatches {
+// Writes text with COPY's escapes at p (room for 2 * size bytes); returns the end.
+char* put_copy_escaped(char* p, std::string_view text);
+
+// How a non-text lane's value is written as text, by column type and lane:
+// decided once per column, not per value.
+enum class TextOp : uint8_t {
+  kInt,
+  kBool,
+  kDate,
+  kTimestamp,
+  kTimestampTz,
+  kNumericInt,    // an integer in a numeric column
+  kNumericFloat,  // a float in a numeric column: numeric_scale digits
+  kRounded,       // a float in an integer column
+  kReal,
+  kDouble,
+  kUuid,
+  kText,  // the text lane: copied (escaped or quoted by the format)
+};
+TextOp text_op(const ColumnType& type, Datum::Kind kind);
+// The most bytes put_scalar writes for `op` (kText: 0, its size is the text's).
+size_t text_op_room(TextOp op);
+// A vector's lanes as raw pointers, taken once per batch: the row writers'
+// stores through char* could alias a vector's members, which would reload
+// them at every value.
+struct Lanes {
+  const uint8_t* nulls;
+  const int64_t* ints;
+  const double* floats;
+  const Uuid* uuids;
+  const char* text;
+  const uint32_t* offsets;
+  const uint32_t* lengths;
+  bool plain;
+  static Lanes of(const ColumnVector& v) {
+    return {v.nulls(),     v.ints(),    v.floats(),  v.uuids(),
+            v.text_data(), v.offsets(), v.lengths(), v.plain()};
+  }
+  std::string_view text_at(size_t r) const { return {text + offsets[r], lengths[r]}; }
+};
+
+// Copies a value's text (of a ColumnVector's arena, which may be read
+// kTextSlack bytes past its end) to p, which has as much room past the text's
+// end: short texts in one fixed-size move. Returns the end of the text at p.
+[[gnu::always_inline]] inline char* copy_text(char* p, std::string_view text) {
+  static_assert(ColumnVector::kTextSlack >= 32);
+  if (text.size() <= 16)
+    std::memcpy(p, text.data(), 16);
+  else if (text.size() <= 32)
+    std::memcpy(p, text.data(), 32);
+  else
+    std::memcpy(p, text.data(), text.size());
+  return p + text.size();
+}
+
+// put_scalar (text_forms.hpp) writes a value by its TextOp.
+
+// Encodes one table's rows in one format: fills each batch of rows, checks its
+// values against their columns' types (TableGenerator::check_fits), and writes
+// the rows from the vectors. Not thread-safe: one per stream.
+class RowEncoder {
  public:
-  static constexpr size_t kRows = 128;
-  explicit ColumnBatches(const TableGenerator& table);
-  // Fills rows [begin, begin + n) of every batchable column; n <= kRows.
-  void fill(uint64_t begin, size_t n);
-  // The encoders' loop: fills the batches for rows [begin, end), kRows at a
-  // time, and calls encode_row(row, r) for each row, r its index in the batch.
-  template <class EncodeRow>
-  void for_each_row(uint64_t begin, uint64_t end, EncodeRow&& encode_row) {
-    for (uint64_t first = begin; first < end; first += kRows) {
-      const size_t n = static_cast<size_t>(std::min<uint64_t>(kRows, end - first));
-      fill(first, n);
-      for (size_t r = 0; r < n; ++r) encode_row(first + r, r);
-    }
-  }
-  // kNull for a column without the batch path.
-  Datum::Kind kind(size_t column) const { return kinds_[column]; }
-  // The last batch of a batchable column: NULL flags, and the values by kind.
-  const uint8_t* nulls(size_t column) const { return &nulls_[slots_[column] * kRows]; }
-  const int64_t* ints(size_t column) const { return &ints_[slots_[column] * kRows]; }
-  const double* floats(size_t column) const { return &floats_[slots_[column] * kRows]; }
-  // Row `r` of the last batch of a batchable column, as value() returns it.
-  Datum datum(size_t column, size_t r) const {
-    const size_t at = slots_[column] * kRows + r;
-    Datum d;
-    if (nulls_[at]) return d;
-    d.kind = kinds_[column];
-    if (d.kind == Datum::Kind::kFloat)
-      d.f = floats_[at];
-    else
-      d.i = ints_[at];
-    return d;
-  }
+  // Rows per batch: vectors small enough to stay in cache while the rows are
+  // written back from them.
+  static constexpr size_t kBatchRows = 128;
+  // Throws InternalError when a column's lane has no encoding in `format`.
+  RowEncoder(const TableGenerator& table, RowFormat format);
+  // Appends rows [begin, end) to `out`.
+  void encode(uint64_t begin, uint64_t end, ByteBuffer& out);
+
+  // One column as the row writers see it: how to write it, and for the
+  // current batch where its lanes are.
+  struct Field {
+    TextOp text;     // the text form (text formats; binary's text columns)
+    uint8_t binary;  // the binary form (encode_binary.cpp's BinaryOp)
+    size_t room;     // most bytes a non-text value takes in this format, separator included
+    const ColumnType* type;
+    const ColumnVector* v;
+    Lanes lanes;  // of *v, for the current batch
+  };
 
  private:
   const TableGenerator& table_;
-  std::vector<Datum::Kind> kinds_;
-  std::vector<size_t> slots_;    // column -> its arrays' index among the batchable ones
-  std::vector<size_t> batched_;  // the batchable columns
-  std::vector<int64_t> ints_;
-  std::vector<double> floats_;
-  std::vector<uint8_t> nulls_;
+  RowFormat format_;
+  Batch batch_;
+  std::vector<Field> fields_;
 };
+
+// The row writers over one filled batch (every field's `v` set).
+void write_text_rows(std::vector<RowEncoder::Field>& fields, size_t rows, bool csv,
+                     ByteBuffer& out);
+void write_binary_rows(std::vector<RowEncoder::Field>& fields, size_t rows, ByteBuffer& out);
+// The binary form of a column (RowEncoder::Field::binary) and its room; throws
+// InternalError for a lane the type has no binary form for.
+uint8_t binary_op(const Column& column, Datum::Kind kind, size_t& room);
 
 // Appends to a ByteBuffer through a raw pointer. need(n) makes room for n more
 // bytes (uninitialized); the buffer's size becomes what was written when the
@@ -113,11 +161,6 @@ class Writer {
     return p_;
   }
   void done(char* p) { p_ = p; }
-  void put(char c) { *need(1) = c, ++p_; }
-  void append(const char* data, size_t size) {
-    std::memcpy(need(size), data, size);
-    p_ += size;
-  }
 
  private:
   void grow(size_t n) {

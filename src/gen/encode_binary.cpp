@@ -14,10 +14,11 @@
 #include <fmt/format.h>
 
 #include "gen/encode.hpp"
+#include "gen/text_forms.hpp"
 #include "pgshape/error.hpp"
 #include "pgshape/gen.hpp"
 
-namespace pgshape {
+namespace pgshape::gen {
 namespace {
 
 static_assert(std::endian::native == std::endian::little ||
@@ -89,7 +90,7 @@ char* put_numeric(char* p, std::string_view text) {
   const std::string_view fraction = point < text.size() ? text.substr(point + 1) : "";
   const int whole_groups = static_cast<int>((whole.size() + 3) / 4);
   const int fraction_groups = static_cast<int>((fraction.size() + 3) / 4);
-  int16_t digits[(gen::kFixedBufferSize + 7) / 4];
+  int16_t digits[(kFixedBufferSize + 7) / 4];
   int count = 0;
   // Whole digits group from the point leftwards: the first group may be short.
   size_t pos = 0;
@@ -187,10 +188,10 @@ char* put_numeric_scaled(char* p, bool negative, uint64_t n, int scale) {
 // The numeric of format_fixed(value, scale)'s text, without the text when
 // format_fixed's fast path applies.
 char* put_numeric_float(char* p, double value, int scale) {
-  if (uint64_t scaled; gen::scaled_fixed(value, scale, scaled))
+  if (uint64_t scaled; scaled_fixed(value, scale, scaled))
     return put_numeric_scaled(p, std::signbit(value), scaled, scale);
-  char text[gen::kFixedBufferSize];
-  return put_numeric(p, std::string_view(text, gen::format_fixed(text, value, scale)));
+  char text[kFixedBufferSize];
+  return put_numeric(p, std::string_view(text, format_fixed(text, value, scale)));
 }
 
 int hex_value(char c) {
@@ -215,251 +216,163 @@ bool parse_uuid(std::string_view text, uint64_t& hi, uint64_t& lo) {
   return nibbles == 32;
 }
 
-[[noreturn]] void mismatch(const Column& column, const Datum& d) {
-  throw InternalError(fmt::format("binary COPY: a value of kind {} for column {} of type {}",
-                                  static_cast<int>(d.kind), column.name, column.type.sql()));
-}
+// How a column's values are written: a plain store of the lane where the
+// conversion is one, else through the value's text (numerics from an integer,
+// values in text columns) or a parse (uuid literals).
+enum BinaryOp : uint8_t {
+  kInt16,
+  kInt32,
+  kInt64,
+  kRoundedInt16,  // a float lane in an integer column, rounded as text COPY does
+  kRoundedInt32,
+  kRoundedInt64,
+  kBool,
+  kFloat4,
+  kFloat8,
+  kIntFloat4,  // an integer lane in a real / double column
+  kIntFloat8,
+  kNumericFloat,
+  kNumericInt,
+  kUuidLane,
+  kUuidText,  // a uuid literal from the profile
+  kText,      // the text lane: its bytes are the field
+  kTextForm,  // another lane in a text column: its text form is its binary form
+};
 
-// Room any non-text field needs: a numeric's header and base-10000 digits of
-// up to kFixedBufferSize characters, or a 16-byte uuid, plus the length word.
-constexpr size_t kMaxScalarField = gen::kMaxScalarText + 8;
+// Room any numeric field needs: its header and base-10000 digits of up to
+// kFixedBufferSize characters, plus the length word.
+constexpr size_t kMaxNumericField = kMaxScalarText + 8;
 
-// Writes one non-null field of `column` at p (room for kMaxScalarField bytes,
-// or 4 + the text of a text datum); returns the end. The conversions mirror
-// the text encoder's (gen::put_plain) case by case.
-char* put_value(char* p, const Datum& d, const Column& column) {
-  const ColumnType& type = column.type;
-  const bool number = d.kind == Datum::Kind::kInt || d.kind == Datum::Kind::kBool;
-  switch (type.kind) {
-    case PgType::kSmallint:
-    case PgType::kInteger:
-    case PgType::kBigint: {
-      if (!number && d.kind != Datum::Kind::kFloat) mismatch(column, d);
-      const int64_t v = d.kind == Datum::Kind::kFloat ? std::llround(d.f) : d.i;
-      if (type.kind == PgType::kSmallint) return put_field(p, static_cast<int16_t>(v));
-      if (type.kind == PgType::kInteger) return put_field(p, static_cast<int32_t>(v));
-      return put_field(p, v);
-    }
-    case PgType::kNumeric: {
-      if (!number && d.kind != Datum::Kind::kFloat) mismatch(column, d);
-      // format_numeric's scale for a float
-      if (d.kind == Datum::Kind::kFloat)
-        return put_numeric_float(p, d.f, type.precision ? type.scale : 6);
-      char text[gen::kFixedBufferSize];
-      return put_numeric(p, std::string_view(text, gen::format_numeric(text, d, type)));
-    }
-    case PgType::kReal:
-    case PgType::kDouble: {
-      if (!number && d.kind != Datum::Kind::kFloat) mismatch(column, d);
-      // Text COPY writes the shortest text that reads back as this very float
-      // (or the integer's digits, which the server rounds once, as this cast does).
-      if (type.kind == PgType::kReal) {
-        const float f =
-            d.kind == Datum::Kind::kFloat ? static_cast<float>(d.f) : static_cast<float>(d.i);
-        return put_field(p, std::bit_cast<uint32_t>(f));
-      }
-      const double f = d.kind == Datum::Kind::kFloat ? d.f : static_cast<double>(d.i);
-      return put_field(p, std::bit_cast<uint64_t>(f));
-    }
-    case PgType::kBoolean:
-      if (!number) mismatch(column, d);
-      return put_field(p, static_cast<uint8_t>(d.i != 0));
-    case PgType::kDate:
-      if (d.kind != Datum::Kind::kInt) mismatch(column, d);
-      return put_field(p, static_cast<int32_t>(d.i));  // days since 2000-01-01
-    case PgType::kTimestamp:
-    case PgType::kTimestamptz:
-      if (d.kind != Datum::Kind::kInt) mismatch(column, d);
-      return put_field(p, d.i);  // microseconds since 2000-01-01 (UTC for timestamptz)
-    case PgType::kUuid: {
-      uint64_t hi = d.uuid_hi, lo = d.uuid_lo;
-      if (d.kind == Datum::Kind::kText && !parse_uuid(d.text, hi, lo)) mismatch(column, d);
-      if (d.kind != Datum::Kind::kUuid && d.kind != Datum::Kind::kText) mismatch(column, d);
-      return put(put(put(p, int32_t{16}), hi), lo);
-    }
-    case PgType::kText:
-    case PgType::kVarchar:
-    case PgType::kChar: {  // the server pads character(n) as it receives it
-      if (d.kind == Datum::Kind::kText) {
-        p = put(p, static_cast<int32_t>(d.text.size()));
-        std::memcpy(p, d.text.data(), d.text.size());
-        return p + d.text.size();
-      }
-      // A number or date in a text column: its text form is its binary form.
-      char* end = gen::put_plain(p + 4, d, type);
-      put(p, static_cast<int32_t>(end - p - 4));
-      return end;
-    }
-  }
-  mismatch(column, d);
+[[noreturn]] void no_binary_form(const Column& column, Datum::Kind kind) {
+  throw InternalError(fmt::format("binary COPY: values of kind {} for column {} of type {}",
+                                  static_cast<int>(kind), column.name, column.type.sql()));
 }
 
 }  // namespace
 
-std::string_view copy_binary_header() {
-  static constexpr char kHeader[] =
-      "PGCOPY\n\377\r\n\0"  // signature
-      "\0\0\0\0"            // flags: no OIDs
-      "\0\0\0\0";           // header extension length
-  return {kHeader, sizeof kHeader - 1};
-}
-
-std::string_view copy_binary_trailer() {
-  return {"\xff\xff", 2};
+uint8_t binary_op(const Column& column, Datum::Kind kind, size_t& room) {
+  const ColumnType& type = column.type;
+  const bool integral = kind == Datum::Kind::kInt || kind == Datum::Kind::kBool;
+  const bool real = kind == Datum::Kind::kFloat;
+  auto op = [&](BinaryOp o, size_t r) {
+    room = r;
+    return static_cast<uint8_t>(o);
+  };
+  switch (type.kind) {
+    case PgType::kSmallint:
+      if (integral || real) return op(integral ? kInt16 : kRoundedInt16, 6);
+      break;
+    case PgType::kInteger:
+      if (integral || real) return op(integral ? kInt32 : kRoundedInt32, 8);
+      break;
+    case PgType::kBigint:
+      if (integral || real) return op(integral ? kInt64 : kRoundedInt64, 12);
+      break;
+    case PgType::kNumeric:
+      if (integral || real) return op(real ? kNumericFloat : kNumericInt, kMaxNumericField);
+      break;
+    case PgType::kReal:
+      if (integral || real) return op(real ? kFloat4 : kIntFloat4, 8);
+      break;
+    case PgType::kDouble:
+      if (integral || real) return op(real ? kFloat8 : kIntFloat8, 12);
+      break;
+    case PgType::kBoolean:
+      if (integral) return op(kBool, 5);
+      break;
+    case PgType::kDate:  // days since 2000-01-01
+      if (kind == Datum::Kind::kInt) return op(kInt32, 8);
+      break;
+    case PgType::kTimestamp:  // microseconds since 2000-01-01 (UTC for timestamptz)
+    case PgType::kTimestamptz:
+      if (kind == Datum::Kind::kInt) return op(kInt64, 12);
+      break;
+    case PgType::kUuid:
+      if (kind == Datum::Kind::kUuid) return op(kUuidLane, 20);
+      if (kind == Datum::Kind::kText) return op(kUuidText, 20);
+      break;
+    case PgType::kText:
+    case PgType::kVarchar:
+    case PgType::kChar:  // the server pads character(n) as it receives it
+      if (kind == Datum::Kind::kText) return op(kText, 4);
+      return op(kTextForm, 4 + text_op_room(text_op(type, kind)));
+  }
+  no_binary_form(column, kind);
 }
 
 namespace {
 
-// How write_copy_binary writes a column's values: kDirect through the direct
-// text path, kValue through value() and put_value, kBatchDatum from the batch
-// through a Datum and put_value, the others straight from the batch's arrays
-// where the conversion is a plain store.
-enum class BinaryOp : uint8_t {
-  kDirect,
-  kValue,
-  kBatchDatum,
-  kInt16,
-  kInt32,
-  kInt64,
-  kBool,
-  kNumeric
-};
-
-BinaryOp batch_op(const ColumnType& type, Datum::Kind kind) {
-  const bool integral = kind == Datum::Kind::kInt || kind == Datum::Kind::kBool;
-  switch (type.kind) {
-    case PgType::kSmallint:
-      return integral ? BinaryOp::kInt16 : BinaryOp::kBatchDatum;
-    case PgType::kInteger:
-      return integral ? BinaryOp::kInt32 : BinaryOp::kBatchDatum;
-    case PgType::kBigint:
-      return integral ? BinaryOp::kInt64 : BinaryOp::kBatchDatum;
-    case PgType::kDate:
-      return kind == Datum::Kind::kInt ? BinaryOp::kInt32 : BinaryOp::kBatchDatum;
-    case PgType::kTimestamp:
-    case PgType::kTimestamptz:
-      return kind == Datum::Kind::kInt ? BinaryOp::kInt64 : BinaryOp::kBatchDatum;
-    case PgType::kBoolean:
-      return integral ? BinaryOp::kBool : BinaryOp::kBatchDatum;
-    case PgType::kNumeric:
-      return kind == Datum::Kind::kFloat ? BinaryOp::kNumeric : BinaryOp::kBatchDatum;
-    default:
-      return BinaryOp::kBatchDatum;
+// Writes row r of field f (not NULL) at p; returns the end.
+[[gnu::always_inline]] inline char* put_binary(char* p, const RowEncoder::Field& f, size_t r) {
+  const Lanes& v = f.lanes;
+  switch (static_cast<BinaryOp>(f.binary)) {
+    case kInt16:
+      return put_field(p, static_cast<int16_t>(v.ints[r]));
+    case kInt32:
+      return put_field(p, static_cast<int32_t>(v.ints[r]));
+    case kInt64:
+      return put_field(p, v.ints[r]);
+    case kRoundedInt16:
+      return put_field(p, static_cast<int16_t>(std::llround(v.floats[r])));
+    case kRoundedInt32:
+      return put_field(p, static_cast<int32_t>(std::llround(v.floats[r])));
+    case kRoundedInt64:
+      return put_field(p, static_cast<int64_t>(std::llround(v.floats[r])));
+    case kBool:
+      return put_field(p, static_cast<uint8_t>(v.ints[r] != 0));
+    // Text COPY writes the shortest text that reads back as this very float
+    // (or the integer's digits, which the server rounds once, as this cast does).
+    case kFloat4:
+      return put_field(p, std::bit_cast<uint32_t>(static_cast<float>(v.floats[r])));
+    case kFloat8:
+      return put_field(p, std::bit_cast<uint64_t>(v.floats[r]));
+    case kIntFloat4:
+      return put_field(p, std::bit_cast<uint32_t>(static_cast<float>(v.ints[r])));
+    case kIntFloat8:
+      return put_field(p, std::bit_cast<uint64_t>(static_cast<double>(v.ints[r])));
+    case kNumericFloat:
+      return put_numeric_float(p, v.floats[r], numeric_scale(*f.type));
+    case kNumericInt: {
+      char text[kFixedBufferSize];
+      return put_numeric(p, std::string_view(text, format_numeric_int(text, v.ints[r], *f.type)));
+    }
+    case kUuidLane:
+      return put(put(put(p, int32_t{16}), v.uuids[r].hi), v.uuids[r].lo);
+    case kUuidText: {
+      uint64_t hi = 0, lo = 0;
+      if (!parse_uuid(v.text_at(r), hi, lo))
+        throw InternalError(fmt::format("binary COPY: '{}' is no uuid", v.text_at(r)));
+      return put(put(put(p, int32_t{16}), hi), lo);
+    }
+    case kText: {
+      const std::string_view text = v.text_at(r);
+      return copy_text(put(p, static_cast<int32_t>(text.size())), text);
+    }
+    case kTextForm: {
+      char* end = put_scalar(p + 4, f.text, v, r, *f.type);
+      put(p, static_cast<int32_t>(end - p - 4));
+      return end;
+    }
   }
+  return p;
 }
-
-// One column as write_copy_binary sees it; the batch's arrays stay put.
-struct BinaryField {
-  BinaryOp op;
-  int scale;    // kNumeric: the fraction digits format_numeric writes
-  size_t room;  // the most bytes the field takes; 0 = unbounded (kValue)
-  const ColumnGenerator* generator;
-  const Column* column;
-  size_t index;  // in the table and the batch
-  const int64_t* ints;
-  const double* floats;
-  const uint8_t* nulls;
-};
 
 }  // namespace
 
-void TableGenerator::write_copy_binary(uint64_t begin, uint64_t end, ByteBuffer& out) const {
-  const auto& columns = table_->columns;
-  const size_t count = columns_.size();
-  const auto field_count = static_cast<int16_t>(count);
-  std::vector<std::string> scratch(count);  // one per column, as in write_copy_text
-  gen::ColumnBatches batches(*this);
-  std::vector<BinaryField> fields(count);
-  // A row's bound when every field has one: then one need() per row.
-  size_t row_room = 2;
-  for (size_t c = 0; c < count; ++c) {
-    BinaryField& f = fields[c];
-    f = {BinaryOp::kValue, 0, 0, columns_[c].get(), &columns[c], c, nullptr, nullptr, nullptr};
-    // The direct text path serves text columns only (its bytes are the field).
-    const size_t direct = columns[c].type.is_textual() ? columns_[c]->max_text_size() : 0;
-    if (direct > 0) {
-      f.op = BinaryOp::kDirect;
-      f.room = direct + 4;
-    } else if (batches.kind(c) != Datum::Kind::kNull) {
-      f.op = batch_op(columns[c].type, batches.kind(c));
-      f.scale = columns[c].type.precision ? columns[c].type.scale : 6;
-      f.room = f.op == BinaryOp::kInt16   ? 6
-               : f.op == BinaryOp::kInt32 ? 8
-               : f.op == BinaryOp::kInt64 ? 12
-               : f.op == BinaryOp::kBool  ? 5
-                                          : kMaxScalarField;
-      f.ints = batches.ints(c);
-      f.floats = batches.floats(c);
-      f.nulls = batches.nulls(c);
-    }
-    row_room = f.room > 0 && row_room > 0 ? row_room + f.room : 0;
+void write_binary_rows(std::vector<RowEncoder::Field>& fields, size_t rows, ByteBuffer& out) {
+  // The room of every row at once: fixed fields by their bound, text by what
+  // the batch holds.
+  size_t room = 2 * rows + ColumnVector::kTextSlack;  // field counts; copy_text
+  for (const auto& f : fields)
+    room += f.room * rows + (f.binary == kText || f.binary == kUuidText ? f.v->text_bytes() : 0);
+  const auto count = static_cast<int16_t>(fields.size());
+  Writer writer(out);
+  char* p = writer.need(room);
+  for (size_t r = 0; r < rows; ++r) {
+    p = put(p, count);
+    for (const auto& f : fields) p = f.lanes.nulls[r] ? put(p, int32_t{-1}) : put_binary(p, f, r);
   }
-  // Writes row r (of the batch) / `row` of field f at p, which has room for f.room bytes.
-  auto put_bounded = [&](char* p, const BinaryField& f, size_t r, uint64_t row) -> char* {
-    if (f.op == BinaryOp::kDirect) {
-      char* e = f.generator->write_text(row, p + 4);
-      return e ? (put(p, static_cast<int32_t>(e - p - 4)), e) : put(p, int32_t{-1});
-    }
-    if (f.nulls[r]) return put(p, int32_t{-1});
-    switch (f.op) {
-      case BinaryOp::kInt16:
-        return put_field(p, static_cast<int16_t>(f.ints[r]));
-      case BinaryOp::kInt32:
-        return put_field(p, static_cast<int32_t>(f.ints[r]));
-      case BinaryOp::kInt64:
-        return put_field(p, f.ints[r]);
-      case BinaryOp::kBool:
-        return put_field(p, static_cast<uint8_t>(f.ints[r] != 0));
-      case BinaryOp::kNumeric:
-        return put_numeric_float(p, f.floats[r], f.scale);
-      default:
-        return put_value(p, batches.datum(f.index, r), *f.column);
-    }
-  };
-  gen::Writer writer(out);
-  batches.for_each_row(begin, end, [&](uint64_t row, size_t r) {
-    if (row_room > 0) {
-      char* p = put(writer.need(row_room), field_count);
-      for (const BinaryField& f : fields) p = put_bounded(p, f, r, row);
-      writer.done(p);
-      return;
-    }
-    writer.done(put(writer.need(2), field_count));
-    for (const BinaryField& f : fields) {
-      if (f.op != BinaryOp::kValue) {
-        writer.done(put_bounded(writer.need(f.room), f, r, row));
-        continue;
-      }
-      const Datum d = f.generator->value(row, scratch[f.index]);
-      if (d.kind == Datum::Kind::kNull) {
-        writer.done(put(writer.need(4), int32_t{-1}));
-        continue;
-      }
-      const size_t room = (d.kind == Datum::Kind::kText ? d.text.size() + 4 : 0) + kMaxScalarField;
-      writer.done(put_value(writer.need(room), d, *f.column));
-    }
-  });
+  writer.done(p);
 }
 
-void TableGenerator::write_rows(RowFormat format, uint64_t begin, uint64_t end,
-                                ByteBuffer& out) const {
-  switch (format) {
-    case RowFormat::kCopyText:
-      return write_copy_text(begin, end, out);
-    case RowFormat::kCopyBinary:
-      return write_copy_binary(begin, end, out);
-    case RowFormat::kCsv:
-      return write_csv(begin, end, out);
-  }
-}
-
-RowRange shard_rows(int64_t rows, int index, int count) {
-  // Multiply before dividing (in 128 bits) so the slices differ by at most one row.
-  const auto n = static_cast<unsigned __int128>(rows < 0 ? 0 : rows);
-  const auto at = [&](int k) {
-    return static_cast<uint64_t>(n * static_cast<unsigned>(k) / static_cast<unsigned>(count));
-  };
-  return {at(index), at(index + 1)};
-}
-
-}  // namespace pgshape
+}  // namespace pgshape::gen

@@ -1,63 +1,124 @@
-// The gen module's entry: wiring a profile's column generators together at one scale point.
+// The gen module's entry: wiring a profile's column generators together at one
+// scale point, and filling a table's batches in dependency order.
 #include <fmt/format.h>
-
-#include "pgshape/gen.hpp"
+#include <algorithm>
 
 #include "gen/columns.hpp"
 #include "pgshape/error.hpp"
+#include "pgshape/gen.hpp"
 
 namespace pgshape {
+namespace {
+
+size_t index_in(const Table& table, const std::string& column, const std::string& what) {
+  const int index = table.column_index(column);
+  if (index < 0)
+    throw InternalError(
+        fmt::format("unvalidated profile: {} names no column {}.{}", what, table.name, column));
+  return static_cast<size_t>(index);
+}
+
+// Columns in an order where every column comes after the columns it reads;
+// `order` gets them, `needs[c]` the inputs column c needs, transitively, in order.
+void dependency_order(const TableGenerator& table, std::vector<size_t>& order,
+                      std::vector<std::vector<size_t>>& needs) {
+  const size_t n = table.column_count();
+  std::vector<int> state(n, 0);  // 0 new, 1 on the path, 2 placed
+  needs.assign(n, {});
+  auto visit = [&](auto& self, size_t c) -> void {
+    if (state[c] == 2) return;
+    if (state[c] == 1)
+      throw InternalError(fmt::format("columns of {} read each other in a cycle (at {})",
+                                      table.table().name, table.table().columns[c].name));
+    state[c] = 1;
+    for (size_t input : table.column(c).inputs()) {
+      if (input >= n) throw InternalError("a column generator reads a column that does not exist");
+      self(self, input);
+      for (size_t k : needs[input])
+        if (std::find(needs[c].begin(), needs[c].end(), k) == needs[c].end()) needs[c].push_back(k);
+      if (std::find(needs[c].begin(), needs[c].end(), input) == needs[c].end())
+        needs[c].push_back(input);
+    }
+    state[c] = 2;
+    order.push_back(c);
+  };
+  order.clear();
+  for (size_t c = 0; c < n; ++c) visit(visit, c);
+}
+
+}  // namespace
+
+// The generators a table's columns get before linking: foreign keys and copies
+// are kept by raw pointer too, since the NULL wrapper hides their type.
+struct DatasetGenerator::Unlinked {
+  std::vector<gen::ForeignKeyGenerator*> foreign_keys;  // per column, null if none
+  std::vector<gen::CopyGenerator*> copies;
+};
 
 DatasetGenerator::DatasetGenerator(const Profile& profile, const Scale& scale, uint64_t seed)
     : seed_(seed) {
   tables_.reserve(profile.tables.size());  // generators point into tables_: no reallocation
   for (const auto& table : profile.tables) tables_.emplace_back(table, profile.rows(table, scale));
+  // Four passes: every column's own generator; copies linked to their table's
+  // foreign key; foreign keys linked to their parents' keys (in any table,
+  // nullable cycles included); then, once every column can be filled, each
+  // table's fill order and the empirical foreign keys' probes of parent keys.
+  std::vector<Unlinked> unlinked(tables_.size());
+  for (size_t t = 0; t < tables_.size(); ++t)
+    unlinked[t] = make_columns(profile, scale, tables_[t]);
+  for (size_t t = 0; t < tables_.size(); ++t) link(tables_[t], unlinked[t]);
+  for (auto& tg : tables_) dependency_order(tg, tg.order_, tg.needs_);
+  for (auto& links : unlinked)
+    for (gen::ForeignKeyGenerator* fk : links.foreign_keys)
+      if (fk) fk->learn_parent_keys();
+}
 
-  // Pass 1: every column's own generator. Pass 2: link foreign keys and copies to
-  // their parents, which may be any table (nullable cycles included).
-  for (auto& tg : tables_) {
-    for (const auto& column : tg.table().columns) {
-      gen::ColumnContext context{seed, &tg.table(), &column, tg.rows()};
-      if (column.ref) {
-        const Table* parent = profile.find_table(column.ref->table);
-        if (!parent) throw InternalError("unvalidated foreign key " + column.name);
-        tg.columns_.push_back(
-            std::make_unique<gen::ForeignKeyGenerator>(context, profile.rows(*parent, scale)));
-      } else if (column.dist.kind == DistKind::kCopy) {
-        tg.columns_.push_back(std::make_unique<gen::CopyGenerator>(context));
-      } else {
-        tg.columns_.push_back(
-            gen::with_nulls(gen::make_value_generator(context), context, column.null_fraction));
-      }
+DatasetGenerator::Unlinked DatasetGenerator::make_columns(const Profile& profile,
+                                                          const Scale& scale, TableGenerator& tg) {
+  Unlinked unlinked;
+  for (const auto& column : tg.table().columns) {
+    const gen::ColumnContext context{seed_, &tg.table(), &column, tg.rows()};
+    std::unique_ptr<ColumnGenerator> generator;
+    gen::ForeignKeyGenerator* fk = nullptr;
+    gen::CopyGenerator* copy = nullptr;
+    if (column.ref) {
+      const Table* parent = profile.find_table(column.ref->table);
+      if (!parent) throw InternalError("unvalidated foreign key " + column.name);
+      auto made = std::make_unique<gen::ForeignKeyGenerator>(context, profile.rows(*parent, scale));
+      fk = made.get();
+      generator = std::move(made);
+    } else if (column.dist.kind == DistKind::kCopy) {
+      auto made = std::make_unique<gen::CopyGenerator>();
+      copy = made.get();
+      generator = std::move(made);
+    } else {
+      generator = gen::make_value_generator(context);
     }
+    tg.columns_.push_back(gen::with_nulls(std::move(generator), context, column.null_fraction));
+    tg.columns_.back()->table_ = &tg;
+    tg.columns_.back()->index_ = tg.columns_.size() - 1;
+    unlinked.foreign_keys.push_back(fk);
+    unlinked.copies.push_back(copy);
   }
-  for (auto& tg : tables_) {
-    const Table& table = tg.table();
-    for (size_t i = 0; i < table.columns.size(); ++i) {
-      const Column& column = table.columns[i];
-      if (column.ref) {
-        const TableGenerator& parent = this->table(column.ref->table);
-        const int index = parent.table().column_index(column.ref->column);
-        static_cast<gen::ForeignKeyGenerator&>(*tg.columns_[i])
-            .link(&parent.column(static_cast<size_t>(index)));
-      }
+  return unlinked;
+}
+
+void DatasetGenerator::link(const TableGenerator& tg, const Unlinked& unlinked) const {
+  const Table& table = tg.table();
+  for (size_t i = 0; i < table.columns.size(); ++i) {
+    const Column& column = table.columns[i];
+    if (gen::CopyGenerator* copy = unlinked.copies[i]) {
+      const size_t fk = index_in(table, column.dist.copy_from_fk, "a copy column");
+      if (!table.columns[fk].ref)
+        throw InternalError(fmt::format("copy column {}.{} reads {}, which is no foreign key",
+                                        table.name, column.name, table.columns[fk].name));
+      const TableGenerator& parent = this->table(table.columns[fk].ref->table);
+      copy->link(fk, &parent,
+                 index_in(parent.table(), column.dist.copy_parent_column, "a copy column"));
     }
-  }
-  for (auto& tg : tables_) {
-    const Table& table = tg.table();
-    for (size_t i = 0; i < table.columns.size(); ++i) {
-      const Column& column = table.columns[i];
-      if (column.dist.kind != DistKind::kCopy || column.ref) continue;
-      const int fk_index = table.column_index(column.dist.copy_from_fk);
-      const Column& fk = table.columns[static_cast<size_t>(fk_index)];
-      const TableGenerator& parent = this->table(fk.ref->table);
-      const int source = parent.table().column_index(column.dist.copy_parent_column);
-      auto* fk_gen = dynamic_cast<gen::ForeignKeyGenerator*>(tg.columns_[fk_index].get());
-      auto* copy = dynamic_cast<gen::CopyGenerator*>(tg.columns_[i].get());
-      if (!fk_gen || !copy || fk_index < 0 || source < 0)
-        throw InternalError(fmt::format("cannot link copy column {}.{}", table.name, column.name));
-      copy->link(fk_gen, &parent.column(static_cast<size_t>(source)));
-      fk_gen->copied();
+    if (gen::ForeignKeyGenerator* fk = unlinked.foreign_keys[i]) {
+      const TableGenerator& parent = this->table(column.ref->table);
+      fk->link(&parent, index_in(parent.table(), column.ref->column, "a foreign key"));
     }
   }
 }
@@ -66,6 +127,25 @@ const TableGenerator& DatasetGenerator::table(std::string_view name) const {
   for (const auto& t : tables_)
     if (t.table().name == name) return t;
   throw InternalError(fmt::format("no generator for table '{}'", name));
+}
+
+void TableGenerator::fill(const Selection& rows, Batch& batch) const {
+  if (batch.column_count() != columns_.size())
+    throw InternalError("a batch with the wrong number of columns for table " + table_->name);
+  batch.set_rows(rows);
+  for (size_t c : order_) columns_[c]->fill(rows, batch, batch.column(c));
+}
+
+void TableGenerator::fill_column(size_t column, const Selection& rows, ColumnVector& out) const {
+  const std::vector<size_t>& needs = needs_[column];
+  if (needs.empty()) {
+    columns_[column]->fill(rows, Batch(0), out);
+    return;
+  }
+  Batch inputs(columns_.size());
+  inputs.set_rows(rows);
+  for (size_t c : needs) columns_[c]->fill(rows, inputs, inputs.column(c));
+  columns_[column]->fill(rows, inputs, out);
 }
 
 }  // namespace pgshape

@@ -11,13 +11,29 @@
 namespace pgshape::load {
 namespace {
 
-constexpr size_t kSendBytes = 1 << 20;  // libpq copies per call; large calls amortise it
-constexpr uint64_t kBatchRows = 1024;
 constexpr int64_t kProgressRows = 65536;
 // The scheduler's cost of a COPY, in microseconds of one core per value (client
 // and server together; indexes.cpp uses the same unit): order_items, 3 M rows
 // of 5 columns, took 2.8 s.
 constexpr double kCopyPerValue = 0.2;
+
+// A COPY connection as a row stream's sink. Before each send it checks whether
+// another task failed: then it stops at this buffer instead of finishing the
+// table, so a lost connection ends the load in seconds. The graph reports the
+// first failure, not this one.
+class CopySink : public RowSink {
+ public:
+  CopySink(RawConnection& connection, const std::atomic<bool>& failed)
+      : connection_(connection), failed_(failed) {}
+  void write(std::string_view bytes) override {
+    if (failed_) throw DatabaseError("load.failed", "stopped: another part of the load failed");
+    connection_.send(bytes);
+  }
+
+ private:
+  RawConnection& connection_;
+  const std::atomic<bool>& failed_;
+};
 
 }  // namespace
 
@@ -82,40 +98,20 @@ void TableCopies::copy(RawConnection& connection, size_t index, bool freeze,
   if (freeze) options += options.empty() ? "FREEZE" : ", FREEZE";
   connection.copy_in(fmt::format("COPY {} {} FROM STDIN{}", target, column_list(table.table()),
                                  options.empty() ? "" : " WITH (" + options + ")"));
-  ByteBuffer buffer;
-  buffer.reserve(kSendBytes + (kSendBytes >> 2));
-  if (binary) buffer.append(copy_binary_header());
-  uint64_t bytes = 0;
-  int64_t reported = 0;
   const RowRange range = shard_rows(table.rows(), spec_.shard_index, spec_.shard_count);
   const auto rows = static_cast<int64_t>(range.end - range.begin);
+  int64_t reported = 0;
+  auto progress = [&](int64_t done) {
+    if (!progress_ || (done - reported < kProgressRows && done < rows)) return;
+    all_done_ += done - reported;
+    reported = done;
+    std::lock_guard lock(progress_mutex_);
+    progress_({table.table().name, reported, rows, all_done_.load(), all_total_});
+  };
+  StreamResult streamed;
   try {
-    for (uint64_t row = range.begin; row < range.end;) {
-      const uint64_t end = std::min(range.end, row + kBatchRows);
-      table.write_rows(spec_.format, row, end, buffer);
-      row = end;
-      if (binary && row == range.end) buffer.append(copy_binary_trailer());
-      if (buffer.size() >= kSendBytes || row == range.end) {
-        // Another task failed: stop at this buffer instead of finishing the
-        // table, so a lost connection ends the load in seconds. The graph
-        // reports the first failure, not this one.
-        if (failed) throw DatabaseError("load.failed", "stopped: another part of the load failed");
-        connection.send(buffer.view());
-        bytes += buffer.size();
-        buffer.clear();
-      }
-      const auto done = static_cast<int64_t>(row - range.begin);
-      if (progress_ && (done - reported >= kProgressRows || row == range.end)) {
-        all_done_ += done - reported;
-        reported = done;
-        std::lock_guard lock(progress_mutex_);
-        progress_({table.table().name, reported, rows, all_done_.load(), all_total_});
-      }
-    }
-    if (range.begin == range.end && binary) {  // an empty slice is still a valid stream
-      buffer.append(copy_binary_trailer());
-      connection.send(buffer.view());
-    }
+    CopySink sink(connection, failed);
+    streamed = RowStream(table, spec_.format, range).write_to(sink, progress);
     connection.finish();
   } catch (...) {
     connection.abort("pgshape stopped this load");
@@ -123,7 +119,7 @@ void TableCopies::copy(RawConnection& connection, size_t index, bool freeze,
   }
   connection.exec("COMMIT");
   stats_[index] = {
-      table.table().name, rows, bytes,
+      table.table().name, rows, streamed.bytes,
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count()};
 }
 

@@ -16,14 +16,8 @@
 #include "pgshape/pg.hpp"
 
 namespace pgshape {
-namespace {
 
-using Clock = std::chrono::steady_clock;
-double seconds_since(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
-
-const Scale& resolve_scale(const Profile& profile, const std::string& name) {
+const Scale& load::resolve_scale(const Profile& profile, const std::string& name) {
   const std::string wanted = name.empty() ? profile.default_scale : name;
   if (const Scale* scale = profile.find_scale(wanted)) return *scale;
   std::vector<std::string_view> names;
@@ -31,6 +25,13 @@ const Scale& resolve_scale(const Profile& profile, const std::string& name) {
   throw UsageError("usage.unknown-scale",
                    fmt::format("unknown scale point '{}' in {}", wanted, profile.file),
                    fmt::format("scale points: {}", fmt::join(names, ", ")));
+}
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
 // Runs a load's tasks on result.jobs connections and records when each kind
@@ -177,7 +178,7 @@ LoadResult load_in_place(const Profile& profile, const std::string& dsn, const L
 
 LoadResult load_dataset(const Profile& input, const std::string& dsn, const LoadOptions& options) {
   const auto started = Clock::now();
-  const Scale& scale = resolve_scale(input, options.scale);
+  const Scale& scale = load::resolve_scale(input, options.scale);
   LoadResult result;
   result.scale = scale.name;
   result.schema = options.schema.empty() ? input.schema : options.schema;

@@ -18,6 +18,10 @@
 
 namespace pgshape::load {
 
+// The scale point `name` of `profile` (empty: its default); throws UsageError
+// "usage.unknown-scale" listing the scale points otherwise.
+const Scale& resolve_scale(const Profile& profile, const std::string& name);
+
 // Throws UsageError (load.bad-schema) unless `schema` is a usable name with room
 // for our suffixes and not a PostgreSQL system schema (pg_*, information_schema).
 void check_schema_name(const std::string& schema);

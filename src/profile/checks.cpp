@@ -175,7 +175,20 @@ class KeyChecker {
     const Distribution& d = c.dist;
     const int64_t rows = c_.max_rows(table);
     if (c.ref) {
-      repeats_error(table, c, "a foreign key picks its parents at random, so they repeat");
+      // A unique foreign key (a 1:1 table) takes each parent row once, in a
+      // permuted order: it needs at least as many parents at every scale point.
+      if (const Table* parent = c_.p.find_table(c.ref->table)) {
+        for (const auto& scale : c_.p.scales) {
+          const int64_t children = c_.p.rows(table, scale), parents = c_.p.rows(*parent, scale);
+          if (children > parents) {
+            repeats_error(table, c,
+                          fmt::format("at scale '{}' its {} rows need as many parent rows, and {} "
+                                      "has {}",
+                                      scale.name, children, parent->name, parents));
+            return;
+          }
+        }
+      }
       return;
     }
     switch (d.kind) {

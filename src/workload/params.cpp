@@ -4,7 +4,6 @@
 #include <charconv>
 #include <nlohmann/json.hpp>
 
-#include "gen/encode.hpp"
 #include "pgshape/error.hpp"
 #include "pgshape/gen.hpp"
 
@@ -70,7 +69,7 @@ ParamFile draw_params(const Profile& profile, const Scale& scale, uint64_t seed,
       for (int attempt = 0; attempt < 64; ++attempt) {
         const Datum d = source.table->column(source.column).value(engine.below(rows), scratch);
         if (d.kind == Datum::Kind::kNull) continue;
-        gen::append_plain(value, d, source.table->table().columns[source.column].type);
+        value = value_text(d, source.table->table().columns[source.column].type);
         break;
       }
       row.push_back(std::move(value));

@@ -1,7 +1,6 @@
 // Words and patterns: the vocabulary's words come out uniformly and in the
-// declared counts, and the direct text path (ColumnGenerator::write_text, which
-// the encoders use for plain text columns) writes exactly what value() returns,
-// in COPY text, CSV and binary COPY alike.
+// declared counts, and what the encoders copy from a text vector's arena is
+// exactly what value() returns, in COPY text, CSV and binary COPY alike.
 #include <gtest/gtest.h>
 
 #include <cmath>

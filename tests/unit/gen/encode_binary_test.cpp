@@ -125,7 +125,7 @@ tables:
       nz: { type: "numeric(12,2)", dist: weighted, values: { "0.5": 1, "10000.5": 1, "0.01": 1,
             "20000.25": 1, "-10000.75": 1, "99990000.5": 1, "99999999.99": 1, "100000000.01": 1,
             "10000.0001": 1, "-0.05": 1, "0.0": 1, "1.5": 1 } }
-      nz4: { type: "numeric(13,4)", dist: weighted, values: { "0.0001": 1, "10000.0001": 1,
+      nz4: { type: "numeric(14,4)", dist: weighted, values: { "0.0001": 1, "10000.0001": 1,
              "-9999.9999": 1, "0.5": 1, "100000000.5": 1 } }
       r: { type: real, dist: normal, mean: 0, stddev: 1000 }
       d: { type: double precision, dist: normal, mean: 0, stddev: 1e6 }

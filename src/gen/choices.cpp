@@ -1,0 +1,251 @@
+// The choice family: weighted values, Zipf / hot-set ranks as values, random
+// UUIDs, the NULL wrapper every nullable column gets, and the factory that
+// picks a column's generator.
+#include <algorithm>
+#include <boost/random/discrete_distribution.hpp>
+#include <charconv>
+
+#include <fmt/format.h>
+
+#include "gen/columns.hpp"
+#include "gen/encode.hpp"
+#include "gen/text_forms.hpp"
+#include "pgshape/error.hpp"
+#include "pgshape/util.hpp"
+
+namespace pgshape::gen {
+namespace {
+
+// Zipf / hot-set ranks as values: start + rank, rank 0 the most frequent.
+class SkewedRank : public ColumnGenerator {
+ public:
+  explicit SkewedRank(const ColumnContext& c)
+      : key_(stream_key(c.seed, c.table->name, c.column->name)),
+        start_(c.column->dist.start),
+        text_(c.column->type.is_textual()),
+        picker_(c.column->dist, c.column->dist.n) {
+    const __int128 last = static_cast<__int128>(start_) + c.column->dist.n - 1;
+    if (last > INT64_MAX)
+      refuse(
+          *c.table, *c.column, kEveryRow,
+          fmt::format("start {} + rank up to {} passes bigint's range", start_, c.column->dist.n));
+  }
+  Datum::Kind kind() const override { return text_ ? Datum::Kind::kText : Datum::Kind::kInt; }
+  void fill(const Selection& rows, const Batch&, ColumnVector& out) const override {
+    out.reset(kind(), rows.size());
+    if (!text_) {
+      int64_t* v = out.ints();
+      rows.for_each([&](size_t i, uint64_t row) {
+        CounterEngine engine(key_, row);
+        v[i] = start_ + static_cast<int64_t>(picker_(engine));
+      });
+      return;
+    }
+    out.set_plain(true);  // digits and a sign
+    rows.for_each([&](size_t i, uint64_t row) {
+      CounterEngine engine(key_, row);
+      char* p = out.text_room(24);
+      out.set_text(i, p,
+                   std::to_chars(p, p + 24, start_ + static_cast<int64_t>(picker_(engine))).ptr);
+    });
+  }
+
+ private:
+  uint64_t key_;
+  int64_t start_;
+  bool text_;
+  RankPicker picker_;
+};
+
+// Typed values with weights: booleans, numbers, dates, text from the profile.
+class Weighted : public ColumnGenerator {
+ public:
+  explicit Weighted(const ColumnContext& c)
+      : key_(stream_key(c.seed, c.table->name, c.column->name)),
+        values_(c.column->dist.values),
+        kind_(literal_kind(c.column->type)),
+        dist_(c.column->dist.weights.begin(), c.column->dist.weights.end()) {
+    // Parsed once here, not per row; text datums point into values_, which
+    // never changes after construction.
+    for (const auto& v : values_) {
+      datums_.push_back(weighted_literal(c.column->type, v));
+      plain_ = plain_ && plain_text(v);
+    }
+  }
+  Datum::Kind kind() const override { return kind_; }
+  void fill(const Selection& rows, const Batch&, ColumnVector& out) const override {
+    out.reset(kind_, rows.size());
+    if (datums_.empty()) {  // validated profiles have values; without any, every row is NULL
+      std::fill_n(out.nulls(), rows.size(), uint8_t{1});
+      return;
+    }
+    // discrete_distribution draws through a const call (its alias table is
+    // read-only): copying it per value cost two heap allocations.
+    if (kind_ == Datum::Kind::kText || kind_ == Datum::Kind::kUuid) {
+      out.set_plain(plain_);
+      rows.for_each([&](size_t i, uint64_t row) {
+        CounterEngine engine(key_, row);
+        store_datum(out, i, datums_[dist_(engine)]);
+      });
+      return;
+    }
+    int64_t* ints = out.ints();
+    double* floats = out.floats();
+    const bool fractional = kind_ == Datum::Kind::kFloat;
+    rows.for_each([&](size_t i, uint64_t row) {
+      CounterEngine engine(key_, row);
+      const Datum& d = datums_[dist_(engine)];
+      if (fractional)
+        floats[i] = d.f;
+      else
+        ints[i] = d.i;
+    });
+  }
+
+ private:
+  uint64_t key_;
+  std::vector<std::string> values_;
+  Datum::Kind kind_;
+  boost::random::discrete_distribution<size_t, double> dist_;
+  std::vector<Datum> datums_;
+  bool plain_ = true;
+};
+
+class UuidGenerator : public ColumnGenerator {
+ public:
+  explicit UuidGenerator(const ColumnContext& c)
+      : key_(stream_key(c.seed, c.table->name, c.column->name)),
+        text_(c.column->type.is_textual()) {}
+  Datum::Kind kind() const override { return text_ ? Datum::Kind::kText : Datum::Kind::kUuid; }
+  void fill(const Selection& rows, const Batch&, ColumnVector& out) const override {
+    out.reset(kind(), rows.size());
+    out.set_plain(true);  // hex digits and hyphens
+    Uuid* uuids = out.uuids();
+    rows.for_each([&](size_t i, uint64_t row) {
+      CounterEngine engine(key_, row);
+      Uuid u;
+      u.hi = (engine() & ~0xF000ULL) | 0x4000ULL;        // version 4
+      u.lo = (engine() & ~(3ULL << 62)) | (2ULL << 62);  // RFC 4122 variant
+      if (!text_) {
+        uuids[i] = u;
+        return;
+      }
+      char* p = out.text_room(36);
+      out.set_text(i, p, put_uuid(p, u));
+    });
+  }
+
+ private:
+  uint64_t key_;
+  bool text_;
+};
+
+class Nullable : public ColumnGenerator {
+ public:
+  Nullable(std::unique_ptr<ColumnGenerator> inner, uint64_t key, double fraction)
+      : inner_(std::move(inner)), key_(key), null_(fraction) {}
+  Datum::Kind kind() const override { return inner_->kind(); }
+  std::vector<size_t> inputs() const override { return inner_->inputs(); }
+  void fill(const Selection& rows, const Batch& batch, ColumnVector& out) const override {
+    // The inner values of NULL rows are drawn too: cheaper than a branch per row.
+    inner_->fill(rows, batch, out);
+    uint8_t* nulls = out.nulls();
+    rows.for_each([&](size_t i, uint64_t row) { nulls[i] |= null_(key_, row); });
+  }
+
+ private:
+  std::unique_ptr<ColumnGenerator> inner_;
+  uint64_t key_;
+  Chance null_;  // this row is NULL
+};
+
+}  // namespace
+
+void refuse(const Table& table, const Column& column, uint64_t row, std::string_view what) {
+  const std::string where = row == kEveryRow ? "" : fmt::format(" row {}", row);
+  throw InternalError(fmt::format(
+      "{}.{}{}: {} (column type {}): refused rather than wrapped; validate should have refused "
+      "this profile",
+      table.name, column.name, where, what, column.type.sql()));
+}
+
+Datum::Kind literal_kind(const ColumnType& type) {
+  if (type.is_textual() || type.kind == PgType::kUuid) return Datum::Kind::kText;
+  if (type.kind == PgType::kBoolean) return Datum::Kind::kBool;
+  if (type.is_fractional()) return Datum::Kind::kFloat;
+  return Datum::Kind::kInt;  // integers, days, microseconds
+}
+
+Datum weighted_literal(const ColumnType& type, const std::string& text) {
+  // Values are checked against the type when the profile is validated.
+  if (type.is_textual()) return Datum::string(text);
+  if (type.kind == PgType::kBoolean) return Datum::boolean(text == "true" || text == "t");
+  if (type.is_integer()) {
+    int64_t v = 0;
+    std::from_chars(text.data(), text.data() + text.size(), v);
+    return Datum::integer(v);
+  }
+  if (type.is_fractional()) {
+    double v = 0;
+    std::from_chars(text.data(), text.data() + text.size(), v);
+    return Datum::real(v);
+  }
+  if (type.kind == PgType::kDate) return Datum::integer(parse_pg_date(text).value_or(0));
+  if (type.is_temporal()) return Datum::integer(parse_pg_timestamp(text).value_or(0));
+  return Datum::string(text);  // uuid literals pass through as text
+}
+
+void store_datum(ColumnVector& out, size_t i, const Datum& d) {
+  switch (d.kind) {
+    case Datum::Kind::kNull:
+      out.nulls()[i] = 1;
+      return;
+    case Datum::Kind::kInt:
+    case Datum::Kind::kBool:
+      out.ints()[i] = d.i;
+      return;
+    case Datum::Kind::kFloat:
+      out.floats()[i] = d.f;
+      return;
+    case Datum::Kind::kUuid:
+      out.uuids()[i] = {d.uuid_hi, d.uuid_lo};
+      return;
+    case Datum::Kind::kText:
+      out.set_text(i, d.text);
+      return;
+  }
+}
+
+std::unique_ptr<ColumnGenerator> make_value_generator(const ColumnContext& c) {
+  const Distribution& d = c.column->dist;
+  const bool unique =
+      c.column->unique || (c.column->primary_key && c.table->primary_key.size() == 1);
+  switch (d.kind) {
+    case DistKind::kZipf:
+    case DistKind::kHotset:
+      return std::make_unique<SkewedRank>(c);
+    case DistKind::kWeighted:
+      return std::make_unique<Weighted>(c);
+    case DistKind::kUuid:
+      return std::make_unique<UuidGenerator>(c);
+    case DistKind::kEmpirical:
+      return make_empirical_generator(c);
+    case DistKind::kWords:
+    case DistKind::kPattern:
+      return make_text_generator(c, unique);
+    case DistKind::kCopy:
+      break;
+    default:
+      return make_number_generator(c, unique);
+  }
+  throw InternalError("make_value_generator: foreign keys and copies are built by the dataset");
+}
+
+std::unique_ptr<ColumnGenerator> with_nulls(std::unique_ptr<ColumnGenerator> inner,
+                                            const ColumnContext& c, double fraction) {
+  if (fraction <= 0) return inner;
+  return std::make_unique<Nullable>(
+      std::move(inner), stream_key(c.seed, c.table->name, c.column->name, "null"), fraction);
+}
+
+}  // namespace pgshape::gen
