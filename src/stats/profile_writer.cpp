@@ -89,8 +89,7 @@ class Writer {
     out << YAML::Key << "name" << YAML::Value << options_.name;
     out << YAML::Key << "seed" << YAML::Value << options_.seed;
     // A mirror is production's shape: a plain `load` builds it at production's size,
-    // into a schema named like the source's (not the output file's name).
-    out << YAML::Key << "schema" << YAML::Value << snap_.schema;
+    // (the source-schema default is left out: refresh and fidelity tests load by name).
     out << YAML::Key << "default_scale" << YAML::Value << "production";
     out << YAML::Key << "scales" << YAML::Value << YAML::BeginMap;
     out << YAML::Key << "test" << YAML::Value << test_rows(anchor, true);
