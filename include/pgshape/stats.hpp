@@ -27,6 +27,8 @@ struct ColumnStats {
   std::string type;  // format_type(): "bigint", "character varying(40)", ...
   bool not_null = false;
   std::string default_expr;  // pg_get_expr(adbin) or ""
+  std::string generated;     // GENERATED ALWAYS AS (...) STORED expression, or ""
+  std::string identity;      // pg_attribute.attidentity: "a", "d" or ""
   bool has_stats = false;    // a pg_stats row exists (the table was analyzed)
   double null_frac = 0;
   double avg_width = 0;
@@ -42,6 +44,7 @@ struct ForeignKeyStats {
   std::vector<std::string> columns;
   std::string parent_table;  // same schema (others are reported and skipped)
   std::vector<std::string> parent_columns;
+  std::string actions;  // "ON DELETE CASCADE DEFERRABLE ..." beyond the default, or ""
 };
 
 struct IndexStats {

@@ -88,7 +88,9 @@ class Writer {
     out << YAML::BeginMap;
     out << YAML::Key << "name" << YAML::Value << options_.name;
     out << YAML::Key << "seed" << YAML::Value << options_.seed;
-    out << YAML::Key << "default_scale" << YAML::Value << "test";
+    // A mirror is production's shape: a plain `load` builds it at production's size,
+    // (the source-schema default is left out: refresh and fidelity tests load by name).
+    out << YAML::Key << "default_scale" << YAML::Value << "production";
     out << YAML::Key << "scales" << YAML::Value << YAML::BeginMap;
     out << YAML::Key << "test" << YAML::Value << test_rows(anchor, true);
     out << YAML::Key << "production" << YAML::Value << anchor;
@@ -129,7 +131,25 @@ class Writer {
     return false;
   }
 
+  // What the profile format cannot carry yet, named so nothing goes in silence.
+  void structure_notes(const TableStats& t) {
+    for (const auto& fk : t.foreign_keys)
+      if (!fk.actions.empty())
+        notes_.push_back(fmt::format("{}: foreign key {} loses {}: the profile has no form for it",
+                                     t.name, fk.name, fk.actions));
+    for (const auto& c : t.columns) {
+      if (!c.generated.empty())
+        notes_.push_back(fmt::format(
+            "{}.{}: generated column ({}) loaded as plain values: its expression is not kept",
+            t.name, c.name, c.generated));
+      if (!c.identity.empty())
+        notes_.push_back(fmt::format("{}.{}: identity column (GENERATED {}) loaded as plain values",
+                                     t.name, c.name, c.identity == "a" ? "ALWAYS" : "BY DEFAULT"));
+    }
+  }
+
   void table(YAML::Emitter& out, const TableStats& t) {
+    structure_notes(t);
     const int64_t rows = observed_rows(t);
     if (t.reltuples < 0)
       notes_.push_back(fmt::format("{}: never analyzed on the source; 1 row assumed", t.name));
@@ -163,7 +183,20 @@ class Writer {
     std::vector<const IndexStats*> indexes;
     for (const auto& index : t.indexes) {
       const bool plain_pk = composite && !provable && index.columns == t.primary_key;
-      if (index.constraint && !plain_pk) continue;  // built from primary_key / unique
+      // A composite UNIQUE constraint has no profile form yet: its index is kept
+      // (plain) and named in a note rather than vanishing.
+      const bool plain_unique = index.constraint && index.unique && index.columns.size() > 1 &&
+                                index.columns != t.primary_key;
+      if (index.constraint && !plain_pk && !plain_unique) continue;  // primary_key / unique
+      // A single-column unique index makes its column `unique: true`; that key is
+      // the same object, so the index is not built a second time (names collide).
+      if (!index.constraint && index.unique && index.columns.size() == 1 && index.where.empty() &&
+          std::find(emitted.begin(), emitted.end(), index.columns[0]) != emitted.end()) {
+        notes_.push_back(
+            fmt::format("{}: unique index {} reproduced as the unique key of column {} ({}_{}_key)",
+                        t.name, index.name, index.columns[0], t.name, index.columns[0]));
+        continue;
+      }
       if (index.method != "btree") {
         notes_.push_back(fmt::format("{}: index {} ({}) skipped: only btree indexes are built",
                                      t.name, index.name, index.method));
@@ -175,7 +208,12 @@ class Writer {
                         t.name, index.name));
         continue;
       }
-      if (index.unique && index.columns.size() > 1) {
+      if (plain_unique) {
+        notes_.push_back(fmt::format(
+            "{}: unique constraint {} ({}) built as a non-unique index: generated combinations "
+            "may repeat",
+            t.name, index.name, fmt::join(index.columns, ", ")));
+      } else if (index.unique && index.columns.size() > 1) {
         notes_.push_back(fmt::format(
             "{}: unique index {} built as non-unique: generated combinations may repeat", t.name,
             index.name));

@@ -40,7 +40,8 @@ constexpr const char* kTablesSql =
 constexpr const char* kColumnsSql =
     "SELECT a.attrelid::bigint, a.attname::text, "
     "       pg_catalog.format_type(a.atttypid, a.atttypmod), a.attnotnull, "
-    "       coalesce(pg_catalog.pg_get_expr(d.adbin, d.adrelid), '') "
+    "       coalesce(pg_catalog.pg_get_expr(d.adbin, d.adrelid), ''), "
+    "       a.attgenerated::text, a.attidentity::text "
     "FROM pg_catalog.pg_attribute a "
     "JOIN pg_catalog.pg_class c ON c.oid = a.attrelid "
     "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
@@ -67,7 +68,8 @@ constexpr const char* kConstraintsSql =
     "  coalesce(fc.relname::text, ''), coalesce(fn.nspname::text, ''), "
     "  pg_catalog.array_to_json(ARRAY(SELECT a.attname::text FROM pg_catalog.unnest(con.confkey) "
     "    WITH ORDINALITY k(n, o) JOIN pg_catalog.pg_attribute a "
-    "    ON a.attrelid = con.confrelid AND a.attnum = k.n ORDER BY k.o))::text "
+    "    ON a.attrelid = con.confrelid AND a.attnum = k.n ORDER BY k.o))::text, "
+    "  con.confupdtype::text, con.confdeltype::text, con.condeferrable, con.condeferred "
     "FROM pg_catalog.pg_constraint con "
     "JOIN pg_catalog.pg_class c ON c.oid = con.conrelid "
     "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
@@ -100,6 +102,26 @@ constexpr const char* kIndexesSql =
     "JOIN pg_catalog.pg_am am ON am.oid = ic.relam "
     "WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') "
     "ORDER BY i.indrelid, i.indexrelid";
+
+// A foreign key's referential actions and deferrability beyond the defaults
+// (NO ACTION, NOT DEFERRABLE), as SQL prints them; "" when there are none.
+std::string fk_actions(const pqxx::row& row) {
+  auto action = [](const std::string& code) -> std::string {
+    if (code == "c") return "CASCADE";
+    if (code == "r") return "RESTRICT";
+    if (code == "n") return "SET NULL";
+    if (code == "d") return "SET DEFAULT";
+    return "";
+  };
+  std::string out;
+  if (auto a = action(row[7].as<std::string>()); !a.empty()) out += "ON UPDATE " + a;
+  if (auto a = action(row[8].as<std::string>()); !a.empty())
+    out += (out.empty() ? "" : " ") + std::string("ON DELETE ") + a;
+  if (row[9].as<bool>())
+    out += std::string(out.empty() ? "" : " ") +
+           (row[10].as<bool>() ? "DEFERRABLE INITIALLY DEFERRED" : "DEFERRABLE");
+  return out;
+}
 
 std::string index_order(int option) {
   const bool desc = option & 1, nulls_first = option & 2;
@@ -200,7 +222,9 @@ StatsSnapshot read_stats(const std::string& dsn, const StatsOptions& options) {
         ColumnStats{.name = row[1].as<std::string>(),
                     .type = row[2].as<std::string>(),
                     .not_null = row[3].as<bool>(),
-                    .default_expr = row[4].as<std::string>()});
+                    .default_expr = row[4].as<std::string>(),
+                    .generated = row[5].as<std::string>() == "s" ? row[4].as<std::string>() : "",
+                    .identity = row[6].as<std::string>()});
   }
   for (const auto& row : tx.exec_params(kStatsSql, options.schema)) {
     for (auto& table : snap.tables) {
@@ -233,7 +257,8 @@ StatsSnapshot read_stats(const std::string& dsn, const StatsOptions& options) {
           ForeignKeyStats{.name = row[1].as<std::string>(),
                           .columns = columns,
                           .parent_table = row[4].as<std::string>(),
-                          .parent_columns = json_strings(row[6].as<std::string>())});
+                          .parent_columns = json_strings(row[6].as<std::string>()),
+                          .actions = fk_actions(row)});
   }
   for (const auto& row : tx.exec_params(kIndexesSql, options.schema)) {
     auto it = by_oid.find(row[0].as<int64_t>());
