@@ -114,12 +114,14 @@ std::string fk_actions(const pqxx::row& row) {
     return "";
   };
   std::string out;
-  if (auto a = action(row[7].as<std::string>()); !a.empty()) out += "ON UPDATE " + a;
-  if (auto a = action(row[8].as<std::string>()); !a.empty())
-    out += (out.empty() ? "" : " ") + std::string("ON DELETE ") + a;
+  auto add = [&out](std::string_view words, std::string_view value) {
+    if (!out.empty()) out += ' ';
+    out.append(words).append(value);
+  };
+  if (auto a = action(row[7].as<std::string>()); !a.empty()) add("ON UPDATE ", a);
+  if (auto a = action(row[8].as<std::string>()); !a.empty()) add("ON DELETE ", a);
   if (row[9].as<bool>())
-    out += std::string(out.empty() ? "" : " ") +
-           (row[10].as<bool>() ? "DEFERRABLE INITIALLY DEFERRED" : "DEFERRABLE");
+    add(row[10].as<bool>() ? "DEFERRABLE INITIALLY DEFERRED" : "DEFERRABLE", "");
   return out;
 }
 
