@@ -27,7 +27,7 @@ struct ColumnStats {
   std::string type;  // format_type(): "bigint", "character varying(40)", ...
   bool not_null = false;
   std::string default_expr;  // pg_get_expr(adbin) or ""
-  std::string generated;     // GENERATED ALWAYS AS (...) STORED expression, or ""
+  bool generated = false;    // GENERATED ALWAYS AS (default_expr) STORED
   std::string identity;      // pg_attribute.attidentity: "a", "d" or ""
   bool has_stats = false;    // a pg_stats row exists (the table was analyzed)
   double null_frac = 0;

@@ -88,8 +88,7 @@ class Writer {
     out << YAML::BeginMap;
     out << YAML::Key << "name" << YAML::Value << options_.name;
     out << YAML::Key << "seed" << YAML::Value << options_.seed;
-    // A mirror is production's shape: a plain `load` builds it at production's size,
-    // (the source-schema default is left out: refresh and fidelity tests load by name).
+    // A mirror is production's shape, so a plain `load` builds it at production's size.
     out << YAML::Key << "default_scale" << YAML::Value << "production";
     out << YAML::Key << "scales" << YAML::Value << YAML::BeginMap;
     out << YAML::Key << "test" << YAML::Value << test_rows(anchor, true);
@@ -138,10 +137,10 @@ class Writer {
         notes_.push_back(fmt::format("{}: foreign key {} loses {}: the profile has no form for it",
                                      t.name, fk.name, fk.actions));
     for (const auto& c : t.columns) {
-      if (!c.generated.empty())
+      if (c.generated)
         notes_.push_back(fmt::format(
             "{}.{}: generated column ({}) loaded as plain values: its expression is not kept",
-            t.name, c.name, c.generated));
+            t.name, c.name, c.default_expr));
       if (!c.identity.empty())
         notes_.push_back(fmt::format("{}.{}: identity column (GENERATED {}) loaded as plain values",
                                      t.name, c.name, c.identity == "a" ? "ALWAYS" : "BY DEFAULT"));
@@ -191,7 +190,7 @@ class Writer {
       // A single-column unique index makes its column `unique: true`; that key is
       // the same object, so the index is not built a second time (names collide).
       if (!index.constraint && index.unique && index.columns.size() == 1 && index.where.empty() &&
-          std::find(emitted.begin(), emitted.end(), index.columns[0]) != emitted.end()) {
+          known(index.columns[0])) {
         notes_.push_back(
             fmt::format("{}: unique index {} reproduced as the unique key of column {} ({}_{}_key)",
                         t.name, index.name, index.columns[0], t.name, index.columns[0]));

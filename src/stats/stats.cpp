@@ -225,7 +225,7 @@ StatsSnapshot read_stats(const std::string& dsn, const StatsOptions& options) {
                     .type = row[2].as<std::string>(),
                     .not_null = row[3].as<bool>(),
                     .default_expr = row[4].as<std::string>(),
-                    .generated = row[5].as<std::string>() == "s" ? row[4].as<std::string>() : "",
+                    .generated = row[5].as<std::string>() == "s",
                     .identity = row[6].as<std::string>()});
   }
   for (const auto& row : tx.exec_params(kStatsSql, options.schema)) {
