@@ -2,12 +2,14 @@
 // per step on stderr, then the sweep's comparisons on stdout as a table or JSON.
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "commands.hpp"
 #include "format.hpp"
 #include "pgshape/app.hpp"
 #include "pgshape/error.hpp"
 #include "pgshape/util.hpp"
+#include "progress.hpp"
 
 namespace pgshape::cli {
 namespace {
@@ -52,11 +54,21 @@ int run_explain_command(const Args& args) {
   ExplainCommand command = explain_command(args);
   const bool json = args.flag(Opt::kJson);
   const int verbosity = args.verbosity();
-  if (verbosity > 0 && !json)
+  // A printer per scale point's load: each load's phases start afresh.
+  std::optional<ProgressPrinter> load_progress;
+  if (verbosity > 0 && !json) {
     command.on_progress = [&](const ExplainProgress& p) {
+      if (p.step == ExplainProgress::Step::kLoaded && load_progress) load_progress->finish();
       print_progress(p, command.runs, verbosity);
+      if (p.step == ExplainProgress::Step::kLoading)
+        load_progress.emplace(stderr_progress_style(verbosity), stderr);
     };
+    command.on_load_progress = [&](const LoadProgress& p) {
+      if (load_progress) load_progress->callback()(p);
+    };
+  }
   const ExplainOutcome outcome = run_explain(command);
+  load_progress.reset();
   if (json) {
     nlohmann::json j = {{"capture_dir", outcome.capture_dir},
                         {"report", outcome.report_html},
