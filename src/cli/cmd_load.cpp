@@ -34,10 +34,10 @@ std::string render_text(const LoadResult& r) {
         static_cast<double>(t.bytes) / 1e6);
   }
   // The kinds overlap (a table's indexes start when its own COPY ends): each
-  // after the COPY is said by when it was done.
+  // after the COPY is said by when it was done. Two lines fit 80 columns.
   out += fmt::format(
-      "\n  COPY {:.2f} s ({} rows/s overall); indexes and keys done at {:.2f} s, ANALYZE at "
-      "{:.2f} s, foreign keys at {:.2f} s\n",
+      "\n  COPY {:.2f} s ({} rows/s overall)\n  done at: indexes and keys {:.2f} s, ANALYZE "
+      "{:.2f} s, foreign keys {:.2f} s\n",
       r.copy_seconds,
       thousands(static_cast<int64_t>(static_cast<double>(rows) / std::max(r.copy_seconds, 1e-6))),
       r.indexes_done_at, r.analyze_done_at, r.foreign_keys_done_at);

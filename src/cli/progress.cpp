@@ -121,12 +121,18 @@ std::string_view unit_noun(LoadPhase phase) {
 // `n` of what `phase` counts: "3 indexes", "1 table".
 std::string counted(LoadPhase phase, int64_t n) {
   switch (phase) {
-    case LoadPhase::kCopy: return plural(n, "table");
-    case LoadPhase::kIndexes: return plural(n, "index", "indexes");
-    case LoadPhase::kKeys: return plural(n, "constraint");
-    case LoadPhase::kAnalyze: return plural(n, "table");
-    case LoadPhase::kValidate: return plural(n, "foreign key");
-    case LoadPhase::kSwap: return plural(n, "schema");
+    case LoadPhase::kCopy:
+      return plural(n, "table");
+    case LoadPhase::kIndexes:
+      return plural(n, "index", "indexes");
+    case LoadPhase::kKeys:
+      return plural(n, "constraint");
+    case LoadPhase::kAnalyze:
+      return plural(n, "table");
+    case LoadPhase::kValidate:
+      return plural(n, "foreign key");
+    case LoadPhase::kSwap:
+      return plural(n, "schema");
   }
   return std::to_string(n);
 }
@@ -215,11 +221,17 @@ std::string ProgressView::redraw(const std::vector<std::string>& lasting, double
   // The last column stays empty: some terminals wrap as soon as it is written.
   const size_t width = std::max<size_t>(style_.width, 2) - 1;
   std::string out = live_lines_ > 0 ? fmt::format("\x1b[{}A", live_lines_) : std::string();
-  for (const auto& line : lasting) out += "\r" + clip_to_width(line, width) + "\x1b[K\n";
+  // Each line overwrites the one drawn there before, then clears what is left of it.
+  auto put = [&](const std::string& line) {
+    out += '\r';
+    out += clip_to_width(line, width);
+    out += "\x1b[K\n";
+  };
+  for (const auto& line : lasting) put(line);
   live_lines_ = 0;
   for (size_t i = 0; i < kLoadPhaseCount; ++i) {
     if (!phases_[i].started || phases_[i].finished) continue;
-    out += "\r" + clip_to_width(live_line(static_cast<LoadPhase>(i), now), width) + "\x1b[K\n";
+    put(live_line(static_cast<LoadPhase>(i), now));
     ++live_lines_;
   }
   out += "\r\x1b[J";  // lines drawn last time and not now
