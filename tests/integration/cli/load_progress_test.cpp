@@ -37,7 +37,7 @@ fs::path write_profile(int64_t items) {
                          "      label: { type: text, dist: words, wordlist: lorem, min_words: 2, "
                          "max_words: 6 }\n"
                          "      code: { type: varchar(16), dist: pattern, pattern: "
-                         "\"CD-??-######\" }\n"
+                         "\"CD-?\?-######\" }\n"
                          "      created_at: { type: timestamptz, dist: uniform, min: "
                          "\"2017-01-01\", max: \"2024-06-01\" }\n"
                          "    indexes:\n"
@@ -98,13 +98,15 @@ std::vector<std::string> load_in_tmux(const fs::path& profile, size_t width, int
   fs::create_directories(dir);
   const RemoveFile cleanup{dir};
   const fs::path done = dir / "exit";
-  std::string command = "unset COLUMNS; export LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=screen; exec " +
-                        shell_quote(PGSHAPE_BIN);
+  std::string command = "unset COLUMNS; export LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=screen; exec ";
+  command += shell_quote(PGSHAPE_BIN);
   for (const std::string& arg :
        {std::string("load"), profile.string(), std::string("--dsn"), testing::test_dsn(),
         std::string("--schema"), testing::unique_name("progress_tty"), std::string("--jobs"),
-        std::string("1")})
-    command += " " + shell_quote(arg);
+        std::string("1")}) {
+    command += ' ';
+    command += shell_quote(arg);
+  }
   std::ofstream(dir / "run.sh") << "(" << command << ")\necho $? > " << shell_quote(done.string())
                                 << ".tmp && mv " << shell_quote(done.string() + ".tmp") << " "
                                 << shell_quote(done.string()) << "\nsleep 600\n";
@@ -194,7 +196,7 @@ TEST_F(LoadOutput, VerboseAddsALinePerTableAndPerIndexOrConstraint) {
   const auto verbose = load({"-v"});
   ASSERT_EQ(normal.exit_code, 0) << normal.err;
   ASSERT_EQ(verbose.exit_code, 0) << verbose.err;
-  for (const std::regex line :
+  for (const std::regex& line :
        {std::regex(R"(\n    copied items: 5,000 rows \([\d.]+ MB\) in [\d.]+ s\n)"),
         std::regex(R"(\n    copied parents: 2,000 rows )"),
         std::regex(R"(\n    built index items_label_code_idx in [\d.]+ s\n)"),
@@ -212,6 +214,25 @@ TEST_F(LoadOutput, QuietPrintsNothingOnSuccess) {
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out, "");
   EXPECT_EQ(r.err, "");
+}
+
+TEST(ExplainProgress, EachScalePointsLoadShowsItsPhases) {
+  const fs::path out = fs::temp_directory_path() / testing::unique_name("progress_explain");
+  const RemoveFile cleanup{out};
+  const auto r =
+      testing::run_pgshape({"explain", "profiles/shop.yaml", "--scales", "test", "--runs", "1",
+                            "--dsn", testing::test_dsn(), "--schema",
+                            testing::unique_name("progress_explain"), "--out", out.string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto loading = r.err.find("loading scale test");
+  const auto copied = r.err.find("copy: done, 5/5 tables, ");
+  const auto swapped = r.err.find("swap: done, into schema ");
+  const auto capturing = r.err.find("capturing plans at scale test");
+  ASSERT_NE(copied, std::string::npos) << r.err;
+  ASSERT_NE(swapped, std::string::npos) << r.err;
+  EXPECT_LT(loading, copied) << r.err;
+  EXPECT_LT(swapped, capturing) << r.err;
+  EXPECT_NE(capturing, std::string::npos) << r.err;
 }
 
 }  // namespace

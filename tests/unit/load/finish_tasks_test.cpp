@@ -118,7 +118,9 @@ TEST_F(ShopFinishTasks, EveryTaskCountsItsObjectsInItsPhase) {
   for (const auto& task : tasks_) {
     if (!task.phase) continue;  // the stand-in COPYs
     units[*task.phase] += task.units;
-    if (*task.phase != LoadPhase::kCopy) EXPECT_FALSE(task.object.empty());
+    if (*task.phase != LoadPhase::kCopy) {
+      EXPECT_FALSE(task.object.empty());
+    }
     if (*task.phase == LoadPhase::kKeys) keys.push_back(task.object);
   }
   EXPECT_EQ(units[LoadPhase::kIndexes], 13);
