@@ -300,7 +300,9 @@ ProgressPrinter::ProgressPrinter(ProgressStyle style, std::FILE* out) : view_(st
       std::unique_lock lock(mutex_);
       while (!stop_) {
         wake_.wait_for(lock, std::chrono::milliseconds(100));
-        if (!stop_) write(view_.tick(now()));
+        if (stop_) break;
+        view_.set_width(terminal_width(fileno(out_)));
+        write(view_.tick(now()));
       }
     });
 }

@@ -63,6 +63,8 @@ class ProgressView {
   std::string tick(double now);
   // Erases the live lines (the load ended or failed): what follows starts clean.
   std::string close();
+  // The terminal was resized: the next redraw clips to `width`.
+  void set_width(size_t width) { style_.width = width; }
 
  private:
   struct Phase {
@@ -90,7 +92,9 @@ class ProgressView {
 };
 
 // A ProgressView writing to a stream, with a thread that redraws live lines
-// ten times a second (times and ETA move while one index builds for seconds).
+// ten times a second (times and ETA move while one index builds for seconds),
+// at the terminal's width of the moment (a narrower window must not wrap them:
+// the redraw would then climb too few lines).
 // callback() is what LoadOptions::on_progress takes; the destructor erases
 // the live lines, so an error printed after a failed load starts clean.
 class ProgressPrinter {
