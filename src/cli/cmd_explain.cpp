@@ -5,7 +5,6 @@
 #include <optional>
 
 #include "commands.hpp"
-#include "format.hpp"
 #include "pgshape/app.hpp"
 #include "pgshape/error.hpp"
 #include "pgshape/util.hpp"
@@ -35,10 +34,8 @@ void print_progress(const ExplainProgress& p, int runs, int verbosity) {
       fmt::print(stderr, "loading scale {} into schema {} ...\n", p.scale, p.schema);
       break;
     case ExplainProgress::Step::kLoaded:
+      // Table by table, -v's progress lines said it already.
       if (verbosity < 2) break;
-      for (const auto& t : p.loaded->tables)
-        fmt::print(stderr, "  {:<24} {:>14} rows  {:>7.2f} s\n", t.table, thousands(t.rows),
-                   t.seconds);
       fmt::print(stderr, "  loaded in {:.2f} s\n", p.loaded->total_seconds);
       break;
     case ExplainProgress::Step::kCapturing:
