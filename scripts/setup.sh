@@ -18,6 +18,7 @@ PACKAGES=(
   build-essential cmake pkg-config git ca-certificates
   libpqxx-dev libpq-dev libboost-random-dev libyaml-cpp-dev libcli11-dev libfmt-dev
   nlohmann-json3-dev googletest libgtest-dev
+  tmux  # tests: the load's progress is checked on a real terminal
   postgresql postgresql-contrib postgresql-15-hypopg
   clang libclang-rt-14-dev libxml2-utils
   time bc  # bench/run.sh: peak RSS (/usr/bin/time -v) and sums

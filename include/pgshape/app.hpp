@@ -111,6 +111,8 @@ struct ExplainCommand {
   std::optional<uint64_t> seed;                             // empty: the profile's
   int jobs = 2;                                             // connections loading at once
   std::function<void(const ExplainProgress&)> on_progress;  // empty: none
+  // Each scale point's load, as LoadOptions::on_progress (between kLoading and kLoaded).
+  std::function<void(const LoadProgress&)> on_load_progress;
 };
 struct ExplainOutcome {
   std::string capture_dir;  // summary.json and plans/ in it
@@ -175,7 +177,8 @@ struct RefreshCommand {
   std::string state_dir;         // empty: <profile dir>/<stem>.refresh — last capture and stats
   int jobs = 2;
   int runs = 3;
-  std::optional<uint64_t> seed;  // empty: 1
+  std::optional<uint64_t> seed;                               // empty: 1
+  std::function<void(const LoadProgress&)> on_load_progress;  // as LoadOptions::on_progress
 };
 struct RefreshOutcome {
   std::string schema;

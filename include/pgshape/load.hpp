@@ -3,6 +3,7 @@
 // swapped in atomically, so a failure leaves the previous dataset as it was.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -14,12 +15,42 @@
 
 namespace pgshape {
 
+// The phases of a load, in the order they begin. They overlap: a table's
+// indexes start as soon as its own COPY is done, while others still copy.
+enum class LoadPhase : uint8_t {
+  kCopy,      // units: tables
+  kIndexes,   // units: CREATE INDEX statements (primary and unique keys' too)
+  kKeys,      // units: constraints: primary and unique keys adopting their index, foreign keys
+              // added NOT VALID
+  kAnalyze,   // units: tables
+  kValidate,  // units: foreign keys validated
+  kSwap,      // units: 1, the staging schema swapped in
+};
+inline constexpr size_t kLoadPhaseCount = 6;
+
+// What a load tells its caller as it goes (LoadOptions::on_progress): a task of
+// a phase started or finished, or rows streamed by a COPY. Calls come from the
+// loader threads one at a time (never two at once); a kRows report is skipped
+// while another call is running, and the counters are cumulative, so nothing
+// is lost. The callback must be cheap: COPY threads wait for it.
 struct LoadProgress {
-  std::string table;
-  int64_t rows_done = 0;
-  int64_t rows_total = 0;  // of this table
-  int64_t all_done = 0;    // over every table
+  enum class Event : uint8_t { kRows, kStarted, kFinished };
+  Event event = Event::kRows;
+  LoadPhase phase = LoadPhase::kCopy;
+  std::string object;  // the table, index or constraint(s) this task works on
+  int64_t units = 1;   // how many of the phase's units this task is
+  int64_t done = 0;    // units of `phase` finished so far (this one included when kFinished)
+  int64_t total = 0;   // units of `phase` in this load
+  double seconds = 0;  // kFinished: how long this task took
+  int64_t rows = 0;    // kFinished of a COPY: the rows it wrote
+  uint64_t bytes = 0;  // kFinished of a COPY: the bytes it sent
+  // COPY over every table, in every event.
+  std::string table;      // kRows: the table that reported
+  int64_t rows_done = 0;  // kRows: of that table
+  int64_t rows_total = 0;
+  int64_t all_done = 0;  // rows over every table
   int64_t all_total = 0;
+  uint64_t all_bytes = 0;  // COPY payload sent over every table
 };
 
 struct LoadOptions {
@@ -37,7 +68,7 @@ struct LoadOptions {
   // Called with the staging schema's name after ANALYZE and before the swap (refresh's
   // check); throwing aborts the load with the target untouched. Empty: no check.
   std::function<void(const std::string& staging_schema)> check_staging;
-  std::function<void(const LoadProgress&)> on_progress;  // called from loader threads, serialised
+  std::function<void(const LoadProgress&)> on_progress;  // empty: none (see LoadProgress)
   // Binary COPY (the server skips text parsing); false: text COPY, the fallback.
   bool binary_copy = true;
   // Sharded loading (--shard K/N), N processes or machines filling one dataset:

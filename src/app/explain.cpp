@@ -82,9 +82,9 @@ int64_t sweep_scale(const Profile& profile, const ExplainCommand& c, const Targe
                     const std::string& scale, CaptureSet& set, const Progress& progress) {
   const std::string& schema = set.meta.schema;
   progress(ExplainProgress::Step::kLoading, scale, nullptr);
-  const LoadResult loaded = load_dataset(
-      profile, target.dsn(),
-      LoadOptions{.scale = scale, .schema = schema, .seed = set.meta.seed, .jobs = c.jobs});
+  LoadOptions options{.scale = scale, .schema = schema, .seed = set.meta.seed, .jobs = c.jobs};
+  options.on_progress = c.on_load_progress;
+  const LoadResult loaded = load_dataset(profile, target.dsn(), options);
   progress(ExplainProgress::Step::kLoaded, scale, &loaded);
   ScaleContext ctx{schema, scale, {}};
   int64_t total = 0;

@@ -106,7 +106,9 @@ constexpr OptionUse kLoad[] = {
    "copy only the K-th of N slices of every table, appending into the tables --prepare made "
    "(no keys, no ANALYZE: run --finish after the last shard)"},
   {Opt::kPrepare}, {Opt::kFinish}, {Opt::kCopyFormat}, {Opt::kKeep}, {Opt::kJson},
-  {Opt::kQuiet}, {Opt::kVerbose, false, "also say which database the data went to"},
+  {Opt::kQuiet},
+  {Opt::kVerbose, false, "also a progress line per table copied and per index or constraint "
+   "built, with its time, and which database the data went to"},
   {Opt::kHelp},
 };
 constexpr OptionUse kExplain[] = {

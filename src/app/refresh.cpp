@@ -225,6 +225,7 @@ RefreshOutcome refresh(const RefreshCommand& c) {
                    .wait = c.wait,
                    .lock_timeout_ms = c.lock_timeout_ms,
                    .keep_previous = true};
+  load.on_progress = c.on_load_progress;
   load.check_staging = [&](const std::string& staging) {
     check_staging(target, in.profile, scale, staging, outcome.rows);
   };

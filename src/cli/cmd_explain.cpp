@@ -2,12 +2,13 @@
 // per step on stderr, then the sweep's comparisons on stdout as a table or JSON.
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "commands.hpp"
-#include "format.hpp"
 #include "pgshape/app.hpp"
 #include "pgshape/error.hpp"
 #include "pgshape/util.hpp"
+#include "progress.hpp"
 
 namespace pgshape::cli {
 namespace {
@@ -33,10 +34,8 @@ void print_progress(const ExplainProgress& p, int runs, int verbosity) {
       fmt::print(stderr, "loading scale {} into schema {} ...\n", p.scale, p.schema);
       break;
     case ExplainProgress::Step::kLoaded:
+      // Table by table, -v's progress lines said it already.
       if (verbosity < 2) break;
-      for (const auto& t : p.loaded->tables)
-        fmt::print(stderr, "  {:<24} {:>14} rows  {:>7.2f} s\n", t.table, thousands(t.rows),
-                   t.seconds);
       fmt::print(stderr, "  loaded in {:.2f} s\n", p.loaded->total_seconds);
       break;
     case ExplainProgress::Step::kCapturing:
@@ -52,11 +51,21 @@ int run_explain_command(const Args& args) {
   ExplainCommand command = explain_command(args);
   const bool json = args.flag(Opt::kJson);
   const int verbosity = args.verbosity();
-  if (verbosity > 0 && !json)
+  // A printer per scale point's load: each load's phases start afresh.
+  std::optional<ProgressPrinter> load_progress;
+  if (verbosity > 0 && !json) {
     command.on_progress = [&](const ExplainProgress& p) {
+      if (p.step == ExplainProgress::Step::kLoaded && load_progress) load_progress->finish();
       print_progress(p, command.runs, verbosity);
+      if (p.step == ExplainProgress::Step::kLoading)
+        load_progress.emplace(stderr_progress_style(verbosity), stderr);
     };
+    command.on_load_progress = [&](const LoadProgress& p) {
+      if (load_progress) load_progress->callback()(p);
+    };
+  }
   const ExplainOutcome outcome = run_explain(command);
+  load_progress.reset();
   if (json) {
     nlohmann::json j = {{"capture_dir", outcome.capture_dir},
                         {"report", outcome.report_html},

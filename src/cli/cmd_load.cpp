@@ -1,15 +1,15 @@
-// pgshape load PROFILE [--scale NAME]: generate, COPY, index, ANALYZE — and say
-// what it did: rows, seconds and rows/s per table, and the shape achieved.
-#include <unistd.h>
-
+// pgshape load PROFILE [--scale NAME]: generate, COPY, index, ANALYZE — with
+// each phase's progress on stderr (progress.hpp) — and say what it did: rows,
+// seconds and rows/s per table, and the shape achieved.
 #include <fmt/format.h>
-#include <chrono>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "commands.hpp"
 #include "format.hpp"
 #include "pgshape/app.hpp"
 #include "pgshape/error.hpp"
+#include "progress.hpp"
 
 namespace pgshape::cli {
 namespace {
@@ -34,10 +34,10 @@ std::string render_text(const LoadResult& r) {
         static_cast<double>(t.bytes) / 1e6);
   }
   // The kinds overlap (a table's indexes start when its own COPY ends): each
-  // after the COPY is said by when it was done.
+  // after the COPY is said by when it was done. Two lines fit 80 columns.
   out += fmt::format(
-      "\n  COPY {:.2f} s ({} rows/s overall); indexes and keys done at {:.2f} s, ANALYZE at "
-      "{:.2f} s, foreign keys at {:.2f} s\n",
+      "\n  COPY {:.2f} s ({} rows/s overall)\n  done at: indexes and keys {:.2f} s, ANALYZE "
+      "{:.2f} s, foreign keys {:.2f} s\n",
       r.copy_seconds,
       thousands(static_cast<int64_t>(static_cast<double>(rows) / std::max(r.copy_seconds, 1e-6))),
       r.indexes_done_at, r.analyze_done_at, r.foreign_keys_done_at);
@@ -79,25 +79,6 @@ nlohmann::json render_json(const LoadResult& r) {
           {"shape", shape}};
 }
 
-// A one-line progress bar on stderr, redrawn at most ten times a second.
-class ProgressBar {
- public:
-  void operator()(const LoadProgress& p) {
-    const auto now = std::chrono::steady_clock::now();
-    if (p.all_done < p.all_total && now - last_ < std::chrono::milliseconds(100)) return;
-    last_ = now;
-    const double fraction =
-        p.all_total > 0 ? static_cast<double>(p.all_done) / static_cast<double>(p.all_total) : 1;
-    const int filled = static_cast<int>(fraction * 30);
-    fmt::print(stderr, "\r  [{:<30}] {:5.1f}%  {} {}/{}\x1b[K", std::string(filled, '#'),
-               fraction * 100, p.table, thousands(p.rows_done), thousands(p.rows_total));
-    if (p.all_done >= p.all_total) fmt::print(stderr, "\r\x1b[K");
-  }
-
- private:
-  std::chrono::steady_clock::time_point last_{};
-};
-
 LoadCommand load_command(const Args& args) {
   LoadCommand c{.profile = args.text(Opt::kProfile),
                 .overlay = args.text(Opt::kOverlay),
@@ -133,10 +114,13 @@ int run_load_command(const Args& args) {
   LoadCommand command = load_command(args);
   const bool json = args.flag(Opt::kJson);
   const int verbosity = args.verbosity();
-  ProgressBar bar;
-  if (verbosity > 0 && !json && isatty(STDERR_FILENO))
-    command.load.on_progress = [&bar](const LoadProgress& p) { bar(p); };
+  std::optional<ProgressPrinter> progress;
+  if (verbosity > 0 && !json) {
+    progress.emplace(stderr_progress_style(verbosity), stderr);
+    command.load.on_progress = progress->callback();
+  }
   const LoadOutcome outcome = run_load(command);
+  if (progress) progress->finish();
   const TargetInfo& target = outcome.target;
   if (json) {
     nlohmann::json out = render_json(outcome.result);

@@ -4,11 +4,13 @@
 // last refresh — rendered as text or JSON.
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "commands.hpp"
 #include "format.hpp"
 #include "pgshape/app.hpp"
 #include "pgshape/util.hpp"
+#include "progress.hpp"
 
 namespace pgshape::cli {
 namespace {
@@ -83,7 +85,13 @@ int run_refresh_command(const Args& args) {
   if (auto runs = args.integer(Opt::kRuns)) command.runs = static_cast<int>(*runs);
   if (auto seconds = args.number(Opt::kLockTimeout))
     command.lock_timeout_ms = static_cast<int>(*seconds * 1000);
+  std::optional<ProgressPrinter> progress;
+  if (args.verbosity() > 0 && !args.flag(Opt::kJson)) {
+    progress.emplace(stderr_progress_style(args.verbosity()), stderr);
+    command.on_load_progress = progress->callback();
+  }
   const RefreshOutcome outcome = run_refresh(command);
+  if (progress) progress->finish();
   if (args.flag(Opt::kJson))
     fmt::print("{}\n", render_json(outcome).dump(2));
   else if (args.verbosity() > 0)

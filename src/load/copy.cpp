@@ -21,6 +21,7 @@ constexpr double kCopyPerValue = 0.2;
 // another task failed: then it stops at this buffer instead of finishing the
 // table, so a lost connection ends the load in seconds. The graph reports the
 // first failure, not this one.
+// It also counts what it sent, for progress (this thread's only).
 class CopySink : public RowSink {
  public:
   CopySink(RawConnection& connection, const std::atomic<bool>& failed)
@@ -28,7 +29,9 @@ class CopySink : public RowSink {
   void write(std::string_view bytes) override {
     if (failed_) throw DatabaseError("load.failed", "stopped: another part of the load failed");
     connection_.send(bytes);
+    sent += bytes.size();
   }
+  uint64_t sent = 0;
 
  private:
   RawConnection& connection_;
@@ -38,15 +41,14 @@ class CopySink : public RowSink {
 }  // namespace
 
 TableCopies::TableCopies(const Profile& profile, const DatasetGenerator& generator,
-                         std::string schema, const CopySpec& spec,
-                         std::function<void(const LoadProgress&)> progress)
+                         std::string schema, const CopySpec& spec, LoadReporter& reporter)
     : profile_(profile),
       generator_(generator),
       schema_(std::move(schema)),
       spec_(spec),
-      progress_(std::move(progress)),
+      reporter_(reporter),
       stats_(generator.tables().size()) {
-  for (const auto& t : generator_.tables()) all_total_ += rows_of(t);
+  for (const auto& t : generator_.tables()) reporter_.plan_rows(rows_of(t));
 }
 
 int64_t TableCopies::rows_of(const TableGenerator& table) const {
@@ -66,6 +68,8 @@ std::vector<size_t> TableCopies::add_tasks(std::vector<LoadTask>& tasks,
   for (size_t index : profile_.load_order()) {
     LoadTask task;
     task.kind = TaskKind::kCopy;
+    task.phase = LoadPhase::kCopy;
+    task.object = tables[index].table().name;
     task.locks = {{tables[index].table().name, TableLock::kExclusive}};
     task.cost = static_cast<double>(rows_of(tables[index])) *
                 static_cast<double>(tables[index].table().columns.size()) * kCopyPerValue;
@@ -88,6 +92,8 @@ std::vector<TableLoadStats> TableCopies::stats_in_load_order() const {
 void TableCopies::copy(RawConnection& connection, size_t index, bool freeze,
                        const std::atomic<bool>& failed) {
   const TableGenerator& table = generator_.tables()[index];
+  const std::string& name = table.table().name;
+  reporter_.started(LoadPhase::kCopy, name, 1);
   const bool binary = spec_.format == RowFormat::kCopyBinary;
   const auto started = std::chrono::steady_clock::now();
   const std::string target = qualified(schema_, table.table().name);
@@ -100,17 +106,17 @@ void TableCopies::copy(RawConnection& connection, size_t index, bool freeze,
                                  options.empty() ? "" : " WITH (" + options + ")"));
   const RowRange range = shard_rows(table.rows(), spec_.shard_index, spec_.shard_count);
   const auto rows = static_cast<int64_t>(range.end - range.begin);
+  CopySink sink(connection, failed);
   int64_t reported = 0;
+  uint64_t reported_bytes = 0;
   auto progress = [&](int64_t done) {
-    if (!progress_ || (done - reported < kProgressRows && done < rows)) return;
-    all_done_ += done - reported;
+    if (done - reported < kProgressRows && done < rows) return;
+    reporter_.add_rows(name, done - reported, sink.sent - reported_bytes, done, rows);
     reported = done;
-    std::lock_guard lock(progress_mutex_);
-    progress_({table.table().name, reported, rows, all_done_.load(), all_total_});
+    reported_bytes = sink.sent;
   };
   StreamResult streamed;
   try {
-    CopySink sink(connection, failed);
     streamed = RowStream(table, spec_.format, range).write_to(sink, progress);
     connection.finish();
   } catch (...) {
@@ -119,8 +125,12 @@ void TableCopies::copy(RawConnection& connection, size_t index, bool freeze,
   }
   connection.exec("COMMIT");
   stats_[index] = {
-      table.table().name, rows, streamed.bytes,
+      name, rows, streamed.bytes,
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count()};
+  // What the last buffers sent after the last row report.
+  if (sink.sent > reported_bytes || rows > reported)
+    reporter_.add_rows(name, rows - reported, sink.sent - reported_bytes, rows, rows);
+  reporter_.finished(LoadPhase::kCopy, name, 1, stats_[index].seconds, rows, streamed.bytes);
 }
 
 }  // namespace pgshape::load

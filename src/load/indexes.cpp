@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 #include <algorithm>
 #include <cstdint>
+#include <optional>
 
 #include "load/sql.hpp"
 #include "load/steps.hpp"
@@ -69,18 +70,23 @@ void add_finish_tasks(std::vector<LoadTask>& tasks, const Profile& profile,
     const auto size = static_cast<double>(rows[t]);
     std::vector<size_t> before_keys;
     std::vector<std::string> adopts;
+    std::vector<std::string> keys;  // their names, for progress
     for (auto& build : index_builds(schema, table)) {
       LoadTask index{.kind = TaskKind::kIndex,
                      .after = {},
                      .locks = {{table.name, TableLock::kShared}},
                      .cost = size * kIndexPerRow,
                      .tier = kAfterData,
-                     .run = [statement = std::move(build.create_index)](RawConnection& c) {
-                       exec_all(c, "pgshape index", {statement});
-                     }};
+                     .run = [statement = std::move(build.create_index)](
+                                RawConnection& c) { exec_all(c, "pgshape index", {statement}); },
+                     .phase = LoadPhase::kIndexes,
+                     .object = build.name};
       if (!copy_task.empty()) index.after.push_back(copy_task[t]);
       before_keys.push_back(add(std::move(index)));
-      if (!build.adopt.empty()) adopts.push_back(std::move(build.adopt));
+      if (!build.adopt.empty()) {
+        adopts.push_back(std::move(build.adopt));
+        keys.push_back(build.name);
+      }
     }
     if (before_keys.empty() && !copy_task.empty()) before_keys.push_back(copy_task[t]);
     keys_task[t] = add({.kind = TaskKind::kIndex,
@@ -88,9 +94,13 @@ void add_finish_tasks(std::vector<LoadTask>& tasks, const Profile& profile,
                         .locks = {{table.name, TableLock::kExclusive}},
                         .cost = kInstant,
                         .tier = kAfterData,
-                        .run = [adopts = std::move(adopts)](RawConnection& c) {
-                          if (!adopts.empty()) exec_all(c, "pgshape index", adopts);
-                        }});
+                        .run =
+                            [adopts = std::move(adopts)](RawConnection& c) {
+                              if (!adopts.empty()) exec_all(c, "pgshape index", adopts);
+                            },
+                        .phase = keys.empty() ? std::nullopt : std::optional(LoadPhase::kKeys),
+                        .object = fmt::format("{}", fmt::join(keys, ", ")),
+                        .units = static_cast<int64_t>(keys.size())});
   }
 
   // 3: a table's foreign keys, added NOT VALID in one task once the table and
@@ -100,6 +110,7 @@ void add_finish_tasks(std::vector<LoadTask>& tasks, const Profile& profile,
   std::vector<std::vector<size_t>> parents(n);
   std::vector<std::vector<std::string>> validates(n);
   std::vector<double> validate_cost(n, 0);
+  std::vector<std::vector<std::string>> fk_names(n);
   for (size_t t = 0; t < n; ++t) {
     const Table& table = profile.tables[t];
     auto builds = foreign_key_builds(schema, table);
@@ -111,10 +122,12 @@ void add_finish_tasks(std::vector<LoadTask>& tasks, const Profile& profile,
                       .tier = kAfterData,
                       .run = {}};
     std::vector<std::string> adds;
-    size_t b = 0;  // foreign_key_builds follows the columns' order
+    std::vector<std::string> names;  // for progress
+    size_t b = 0;                    // foreign_key_builds follows the columns' order
     for (const auto& column : table.columns) {
       if (!column.ref) continue;
       adds.push_back(std::move(builds[b].add));
+      names.push_back(builds[b].name);
       const size_t parent = table_index(column.ref->table);
       if (std::find(parents[t].begin(), parents[t].end(), parent) == parents[t].end()) {
         parents[t].push_back(parent);
@@ -140,6 +153,10 @@ void add_finish_tasks(std::vector<LoadTask>& tasks, const Profile& profile,
     add_keys.run = [adds = std::move(adds)](RawConnection& c) {
       exec_all(c, "pgshape foreign key", adds);
     };
+    add_keys.phase = LoadPhase::kKeys;
+    add_keys.object = fmt::format("{}", fmt::join(names, ", "));
+    add_keys.units = static_cast<int64_t>(names.size());
+    fk_names[t] = std::move(names);
     fk_add_task[t] = add(std::move(add_keys));
     for (size_t parent : parents[t]) fk_adds_touching[parent].push_back(fk_add_task[t]);
     if (std::find(parents[t].begin(), parents[t].end(), t) == parents[t].end())
@@ -156,7 +173,9 @@ void add_finish_tasks(std::vector<LoadTask>& tasks, const Profile& profile,
                      .cost = kAnalyze,
                      .tier = kAfterData,
                      .run = [statement = "ANALYZE " + qualified(schema, table.name)](
-                                RawConnection& c) { exec_all(c, "pgshape analyze", {statement}); }};
+                                RawConnection& c) { exec_all(c, "pgshape analyze", {statement}); },
+                     .phase = LoadPhase::kAnalyze,
+                     .object = table.name};
     analyze.after.push_back(keys_task[t]);
     analyze_task[t] = add(std::move(analyze));
   }
@@ -164,14 +183,17 @@ void add_finish_tasks(std::vector<LoadTask>& tasks, const Profile& profile,
   // 5: validations, with statistics on both sides for the planner.
   for (size_t t = 0; t < n; ++t) {
     if (validates[t].empty()) continue;
-    LoadTask validate{.kind = TaskKind::kForeignKey,
-                      .after = {analyze_task[t], fk_add_task[t]},
-                      .locks = {{profile.tables[t].name, TableLock::kExclusive}},
-                      .cost = validate_cost[t],
-                      .tier = kAfterData,
-                      .run = [statements = std::move(validates[t])](RawConnection& c) {
-                        exec_all(c, "pgshape foreign key", statements);
-                      }};
+    LoadTask validate{
+        .kind = TaskKind::kForeignKey,
+        .after = {analyze_task[t], fk_add_task[t]},
+        .locks = {{profile.tables[t].name, TableLock::kExclusive}},
+        .cost = validate_cost[t],
+        .tier = kAfterData,
+        .run = [statements = std::move(validates[t])](
+                   RawConnection& c) { exec_all(c, "pgshape foreign key", statements); },
+        .phase = LoadPhase::kValidate,
+        .object = fmt::format("{}", fmt::join(fk_names[t], ", ")),
+        .units = static_cast<int64_t>(fk_names[t].size())};
     for (size_t parent : parents[t]) {
       if (parent == t) continue;
       validate.after.push_back(analyze_task[parent]);
@@ -182,8 +204,19 @@ void add_finish_tasks(std::vector<LoadTask>& tasks, const Profile& profile,
 }
 
 std::vector<TaskSpan> run_load_tasks(const std::string& dsn, int jobs, int lock_timeout_ms,
-                                     const std::vector<LoadTask>& tasks,
-                                     std::atomic<bool>& failed) {
+                                     const std::vector<LoadTask>& tasks, std::atomic<bool>& failed,
+                                     LoadReporter& reporter) {
+  for (const auto& task : tasks)
+    if (task.phase) reporter.plan(*task.phase, task.units);
+  // A COPY reports itself, with its rows and bytes (copy.cpp).
+  auto on_task = [&](size_t i, bool finished, double seconds) {
+    const LoadTask& task = tasks[i];
+    if (!task.phase || *task.phase == LoadPhase::kCopy) return;
+    if (finished)
+      reporter.finished(*task.phase, task.object, task.units, seconds);
+    else
+      reporter.started(*task.phase, task.object, task.units);
+  };
   return run_task_graph<RawConnection>(
       jobs, tasks,
       [&] {
@@ -192,7 +225,7 @@ std::vector<TaskSpan> run_load_tasks(const std::string& dsn, int jobs, int lock_
                                      std::max(0, lock_timeout_ms)));
         return connection;
       },
-      failed);
+      failed, reporter.enabled() ? on_task : std::function<void(size_t, bool, double)>{});
 }
 
 }  // namespace pgshape::load

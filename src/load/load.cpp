@@ -38,8 +38,9 @@ double seconds_since(Clock::time_point start) {
 // of work was done.
 void run_tasks(const std::string& dsn, int lock_timeout_ms,
                const std::vector<load::LoadTask>& tasks, std::atomic<bool>& failed,
-               LoadResult& result) {
-  const auto spans = load::run_load_tasks(dsn, result.jobs, lock_timeout_ms, tasks, failed);
+               load::LoadReporter& reporter, LoadResult& result) {
+  const auto spans =
+      load::run_load_tasks(dsn, result.jobs, lock_timeout_ms, tasks, failed, reporter);
   result.copy_seconds = load::kind_done_at(tasks, spans, load::TaskKind::kCopy);
   result.indexes_done_at = load::kind_done_at(tasks, spans, load::TaskKind::kIndex);
   result.analyze_done_at = load::kind_done_at(tasks, spans, load::TaskKind::kAnalyze);
@@ -151,6 +152,7 @@ LoadResult load_in_place(const Profile& profile, const std::string& dsn, const L
   DatasetGenerator generator(profile, scale, result.seed);
   std::vector<load::LoadTask> tasks;
   std::atomic<bool> failed{false};
+  load::LoadReporter reporter(options.on_progress);
   const int lock_timeout_ms = options.wait ? 0 : options.lock_timeout_ms;
   if (options.mode == LoadOptions::Mode::kAppend) {
     if (options.shard_count < 1 || options.shard_index < 0 ||
@@ -162,13 +164,13 @@ LoadResult load_in_place(const Profile& profile, const std::string& dsn, const L
     spec.shard_index = options.shard_index;
     spec.shard_count = options.shard_count;
     spec.append = true;
-    load::TableCopies copies(profile, generator, result.schema, spec, options.on_progress);
+    load::TableCopies copies(profile, generator, result.schema, spec, reporter);
     copies.add_tasks(tasks, failed);
-    run_tasks(dsn, lock_timeout_ms, tasks, failed, result);
+    run_tasks(dsn, lock_timeout_ms, tasks, failed, reporter, result);
     result.tables = copies.stats_in_load_order();
   } else {
     load::add_finish_tasks(tasks, profile, result.schema, table_rows(generator), {});
-    run_tasks(dsn, lock_timeout_ms, tasks, failed, result);
+    run_tasks(dsn, lock_timeout_ms, tasks, failed, reporter, result);
   }
   result.total_seconds = seconds_since(started);
   return result;
@@ -200,6 +202,8 @@ LoadResult load_dataset(const Profile& input, const std::string& dsn, const Load
                 .empty();
   }();
   bool swapped = false;
+  load::LoadReporter reporter(options.on_progress);
+  reporter.plan(LoadPhase::kSwap, 1);
   try {
     // The user's DDL fixes the column types; the profile is re-checked against them.
     const Profile profile = load::create_tables(control, input, staging.name());
@@ -209,17 +213,20 @@ LoadResult load_dataset(const Profile& input, const std::string& dsn, const Load
     if (options.mode == LoadOptions::Mode::kFull) {
       std::vector<load::LoadTask> tasks;
       std::atomic<bool> failed{false};
-      load::TableCopies copies(profile, generator, staging.name(), copy_spec, options.on_progress);
+      load::TableCopies copies(profile, generator, staging.name(), copy_spec, reporter);
       const auto copy_tasks = copies.add_tasks(tasks, failed);
       load::add_finish_tasks(tasks, profile, staging.name(), table_rows(generator), copy_tasks);
-      run_tasks(dsn, staging.lock_timeout_ms(), tasks, failed, result);
+      run_tasks(dsn, staging.lock_timeout_ms(), tasks, failed, reporter, result);
       result.tables = copies.stats_in_load_order();
     }
 
     if (options.check_staging) options.check_staging(staging.name());
+    const auto swap_started = Clock::now();
+    reporter.started(LoadPhase::kSwap, result.schema, 1);
     staging.swap_in(
         fmt::format("profile={} scale={} seed={}", profile.name, scale.name, result.seed));
     swapped = true;
+    reporter.finished(LoadPhase::kSwap, result.schema, 1, seconds_since(swap_started));
     result.shape = load::measure_shape(control, profile, generator, result.schema);
   } catch (...) {
     if (swapped) throw;  // the new dataset is in place; only the shape report failed

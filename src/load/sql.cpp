@@ -44,7 +44,7 @@ std::vector<IndexBuild> index_builds(std::string_view schema, const Table& table
   const std::string target = qualified(schema, table.name);
   if (!table.primary_key.empty()) {
     const std::string name = primary_key_name(table);
-    out.push_back({table.name,
+    out.push_back({table.name, name,
                    fmt::format("CREATE UNIQUE INDEX {} ON {} ({})", quote_ident(name), target,
                                key_columns(table.primary_key)),
                    fmt::format("ALTER TABLE {} ADD CONSTRAINT {} PRIMARY KEY USING INDEX {}",
@@ -53,7 +53,7 @@ std::vector<IndexBuild> index_builds(std::string_view schema, const Table& table
   for (const auto& c : table.columns) {
     if (!c.unique || (table.primary_key.size() == 1 && table.primary_key[0] == c.name)) continue;
     const std::string name = unique_key_name(table, c);
-    out.push_back({table.name,
+    out.push_back({table.name, name,
                    fmt::format("CREATE UNIQUE INDEX {} ON {} ({})", quote_ident(name), target,
                                quote_ident(c.name)),
                    fmt::format("ALTER TABLE {} ADD CONSTRAINT {} UNIQUE USING INDEX {}", target,
@@ -68,7 +68,7 @@ std::vector<IndexBuild> index_builds(std::string_view schema, const Table& table
     // be one expression with balanced parentheses; in "(...)" it cannot take the
     // statement anywhere else, and the newline ends a trailing "--" comment.
     if (!index.where.empty()) statement += " WHERE (" + index.where + "\n)";
-    out.push_back({table.name, statement, ""});
+    out.push_back({table.name, name, statement, ""});
   }
   return out;
 }
@@ -78,9 +78,10 @@ std::vector<ForeignKeyBuild> foreign_key_builds(std::string_view schema, const T
   const std::string target = qualified(schema, table.name);
   for (const auto& c : table.columns) {
     if (!c.ref) continue;
-    const std::string name = quote_ident(foreign_key_name(table, c));
+    const std::string unquoted = foreign_key_name(table, c);
+    const std::string name = quote_ident(unquoted);
     out.push_back(
-        {table.name,
+        {table.name, unquoted,
          fmt::format("ALTER TABLE {} ADD CONSTRAINT {} FOREIGN KEY ({}) REFERENCES {} ({}) "
                      "NOT VALID",
                      target, name, quote_ident(c.name), qualified(schema, c.ref->table),

@@ -20,6 +20,7 @@ std::string column_list(const Table& table);
 // One statement that builds an index, and the constraint (if any) adopting it.
 struct IndexBuild {
   std::string table;
+  std::string name;          // the index's (and its constraint's) name, unquoted
   std::string create_index;  // CREATE [UNIQUE] INDEX ... (runs in parallel with others)
   std::string adopt;         // ALTER TABLE ... ADD PRIMARY KEY/UNIQUE USING INDEX; may be empty
 };
@@ -28,6 +29,7 @@ std::vector<IndexBuild> index_builds(std::string_view schema, const Table& table
 // Foreign keys, added NOT VALID (instant) and then validated (parallel, weak locks).
 struct ForeignKeyBuild {
   std::string table;
+  std::string name;      // the constraint's name, unquoted
   std::string add;       // ALTER TABLE ... ADD CONSTRAINT ... NOT VALID
   std::string validate;  // ALTER TABLE ... VALIDATE CONSTRAINT ...
 };

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "load/progress.hpp"
 #include "load/task_graph.hpp"
 #include "pgshape/gen.hpp"
 #include "pgshape/load.hpp"
@@ -84,12 +85,12 @@ struct CopySpec {
 
 using LoadTask = GraphTask<RawConnection>;
 
-// The COPY tasks of one load and what they share: progress over all tables,
-// each table's figures. Must outlive the graph that runs its tasks.
+// The COPY tasks of one load and what they share: each table's figures, and
+// the reporter its progress goes to. Must outlive the graph that runs its tasks.
 class TableCopies {
  public:
   TableCopies(const Profile& profile, const DatasetGenerator& generator, std::string schema,
-              const CopySpec& spec, std::function<void(const LoadProgress&)> progress);
+              const CopySpec& spec, LoadReporter& reporter);
   // Appends one task per table; returns each table's task index (generator order).
   // A task stops early, throwing, once `failed` is set.
   std::vector<size_t> add_tasks(std::vector<LoadTask>& tasks, const std::atomic<bool>& failed);
@@ -103,11 +104,8 @@ class TableCopies {
   const DatasetGenerator& generator_;
   std::string schema_;
   CopySpec spec_;
-  std::function<void(const LoadProgress&)> progress_;
+  LoadReporter& reporter_;
   std::vector<TableLoadStats> stats_;
-  int64_t all_total_ = 0;
-  std::atomic<int64_t> all_done_{0};
-  std::mutex progress_mutex_;
 };
 
 // Appends what follows the data, per table as soon as its own data is in:
@@ -122,8 +120,11 @@ void add_finish_tasks(std::vector<LoadTask>& tasks, const Profile& profile,
 
 // Runs the tasks on `jobs` connections to `dsn`, each waiting at most
 // `lock_timeout_ms` for another session's lock (0: forever); returns each task's span.
+// Plans every task's phase units on `reporter` first, and reports each task with
+// a phase as it starts and ends (a COPY reports itself, with its rows).
 std::vector<TaskSpan> run_load_tasks(const std::string& dsn, int jobs, int lock_timeout_ms,
-                                     const std::vector<LoadTask>& tasks, std::atomic<bool>& failed);
+                                     const std::vector<LoadTask>& tasks, std::atomic<bool>& failed,
+                                     LoadReporter& reporter);
 
 // Expected vs achieved shares of skewed columns, from pg_stats after ANALYZE.
 std::vector<ShapeStat> measure_shape(pqxx::connection& control, const Profile& profile,

@@ -20,11 +20,13 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "pgshape/error.hpp"
+#include "pgshape/load.hpp"
 
 namespace pgshape::load {
 
@@ -45,6 +47,11 @@ struct GraphTask {
   double cost = 0;                                       // estimated work, any unit
   int tier = 0;                                          // lower tiers first when ready
   std::function<void(Connection&)> run;
+  // For progress (LoadProgress): the phase this task's work counts in, what it
+  // works on, and how many of the phase's units it is; no phase: not reported.
+  std::optional<LoadPhase> phase;
+  std::string object;
+  int64_t units = 1;
 };
 
 struct TaskSpan {
@@ -55,11 +62,15 @@ struct TaskSpan {
 // Runs `tasks` on min(jobs, tasks.size()) threads, each with a connection from
 // `connect()`. After the first failure no task starts and `failed` is set (long
 // tasks may poll it to stop early); once every thread has stopped, the first
-// exception is rethrown. Returns each task's span.
+// exception is rethrown. Returns each task's span. `on_task` (may be empty) is
+// called on the task's thread, outside the scheduler's lock, as a task starts
+// (finished false) and after it succeeded (true, with its seconds); what it
+// throws fails the load like the task would.
 template <class Connection>
-std::vector<TaskSpan> run_task_graph(int jobs, const std::vector<GraphTask<Connection>>& tasks,
-                                     const std::function<std::unique_ptr<Connection>()>& connect,
-                                     std::atomic<bool>& failed) {
+std::vector<TaskSpan> run_task_graph(
+    int jobs, const std::vector<GraphTask<Connection>>& tasks,
+    const std::function<std::unique_ptr<Connection>()>& connect, std::atomic<bool>& failed,
+    const std::function<void(size_t task, bool finished, double seconds)>& on_task = {}) {
   const size_t n = tasks.size();
   std::vector<TaskSpan> spans(n);
   if (n == 0) return spans;
@@ -136,12 +147,14 @@ std::vector<TaskSpan> run_task_graph(int jobs, const std::vector<GraphTask<Conne
       }
       started[task] = true;
       running.push_back(&tasks[task]);
-      spans[task].start = now();
+      const double start = spans[task].start = now();
       lock.unlock();
       std::exception_ptr error;
       try {
+        if (on_task) on_task(task, false, 0);
         if (!connection) connection = connect();
         tasks[task].run(*connection);
+        if (on_task) on_task(task, true, now() - start);
       } catch (...) {
         error = std::current_exception();
       }

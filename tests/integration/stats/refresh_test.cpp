@@ -74,6 +74,9 @@ class Refresh : public ::testing::Test {
 TEST_F(Refresh, SwapsInTheNewDatasetAndKeepsThePreviousOne) {
   auto first = refresh(mirror_.dsn());
   ASSERT_EQ(first.exit_code, 0) << first.err;
+  // The load's phases as a load shows them (in a pipe: plain lines).
+  for (const char* line : {"copy: done, ", "analyze: done, ", "swap: done, into schema nightly"})
+    EXPECT_NE(first.err.find(line), std::string::npos) << line << " missing:\n" << first.err;
   EXPECT_TRUE(std::filesystem::exists(profile_));
   EXPECT_EQ(counts("nightly"), production_counts());
 

@@ -109,6 +109,30 @@ TEST_F(ShopFinishTasks, ValidationsComeAfterAnalyzeOfBothTablesAndLockTheParentS
             2u);  // add + validate
 }
 
+// What a load's progress counts per phase (LoadProgress::total): the shop's 13
+// indexes, 12 constraints (5 primary keys, 3 unique keys, 4 foreign keys),
+// 5 tables analyzed, 4 foreign keys validated; each named for the user.
+TEST_F(ShopFinishTasks, EveryTaskCountsItsObjectsInItsPhase) {
+  std::map<LoadPhase, int64_t> units;
+  std::vector<std::string> keys;
+  for (const auto& task : tasks_) {
+    if (!task.phase) continue;  // the stand-in COPYs
+    units[*task.phase] += task.units;
+    if (*task.phase != LoadPhase::kCopy) {
+      EXPECT_FALSE(task.object.empty());
+    }
+    if (*task.phase == LoadPhase::kKeys) keys.push_back(task.object);
+  }
+  EXPECT_EQ(units[LoadPhase::kIndexes], 13);
+  EXPECT_EQ(units[LoadPhase::kKeys], 12);
+  EXPECT_EQ(units[LoadPhase::kAnalyze], 5);
+  EXPECT_EQ(units[LoadPhase::kValidate], 4);
+  EXPECT_NE(
+      std::find(keys.begin(), keys.end(), "order_items_order_id_fkey, order_items_product_id_fkey"),
+      keys.end());
+  EXPECT_NE(std::find(keys.begin(), keys.end(), "products_pkey, products_sku_key"), keys.end());
+}
+
 TEST_F(ShopFinishTasks, TheGraphRunsOnOneWorkerInAnOrderThatRespectsIt) {
   // Run with a stand-in connection: only the order is checked, no task runs SQL.
   std::vector<GraphTask<int>> shape;

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <mutex>
 #include <stdexcept>
 #include <thread>
 
@@ -158,6 +160,38 @@ TEST(TaskGraph, AKindIsDoneWhenItsLastTaskEnds) {
   EXPECT_DOUBLE_EQ(kind_done_at(tasks, spans, TaskKind::kCopy), 4.0);
   EXPECT_DOUBLE_EQ(kind_done_at(tasks, spans, TaskKind::kIndex), 9.0);
   EXPECT_DOUBLE_EQ(kind_done_at(tasks, spans, TaskKind::kAnalyze), 0.0);
+}
+
+// What progress is built on: each task is seen starting, then finishing after
+// its work, on the thread that runs it; a failed task is never seen finishing.
+TEST(TaskGraph, OnTaskSeesEachTaskStartThenFinish) {
+  std::vector<Task> tasks(6);
+  for (auto& t : tasks) t.run = [](Worker&) {};
+  tasks[4].run = [](Worker&) { std::this_thread::sleep_for(20ms); };
+  tasks[5].after = {4};
+  tasks[5].run = [](Worker&) { throw std::runtime_error("boom"); };
+  std::mutex mutex;
+  std::vector<std::pair<size_t, bool>> seen;
+  double slept = 0;
+  std::atomic<bool> failed{false};
+  EXPECT_THROW(run_task_graph<Worker>(
+                   2, tasks, [] { return std::make_unique<Worker>(Worker{0}); }, failed,
+                   [&](size_t task, bool finished, double seconds) {
+                     std::lock_guard lock(mutex);
+                     seen.emplace_back(task, finished);
+                     if (task == 4 && finished) slept = seconds;
+                   }),
+               std::runtime_error);
+  for (size_t t = 0; t < 5; ++t) {
+    const auto start = std::find(seen.begin(), seen.end(), std::pair{t, false});
+    const auto end = std::find(seen.begin(), seen.end(), std::pair{t, true});
+    ASSERT_NE(start, seen.end()) << t;
+    ASSERT_NE(end, seen.end()) << t;
+    EXPECT_LT(start, end) << t;
+  }
+  EXPECT_GE(slept, 0.02);
+  EXPECT_NE(std::find(seen.begin(), seen.end(), std::pair{size_t{5}, false}), seen.end());
+  EXPECT_EQ(std::find(seen.begin(), seen.end(), std::pair{size_t{5}, true}), seen.end());
 }
 
 }  // namespace
