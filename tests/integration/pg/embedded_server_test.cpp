@@ -175,14 +175,14 @@ TEST(Target, ExplicitDsnWinsOverDatabaseUrl) {
 
 TEST(Target, DatabaseUrlWinsOverEmbedded) {
   ScopedEnv url("DATABASE_URL", "postgresql://from-env/db");
-  Target t = Target::open("", {});
+  Target t = Target::open(std::nullopt, {});
   EXPECT_EQ(t.dsn(), "postgresql://from-env/db");
   EXPECT_FALSE(t.is_embedded());
 }
 
 TEST(Target, StartsAnEmbeddedServerWhenNothingIsNamed) {
   ScopedEnv url("DATABASE_URL", "");
-  Target t = Target::open("", {});
+  Target t = Target::open(std::nullopt, {});
   ASSERT_TRUE(t.is_embedded());
   EXPECT_EQ(t.dsn(), t.server()->dsn());
   pqxx::connection c(t.dsn());
