@@ -46,8 +46,8 @@ struct TargetOptions {
 
 // What a command says about its target once it is done: where it wrote.
 struct TargetInfo {
-  bool embedded = false;     // pgshape started its own server
-  bool kept = false;         // embedded and kept running (--keep)
+  bool embedded = false;                          // pgshape started its own server
+  bool kept = false;                              // embedded and kept running (--keep)
   TargetSource source = TargetSource::kEmbedded;  // what named the target
   ConnectionPlace place;     // where the command's connection landed (host, port, dbname, user)
   std::string label;         // the DSN as a message may show it (password redacted)
@@ -190,7 +190,7 @@ struct RefreshCommand {
 };
 struct RefreshOutcome {
   std::string schema;
-  TargetInfo target;  // where the mirror was written
+  TargetInfo target;                                  // where the mirror was written
   std::vector<std::pair<std::string, int64_t>> rows;  // per table, as loaded and checked
   double seconds = 0;
   bool explained = false;

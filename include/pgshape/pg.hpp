@@ -7,8 +7,8 @@
 #include <libpq-fe.h>
 #include <array>
 #include <atomic>
-#include <cstdint>
 #include <condition_variable>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -28,7 +28,9 @@ namespace pgshape {
 // locally installed server binaries in a private directory, reachable only via a
 // Unix socket. The user's PG* variables never steer the embedded server: initdb,
 // pg_ctl and postgres run with every PG* variable removed, and its conninfo names
-// host, port, dbname and user.
+// host, port, dbname and user. (PGHOSTADDR and PGSERVICE could still redirect such a
+// conninfo, but they name a target: while either is set, Target::open starts no
+// embedded server.)
 //
 // The embedded server is owned by the EmbeddedServer object: destroying it
 // stops the server and removes its directory (unless `keep`). If pgshape runs
@@ -104,8 +106,7 @@ std::string describe_dsn(std::string_view dsn);
 
 class Target {
  public:
-  static Target open(const std::optional<std::string>& dsn_option,
-                     const EmbeddedOptions& embedded);
+  static Target open(const std::optional<std::string>& dsn_option, const EmbeddedOptions& embedded);
   const std::string& dsn() const { return dsn_; }
   TargetSource source() const { return source_; }
   bool is_embedded() const { return server_ != nullptr; }

@@ -66,19 +66,19 @@ std::unique_ptr<pqxx::connection> connect(const std::string& dsn, std::string_vi
   try {
     return std::make_unique<pqxx::connection>(dsn);
   } catch (const pqxx::broken_connection& e) {
-    throw DatabaseError(
-        "db.connect-failed",
-        redact_dsn(fmt::format("could not connect to {}: {}", describe_dsn(dsn), one_line(e.what()))),
-        fmt::format("check {}: its host, port, database, user and password, and "
-                    "that the server is running and accepting connections",
-                    role),
-        "08001");
+    throw DatabaseError("db.connect-failed",
+                        redact_dsn(fmt::format("could not connect to {}: {}", describe_dsn(dsn),
+                                               one_line(e.what()))),
+                        fmt::format("check {}: its host, port, database, user and password, and "
+                                    "that the server is running and accepting connections",
+                                    role),
+                        "08001");
   } catch (const pqxx::failure& e) {
     // A malformed conninfo is refused by libpq before any network traffic.
-    throw DatabaseError(
-        "db.connect-failed",
-        redact_dsn(fmt::format("could not connect to {}: {}", describe_dsn(dsn), one_line(e.what()))),
-        "a connection string is key=value pairs or a postgresql:// URI", "08001");
+    throw DatabaseError("db.connect-failed",
+                        redact_dsn(fmt::format("could not connect to {}: {}", describe_dsn(dsn),
+                                               one_line(e.what()))),
+                        "a connection string is key=value pairs or a postgresql:// URI", "08001");
   }
 }
 
@@ -90,9 +90,8 @@ ConnectionPlace place_of(pqxx::connection& conn) {
 OpenedTarget open_target(const TargetOptions& options) {
   OpenedTarget opened{Target::open(options.dsn, EmbeddedOptions{.keep = options.keep}), {}};
   // Also the embedded server: the place comes from libpq, as for any other target.
-  auto conn = connect(opened.target.dsn(), opened.target.is_embedded()
-                                               ? "the embedded server"
-                                               : "the target database");
+  auto conn = connect(opened.target.dsn(),
+                      opened.target.is_embedded() ? "the embedded server" : "the target database");
   opened.place = place_of(*conn);
   return opened;
 }

@@ -160,10 +160,10 @@ void capture_and_compare(const RefreshCommand& c, const std::string& target, con
   }
   ScaleContext context{outcome.schema, scale, table_row_counts(*conn, outcome.schema)};
   CaptureSet set;
-  set.captures = capture_scale(*conn, context, profile.queries, {},
-                               CaptureOptions{.runs = c.runs,
-                                              .seed = profile.seed,
-                                              .lock_timeout_ms = c.wait ? 0 : c.lock_timeout_ms});
+  set.captures = capture_scale(
+      *conn, context, profile.queries, {},
+      CaptureOptions{
+          .runs = c.runs, .seed = profile.seed, .lock_timeout_ms = c.wait ? 0 : c.lock_timeout_ms});
   set.meta.profile = profile.name;
   set.meta.schema = outcome.schema;
   set.meta.seed = profile.seed;

@@ -42,12 +42,11 @@ std::string describe_dsn(std::string_view dsn) {
   }
   // None of them may hold a password, but a service name or host could be quoted
   // with one by a careless user: redact anyway.
-  return redact_dsn("libpq's defaults (" + (set.empty() ? std::string("no PG* variables set") : set) +
-                    ")");
+  return redact_dsn("libpq's defaults (" +
+                    (set.empty() ? std::string("no PG* variables set") : set) + ")");
 }
 
-Target Target::open(const std::optional<std::string>& dsn_option,
-                    const EmbeddedOptions& embedded) {
+Target Target::open(const std::optional<std::string>& dsn_option, const EmbeddedOptions& embedded) {
   Target target;
   if (std::optional<UserTarget> user = user_target(dsn_option)) {
     target.dsn_ = std::move(user->dsn);
