@@ -180,6 +180,19 @@ TEST_F(TargetEnv, AnUnreachableLibpqDefaultSaysWhichVariablesItCameFrom) {
   EXPECT_EQ(r.out.find("s3cret-pw"), std::string::npos) << r.out;
 }
 
+TEST_F(TargetEnv, ExplainLoadsIntoThePgVariablesDatabaseAndSaysSo) {
+  std::ofstream(profile_, std::ios::app)
+      << "queries:\n  - { name: q, sql: \"SELECT count(*) FROM t\" }\n";
+  const CommandResult r = run_pgshape(
+      {"explain", profile_, "--schema", schema_, "--runs", "1", "--out", (dir_ / "out").string()},
+      libpq_env());
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("scale points loaded " + where_scratch() + "\n"), std::string::npos)
+      << r.out;
+  EXPECT_EQ(rows_in(db_.name()), kRows);
+  EXPECT_EQ(rows_in(other_.name()), -1);
+}
+
 TEST(RefreshTarget, PgVariablesAreAMirrorAndNoneIsAUsageError) {
   ScratchDatabase production("target_rprod");
   ScratchDatabase mirror("target_rmirror");
