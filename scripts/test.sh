@@ -78,9 +78,15 @@ free_port() {
 }
 
 # Runs a server program as the server's OS user, in the server's directory
-# (the server user may not be able to read the caller's working directory).
+# (the server user may not be able to read the caller's working directory), without
+# the caller's PG* variables: PGDATA, PGPORT, PGHOST, ... must not steer the server
+# this script configures.
 as_server_user() {
-  (cd "$TEST_PG_DIR" && "${TEST_PG_AS[@]}" "$@")
+  local drop=() name
+  for name in $(compgen -e); do
+    [[ "$name" == PG* ]] && drop+=(-u "$name")
+  done
+  (cd "$TEST_PG_DIR" && env "${drop[@]}" "${TEST_PG_AS[@]}" "$@")
 }
 
 start_test_server() {
@@ -161,10 +167,23 @@ stop_test_server() {
   TEST_PG_DIR=""
 }
 
+# The suite runs with libpq variables that point nowhere, on purpose and whatever the
+# caller exported: it proves that no test depends on the developer's shell. The test
+# binaries drop them before main and hand their children a clean environment
+# (tests/support/test_server.cpp); a test that needs one sets it itself. PGSERVICE
+# names no service, so any libpq connection that still read it would fail.
+POISONED_LIBPQ_ENV=(
+  PGHOST=/nonexistent/pgshape-test-poison PGHOSTADDR=127.0.0.1 PGPORT=1
+  PGDATABASE=pgshape_test_poison PGUSER=pgshape_test_poison PGSERVICE=pgshape_test_poison
+  PGSERVICEFILE=/nonexistent/pg_service.conf PGDATA=/nonexistent/pgdata
+  DATABASE_URL=postgresql://poison@127.0.0.1:1/pgshape_test_poison
+)
+
 run_tests() {
-  section "Tests (ctest --test-dir $BUILD_DIR -j 2 $*)"
+  section "Tests (ctest --test-dir $BUILD_DIR -j 2 $*) with PG* variables pointing nowhere"
   local rc=0
-  ctest --test-dir "$BUILD_DIR" --output-on-failure -j 2 "$@" || rc=$?
+  env "${POISONED_LIBPQ_ENV[@]}" ctest --test-dir "$BUILD_DIR" --output-on-failure -j 2 "$@" ||
+    rc=$?
   return "$rc"
 }
 

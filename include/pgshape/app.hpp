@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "pgshape/load.hpp"
+#include "pgshape/pg.hpp"
 #include "pgshape/plan.hpp"
 #include "pgshape/profile.hpp"
 #include "pgshape/stats.hpp"
@@ -33,23 +34,30 @@
 namespace pgshape {
 
 // ---------------------------------------------------------------------------
-// Where a command's data goes. Resolution order: `dsn`, then $DATABASE_URL, then an
-// embedded throwaway server (pg.hpp's Target).
+// Where a command's data goes, in libpq's conventions (pg.hpp's user_target and
+// Target): `dsn` when --dsn was given (also ""), then $DATABASE_URL, then libpq's
+// defaults when a PG* variable names a server or database, then an embedded
+// throwaway server.
 
 struct TargetOptions {
-  std::string dsn;    // --dsn; empty: $DATABASE_URL, else an embedded server
-  bool keep = false;  // --keep: leave the embedded server running at exit
+  std::optional<std::string> dsn;  // --dsn; nullopt: not given ("" is libpq's defaults)
+  bool keep = false;               // --keep: leave the embedded server running at exit
 };
 
-// What a command says about its target once it is done.
+// What a command says about its target once it is done: where it wrote.
 struct TargetInfo {
-  bool embedded = false;     // pgshape started its own server
-  bool kept = false;         // embedded and kept running (--keep)
+  bool embedded = false;                          // pgshape started its own server
+  bool kept = false;                              // embedded and kept running (--keep)
+  TargetSource source = TargetSource::kEmbedded;  // what named the target
+  ConnectionPlace place;     // where the command's connection landed (host, port, dbname, user)
   std::string label;         // the DSN as a message may show it (password redacted)
   std::string dsn;           // kept: the key=value conninfo of the kept server
   std::string uri;           // kept: the same as a postgresql:// URI (for DATABASE_URL)
   std::string connect_hint;  // kept: how to connect and how to stop it
 };
+
+// "--dsn", "DATABASE_URL", "PG* variables" or "embedded": what named a target.
+std::string_view to_string(TargetSource source);
 
 // `--seed`, `--jobs` and friends that several commands share are plain fields of each
 // command's struct below: a command has exactly the fields it uses.
@@ -119,6 +127,7 @@ struct ExplainOutcome {
   std::string report_html;  // report.md beside it
   ReportInput report;       // what the reports show: sets and the sweep's comparisons
   std::string gate;         // non-empty: the --fail-on gate tripped, and why
+  std::string schema;       // where each scale point was loaded
   TargetInfo target;
 };
 ExplainOutcome run_explain(const ExplainCommand& command);
@@ -165,7 +174,9 @@ struct RefreshCommand {
   std::string profile;  // the imported profile refresh (re)writes
   std::string overlay;  // empty: PROFILE's stem + .overlay.yaml
   std::string source;   // production: where statistics are read
-  std::string target;   // the mirror; empty: $DATABASE_URL (never an embedded server)
+  // The mirror: --dsn when given (nullopt: not given), else $DATABASE_URL, else libpq's
+  // defaults when a PG* variable names a server; never an embedded server.
+  std::optional<std::string> target;
   std::string source_schema = "public";
   std::vector<std::string> tables;  // empty: every table of the source schema
   std::string schema;               // the target schema; empty: the profile's
@@ -182,6 +193,7 @@ struct RefreshCommand {
 };
 struct RefreshOutcome {
   std::string schema;
+  TargetInfo target;                                  // where the mirror was written
   std::vector<std::pair<std::string, int64_t>> rows;  // per table, as loaded and checked
   double seconds = 0;
   bool explained = false;

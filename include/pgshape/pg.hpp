@@ -1,14 +1,17 @@
 // The pg module: where pgshape's data goes and how it talks to PostgreSQL — a
-// user's server (--dsn, DATABASE_URL) or an embedded, throwaway one started
-// from the locally installed server binaries; raw libpq COPY streaming; SQL
-// identifier quoting; passwords kept out of every message.
+// user's server (--dsn, DATABASE_URL, the PG* variables) or an embedded, throwaway
+// one started from the locally installed server binaries; raw libpq COPY
+// streaming; SQL identifier quoting; passwords kept out of every message.
 #pragma once
 
 #include <libpq-fe.h>
+#include <array>
 #include <atomic>
 #include <condition_variable>
+#include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -20,9 +23,14 @@ class transaction_base;
 namespace pgshape {
 
 // ---------------------------------------------------------------------------
-// Where pgshape's data goes: a user's server (--dsn / DATABASE_URL) or an
-// embedded, throwaway PostgreSQL that pgshape starts from the locally installed
-// server binaries in a private directory, reachable only via a Unix socket.
+// Where pgshape's data goes: a user's server (--dsn, DATABASE_URL, libpq's PG*
+// variables) or an embedded, throwaway PostgreSQL that pgshape starts from the
+// locally installed server binaries in a private directory, reachable only via a
+// Unix socket. The user's PG* variables never steer the embedded server: initdb,
+// pg_ctl and postgres run with every PG* variable removed, and its conninfo names
+// host, port, dbname and user. (PGHOSTADDR and PGSERVICE could still redirect such a
+// conninfo, but they name a target: while either is set, Target::open starts no
+// embedded server.)
 //
 // The embedded server is owned by the EmbeddedServer object: destroying it
 // stops the server and removes its directory (unless `keep`). If pgshape runs
@@ -65,18 +73,62 @@ class EmbeddedServer {
   int cleanup_slot_ = -1;   // registration for teardown on SIGINT/SIGTERM/SIGHUP
 };
 
-// The database a command works on. Resolution order: the --dsn option, then the
-// DATABASE_URL environment variable, then an embedded server started here.
+// The database a command works on, in libpq's conventions (what psql, pg_dump and
+// pgbench do), first match wins:
+//   1. --dsn, when given at all: `--dsn ""` is an empty conninfo, i.e. libpq's own
+//      defaults, which read the PG* variables;
+//   2. $DATABASE_URL (non-empty);
+//   3. an empty conninfo when any variable in kLibpqTargetVariables is set: the user
+//      named a server or database through libpq, so data goes there;
+//   4. otherwise (only Target::open) an embedded server started here.
+// Variables that only say *how* to connect (PGPASSWORD, PGPASSFILE, PGSSLMODE,
+// PGOPTIONS, PGCONNECT_TIMEOUT, PGAPPNAME, ...) never choose a target: a password or an
+// SSL mode left in a shell must not send a throwaway run's data into whatever server
+// libpq would default to. PGSERVICEFILE alone names no service (libpq reads the file
+// only for PGSERVICE or service=), so it does not count either.
+enum class TargetSource : uint8_t { kDsnOption, kDatabaseUrl, kLibpqEnvironment, kEmbedded };
+
+inline constexpr std::array<std::string_view, 6> kLibpqTargetVariables = {
+    "PGHOST", "PGHOSTADDR", "PGPORT", "PGDATABASE", "PGUSER", "PGSERVICE"};
+
+struct UserTarget {
+  std::string dsn;  // a conninfo or URI; "" = libpq's defaults (the PG* variables)
+  TargetSource source = TargetSource::kDsnOption;
+};
+
+// Steps 1-3 above: the user's own target, or nullopt when none is named.
+// `dsn_option` is --dsn's value, nullopt when --dsn was not given.
+std::optional<UserTarget> user_target(const std::optional<std::string>& dsn_option);
+
+// A target for messages: its DSN with the password redacted, or for an empty conninfo
+// "libpq's defaults (PGHOST=db1, PGDATABASE=uxdb)" naming the variables that are set.
+std::string describe_dsn(std::string_view dsn);
+
 class Target {
  public:
-  static Target open(const std::string& dsn_option, const EmbeddedOptions& embedded);
+  static Target open(const std::optional<std::string>& dsn_option, const EmbeddedOptions& embedded);
   const std::string& dsn() const { return dsn_; }
+  TargetSource source() const { return source_; }
   bool is_embedded() const { return server_ != nullptr; }
   EmbeddedServer* server() const { return server_.get(); }
 
  private:
   std::string dsn_;
+  TargetSource source_ = TargetSource::kEmbedded;
   std::shared_ptr<EmbeddedServer> server_;
+};
+
+// Where a live connection landed, as libpq reports it (PQhost, PQport, PQdb, PQuser):
+// what a command names as the place it wrote, so a user sees the database written
+// rather than the string they passed.
+struct ConnectionPlace {
+  std::string host;  // a host name, an address, or a Unix socket directory (starts with '/')
+  std::string port;
+  std::string dbname;
+  std::string user;
+  // "host:port/dbname"; an IPv6 address in brackets, a socket directory as its path
+  // ("/var/run/postgresql:5432/uxdb"), like psql's \conninfo names a socket.
+  std::string to_string() const;
 };
 
 // The DSN with any password replaced by "********" (URI and key=value forms),

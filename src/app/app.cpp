@@ -66,33 +66,44 @@ std::unique_ptr<pqxx::connection> connect(const std::string& dsn, std::string_vi
   try {
     return std::make_unique<pqxx::connection>(dsn);
   } catch (const pqxx::broken_connection& e) {
-    throw DatabaseError(
-        "db.connect-failed",
-        redact_dsn(fmt::format("could not connect to {}: {}", redact_dsn(dsn), one_line(e.what()))),
-        fmt::format("check {}: its host, port, database, user and password, and "
-                    "that the server is running and accepting connections",
-                    role),
-        "08001");
+    throw DatabaseError("db.connect-failed",
+                        redact_dsn(fmt::format("could not connect to {}: {}", describe_dsn(dsn),
+                                               one_line(e.what()))),
+                        fmt::format("check {}: its host, port, database, user and password, and "
+                                    "that the server is running and accepting connections",
+                                    role),
+                        "08001");
   } catch (const pqxx::failure& e) {
     // A malformed conninfo is refused by libpq before any network traffic.
-    throw DatabaseError(
-        "db.connect-failed",
-        redact_dsn(fmt::format("could not connect to {}: {}", redact_dsn(dsn), one_line(e.what()))),
-        "a connection string is key=value pairs or a postgresql:// URI", "08001");
+    throw DatabaseError("db.connect-failed",
+                        redact_dsn(fmt::format("could not connect to {}: {}", describe_dsn(dsn),
+                                               one_line(e.what()))),
+                        "a connection string is key=value pairs or a postgresql:// URI", "08001");
   }
 }
 
-Target open_target(const TargetOptions& options) {
-  Target target = Target::open(options.dsn, EmbeddedOptions{.keep = options.keep});
-  if (!target.is_embedded()) connect(target.dsn(), "the target database");
-  return target;
+ConnectionPlace place_of(pqxx::connection& conn) {
+  auto text = [](const char* s) { return std::string(s != nullptr ? s : ""); };
+  return {text(conn.hostname()), text(conn.port()), text(conn.dbname()), text(conn.username())};
 }
 
-TargetInfo describe_target(const Target& target, bool keep) {
+OpenedTarget open_target(const TargetOptions& options) {
+  OpenedTarget opened{Target::open(options.dsn, EmbeddedOptions{.keep = options.keep}), {}};
+  // Also the embedded server: the place comes from libpq, as for any other target.
+  auto conn = connect(opened.target.dsn(),
+                      opened.target.is_embedded() ? "the embedded server" : "the target database");
+  opened.place = place_of(*conn);
+  return opened;
+}
+
+TargetInfo describe_target(const OpenedTarget& opened, bool keep) {
+  const Target& target = opened.target;
   TargetInfo info;
   info.embedded = target.is_embedded();
   info.kept = info.embedded && keep;
-  info.label = info.embedded ? "an embedded server" : redact_dsn(target.dsn());
+  info.source = target.source();
+  info.place = opened.place;
+  info.label = info.embedded ? "an embedded server" : describe_dsn(target.dsn());
   if (info.kept) {
     info.dsn = target.dsn();
     info.uri = conninfo_to_uri(target.dsn());
@@ -219,3 +230,21 @@ std::string gate_verdict(std::string_view command, const std::vector<ChangeKind>
 }
 
 }  // namespace pgshape::app
+
+namespace pgshape {
+
+std::string_view to_string(TargetSource source) {
+  switch (source) {
+    case TargetSource::kDsnOption:
+      return "--dsn";
+    case TargetSource::kDatabaseUrl:
+      return "DATABASE_URL";
+    case TargetSource::kLibpqEnvironment:
+      return "PG* variables";
+    case TargetSource::kEmbedded:
+      return "embedded";
+  }
+  return "embedded";
+}
+
+}  // namespace pgshape

@@ -124,7 +124,8 @@ ExplainOutcome explain(const ExplainCommand& c) {
     if (c.on_progress) c.on_progress(ExplainProgress{step, scale, schema, loaded});
   };
 
-  Target target = app::open_target(c.target);
+  const app::OpenedTarget opened = app::open_target(c.target);
+  const Target& target = opened.target;
   CaptureSet set = new_capture_set(profile, c, schema, seed);
   std::map<std::string, int64_t> total_rows;  // per scale, to find the smallest and largest
   for (const auto& scale : scales)
@@ -142,7 +143,8 @@ ExplainOutcome explain(const ExplainCommand& c) {
   outcome.report_html =
       app::writing_files([&] { return write_reports(outcome.capture_dir, report); });
   outcome.gate = app::gate_verdict("explain", gated, report.comparisons);
-  outcome.target = app::describe_target(target, c.target.keep);
+  outcome.schema = schema;
+  outcome.target = app::describe_target(opened, c.target.keep);
   return outcome;
 }
 

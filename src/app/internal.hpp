@@ -56,11 +56,20 @@ auto writing_files(Body&& body) -> decltype(body()) {
 // the database in the hint ("the target", "the statistics source").
 std::unique_ptr<pqxx::connection> connect(const std::string& dsn, std::string_view role);
 
-// Opens the target (--dsn, $DATABASE_URL, else an embedded server) and proves a
-// user's server accepts a connection before any work starts.
-Target open_target(const TargetOptions& options);
+// Where a live connection landed (libpq's PQhost, PQport, PQdb, PQuser).
+ConnectionPlace place_of(pqxx::connection& conn);
+
+// A target and where the connection that proved it reachable landed: what the
+// command names as the place it wrote.
+struct OpenedTarget {
+  Target target;
+  ConnectionPlace place;
+};
+// Opens the target (pg.hpp's order: --dsn, $DATABASE_URL, the PG* variables, else an
+// embedded server) and proves it accepts a connection before any work starts.
+OpenedTarget open_target(const TargetOptions& options);
 // What the outcome says about the target after the command.
-TargetInfo describe_target(const Target& target, bool keep);
+TargetInfo describe_target(const OpenedTarget& opened, bool keep);
 
 // A libpq key=value conninfo as a postgresql:// URI (percent-encoded, sockets as
 // ?host=). The embedded server's conninfo has no password; any other key is kept.

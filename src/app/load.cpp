@@ -9,9 +9,9 @@ LoadOutcome run_load(const LoadCommand& command) {
   return app::translating_errors([&] {
     const Profile profile = load_profile_with_overlay(command.profile, command.overlay);
     if (!command.load.scale.empty()) app::require_scale(profile, command.load.scale);
-    Target target = app::open_target(command.target);
+    const app::OpenedTarget target = app::open_target(command.target);
     LoadOutcome outcome;
-    outcome.result = load_dataset(profile, target.dsn(), command.load);
+    outcome.result = load_dataset(profile, target.target.dsn(), command.load);
     outcome.target = app::describe_target(target, command.target.keep);
     return outcome;
   });

@@ -23,8 +23,9 @@ constexpr OptionSpec kOptions[] = {
   {Opt::kDirA, "DIR_A", ValueKind::kText, "DIR_A", "the reference capture directory"},
   {Opt::kDirB, "DIR_B", ValueKind::kText, "DIR_B", "the capture directory compared with it"},
   {Opt::kDsn, "--dsn", ValueKind::kText, "DSN",
-   "the target database: a libpq connection string or URI",
-   "$DATABASE_URL, else an embedded throwaway server"},
+   "the target database: a libpq connection string or URI; \"\" is libpq's defaults",
+   "$DATABASE_URL, else libpq's defaults when PGHOST, PGHOSTADDR, PGPORT, PGDATABASE, PGUSER or "
+   "PGSERVICE is set, else an embedded throwaway server"},
   {Opt::kKeep, "--keep", ValueKind::kFlag, "",
    "leave the embedded server running at exit and print its URI on stdout"},
   {Opt::kSchema, "--schema", ValueKind::kText, "NAME", "the target schema", "the profile's"},
@@ -159,7 +160,8 @@ constexpr OptionUse kRefresh[] = {
   {Opt::kRedact}, {Opt::kExplain}, {Opt::kRuns, false, "", "3"}, {Opt::kWait},
   {Opt::kLockTimeout},
   {Opt::kDsn, false, "the mirror database: a libpq connection string or URI",
-   "$DATABASE_URL; one of the two is required, an embedded server would be gone by morning"},
+   "$DATABASE_URL, else libpq's defaults when a PG* variable names a server; one is required, "
+   "an embedded server would be gone by morning"},
   {Opt::kSchema}, {Opt::kSeed, false, "", "1"}, {Opt::kJobs}, {Opt::kJson}, {Opt::kQuiet},
   {Opt::kHelp},
 };

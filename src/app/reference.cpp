@@ -193,8 +193,12 @@ std::string man_page() {
       "profile, deterministic per seed; captures EXPLAIN (ANALYZE, BUFFERS) plans at several "
       "scale points and reports where a plan changed shape; and mirrors production from its "
       "planner statistics.\n"
-      ".PP\nWith no target named (\\fB\\-\\-dsn\\fR, \\fBDATABASE_URL\\fR) pgshape starts its "
-      "own embedded, throwaway PostgreSQL from the locally installed server binaries.\n"
+      ".PP\nData goes where libpq would connect, first match wins: \\fB\\-\\-dsn\\fR when "
+      "given (\\fB\\-\\-dsn ''\\fR is libpq's defaults), else \\fBDATABASE_URL\\fR, else "
+      "libpq's defaults when a PG* variable names a server or database (see ENVIRONMENT). "
+      "With none of them pgshape starts its own embedded, throwaway PostgreSQL from the locally "
+      "installed server binaries, which no PG* variable steers. Every command that writes "
+      "names the database it wrote (host:port/dbname).\n"
       ".SH COMMANDS\n",
       PGSHAPE_VERSION, roff(kTagline));
   for (const auto& command : command_specs()) {
@@ -218,7 +222,14 @@ std::string man_page() {
                         static_cast<int>(info.exit));
   text +=
       ".SH ENVIRONMENT\n.TP\n.B DATABASE_URL\nthe target database when \\fB\\-\\-dsn\\fR is "
-      "not given\n.TP\n.B NO_COLOR\nno colours in terminal tables\n"
+      "not given\n"
+      ".TP\n.B PGHOST, PGHOSTADDR, PGPORT, PGDATABASE, PGUSER, PGSERVICE\n"
+      "with no \\fB\\-\\-dsn\\fR and no \\fBDATABASE_URL\\fR, any of these makes the "
+      "target libpq's defaults, as for psql (PGSERVICEFILE says where services are defined)\n"
+      ".TP\n.B PGPASSWORD, PGPASSFILE, PGSSLMODE, PGOPTIONS, ...\n"
+      "honoured by libpq when connecting, but they say how to connect, not where: alone they do "
+      "not replace the embedded server\n"
+      ".TP\n.B NO_COLOR\nno colours in terminal tables\n"
       ".SH SEE ALSO\n.BR psql (1),\n.BR pg_dump (1),\n.BR pgbench (1)\n";
   return text;
 }

@@ -107,9 +107,10 @@ void check_staging(const std::string& dsn, const Profile& profile, const Scale& 
 }
 
 // Refuses a target that is the source before anything is written anywhere.
-void guard(const RefreshCommand& c, const std::string& target) {
+// Returns where the target's connection landed.
+ConnectionPlace guard(const RefreshCommand& c, const std::string& target) {
   app::connect(c.source, "--source (the statistics source)");
-  app::connect(target, "--dsn (the mirror database)");
+  const ConnectionPlace place = app::place_of(*app::connect(target, "--dsn (the mirror database)"));
   const DatabaseIdentity source = identify_database(c.source);
   if (same_database(source, identify_database(target)))
     throw UsageError(
@@ -118,6 +119,7 @@ void guard(const RefreshCommand& c, const std::string& target) {
                     "write to the database statistics are read from",
                     source.database),
         "point --dsn at the mirror database, not at production");
+  return place;
 }
 
 struct Imported {
@@ -158,10 +160,10 @@ void capture_and_compare(const RefreshCommand& c, const std::string& target, con
   }
   ScaleContext context{outcome.schema, scale, table_row_counts(*conn, outcome.schema)};
   CaptureSet set;
-  set.captures = capture_scale(*conn, context, profile.queries, {},
-                               CaptureOptions{.runs = c.runs,
-                                              .seed = profile.seed,
-                                              .lock_timeout_ms = c.wait ? 0 : c.lock_timeout_ms});
+  set.captures = capture_scale(
+      *conn, context, profile.queries, {},
+      CaptureOptions{
+          .runs = c.runs, .seed = profile.seed, .lock_timeout_ms = c.wait ? 0 : c.lock_timeout_ms});
   set.meta.profile = profile.name;
   set.meta.schema = outcome.schema;
   set.meta.seed = profile.seed;
@@ -196,11 +198,13 @@ RefreshOutcome refresh(const RefreshCommand& c) {
     throw UsageError("usage.missing-argument",
                      "refresh needs --source DSN (the production database to read statistics "
                      "from)");
-  std::string target = c.target;
-  if (target.empty())
-    if (const char* url = std::getenv("DATABASE_URL")) target = url;
-  if (target.empty())
-    throw UsageError("usage.no-target", "refresh needs a target: --dsn or DATABASE_URL",
+  // The same order as every other command (pg.hpp's user_target), without the
+  // embedded fallback.
+  const std::optional<UserTarget> user = user_target(c.target);
+  if (!user)
+    throw UsageError("usage.no-target",
+                     "refresh needs a target: --dsn, DATABASE_URL or the PG* variables "
+                     "(PGHOST, PGDATABASE, PGSERVICE, ...)",
                      "an embedded throwaway server would be gone by morning");
   const fs::path profile_path(c.profile);
   const fs::path state_dir =
@@ -211,8 +215,11 @@ RefreshOutcome refresh(const RefreshCommand& c) {
     throw UsageError("profile.overlay-missing",
                      fmt::format("overlay file '{}' does not exist", overlay));
 
-  guard(c, target);
+  const std::string& target = user->dsn;
   RefreshOutcome outcome;
+  outcome.target.source = user->source;
+  outcome.target.label = describe_dsn(target);
+  outcome.target.place = guard(c, target);
   const Imported in = import_profile(c, overlay, outcome.notes);
   const Scale& scale = app::require_scale(in.profile, c.scale);
   outcome.schema = c.schema.empty() ? in.profile.schema : c.schema;

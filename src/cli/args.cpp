@@ -214,6 +214,11 @@ std::vector<std::string> Args::list(Opt id) const {
   return out;
 }
 
+std::optional<std::string> Args::given_text(Opt id) const {
+  if (!given(id)) return std::nullopt;
+  return text(id);
+}
+
 std::optional<int64_t> Args::integer(Opt id) const {
   if (!given(id)) return std::nullopt;
   return std::stoll(text(id));  // checked by check()

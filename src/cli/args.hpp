@@ -26,6 +26,9 @@ class Args {
   // The value, or the table's default parsed (numbers) / "" (text) when not given.
   std::string text(Opt id) const;               // kText and kChoice: the last value given wins
   std::vector<std::string> list(Opt id) const;  // kList: every value, comma lists split
+  // The value when given at all (also ""), nullopt when not: `--dsn ""` means
+  // libpq's defaults, no --dsn means "look further".
+  std::optional<std::string> given_text(Opt id) const;
   std::optional<int64_t> integer(Opt id) const;
   std::optional<double> number(Opt id) const;
   std::optional<uint64_t> seed() const;

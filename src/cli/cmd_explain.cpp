@@ -20,7 +20,7 @@ ExplainCommand explain_command(const Args& args) {
                    .out = args.text(Opt::kOut),
                    .hypothetical = args.flag(Opt::kHypothetical),
                    .fail_on = args.list(Opt::kFailOn),
-                   .target = {.dsn = args.text(Opt::kDsn), .keep = args.flag(Opt::kKeep)},
+                   .target = {.dsn = args.given_text(Opt::kDsn), .keep = args.flag(Opt::kKeep)},
                    .schema = args.text(Opt::kSchema),
                    .seed = args.seed()};
   if (auto runs = args.integer(Opt::kRuns)) c.runs = static_cast<int>(*runs);
@@ -73,15 +73,16 @@ int run_explain_command(const Args& args) {
     for (const auto& r : outcome.report.comparisons)
       j["comparisons"].push_back(nlohmann::json::parse(render_json(r)));
     if (!outcome.gate.empty()) j["gate"] = {{"tripped", true}, {"message", outcome.gate}};
+    j["target"] = target_json(outcome.target);
     fmt::print("{}\n", j.dump(2));
     return outcome.gate.empty() ? 0 : static_cast<int>(ExitCode::kGate);
   }
   if (verbosity > 0)
-    fmt::print("{}\ncaptures: {}/summary.json\nreport: {}\n",
-               render_terminal(outcome.report, color_stdout()), outcome.capture_dir,
+    fmt::print("{}\nscale points loaded {}\ncaptures: {}/summary.json\nreport: {}\n",
+               render_terminal(outcome.report, color_stdout()),
+               where_phrase(outcome.target, outcome.schema), outcome.capture_dir,
                outcome.report_html);
-  if (outcome.target.kept)
-    fmt::print(stderr, "embedded server kept running:\n{}\n", outcome.target.connect_hint);
+  print_kept_server(outcome.target);
   if (!outcome.gate.empty()) throw GateTripped(outcome.gate);
   return 0;
 }

@@ -14,10 +14,11 @@
 namespace pgshape::cli {
 namespace {
 
-std::string render_text(const LoadResult& r) {
-  std::string out =
-      fmt::format("loaded scale '{}' into schema '{}' (seed {}, {} jobs) in {:.2f} s\n\n", r.scale,
-                  r.schema, r.seed, r.jobs, r.total_seconds);
+std::string render_text(const LoadResult& r, const TargetInfo& target) {
+  // The where line comes first: a user must see which database was written, not
+  // just which schema (issue #17: data that went into a server deleted at exit).
+  std::string out = fmt::format("loaded scale '{}' {}\n  seed {}, {} jobs, {:.2f} s\n\n", r.scale,
+                                where_phrase(target, r.schema), r.seed, r.jobs, r.total_seconds);
   size_t width = 5;
   for (const auto& t : r.tables) width = std::max(width, t.table.size());
   out += fmt::format("  {:<{}}  {:>12}  {:>8}  {:>12}  {:>9}\n", "table", width, "rows", "seconds",
@@ -82,7 +83,7 @@ nlohmann::json render_json(const LoadResult& r) {
 LoadCommand load_command(const Args& args) {
   LoadCommand c{.profile = args.text(Opt::kProfile),
                 .overlay = args.text(Opt::kOverlay),
-                .target = {.dsn = args.text(Opt::kDsn), .keep = args.flag(Opt::kKeep)}};
+                .target = {.dsn = args.given_text(Opt::kDsn), .keep = args.flag(Opt::kKeep)}};
   LoadOptions& load = c.load;
   load.scale = args.text(Opt::kScale);
   load.schema = args.text(Opt::kSchema);
@@ -124,22 +125,19 @@ int run_load_command(const Args& args) {
   const TargetInfo& target = outcome.target;
   if (json) {
     nlohmann::json out = render_json(outcome.result);
-    if (target.kept) {
+    out["target"] = target_json(target);
+    if (target.kept) {  // also at the top level, where scripts found them before
       out["dsn"] = target.dsn;
       out["uri"] = target.uri;
     }
     fmt::print("{}\n", out.dump(2));
   } else if (verbosity > 0) {
-    fmt::print("{}", render_text(outcome.result));
+    fmt::print("{}", render_text(outcome.result, target));
   }
-  if (verbosity > 1 && !json)
-    fmt::print(stderr, "target: {}\n",
-               target.embedded ? (target.kept ? "an embedded server, kept running"
-                                              : "an embedded server, deleted at exit (--keep "
-                                                "keeps it)")
-                               : target.label);
+  if (verbosity > 1 && !json && !target.embedded)
+    fmt::print(stderr, "target: {} (from {})\n", target.label, to_string(target.source));
   if (target.kept) {
-    fmt::print(stderr, "embedded server kept running:\n{}\n", target.connect_hint);
+    print_kept_server(target);
     // The URI alone on stdout, like pg_tmp: with -q it is all there is, for
     // DATABASE_URL="$(pgshape load ... --keep -q)"; psql takes it as well.
     if (!json) fmt::print("{}\n", target.uri);

@@ -16,10 +16,9 @@ namespace pgshape::cli {
 namespace {
 
 std::string render_text(const RefreshOutcome& r) {
-  std::string out = fmt::format(
-      "refreshed schema '{}' in {:.1f} s (previous dataset kept as "
-      "'{}_previous')\n",
-      r.schema, r.seconds, r.schema);
+  std::string out =
+      fmt::format("refresh wrote {} in {:.1f} s (previous dataset kept as '{}_previous')\n",
+                  where_phrase(r.target, r.schema), r.seconds, r.schema);
   for (const auto& [table, rows] : r.rows)
     out += fmt::format("  {:<24} {:>14} rows (checked)\n", table, thousands(rows));
   if (!r.drift.empty()) {
@@ -62,6 +61,7 @@ nlohmann::json render_json(const RefreshOutcome& r) {
                         {"drift", drift},     {"notes", r.notes},     {"explained", r.explained}};
   if (r.plans) out["plans"] = nlohmann::json::parse(render_json(*r.plans));
   if (!r.capture_dir.empty()) out["capture_dir"] = r.capture_dir;
+  out["target"] = target_json(r.target);
   return out;
 }
 
@@ -71,7 +71,7 @@ int run_refresh_command(const Args& args) {
   RefreshCommand command{.profile = args.text(Opt::kProfile),
                          .overlay = args.text(Opt::kOverlay),
                          .source = args.text(Opt::kSource),
-                         .target = args.text(Opt::kDsn),
+                         .target = args.given_text(Opt::kDsn),
                          .tables = args.list(Opt::kTable),
                          .schema = args.text(Opt::kSchema),
                          .redact = args.flag(Opt::kRedact),

@@ -8,7 +8,10 @@
 #include <optional>
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 #include "args.hpp"
+#include "pgshape/app.hpp"
 
 namespace pgshape::cli {
 
@@ -33,5 +36,16 @@ ShardSpec parse_shard(const std::string& text);
 
 // True when stdout is a terminal and NO_COLOR is not set.
 bool color_stdout();
+
+// Where a command wrote, for its one "where" line: "into shop on 127.0.0.1:5432/uxdb",
+// "into shop on an embedded server, deleted at exit — use --keep to keep it", or
+// "into shop on an embedded server, kept running at /tmp/pgshape-x:5432/postgres".
+std::string where_phrase(const TargetInfo& target, const std::string& schema);
+// The target for --json: embedded, kept, source, host, port, dbname, user, where;
+// kept: also dsn and uri.
+nlohmann::json target_json(const TargetInfo& target);
+// With --keep, on stderr: the kept server as a key=value conninfo and as a
+// postgresql:// URI (neither holds a password), how to connect and how to stop it.
+void print_kept_server(const TargetInfo& target);
 
 }  // namespace pgshape::cli

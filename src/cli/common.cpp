@@ -1,5 +1,5 @@
-// Small pieces several commands share: the --shard K/N syntax and whether
-// stdout takes colours.
+// Small pieces several commands share: the --shard K/N syntax, whether stdout
+// takes colours, and how a command says where it wrote.
 #include <unistd.h>
 
 #include <fmt/format.h>
@@ -27,6 +27,38 @@ ShardSpec parse_shard(const std::string& text) {
 
 bool color_stdout() {
   return isatty(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr;
+}
+
+std::string where_phrase(const TargetInfo& target, const std::string& schema) {
+  if (!target.embedded) return fmt::format("into {} on {}", schema, target.place.to_string());
+  if (target.kept)
+    return fmt::format("into {} on an embedded server, kept running at {}", schema,
+                       target.place.to_string());
+  return fmt::format("into {} on an embedded server, deleted at exit — use --keep to keep it",
+                     schema);
+}
+
+nlohmann::json target_json(const TargetInfo& target) {
+  nlohmann::json out = {{"embedded", target.embedded},
+                        {"kept", target.kept},
+                        {"source", std::string(to_string(target.source))},
+                        {"host", target.place.host},
+                        {"port", target.place.port},
+                        {"dbname", target.place.dbname},
+                        {"user", target.place.user},
+                        {"where", target.place.to_string()}};
+  if (target.kept) {
+    out["dsn"] = target.dsn;
+    out["uri"] = target.uri;
+  }
+  return out;
+}
+
+void print_kept_server(const TargetInfo& target) {
+  if (!target.kept) return;
+  // Both spellings: libpq tools take either, DATABASE_URL users expect a URI.
+  fmt::print(stderr, "embedded server kept running:\n  conninfo: {}\n  URI:      {}\n{}\n",
+             redact_dsn(target.dsn), redact_dsn(target.uri), target.connect_hint);
 }
 
 }  // namespace pgshape::cli

@@ -199,7 +199,8 @@ std::unique_ptr<EmbeddedServer> EmbeddedServer::start(const EmbeddedOptions& opt
                             .stderr_path = setup_log,
                             .cwd = server->root_dir_,
                             .user = as,
-                            .env = {{"PGDATA", ""}, {"PGPORT", ""}, {"PGHOST", ""}}});
+                            .without_pg_variables = true,
+                            .env = {}});
   };
   std::vector<std::string> initdb = {bindir + "/initdb",
                                      "-D",
@@ -272,6 +273,7 @@ void EmbeddedServer::stop() noexcept {
            .stderr_path = root_dir_ + "/setup.log",
            .cwd = root_dir_,
            .user = user ? &*user : nullptr,
+           .without_pg_variables = true,
            .env = {}});
       if (rc != 0 && postmaster_pid_ > 0 && ::kill(postmaster_pid_, SIGQUIT) == 0) {
         std::string pid_file = data_dir_ + "/postmaster.pid";
@@ -297,21 +299,6 @@ std::string EmbeddedServer::connect_hint() const {
   std::string stop = bindir_ + "/pg_ctl -D " + data_dir_ + " stop";
   if (!run_as_user_.empty()) stop = "runuser -u " + run_as_user_ + " -- " + stop;
   return hint + "   (stop it with: " + stop + "; then rm -rf " + root_dir_ + ")";
-}
-
-Target Target::open(const std::string& dsn_option, const EmbeddedOptions& embedded) {
-  Target target;
-  if (!dsn_option.empty()) {
-    target.dsn_ = dsn_option;
-    return target;
-  }
-  if (const char* url = std::getenv("DATABASE_URL"); url != nullptr && url[0] != '\0') {
-    target.dsn_ = url;
-    return target;
-  }
-  target.server_ = EmbeddedServer::start(embedded);
-  target.dsn_ = target.server_->dsn();
-  return target;
 }
 
 }  // namespace pgshape

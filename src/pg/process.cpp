@@ -31,11 +31,13 @@ int open_output(const std::string& path) {
   return fd;
 }
 
-std::vector<std::string> build_environment(const std::map<std::string, std::string>& overrides) {
+std::vector<std::string> build_environment(const std::map<std::string, std::string>& overrides,
+                                           bool without_pg_variables) {
   std::vector<std::string> out;
   for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
     std::string entry(*e);
     std::string key = entry.substr(0, entry.find('='));
+    if (without_pg_variables && key.rfind("PG", 0) == 0) continue;
     if (overrides.count(key) == 0) out.push_back(std::move(entry));
   }
   for (const auto& [key, value] : overrides) {
@@ -122,7 +124,7 @@ int run_process(const ProcessSpec& spec) {
   std::string program = find_in_path(args[0]);
   if (program.empty()) return 127;
   std::vector<char*> argv = pointers_to(args);
-  std::vector<std::string> env_strings = build_environment(spec.env);
+  std::vector<std::string> env_strings = build_environment(spec.env, spec.without_pg_variables);
   std::vector<char*> envp = pointers_to(env_strings);
 
   int out_fd = open_output(spec.stdout_path);

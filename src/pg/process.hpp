@@ -29,6 +29,11 @@ struct ProcessSpec {
   std::string stderr_path;        // empty: /dev/null; may equal stdout_path (one shared file)
   std::string cwd;                // empty: inherit
   const OsUser* user = nullptr;   // switch to this user before exec (needs root)
+  // Drop every variable whose name starts with "PG" (PGDATA, PGPORT, PGHOST, PGOPTIONS,
+  // PGSERVICE, ...) before `env` applies: the embedded server's initdb, pg_ctl and
+  // postgres must not be steered by the user's libpq settings, nor tests by a
+  // developer's shell.
+  bool without_pg_variables = false;
   // Variables to add or override in the child's environment; "" unsets one.
   std::map<std::string, std::string> env;
 };

@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <vector>
+
 #include <atomic>
 #include <cctype>
 #include <cstdio>
@@ -15,6 +17,8 @@
 #include "../../src/pg/process.hpp"
 #include "pgshape/error.hpp"
 #include "pgshape/pg.hpp"
+
+extern char** environ;
 
 namespace pgshape::testing {
 namespace {
@@ -55,6 +59,24 @@ std::string temp_file(const char* what) {
   return pattern;
 }
 
+// The suite must not depend on the developer's shell: a PGHOST, PGSERVICE or
+// DATABASE_URL exported there would send in-process loads (run_load with no dsn) to
+// that server, and a PGSERVICE naming no service makes every libpq connection fail.
+// So this process drops them before main; a test that needs one sets it itself.
+// (scripts/test.sh exports bogus values to prove it.) PGSHAPE_* are pgshape's own.
+bool drop_libpq_environment() {
+  std::vector<std::string> names;
+  for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
+    std::string name(*e);
+    name = name.substr(0, name.find('='));
+    if ((name.rfind("PG", 0) == 0 && name.rfind("PGSHAPE_", 0) != 0) || name == "DATABASE_URL")
+      names.push_back(name);
+  }
+  for (const auto& name : names) ::unsetenv(name.c_str());
+  return true;
+}
+const bool kLibpqEnvironmentDropped = drop_libpq_environment();
+
 }  // namespace
 
 std::string read_all(const std::filesystem::path& path) {
@@ -87,7 +109,11 @@ CommandResult run_command(const std::vector<std::string>& argv, const std::strin
   spec.stdout_path = out_path;
   spec.stderr_path = err_path;
   spec.cwd = cwd;
-  spec.env = env;
+  // The child starts without the caller's libpq settings (see drop_libpq_environment);
+  // `env` adds back what a test wants it to see.
+  spec.without_pg_variables = true;
+  spec.env = {{"DATABASE_URL", ""}};
+  for (const auto& [key, value] : env) spec.env[key] = value;
   CommandResult result;
   result.exit_code = pg::run_process(spec);
   result.out = read_all(out_path);

@@ -33,12 +33,17 @@ struct CommandResult {
 
 // Runs the built pgshape binary (PGSHAPE_BIN) with `args`, in PGSHAPE_SOURCE_DIR,
 // with no shell, stdin from /dev/null, and waits for it. No --dsn is added: pass
-// `"--dsn", test_dsn()` yourself. `env` adds or overrides variables; a value of
-// "" removes the variable.
+// `"--dsn", test_dsn()` yourself. The child gets no PG* variable (PGSHAPE_TEST_DSN
+// included) and no DATABASE_URL, whatever the developer's shell exports — with no
+// --dsn it starts an embedded server — unless `env` sets them: `env` adds or
+// overrides variables; a value of "" removes the variable. (The test process itself
+// drops its PG* variables, PGSHAPE_* aside, and DATABASE_URL before main, so
+// in-process code is immune too.)
 CommandResult run_pgshape(const std::vector<std::string>& args,
                           const std::map<std::string, std::string>& env = {});
 
-// Runs any program (argv[0] found on PATH) in `cwd`, the same way.
+// Runs any program (argv[0] found on PATH) in `cwd`, the same way (the same clean
+// environment, plus `env`).
 CommandResult run_command(const std::vector<std::string>& argv, const std::string& cwd,
                           const std::map<std::string, std::string>& env = {});
 

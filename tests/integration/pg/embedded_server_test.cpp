@@ -155,6 +155,33 @@ TEST(EmbeddedServer, SigtermTearsTheServerDown) {
   EXPECT_FALSE(fs::exists(root + "/data/postmaster.pid"));
 }
 
+TEST(EmbeddedServer, StartsAndIsReachedWhateverPgVariablesSay) {
+  // initdb, pg_ctl and postgres must not see these, nor may pgshape's own
+  // connections to the server follow them. (PGHOSTADDR and PGSERVICE could redirect
+  // a conninfo that names a socket; pgshape never starts an embedded server while
+  // either is set: they name a target of their own.)
+  ScopedEnv data("PGDATA", "/nonexistent/pgdata");
+  ScopedEnv port("PGPORT", "1");
+  ScopedEnv host("PGHOST", "/nonexistent");
+  ScopedEnv user("PGUSER", "nobody_here");
+  ScopedEnv database("PGDATABASE", "nowhere");
+  ScopedEnv sysconf("PGSYSCONFDIR", "/nonexistent");
+  auto server = EmbeddedServer::start({});
+  pqxx::connection c(server->dsn());
+  {
+    pqxx::nontransaction tx(c);
+    const auto row = tx.exec1("SELECT current_user, current_database(), current_setting('port')");
+    EXPECT_EQ(row[0].as<std::string>(), "pgshape");
+    EXPECT_EQ(row[1].as<std::string>(), "postgres");
+    EXPECT_EQ(row[2].as<std::string>(), "5432");
+  }
+  EXPECT_EQ(show(c, "unix_socket_directories"), root_of(*server));
+  EXPECT_EQ(show(c, "data_directory"), server->data_dir());
+  std::string root = root_of(*server);
+  server.reset();  // pg_ctl stop must not follow PGDATA either
+  EXPECT_FALSE(fs::exists(root));
+}
+
 TEST(EmbeddedServer, MissingBinariesGiveAnInstallHint) {
   try {
     EmbeddedOptions options;
@@ -175,14 +202,14 @@ TEST(Target, ExplicitDsnWinsOverDatabaseUrl) {
 
 TEST(Target, DatabaseUrlWinsOverEmbedded) {
   ScopedEnv url("DATABASE_URL", "postgresql://from-env/db");
-  Target t = Target::open("", {});
+  Target t = Target::open(std::nullopt, {});
   EXPECT_EQ(t.dsn(), "postgresql://from-env/db");
   EXPECT_FALSE(t.is_embedded());
 }
 
 TEST(Target, StartsAnEmbeddedServerWhenNothingIsNamed) {
   ScopedEnv url("DATABASE_URL", "");
-  Target t = Target::open("", {});
+  Target t = Target::open(std::nullopt, {});
   ASSERT_TRUE(t.is_embedded());
   EXPECT_EQ(t.dsn(), t.server()->dsn());
   pqxx::connection c(t.dsn());
