@@ -83,7 +83,11 @@ std::unique_ptr<pqxx::connection> connect(const std::string& dsn, std::string_vi
 }
 
 Target open_target(const TargetOptions& options) {
-  Target target = Target::open(options.dsn, EmbeddedOptions{.keep = options.keep});
+  std::string bindir = options.pg_bin;
+  if (const char* env = std::getenv("PGSHAPE_PG_BIN"); bindir.empty() && env != nullptr)
+    bindir = env;
+  Target target =
+      Target::open(options.dsn, EmbeddedOptions{.keep = options.keep, .bindir = bindir});
   if (!target.is_embedded()) connect(target.dsn(), "the target database");
   return target;
 }

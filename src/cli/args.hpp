@@ -24,8 +24,9 @@ class Args {
   bool given(Opt id) const;
   bool flag(Opt id) const;
   // The value, or the table's default parsed (numbers) / "" (text) when not given.
-  std::string text(Opt id) const;               // kText and kChoice: the last value given wins
-  std::vector<std::string> list(Opt id) const;  // kList: every value, comma lists split
+  std::string text(Opt id) const;                 // kText and kChoice: the last value given wins
+  std::vector<std::string> list(Opt id) const;    // kList: every value, comma lists split
+  std::vector<std::string> values(Opt id) const;  // kText given repeatedly: every value, as given
   std::optional<int64_t> integer(Opt id) const;
   std::optional<double> number(Opt id) const;
   std::optional<uint64_t> seed() const;

@@ -22,6 +22,7 @@ ExplainCommand explain_command(const Args& args) {
                    .target = {.dsn = args.text(Opt::kDsn), .keep = args.flag(Opt::kKeep)},
                    .schema = args.text(Opt::kSchema),
                    .seed = args.seed()};
+  c.pg_bins = args.values(Opt::kPgBin);
   if (auto runs = args.integer(Opt::kRuns)) c.runs = static_cast<int>(*runs);
   if (auto jobs = args.integer(Opt::kJobs)) c.jobs = static_cast<int>(*jobs);
   return c;
@@ -46,6 +47,15 @@ void print_progress(const ExplainProgress& p, int runs, int verbosity) {
   }
 }
 
+nlohmann::json sweep_json(const ExplainOutcome& outcome) {
+  nlohmann::json j = {{"capture_dir", outcome.capture_dir},
+                      {"report", outcome.report_html},
+                      {"comparisons", nlohmann::json::array()}};
+  for (const auto& r : outcome.report.comparisons)
+    j["comparisons"].push_back(nlohmann::json::parse(render_json(r)));
+  return j;
+}
+
 }  // namespace
 
 int run_explain_command(const Args& args) {
@@ -57,22 +67,39 @@ int run_explain_command(const Args& args) {
       print_progress(p, command.runs, verbosity);
     };
   const ExplainOutcome outcome = run_explain(command);
+  // One sweep, or (repeated --pg-bin) one per server followed by the comparisons
+  // of the first server's plans with each other server's.
+  std::vector<const ExplainOutcome*> sweeps;
+  if (outcome.servers.empty()) sweeps.push_back(&outcome);
+  for (const auto& s : outcome.servers) sweeps.push_back(&s);
   if (json) {
-    nlohmann::json j = {{"capture_dir", outcome.capture_dir},
-                        {"report", outcome.report_html},
-                        {"comparisons", nlohmann::json::array()}};
-    for (const auto& r : outcome.report.comparisons)
-      j["comparisons"].push_back(nlohmann::json::parse(render_json(r)));
+    nlohmann::json j = sweep_json(outcome);
+    if (!outcome.servers.empty()) {
+      j["servers"] = nlohmann::json::array();
+      for (const auto* s : sweeps) j["servers"].push_back(sweep_json(*s));
+      j["across_servers"] = nlohmann::json::array();
+      for (const auto& a : outcome.across_servers)
+        j["across_servers"].push_back(
+            {{"report", a.report_html},
+             {"comparison", nlohmann::json::parse(render_json(a.result))}});
+    }
     if (!outcome.gate.empty()) j["gate"] = {{"tripped", true}, {"message", outcome.gate}};
     fmt::print("{}\n", j.dump(2));
     return outcome.gate.empty() ? 0 : static_cast<int>(ExitCode::kGate);
   }
-  if (verbosity > 0)
-    fmt::print("{}\ncaptures: {}/summary.json\nreport: {}\n",
-               render_terminal(outcome.report, color_stdout()), outcome.capture_dir,
-               outcome.report_html);
-  if (outcome.target.kept)
-    fmt::print(stderr, "embedded server kept running:\n{}\n", outcome.target.connect_hint);
+  if (verbosity > 0) {
+    for (const auto* s : sweeps)
+      fmt::print("{}\ncaptures: {}/summary.json\nreport: {}\n",
+                 render_terminal(s->report, color_stdout()), s->capture_dir, s->report_html);
+    for (const auto& a : outcome.across_servers) {
+      fmt::print("\n{}", render_terminal(a.report, color_stdout()));
+      if (a.result.pairs.empty()) fmt::print("no captures paired up\n");
+      fmt::print("report: {}\n", a.report_html);
+    }
+  }
+  for (const auto* s : sweeps)
+    if (s->target.kept)
+      fmt::print(stderr, "embedded server kept running:\n{}\n", s->target.connect_hint);
   if (!outcome.gate.empty()) throw GateTripped(outcome.gate);
   return 0;
 }
