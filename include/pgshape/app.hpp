@@ -39,6 +39,8 @@ namespace pgshape {
 struct TargetOptions {
   std::string dsn;    // --dsn; empty: $DATABASE_URL, else an embedded server
   bool keep = false;  // --keep: leave the embedded server running at exit
+  std::string
+      pg_bin;  // --pg-bin: the embedded server's binaries; empty: $PGSHAPE_PG_BIN, else found
 };
 
 // What a command says about its target once it is done.
@@ -111,13 +113,23 @@ struct ExplainCommand {
   std::optional<uint64_t> seed;                             // empty: the profile's
   int jobs = 2;                                             // connections loading at once
   std::function<void(const ExplainProgress&)> on_progress;  // empty: none
+  // --pg-bin, repeatable: one embedded server per directory. With two or more the
+  // sweep runs on each (into OUT/pg<major>) and the first server's captures are
+  // compared with each other's: the plans an upgrade changes.
+  std::vector<std::string> pg_bins;
 };
+struct CompareOutcome;
 struct ExplainOutcome {
   std::string capture_dir;  // summary.json and plans/ in it
   std::string report_html;  // report.md beside it
   ReportInput report;       // what the reports show: sets and the sweep's comparisons
   std::string gate;         // non-empty: the --fail-on gate tripped, and why
   TargetInfo target;
+  // Two or more --pg-bin: each server's sweep (`servers`, in --pg-bin order; the
+  // fields above are then the first server's), and the first server's captures
+  // compared with each of the others' (`across_servers[i]` is servers[0] vs [i+1]).
+  std::vector<ExplainOutcome> servers;
+  std::vector<CompareOutcome> across_servers;
 };
 ExplainOutcome run_explain(const ExplainCommand& command);
 
@@ -272,6 +284,7 @@ enum class Opt : uint8_t {
   kDirB,
   kDsn,
   kKeep,
+  kPgBin,
   kSchema,
   kSource,
   kSourceSchema,

@@ -1,0 +1,93 @@
+// `stats` from a source of one PostgreSQL major and `load` into a target of
+// another. scripts/test.sh names the other version's binaries in
+// PGSHAPE_TEST_OTHER_PG_BIN: 18 while the test server is Debian's 15, and 15
+// while the matrix runs the test server on 17 and 18, so both directions run.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <map>
+#include <pqxx/pqxx>
+#include <regex>
+#include <string>
+
+#include "production_db.hpp"
+#include "test_server.hpp"
+
+namespace pgshape {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::run_pgshape;
+using testing::ScratchDatabase;
+
+int server_major(pqxx::connection& conn) {
+  pqxx::nontransaction tx(conn);
+  return tx.exec1("SELECT current_setting('server_version_num')::int / 10000")[0].as<int>();
+}
+
+std::map<std::string, long> row_counts(pqxx::connection& conn, const std::string& schema) {
+  pqxx::nontransaction tx(conn);
+  std::map<std::string, long> out;
+  for (const auto& row : tx.exec_params(
+           "SELECT c.relname::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+           "WHERE n.nspname = $1 AND c.relkind = 'r'",
+           schema)) {
+    const std::string table = row[0].as<std::string>();
+    out[table] =
+        tx.exec1("SELECT count(*) FROM " + tx.quote_name(schema) + "." + tx.quote_name(table))[0]
+            .as<long>();
+  }
+  return out;
+}
+
+TEST(CrossVersion, StatsFromOneMajorLoadIntoAnother) {
+  const char* other = std::getenv("PGSHAPE_TEST_OTHER_PG_BIN");
+  if (other == nullptr || other[0] == '\0') {
+    GTEST_SKIP() << "PGSHAPE_TEST_OTHER_PG_BIN is not set (scripts/test.sh sets it)";
+  }
+  ScratchDatabase production("xver_prod");
+  testing::build_production(production.dsn(), 0.5);  // its hot ids need 0.5 or more
+  pqxx::connection source(production.dsn());
+  const int source_major = server_major(source);
+  const std::map<std::string, long> source_rows = row_counts(source, "public");
+
+  const fs::path dir = fs::temp_directory_path() / testing::unique_name("xver");
+  fs::create_directories(dir);
+  const std::string profile = (dir / "mirror.yaml").string();
+  auto imported = run_pgshape({"stats", "--source", production.dsn(), "-o", profile});
+  ASSERT_EQ(imported.exit_code, 0) << imported.err;
+
+  auto loaded =
+      run_pgshape({"load", profile, "--schema", "mirror", "--pg-bin", other, "--keep", "-q"},
+                  {{"DATABASE_URL", ""}, {"PGSHAPE_PG_BIN", ""}});
+  fs::remove_all(dir);
+  ASSERT_EQ(loaded.exit_code, 0) << loaded.err;
+  std::smatch stop;
+  ASSERT_TRUE(std::regex_search(loaded.err, stop,
+                                std::regex(R"(\(stop it with: (.*); then rm -rf (\S+)\))")))
+      << loaded.err;
+  struct Stopper {
+    std::string command, dir;
+    ~Stopper() {
+      testing::run_command({"sh", "-c", command + " -m immediate >/dev/null 2>&1"}, "/");
+      fs::remove_all(dir);
+    }
+  } stopper{stop[1].str(), stop[2].str()};
+
+  pqxx::connection target(loaded.out.substr(0, loaded.out.find('\n')));
+  const int target_major = server_major(target);
+  EXPECT_NE(target_major, source_major) << "both sides ran PostgreSQL " << source_major;
+  const std::map<std::string, long> mirror_rows = row_counts(target, "mirror");
+  ASSERT_EQ(mirror_rows.size(), source_rows.size());
+  for (const auto& [table, rows] : source_rows) {
+    ASSERT_TRUE(mirror_rows.count(table)) << table << " is missing on the mirror";
+    // The mirror loads the source's pg_class.reltuples, which ANALYZE estimates.
+    EXPECT_NEAR(static_cast<double>(mirror_rows.at(table)), static_cast<double>(rows),
+                0.05 * static_cast<double>(rows) + 1)
+        << table << ": PostgreSQL " << source_major << " -> " << target_major;
+  }
+}
+
+}  // namespace
+}  // namespace pgshape
