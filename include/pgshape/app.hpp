@@ -42,6 +42,8 @@ namespace pgshape {
 struct TargetOptions {
   std::optional<std::string> dsn;  // --dsn; nullopt: not given ("" is libpq's defaults)
   bool keep = false;               // --keep: leave the embedded server running at exit
+  std::string
+      pg_bin;  // --pg-bin: the embedded server's binaries; empty: $PGSHAPE_PG_BIN, else found
 };
 
 // What a command says about its target once it is done: where it wrote.
@@ -121,7 +123,12 @@ struct ExplainCommand {
   std::function<void(const ExplainProgress&)> on_progress;  // empty: none
   // Each scale point's load, as LoadOptions::on_progress (between kLoading and kLoaded).
   std::function<void(const LoadProgress&)> on_load_progress;
+  // --pg-bin, repeatable: one embedded server per directory. With two or more the
+  // sweep runs on each (into OUT/pg<major>) and the first server's captures are
+  // compared with each other's: the plans an upgrade changes.
+  std::vector<std::string> pg_bins;
 };
+struct CompareOutcome;
 struct ExplainOutcome {
   std::string capture_dir;  // summary.json and plans/ in it
   std::string report_html;  // report.md beside it
@@ -129,6 +136,11 @@ struct ExplainOutcome {
   std::string gate;         // non-empty: the --fail-on gate tripped, and why
   std::string schema;       // where each scale point was loaded
   TargetInfo target;
+  // Two or more --pg-bin: each server's sweep (`servers`, in --pg-bin order; the
+  // fields above are then the first server's), and the first server's captures
+  // compared with each of the others' (`across_servers[i]` is servers[0] vs [i+1]).
+  std::vector<ExplainOutcome> servers;
+  std::vector<CompareOutcome> across_servers;
 };
 ExplainOutcome run_explain(const ExplainCommand& command);
 
@@ -287,6 +299,7 @@ enum class Opt : uint8_t {
   kDirB,
   kDsn,
   kKeep,
+  kPgBin,
   kSchema,
   kSource,
   kSourceSchema,

@@ -15,6 +15,7 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <vector>
 
 namespace pqxx {
 class transaction_base;
@@ -44,6 +45,10 @@ struct EmbeddedOptions {
                                     // wal_level=minimal: data that can be regenerated
 };
 
+// The version of the PostgreSQL server binaries in `bindir` ("18.4", from
+// `postgres --version`); "" when they cannot be run.
+std::string server_binaries_version(const std::string& bindir);
+
 class EmbeddedServer {
  public:
   // Creates a cluster in a fresh private directory and starts it. Throws
@@ -59,6 +64,9 @@ class EmbeddedServer {
   std::string connect_hint() const;
   // Stops the server now (immediate mode); idempotent. Used by the destructor and signal handlers.
   void stop() noexcept;
+  // Private directories of embedded servers that killed runs of pgshape left
+  // behind (provably theirs, owner gone), stopped and removed before this start.
+  const std::vector<std::string>& swept_dirs() const { return swept_dirs_; }
 
  private:
   EmbeddedServer() = default;
@@ -71,6 +79,7 @@ class EmbeddedServer {
   bool running_ = false;
   int postmaster_pid_ = 0;  // from postmaster.pid once started
   int cleanup_slot_ = -1;   // registration for teardown on SIGINT/SIGTERM/SIGHUP
+  std::vector<std::string> swept_dirs_;
 };
 
 // The database a command works on, in libpq's conventions (what psql, pg_dump and

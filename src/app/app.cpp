@@ -88,7 +88,11 @@ ConnectionPlace place_of(pqxx::connection& conn) {
 }
 
 OpenedTarget open_target(const TargetOptions& options) {
-  OpenedTarget opened{Target::open(options.dsn, EmbeddedOptions{.keep = options.keep}), {}};
+  std::string bindir = options.pg_bin;
+  if (const char* env = std::getenv("PGSHAPE_PG_BIN"); bindir.empty() && env != nullptr)
+    bindir = env;
+  OpenedTarget opened{
+      Target::open(options.dsn, EmbeddedOptions{.keep = options.keep, .bindir = bindir}), {}};
   // Also the embedded server: the place comes from libpq, as for any other target.
   auto conn = connect(opened.target.dsn(),
                       opened.target.is_embedded() ? "the embedded server" : "the target database");

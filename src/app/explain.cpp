@@ -4,6 +4,7 @@
 // baseline vs each experiment at every scale, and write report.md / report.html.
 #include <fmt/format.h>
 #include <algorithm>
+#include <filesystem>
 #include <functional>
 #include <map>
 
@@ -148,10 +149,69 @@ ExplainOutcome explain(const ExplainCommand& c) {
   return outcome;
 }
 
+// "pg18", or "pg18-2" when two directories hold the same major version.
+std::vector<std::string> server_labels(const std::vector<std::string>& bindirs) {
+  std::vector<std::string> labels;
+  std::map<std::string, int> seen;
+  for (const auto& dir : bindirs) {
+    const std::string version = server_binaries_version(dir);
+    if (version.empty())
+      throw DatabaseError("server.no-binaries", "cannot run " + dir + "/postgres --version",
+                          "--pg-bin names the directory holding initdb, pg_ctl and postgres");
+    const std::string label = "pg" + version.substr(0, version.find('.'));
+    const int n = ++seen[label];
+    labels.push_back(n == 1 ? label : label + "-" + std::to_string(n));
+  }
+  return labels;
+}
+
+// The upgrade question: the same profile and seed give the same rows on every
+// server, so comparing the sweeps shows only what the planners do differently.
+ExplainOutcome explain_across_servers(const ExplainCommand& c) {
+  if (c.target.dsn.has_value())
+    throw UsageError("usage.bad-option",
+                     "--pg-bin picks embedded servers: it cannot be repeated with --dsn",
+                     "drop --dsn to compare the servers --pg-bin names");
+  const std::vector<std::string> labels = server_labels(c.pg_bins);
+  const Profile profile = load_profile_with_overlay(c.profile, c.overlay);
+  const std::string root = c.out.empty() ? "pgshape-out/" + profile.name : c.out;
+  ExplainOutcome outcome;
+  for (size_t i = 0; i < c.pg_bins.size(); ++i) {
+    ExplainCommand one = c;
+    one.pg_bins.clear();
+    one.target.pg_bin = c.pg_bins[i];
+    one.out = (std::filesystem::path(root) / labels[i]).string();
+    outcome.servers.push_back(explain(one));
+  }
+  for (size_t i = 1; i < outcome.servers.size(); ++i) {
+    outcome.across_servers.push_back(run_compare(CompareCommand{
+        .dir_a = outcome.servers[0].capture_dir,
+        .dir_b = outcome.servers[i].capture_dir,
+        .out = (std::filesystem::path(root) / ("compare-" + labels[0] + "-" + labels[i])).string(),
+        .fail_on = c.fail_on}));
+  }
+  const ExplainOutcome& first = outcome.servers.front();
+  outcome.capture_dir = first.capture_dir;
+  outcome.report_html = first.report_html;
+  outcome.report = first.report;
+  outcome.target = first.target;
+  outcome.schema = first.schema;
+  for (const auto& s : outcome.servers)
+    if (outcome.gate.empty()) outcome.gate = s.gate;
+  for (const auto& a : outcome.across_servers)
+    if (outcome.gate.empty()) outcome.gate = a.gate;
+  return outcome;
+}
+
 }  // namespace
 
 ExplainOutcome run_explain(const ExplainCommand& command) {
-  return app::translating_errors([&] { return explain(command); });
+  return app::translating_errors([&] {
+    if (command.pg_bins.size() > 1) return explain_across_servers(command);
+    ExplainCommand one = command;
+    if (!one.pg_bins.empty()) one.target.pg_bin = one.pg_bins.front();
+    return explain(one);
+  });
 }
 
 }  // namespace pgshape

@@ -28,6 +28,9 @@ constexpr OptionSpec kOptions[] = {
    "PGSERVICE is set, else an embedded throwaway server"},
   {Opt::kKeep, "--keep", ValueKind::kFlag, "",
    "leave the embedded server running at exit and print its URI on stdout"},
+  {Opt::kPgBin, "--pg-bin", ValueKind::kText, "DIR",
+   "the embedded server's PostgreSQL binaries (the directory holding initdb, pg_ctl, postgres)",
+   "$PGSHAPE_PG_BIN, else pg_config --bindir, initdb on PATH, the newest /usr/lib/postgresql/*/bin"},
   {Opt::kSchema, "--schema", ValueKind::kText, "NAME", "the target schema", "the profile's"},
   {Opt::kSource, "--source", ValueKind::kText, "DSN",
    "the database whose planner statistics are read (read-only, catalogs only)"},
@@ -106,7 +109,7 @@ constexpr OptionUse kLoad[] = {
   {Opt::kShard, false,
    "copy only the K-th of N slices of every table, appending into the tables --prepare made "
    "(no keys, no ANALYZE: run --finish after the last shard)"},
-  {Opt::kPrepare}, {Opt::kFinish}, {Opt::kCopyFormat}, {Opt::kKeep}, {Opt::kJson},
+  {Opt::kPrepare}, {Opt::kFinish}, {Opt::kCopyFormat}, {Opt::kKeep}, {Opt::kPgBin}, {Opt::kJson},
   {Opt::kQuiet},
   {Opt::kVerbose, false, "also a progress line per table copied and per index or constraint "
    "built, with its time, and which database the data went to"},
@@ -117,7 +120,10 @@ constexpr OptionUse kExplain[] = {
   {Opt::kOut, false, "the folder for the capture (summary.json, plans/) and the reports",
    "pgshape-out/<profile name>", "", "DIR"},
   {Opt::kRuns}, {Opt::kHypothetical}, {Opt::kFailOn}, {Opt::kDsn}, {Opt::kSchema},
-  {Opt::kSeed}, {Opt::kJobs}, {Opt::kOverlay}, {Opt::kKeep}, {Opt::kJson}, {Opt::kQuiet},
+  {Opt::kSeed}, {Opt::kJobs}, {Opt::kOverlay}, {Opt::kKeep},
+  {Opt::kPgBin, false, "the embedded server's PostgreSQL binaries; repeat it to run the sweep on "
+   "each server (into OUT/pg<major>) and compare the first server's plans with each other's"},
+  {Opt::kJson}, {Opt::kQuiet},
   {Opt::kVerbose, false, "also print each scale point's load, table by table"}, {Opt::kHelp},
 };
 constexpr OptionUse kCompare[] = {

@@ -219,6 +219,14 @@ std::optional<std::string> Args::given_text(Opt id) const {
   return text(id);
 }
 
+std::vector<std::string> Args::values(Opt id) const {
+  std::vector<std::string> out;
+  if (const Slot* s = find(id))
+    for (const auto* given : {&s->alias_values, &s->values})
+      out.insert(out.end(), given->begin(), given->end());
+  return out;
+}
+
 std::optional<int64_t> Args::integer(Opt id) const {
   if (!given(id)) return std::nullopt;
   return std::stoll(text(id));  // checked by check()

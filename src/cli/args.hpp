@@ -29,6 +29,7 @@ class Args {
   // The value when given at all (also ""), nullopt when not: `--dsn ""` means
   // libpq's defaults, no --dsn means "look further".
   std::optional<std::string> given_text(Opt id) const;
+  std::vector<std::string> values(Opt id) const;  // kText given repeatedly: every value, as given
   std::optional<int64_t> integer(Opt id) const;
   std::optional<double> number(Opt id) const;
   std::optional<uint64_t> seed() const;

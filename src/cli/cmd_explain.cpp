@@ -23,6 +23,7 @@ ExplainCommand explain_command(const Args& args) {
                    .target = {.dsn = args.given_text(Opt::kDsn), .keep = args.flag(Opt::kKeep)},
                    .schema = args.text(Opt::kSchema),
                    .seed = args.seed()};
+  c.pg_bins = args.values(Opt::kPgBin);
   if (auto runs = args.integer(Opt::kRuns)) c.runs = static_cast<int>(*runs);
   if (auto jobs = args.integer(Opt::kJobs)) c.jobs = static_cast<int>(*jobs);
   return c;
@@ -43,6 +44,15 @@ void print_progress(const ExplainProgress& p, int runs, int verbosity) {
                  plural(runs, "run"));
       break;
   }
+}
+
+nlohmann::json sweep_json(const ExplainOutcome& outcome) {
+  nlohmann::json j = {{"capture_dir", outcome.capture_dir},
+                      {"report", outcome.report_html},
+                      {"comparisons", nlohmann::json::array()}};
+  for (const auto& r : outcome.report.comparisons)
+    j["comparisons"].push_back(nlohmann::json::parse(render_json(r)));
+  return j;
 }
 
 }  // namespace
@@ -66,23 +76,39 @@ int run_explain_command(const Args& args) {
   }
   const ExplainOutcome outcome = run_explain(command);
   load_progress.reset();
+  // One sweep, or (repeated --pg-bin) one per server followed by the comparisons
+  // of the first server's plans with each other server's.
+  std::vector<const ExplainOutcome*> sweeps;
+  if (outcome.servers.empty()) sweeps.push_back(&outcome);
+  for (const auto& s : outcome.servers) sweeps.push_back(&s);
   if (json) {
-    nlohmann::json j = {{"capture_dir", outcome.capture_dir},
-                        {"report", outcome.report_html},
-                        {"comparisons", nlohmann::json::array()}};
-    for (const auto& r : outcome.report.comparisons)
-      j["comparisons"].push_back(nlohmann::json::parse(render_json(r)));
+    nlohmann::json j = sweep_json(outcome);
+    if (!outcome.servers.empty()) {
+      j["servers"] = nlohmann::json::array();
+      for (const auto* s : sweeps) j["servers"].push_back(sweep_json(*s));
+      j["across_servers"] = nlohmann::json::array();
+      for (const auto& a : outcome.across_servers)
+        j["across_servers"].push_back(
+            {{"report", a.report_html},
+             {"comparison", nlohmann::json::parse(render_json(a.result))}});
+    }
     if (!outcome.gate.empty()) j["gate"] = {{"tripped", true}, {"message", outcome.gate}};
     j["target"] = target_json(outcome.target);
     fmt::print("{}\n", j.dump(2));
     return outcome.gate.empty() ? 0 : static_cast<int>(ExitCode::kGate);
   }
-  if (verbosity > 0)
-    fmt::print("{}\nscale points loaded {}\ncaptures: {}/summary.json\nreport: {}\n",
-               render_terminal(outcome.report, color_stdout()),
-               where_phrase(outcome.target, outcome.schema), outcome.capture_dir,
-               outcome.report_html);
-  print_kept_server(outcome.target);
+  if (verbosity > 0) {
+    for (const auto* s : sweeps)
+      fmt::print("{}\nscale points loaded {}\ncaptures: {}/summary.json\nreport: {}\n",
+                 render_terminal(s->report, color_stdout()), where_phrase(s->target, s->schema),
+                 s->capture_dir, s->report_html);
+    for (const auto& a : outcome.across_servers) {
+      fmt::print("\n{}", render_terminal(a.report, color_stdout()));
+      if (a.result.pairs.empty()) fmt::print("no captures paired up\n");
+      fmt::print("report: {}\n", a.report_html);
+    }
+  }
+  for (const auto* s : sweeps) print_kept_server(s->target);
   if (!outcome.gate.empty()) throw GateTripped(outcome.gate);
   return 0;
 }

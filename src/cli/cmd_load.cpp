@@ -83,7 +83,9 @@ nlohmann::json render_json(const LoadResult& r) {
 LoadCommand load_command(const Args& args) {
   LoadCommand c{.profile = args.text(Opt::kProfile),
                 .overlay = args.text(Opt::kOverlay),
-                .target = {.dsn = args.given_text(Opt::kDsn), .keep = args.flag(Opt::kKeep)}};
+                .target = {.dsn = args.given_text(Opt::kDsn),
+                           .keep = args.flag(Opt::kKeep),
+                           .pg_bin = args.text(Opt::kPgBin)}};
   LoadOptions& load = c.load;
   load.scale = args.text(Opt::kScale);
   load.schema = args.text(Opt::kSchema);

@@ -17,6 +17,7 @@
 
 #include "pg/process.hpp"
 #include "pg/signal_cleanup.hpp"
+#include "pg/stale_servers.hpp"
 #include "pgshape/error.hpp"
 #include "pgshape/pg.hpp"
 
@@ -27,7 +28,8 @@ namespace {
 constexpr int kPort = 5432;  // any number works: the socket lives in our private directory
 constexpr const char* kDbUser = "pgshape";
 constexpr const char* kInstallHint =
-    "install postgresql (apt-get install postgresql) or pass --dsn";
+    "install postgresql (apt-get install postgresql), point --pg-bin (or PGSHAPE_PG_BIN) at a "
+    "server's bin directory, or pass --dsn";
 constexpr size_t kMaxSocketDirLength = 80;  // sun_path is 108 bytes incl. "/.s.PGSQL.5432"
 
 bool is_executable_file(const fs::path& p) {
@@ -54,7 +56,9 @@ std::string find_bindir(const std::string& configured) {
     if (has_server_binaries(configured)) return configured;
     throw DatabaseError("server.no-binaries",
                         "no PostgreSQL server binaries (initdb, pg_ctl) in " + configured,
-                        kInstallHint);
+                        "--pg-bin (or PGSHAPE_PG_BIN) names the directory holding initdb, pg_ctl "
+                        "and postgres, e.g. /usr/lib/postgresql/15/bin once you apt-get install "
+                        "postgresql");
   }
   if (auto out = pg::capture_stdout({"pg_config", "--bindir"})) {
     std::string dir = *out;
@@ -96,7 +100,8 @@ bool traversable_by(const fs::path& dir, const pg::OsUser& user) {
   return true;
 }
 
-std::string make_private_dir(const pg::OsUser* user) {
+// $TMPDIR when the socket path fits and the server user can reach it, else /tmp.
+std::string private_dir_base(const pg::OsUser* user) {
   std::string base = "/tmp";
   if (const char* tmp = std::getenv("TMPDIR"); tmp != nullptr && tmp[0] != '\0') {
     std::string candidate = tmp;
@@ -104,6 +109,10 @@ std::string make_private_dir(const pg::OsUser* user) {
     bool short_enough = candidate.size() + 16 < kMaxSocketDirLength;
     if (short_enough && (user == nullptr || traversable_by(candidate, *user))) base = candidate;
   }
+  return base;
+}
+
+std::string make_private_dir(const std::string& base, const pg::OsUser* user) {
   std::string pattern = base + "/pgshape-XXXXXX";
   if (::mkdtemp(pattern.data()) == nullptr) {
     throw DatabaseError("server.start-failed", "cannot create a private directory under " + base +
@@ -169,6 +178,18 @@ std::string failure_message(const std::string& what, const std::string& log_path
 
 }  // namespace
 
+std::string server_binaries_version(const std::string& bindir) {
+  auto out = pg::capture_stdout({bindir + "/postgres", "--version"});
+  if (!out) return "";
+  // "postgres (PostgreSQL) 18.4" or "postgres (PostgreSQL) 15.18 (Debian 15.18-0+deb12u1)"
+  const std::string marker = "(PostgreSQL) ";
+  size_t at = out->find(marker);
+  if (at == std::string::npos) return "";
+  at += marker.size();
+  size_t end = out->find_first_not_of("0123456789.", at);
+  return out->substr(at, end == std::string::npos ? std::string::npos : end - at);
+}
+
 std::unique_ptr<EmbeddedServer> EmbeddedServer::start(const EmbeddedOptions& options) {
   std::string bindir = find_bindir(options.bindir);
   std::optional<pg::OsUser> user;
@@ -182,13 +203,24 @@ std::unique_ptr<EmbeddedServer> EmbeddedServer::start(const EmbeddedOptions& opt
     }
   }
   const pg::OsUser* as = user ? &*user : nullptr;
+  if (as != nullptr && !traversable_by(bindir, *as)) {
+    throw DatabaseError("server.no-binaries",
+                        "the server's OS user " + as->name + " cannot reach " + bindir,
+                        "put the binaries where " + as->name +
+                            " can read and run them (every parent directory searchable)");
+  }
 
   // From here on the object owns the directory: an exception destroys it,
   // which stops whatever was started and removes the directory.
   std::unique_ptr<EmbeddedServer> server(new EmbeddedServer());
   server->bindir_ = bindir;
   server->run_as_user_ = user ? user->name : "";
-  server->root_dir_ = make_private_dir(as);
+  // A run killed by SIGKILL could not stop its server: clear what such runs
+  // provably left behind before adding another.
+  const std::string base = private_dir_base(as);
+  server->swept_dirs_ = pg::sweep_stale_servers(base);
+  server->root_dir_ = make_private_dir(base, as);
+  pg::write_owner_marker(server->root_dir_, options.keep);
   server->data_dir_ = server->root_dir_ + "/data";
   const std::string setup_log = server->root_dir_ + "/setup.log";
   const std::string server_log = server->root_dir_ + "/server.log";
