@@ -22,6 +22,7 @@ PACKAGES=(
   clang libclang-rt-14-dev libxml2-utils
   time bc  # bench/run.sh: peak RSS (/usr/bin/time -v) and sums
   zsh man-db groff-base  # tests: the generated zsh completion and man page are run, not just read
+  chromium  # tests: report.html is rendered headless and measured (report_browser_test)
 )
 
 section() { printf '\n==> %s\n' "$*"; }

@@ -22,7 +22,7 @@ int run_compare_command(const Args& args) {
     return outcome.gate.empty() ? 0 : static_cast<int>(ExitCode::kGate);
   }
   if (args.verbosity() > 0) {
-    fmt::print("{}", render_terminal(outcome.report, color_stdout()));
+    fmt::print("{}", render_terminal(outcome.report, color_stdout(), terminal_width()));
     if (result.pairs.empty()) fmt::print("no captures paired up\n");
     for (const auto& u : result.unmatched_a) fmt::print("only in {}: {}\n", result.label_a, u);
     for (const auto& u : result.unmatched_b) fmt::print("only in {}: {}\n", result.label_b, u);

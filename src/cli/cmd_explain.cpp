@@ -68,9 +68,11 @@ int run_explain_command(const Args& args) {
     return outcome.gate.empty() ? 0 : static_cast<int>(ExitCode::kGate);
   }
   if (verbosity > 0)
-    fmt::print("{}\ncaptures: {}/summary.json\nreport: {}\n",
-               render_terminal(outcome.report, color_stdout()), outcome.capture_dir,
-               outcome.report_html);
+    fmt::print(
+        "{}\nreport: {}\nplans:  {}/plans/ (EXPLAIN JSON, one file per capture; these open in "
+        "PEV2)\nindex:  {}/summary.json (pgshape's index of the capture, not a plan)\n",
+        render_terminal(outcome.report, color_stdout(), terminal_width()), outcome.report_html,
+        outcome.capture_dir, outcome.capture_dir);
   if (outcome.target.kept)
     fmt::print(stderr, "embedded server kept running:\n{}\n", outcome.target.connect_hint);
   if (!outcome.gate.empty()) throw GateTripped(outcome.gate);

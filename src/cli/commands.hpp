@@ -34,4 +34,8 @@ ShardSpec parse_shard(const std::string& text);
 // True when stdout is a terminal and NO_COLOR is not set.
 bool color_stdout();
 
+// Columns terminal output may use: $COLUMNS when it is a positive number, else the
+// width of the terminal on stdout, else 100.
+size_t terminal_width();
+
 }  // namespace pgshape::cli

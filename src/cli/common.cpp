@@ -1,5 +1,6 @@
 // Small pieces several commands share: the --shard K/N syntax and whether
 // stdout takes colours.
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
@@ -27,6 +28,18 @@ ShardSpec parse_shard(const std::string& text) {
 
 bool color_stdout() {
   return isatty(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr;
+}
+
+size_t terminal_width() {
+  // COLUMNS first: it is what a user sets to ask for a width, and what a pipe has.
+  if (const char* env = std::getenv("COLUMNS")) {
+    char* end = nullptr;
+    long n = std::strtol(env, &end, 10);
+    if (end != env && *end == '\0' && n > 0 && n < 100'000) return static_cast<size_t>(n);
+  }
+  winsize ws{};
+  if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) return ws.ws_col;
+  return 100;
 }
 
 }  // namespace pgshape::cli

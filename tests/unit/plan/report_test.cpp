@@ -96,10 +96,10 @@ TEST(ReportMarkdown, SummaryAndComparisonSections) {
 }
 
 TEST(ReportTerminal, OneLinePerPairWithColouredVerdict) {
-  std::string plain = render_terminal(sweep(), false);
+  std::string plain = render_terminal(sweep(), false, 200);
   EXPECT_EQ(plain.find('\033'), std::string::npos);
-  EXPECT_NE(plain.find("small/baseline → large/baseline"), std::string::npos);
-  std::string coloured = render_terminal(sweep(), true);
+  EXPECT_NE(plain.find("small 12K → large 340K"), std::string::npos) << plain;
+  std::string coloured = render_terminal(sweep(), true, 200);
   EXPECT_NE(coloured.find("\033[1;31m"), std::string::npos);
 }
 

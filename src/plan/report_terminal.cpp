@@ -1,0 +1,190 @@
+// The terminal rendering: findings first, wrapped to the width, then one table line
+// per pair (worst first) with cells cut to fit. Widths count code points: the text
+// is UTF-8 and every character pgshape prints ("→", "×", "…") takes one column.
+#include "report_util.hpp"
+
+namespace pgshape {
+namespace {
+
+using namespace plan;
+
+size_t width_of(const std::string& s) {
+  size_t n = 0;
+  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+  return n;
+}
+
+// The first `w` columns of `s`, with "…" as the last one when something was cut.
+std::string cut(const std::string& s, size_t w) {
+  if (width_of(s) <= w) return s;
+  if (w == 0) return "";
+  std::string out;
+  size_t cols = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if ((c & 0xC0) != 0x80 && ++cols == w) break;
+    out += s[i];
+  }
+  return out + "…";
+}
+
+std::string pad(const std::string& s, size_t w) {
+  return s + std::string(w > width_of(s) ? w - width_of(s) : 0, ' ');
+}
+
+// Column widths that fit `width`: the widest column gives up a column at a time,
+// down to its floor — its whole text for `keep` columns (the verdict and the times
+// are what a reader scans for), else its header's width (at most 12) or 4.
+std::vector<size_t> fit(std::vector<size_t> w, const std::vector<std::string>& head,
+                        const std::vector<bool>& keep, size_t width) {
+  auto total = [&] {
+    size_t t = 2 * (w.size() - 1);
+    for (auto x : w) t += x;
+    return t;
+  };
+  std::vector<size_t> floor(w.size());
+  for (size_t i = 0; i < w.size(); ++i) {
+    floor[i] = keep[i]
+                   ? std::min<size_t>(w[i], 32)
+                   : std::min(w[i], std::max<size_t>(4, std::min<size_t>(width_of(head[i]), 12)));
+  }
+  while (total() > width) {
+    size_t widest = w.size();
+    for (size_t i = 0; i < w.size(); ++i) {
+      if (w[i] > floor[i] && (widest == w.size() || w[i] > w[widest])) widest = i;
+    }
+    if (widest == w.size()) break;  // every column at its floor: lines are cut whole below
+    --w[widest];
+  }
+  return w;
+}
+
+std::string table(const std::vector<std::string>& head,
+                  const std::vector<std::vector<std::string>>& rows,
+                  const std::vector<std::string>& colors, const std::vector<bool>& keep,
+                  size_t width) {
+  std::vector<size_t> w(head.size());
+  for (size_t i = 0; i < head.size(); ++i) w[i] = width_of(head[i]);
+  for (const auto& r : rows) {
+    for (size_t i = 0; i < r.size(); ++i) w[i] = std::max(w[i], width_of(r[i]));
+  }
+  w = fit(w, head, keep, width);
+  auto line = [&](const std::vector<std::string>& cells, const std::string& color) {
+    std::string text, last;
+    for (size_t i = 0; i < cells.size(); ++i) {
+      std::string cell = cut(cells[i], w[i]);
+      if (i + 1 < cells.size()) {
+        text += pad(cell, w[i]) + "  ";
+      } else {
+        last = cell;
+      }
+    }
+    // Only when every column is at its floor can a line still be too wide.
+    if (width_of(text) + width_of(last) > width) {
+      return cut(text + last, width) + "\n";
+    }
+    return text + (color.empty() ? last : color + last + "\033[0m") + "\n";
+  };
+  std::string out = line(head, "");
+  std::vector<std::string> rules;
+  for (auto x : w) rules.push_back(std::string(x, '-'));
+  out += line(rules, "");
+  for (size_t r = 0; r < rows.size(); ++r) out += line(rows[r], colors[r]);
+  return out;
+}
+
+// `text` in lines of at most `width` columns, the first starting with `first`, the
+// rest indented as deep; words longer than a line are cut.
+std::string wrap(const std::string& first, const std::string& text, size_t width,
+                 const std::string& color) {
+  const size_t indent = width_of(first);
+  const size_t room = width > indent + 10 ? width - indent : 10;
+  std::vector<std::string> lines(1);
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find(' ', start);
+    if (end == std::string::npos) end = text.size();
+    std::string word = text.substr(start, end - start);
+    start = end + 1;
+    if (word.empty()) continue;
+    std::string& cur = lines.back();
+    if (!cur.empty() && width_of(cur) + 1 + width_of(word) > room) lines.emplace_back();
+    std::string& now = lines.back();
+    now += (now.empty() ? "" : " ") + cut(word, room);
+  }
+  std::string out;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    std::string lead = i == 0 ? first : std::string(indent, ' ');
+    if (width_of(lead) + width_of(lines[i]) > width) lead = cut(lead, width > 12 ? width - 12 : 1);
+    out += i == 0 && !color.empty() ? color + lead + "\033[0m" + lines[i] : lead + lines[i];
+    out += "\n";
+  }
+  return out;
+}
+
+std::string findings_text(const ReportInput& in, bool color, size_t width) {
+  const Findings f = find_findings(in);
+  std::string out;
+  if (f.problems.empty())
+    out += cut("No regressions, plan changes or estimate changes.", width) + "\n";
+  for (const auto& x : f.problems) {
+    const bool slower =
+        x.kind == FindingKind::kSlowerPlanChange || x.kind == FindingKind::kRegression;
+    const char* tag = slower                                ? "regression   "
+                      : x.kind == FindingKind::kShapeChange ? "plan change  "
+                      : x.kind == FindingKind::kEstimate    ? "estimate     "
+                                                            : "index change ";
+    out += wrap(tag, x.sentence(), width, !color ? "" : slower ? "\033[1;31m" : "\033[33m");
+  }
+  for (const auto& x : f.improvements)
+    out += wrap("improved     ", x.sentence(), width, color ? "\033[32m" : "");
+  return out + "\n";
+}
+
+}  // namespace
+
+std::string render_terminal(const ReportInput& in, bool color, size_t width) {
+  width = std::max<size_t>(width, 20);
+  auto paint = [&](const PairDiff& p) -> std::string {
+    if (!color) return "";
+    int rank = pair_rank(p);
+    if (rank >= 10) return "\033[32m";  // green: improved or unchanged
+    return rank <= 2 ? "\033[1;31m" : "\033[33m";
+  };
+  std::vector<std::vector<std::string>> rows;
+  std::vector<std::string> colors;
+  if (in.comparisons.empty()) {
+    for (size_t s = 0; s < in.sets.size(); ++s) {
+      for (const auto& c : in.sets[s].second) {
+        std::string where = scale_label(in, c.scale, true) + "/" + c.experiment;
+        if (in.sets.size() > 1) where = in.sets[s].first + ":" + where;
+        rows.push_back({c.query + " [" + c.pick + "]", where, time_of(c), c.shape});
+        colors.push_back("");
+      }
+    }
+    return table({"query [pick]", "scale/experiment", "time", "plan shape"}, rows, colors,
+                 {false, false, true, false}, width);
+  }
+  for (const auto& r : in.comparisons) {
+    for (const PairDiff* p : pairs_by_severity(r)) {
+      std::string where =
+          p->a.scale == p->b.scale
+              ? scale_label(in, p->b.scale, true) + ": " +
+                    (p->a.experiment == p->b.experiment ? p->b.experiment
+                                                        : p->a.experiment + " → " + p->b.experiment)
+              : scale_label(in, p->a.scale, true) + " → " + scale_label(in, p->b.scale, true) +
+                    (p->b.experiment == kBaseline ? "" : "/" + p->b.experiment);
+      rows.push_back({p->b.query + " [" + p->b.pick + "]", where,
+                      p->timed ? format_ms(p->a.execution.median_ms) + " → " +
+                                     format_ms(p->b.execution.median_ms)
+                               : "—",
+                      p->shape_changed ? p->shape_words : "same plan", pair_verdict(*p)});
+      colors.push_back(paint(*p));
+    }
+  }
+  return findings_text(in, color, width) +
+         table({"query [pick]", "where", "time", "plan", "verdict"}, rows, colors,
+               {false, false, true, false, true}, width);
+}
+
+}  // namespace pgshape
