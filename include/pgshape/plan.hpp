@@ -356,10 +356,10 @@ struct ReportInput {
 //   3. a shape change without a regression;
 //   4. an estimate that got much worse (worst q-error, see DiffOptions);
 //   5. an index change only.
-// Improvements — pairs whose B side is at least regression_factor × faster than the
-// data would allow (and whose A side took at least regression_floor_ms) — are a
-// separate list, largest speed-up first, whatever else changed: an experiment that
-// swaps the plan for a 300× faster one is good news, not a shape-change alarm.
+// Improvements — pairs whose B side takes at most 1 / regression_factor of A's time
+// (and whose A side took at least regression_floor_ms) — are a separate list, largest speed-up
+// first, whatever else changed: an experiment that swaps the plan for a 300× faster one is good
+// news, not a shape-change alarm.
 
 enum class FindingKind { kSlowerPlanChange, kRegression, kShapeChange, kEstimate, kIndexChange };
 
@@ -386,8 +386,8 @@ struct Findings {
 // Every pair with a change kind or an improvement becomes one finding.
 Findings find_findings(const ReportInput& input, const DiffOptions& options = {});
 
-// A scale point with its rows: "production (340K rows)"; `compact` gives
-// "production 340K" for terminal cells.
+// A scale point with its rows: "production (340K rows)"; `compact` gives just
+// "340K" for terminal cells (the name when the rows are unknown).
 std::string scale_label(const ReportInput& input, const std::string& scale, bool compact = false);
 
 // "0.052 ms", "12.4 ms", "1.82 s".

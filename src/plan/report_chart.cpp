@@ -52,7 +52,7 @@ std::string one_chart(const Case& k, const std::vector<std::string>& scales, con
   }
   for (size_t i = 0; i < scales.size(); ++i) {
     out += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"middle\">{}</text>\n", x(i),
-                       L.top + L.h + 18, esc(scale_label(in, scales[i], true)));
+                       L.top + L.h + 18, esc(scale_label(in, scales[i])));
   }
   std::string legend = "<ul class=\"legend\">";
   for (size_t s = 0; s < k.series.size(); ++s) {

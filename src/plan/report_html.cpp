@@ -52,9 +52,10 @@ td.shape code{font-size:11px}.nw{white-space:nowrap}
 .notes{color:#57606a;margin:0;padding-left:1.2em}
 #headline{border:2px solid #d8dce4;border-radius:8px;padding:.4em 1em .8em;margin:1em 0}#headline h2{margin-top:.3em;border:0}
 ol.findings{padding-left:1.4em;margin:.3em 0}ol.findings li{margin:.35em 0;padding:.2em .5em;border-left:4px solid #d8dce4}
-li.problem{border-left-color:#cf222e!important;background:#fff5f5}li.improvement{border-left-color:#1a7f37!important;background:#f0fff4}
+li.problem{border-left-color:#9a6700!important;background:#fffbf0}li.regression{border-left-color:#cf222e!important;background:#fff5f5}
+li.improvement{border-left-color:#1a7f37!important;background:#f0fff4}
 .tag{font-weight:700;text-transform:uppercase;font-size:11px;letter-spacing:.03em;margin-right:.4em}
-li.problem .tag{color:#cf222e}li.improvement .tag{color:#1a7f37}.where{color:#57606a}
+li.problem .tag{color:#9a6700}li.regression .tag{color:#cf222e}li.improvement .tag{color:#1a7f37}.where{color:#57606a}
 .pair{display:flex;gap:1em;margin:.6em 0 1.6em}.side{flex:1;min-width:0;border:1px solid #d8dce4;border-radius:6px;padding:.5em .8em}
 @media (max-width:1000px){.pair{flex-direction:column}}
 .side h4{margin:.2em 0 .2em}.file{margin:0 0 .4em;font-size:12px;overflow-wrap:anywhere}
@@ -128,10 +129,13 @@ std::string finding_items(const ReportInput& in, const std::vector<Finding>& lis
   std::string out;
   for (const auto& f : list) {
     const PairDiff& p = in.comparisons[f.comparison].pairs[f.pair];
-    out += std::string("<li class=\"finding ") + (f.improvement ? "improvement" : "problem") +
-           "\" data-kind=\"" + tag_of(f) + "\"><span class=\"tag\">" + tag_of(f) +
-           "</span><strong>" + esc(f.subject) + "</strong>, <span class=\"where\">" + esc(f.where) +
-           "</span>: " + esc(f.text);
+    const std::string tag = tag_of(f);
+    const char* cls = f.improvement         ? "improvement"
+                      : tag == "regression" ? "problem regression"
+                                            : "problem";
+    out += std::string("<li class=\"finding ") + cls + "\" data-kind=\"" + tag_of(f) +
+           "\"><span class=\"tag\">" + tag_of(f) + "</span><strong>" + esc(f.subject) +
+           "</strong>, <span class=\"where\">" + esc(f.where) + "</span>: " + esc(f.text);
     if (has_details(p)) out += " <a href=\"#" + anchor(f) + "\">plans</a>";
     out += "</li>\n";
   }

@@ -33,21 +33,16 @@ std::string pad(const std::string& s, size_t w) {
 }
 
 // Column widths that fit `width`: the widest column gives up a column at a time,
-// down to its floor — its whole text for `keep` columns (the verdict and the times
-// are what a reader scans for), else its header's width (at most 12) or 4.
-std::vector<size_t> fit(std::vector<size_t> w, const std::vector<std::string>& head,
-                        const std::vector<bool>& keep, size_t width) {
+// down to its floor (its whole text when shorter), so the times and verdicts a
+// reader scans for stay whole and the long plan words are cut first.
+std::vector<size_t> fit(std::vector<size_t> w, const std::vector<size_t>& floors, size_t width) {
   auto total = [&] {
     size_t t = 2 * (w.size() - 1);
     for (auto x : w) t += x;
     return t;
   };
   std::vector<size_t> floor(w.size());
-  for (size_t i = 0; i < w.size(); ++i) {
-    floor[i] = keep[i]
-                   ? std::min<size_t>(w[i], 32)
-                   : std::min(w[i], std::max<size_t>(4, std::min<size_t>(width_of(head[i]), 12)));
-  }
+  for (size_t i = 0; i < w.size(); ++i) floor[i] = std::min(w[i], floors[i]);
   while (total() > width) {
     size_t widest = w.size();
     for (size_t i = 0; i < w.size(); ++i) {
@@ -61,29 +56,24 @@ std::vector<size_t> fit(std::vector<size_t> w, const std::vector<std::string>& h
 
 std::string table(const std::vector<std::string>& head,
                   const std::vector<std::vector<std::string>>& rows,
-                  const std::vector<std::string>& colors, const std::vector<bool>& keep,
+                  const std::vector<std::string>& colors, const std::vector<size_t>& floors,
                   size_t width) {
   std::vector<size_t> w(head.size());
   for (size_t i = 0; i < head.size(); ++i) w[i] = width_of(head[i]);
   for (const auto& r : rows) {
     for (size_t i = 0; i < r.size(); ++i) w[i] = std::max(w[i], width_of(r[i]));
   }
-  w = fit(w, head, keep, width);
+  w = fit(w, floors, width);
   auto line = [&](const std::vector<std::string>& cells, const std::string& color) {
-    std::string text, last;
+    std::string text;
+    // The colour marks the whole row; the cut is made on the plain text.
     for (size_t i = 0; i < cells.size(); ++i) {
       std::string cell = cut(cells[i], w[i]);
-      if (i + 1 < cells.size()) {
-        text += pad(cell, w[i]) + "  ";
-      } else {
-        last = cell;
-      }
+      text += i + 1 < cells.size() ? pad(cell, w[i]) + "  " : cell;
     }
     // Only when every column is at its floor can a line still be too wide.
-    if (width_of(text) + width_of(last) > width) {
-      return cut(text + last, width) + "\n";
-    }
-    return text + (color.empty() ? last : color + last + "\033[0m") + "\n";
+    if (width_of(text) > width) text = cut(text, width);
+    return (color.empty() ? text : color + text + "\033[0m") + "\n";
   };
   std::string out = line(head, "");
   std::vector<std::string> rules;
@@ -110,7 +100,8 @@ std::string wrap(const std::string& first, const std::string& text, size_t width
     std::string& cur = lines.back();
     if (!cur.empty() && width_of(cur) + 1 + width_of(word) > room) lines.emplace_back();
     std::string& now = lines.back();
-    now += (now.empty() ? "" : " ") + cut(word, room);
+    if (!now.empty()) now += ' ';
+    now += cut(word, room);
   }
   std::string out;
   for (size_t i = 0; i < lines.size(); ++i) {
@@ -141,6 +132,40 @@ std::string findings_text(const ReportInput& in, bool color, size_t width) {
   return out + "\n";
 }
 
+// Where a pair's sides were captured, by rows: "12K → 340K", "340K listing_index".
+std::string where(const ReportInput& in, const PairDiff& p) {
+  const PlanCapture &a = p.a, &b = p.b;
+  if (a.scale == b.scale) {
+    return scale_label(in, b.scale, true) + " " +
+           (a.experiment == b.experiment || a.experiment == kBaseline
+                ? b.experiment
+                : a.experiment + " → " + b.experiment);
+  }
+  std::string w = scale_label(in, a.scale, true) + " → " + scale_label(in, b.scale, true);
+  if (a.experiment != b.experiment) return w + " " + a.experiment + " → " + b.experiment;
+  return b.experiment == kBaseline ? w : w + " " + b.experiment;
+}
+
+// The worst of what changed, in a word or two (the findings above say the rest).
+std::string short_verdict(const PairDiff& p) {
+  switch (pair_rank(p)) {
+    case 0:
+      return "regression+plan";
+    case 1:
+      return "regression";
+    case 2:
+      return "plan change";
+    case 3:
+      return "estimate";
+    case 4:
+      return "index change";
+    case 10:
+      return "improved";
+    default:
+      return "ok";
+  }
+}
+
 }  // namespace
 
 std::string render_terminal(const ReportInput& in, bool color, size_t width) {
@@ -148,7 +173,8 @@ std::string render_terminal(const ReportInput& in, bool color, size_t width) {
   auto paint = [&](const PairDiff& p) -> std::string {
     if (!color) return "";
     int rank = pair_rank(p);
-    if (rank >= 10) return "\033[32m";  // green: improved or unchanged
+    if (rank == 11) return "";          // unchanged
+    if (rank == 10) return "\033[32m";  // green: improved
     return rank <= 2 ? "\033[1;31m" : "\033[33m";
   };
   std::vector<std::vector<std::string>> rows;
@@ -156,35 +182,29 @@ std::string render_terminal(const ReportInput& in, bool color, size_t width) {
   if (in.comparisons.empty()) {
     for (size_t s = 0; s < in.sets.size(); ++s) {
       for (const auto& c : in.sets[s].second) {
-        std::string where = scale_label(in, c.scale, true) + "/" + c.experiment;
+        std::string where = scale_label(in, c.scale, true) + " " + c.experiment;
         if (in.sets.size() > 1) where = in.sets[s].first + ":" + where;
         rows.push_back({c.query + " [" + c.pick + "]", where, time_of(c), c.shape});
         colors.push_back("");
       }
     }
     return table({"query [pick]", "scale/experiment", "time", "plan shape"}, rows, colors,
-                 {false, false, true, false}, width);
+                 {16, 16, 32, 8}, width);
   }
   for (const auto& r : in.comparisons) {
     for (const PairDiff* p : pairs_by_severity(r)) {
-      std::string where =
-          p->a.scale == p->b.scale
-              ? scale_label(in, p->b.scale, true) + ": " +
-                    (p->a.experiment == p->b.experiment ? p->b.experiment
-                                                        : p->a.experiment + " → " + p->b.experiment)
-              : scale_label(in, p->a.scale, true) + " → " + scale_label(in, p->b.scale, true) +
-                    (p->b.experiment == kBaseline ? "" : "/" + p->b.experiment);
-      rows.push_back({p->b.query + " [" + p->b.pick + "]", where,
+      rows.push_back({p->b.query + " [" + p->b.pick + "]", where(in, *p),
                       p->timed ? format_ms(p->a.execution.median_ms) + " → " +
                                      format_ms(p->b.execution.median_ms)
                                : "—",
-                      p->shape_changed ? p->shape_words : "same plan", pair_verdict(*p)});
+                      short_verdict(*p), p->shape_changed ? p->shape_words : "same plan"});
       colors.push_back(paint(*p));
     }
   }
+  // The verdict before the plan: the plan's words are what gets cut.
   return findings_text(in, color, width) +
-         table({"query [pick]", "where", "time", "plan", "verdict"}, rows, colors,
-               {false, false, true, false, true}, width);
+         table({"query [pick]", "where", "time", "verdict", "plan"}, rows, colors,
+               {16, 12, 32, 16, 8}, width);
 }
 
 }  // namespace pgshape
