@@ -19,9 +19,11 @@ FindingKind kind_of(const PairDiff& p) {
   return FindingKind::kIndexChange;
 }
 
-// Where the pair's two sides were captured, in words a reader knows: the scale
-// points with their rows, or the experiment and the scale it ran at.
-std::string where_of(const ReportInput& in, const CompareResult& r, const PairDiff& p) {
+}  // namespace
+
+namespace plan {
+
+std::string where_words(const ReportInput& in, const CompareResult& r, const PairDiff& p) {
   const PlanCapture &a = p.a, &b = p.b;
   if (a.scale != b.scale && a.experiment == b.experiment) {
     std::string w = scale_label(in, a.scale) + " → " + scale_label(in, b.scale);
@@ -38,6 +40,10 @@ std::string where_of(const ReportInput& in, const CompareResult& r, const PairDi
   return r.label_a + " → " + r.label_b + " at " + scale_label(in, b.scale);
 }
 
+}  // namespace plan
+
+namespace {
+
 bool same_data(double ratio) {
   return ratio > 0.95 && ratio < 1.05;
 }
@@ -51,7 +57,7 @@ std::string timing_words(const PairDiff& p, bool improvement) {
       .append(")");
   std::string data = same_data(p.data_ratio) ? "on the same data"
                                              : "for " + format_ratio(p.data_ratio) + " the data";
-  if (improvement) {
+  if (improvement || p.time_ratio < 1) {
     double faster = 1 / std::max(p.time_ratio, 1e-9);
     return format_ratio(faster) + " faster " + data + " " + times;
   }
@@ -120,7 +126,7 @@ Finding finding_of(const ReportInput& in, size_t ci, size_t pi, const DiffOption
   f.kind = kind_of(p);
   f.improvement = is_improvement(p, o);
   f.subject = p.b.query + " [" + p.b.pick + "]";
-  f.where = where_of(in, r, p);
+  f.where = where_words(in, r, p);
   f.time_ratio = p.time_ratio;
   f.comparison = ci;
   f.pair = pi;

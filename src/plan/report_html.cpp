@@ -45,8 +45,9 @@ constexpr const char* kStyle = R"(
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;color:#1d2330;margin:1.5em auto;max-width:1200px;padding:0 1em}
 h1{font-size:1.6em;margin-bottom:.2em}h2{margin-top:1.8em;border-bottom:1px solid #d8dce4;padding-bottom:.2em}h3{font-size:1.05em;margin:1.4em 0 .4em}
 .tablewrap{overflow-x:auto;max-width:100%}
-table{border-collapse:collapse;width:100%;margin:.6em 0}th,td{border:1px solid #d8dce4;padding:3px 6px;text-align:left;vertical-align:top;overflow-wrap:anywhere}
-th{background:#f2f4f8;font-weight:600}td.num{text-align:right}code{font:12px ui-monospace,Menlo,monospace;overflow-wrap:anywhere}
+table{border-collapse:collapse;width:100%;margin:.6em 0}th,td{border:1px solid #d8dce4;padding:3px 6px;text-align:left;vertical-align:top;overflow-wrap:break-word}
+th{background:#f2f4f8;font-weight:600}td.num{text-align:right;white-space:nowrap}td.flex,td.shape{overflow-wrap:anywhere}
+code{font:12px ui-monospace,Menlo,monospace;overflow-wrap:anywhere}
 td.shape code{font-size:11px}.nw{white-space:nowrap}
 .v{font-weight:600}.v-ok{color:#1a7f37}.v-good{color:#1a7f37}.v-warn{color:#9a6700}.v-bad{color:#cf222e}
 .notes{color:#57606a;margin:0;padding-left:1.2em}
@@ -162,25 +163,49 @@ std::string dir_of(const ReportInput& in, size_t set) {
   return in.plan_dirs[std::min(set, in.plan_dirs.size() - 1)];
 }
 
+// A verdict's kinds, worst first, each kept whole when the cell wraps.
+std::string verdict_cell(const PairDiff& p) {
+  static constexpr ChangeKind kOrder[] = {ChangeKind::kRegression, ChangeKind::kShapeChange,
+                                          ChangeKind::kEstimate, ChangeKind::kIndexChange};
+  std::string words;
+  for (auto k : kOrder) {
+    if (!p.has(k)) continue;
+    if (!words.empty()) words += ", ";
+    words += "<span class=\"nw\">" + esc(to_string(k)) + "</span>";
+  }
+  const int rank = pair_rank(p);
+  if (rank == 10) words = words.empty() ? "improvement" : "improvement: " + words;
+  if (words.empty()) words = "ok";
+  const char* cls = rank >= 11 ? "v-ok" : rank == 10 ? "v-good" : rank <= 2 ? "v-bad" : "v-warn";
+  return std::string("<span class=\"v ") + cls + "\">" + words + "</span>";
+}
+
 std::string comparison_table(const ReportInput& in, size_t ci) {
   const CompareResult& r = in.comparisons[ci];
+  // One heading for where, when every pair shares it; else a column.
+  bool one_where = true;
+  for (const auto& p : r.pairs) one_where = one_where && pair_where(p) == pair_where(r.pairs[0]);
   std::string out = "<h2>" + esc(r.label_a) + " → " + esc(r.label_b) + "</h2>\n";
+  if (one_where && !r.pairs.empty())
+    out += "<p class=\"where\">" + esc(where_words(in, r, r.pairs[0])) + "</p>\n";
   out += "<div class=\"tablewrap\" id=\"cmp-" + std::to_string(ci) +
-         "\"><table>\n<tr><th>query [pick]</th><th>where</th><th>plan change</th>"
-         "<th>indexes</th><th>time</th><th>worst q-error</th><th>verdict</th></tr>\n";
+         "\"><table>\n<tr><th>query [pick]</th>" + (one_where ? "" : "<th>where</th>") +
+         "<th>plan change</th><th>indexes</th><th>time</th><th>worst q-error</th>"
+         "<th>verdict</th></tr>\n";
   for (const PairDiff* p : pairs_by_severity(r)) {
     std::string time = "—";
     if (p->timed) {
-      time = "<span class=\"nw\">" + esc(format_ms(p->a.execution.median_ms)) + " →</span> " +
-             "<span class=\"nw\">" + esc(format_ms(p->b.execution.median_ms)) +
-             "</span><br/><span class=\"meta\">" + esc(format_ratio(p->time_ratio)) + " time, " +
-             esc(format_ratio(p->data_ratio)) + " data</span>";
+      time = esc(format_ms(p->a.execution.median_ms)) + " → " +
+             esc(format_ms(p->b.execution.median_ms)) + "<br/><span class=\"meta\">" +
+             esc(format_ratio(p->time_ratio)) + " time, " + esc(format_ratio(p->data_ratio)) +
+             " data</span>";
     }
-    out += "<tr><td>" + esc(p->b.query + " [" + p->b.pick + "]") + "</td><td>" +
-           esc(pair_where(*p)) + "</td><td>" + esc(p->shape_changed ? p->shape_words : "same") +
-           "</td><td>" + esc(indexes_change(*p)) + "</td><td class=\"num\">" + time +
-           "</td><td class=\"num\">" + esc(qerror_change(*p)) + "</td><td>" +
-           verdict_span(pair_verdict(*p), pair_rank(*p)) + "</td></tr>\n";
+    out += "<tr><td>" + esc(p->b.query + " [" + p->b.pick + "]") + "</td>";
+    if (!one_where) out += "<td>" + esc(where_words(in, r, *p)) + "</td>";
+    out += "<td class=\"flex\">" + esc(p->shape_changed ? p->shape_words : "same") +
+           "</td><td class=\"flex\">" + esc(indexes_change(*p)) + "</td><td class=\"num\">" + time +
+           "</td><td class=\"num\">" + esc(qerror_change(*p)) + "</td><td>" + verdict_cell(*p) +
+           "</td></tr>\n";
   }
   out += "</table></div>\n";
   for (const auto& u : r.unmatched_a)
@@ -240,8 +265,8 @@ std::string captures_table(const ReportInput& in) {
         c.plan_file.empty()
             ? ""
             : "<a href=\"" + esc(plan_href(dir_of(in, row.set), c.plan_file)) + "\">JSON</a>";
-    out += "<tr><td>" + esc(c.query + " [" + c.pick + "]") + "</td><td><code>" + esc(params) +
-           "</code></td><td>" + esc(side_label(in, in.sets[row.set].first, c)) +
+    out += "<tr><td>" + esc(c.query + " [" + c.pick + "]") + "</td><td class=\"flex\"><code>" +
+           esc(params) + "</code></td><td>" + esc(side_label(in, in.sets[row.set].first, c)) +
            "</td><td class=\"num\">" + esc(time_of(c)) + "</td><td class=\"num\">" +
            esc(rows_of(c)) + "</td><td class=\"shape\"><code>" + esc(c.shape) + "</code></td><td>" +
            verdict_span(row.verdict, row.rank) + "</td><td>" + link + "</td></tr>\n";

@@ -89,16 +89,25 @@ std::string wrap(const std::string& first, const std::string& text, size_t width
                  const std::string& color) {
   const size_t indent = width_of(first);
   const size_t room = width > indent + 10 ? width - indent : 10;
-  std::vector<std::string> lines(1);
-  size_t start = 0;
-  while (start < text.size()) {
-    size_t end = text.find(' ', start);
-    if (end == std::string::npos) end = text.size();
+  std::vector<std::string> words;
+  for (size_t start = 0; start < text.size();) {
+    size_t end = std::min(text.find(' ', start), text.size());
     std::string word = text.substr(start, end - start);
     start = end + 1;
     if (word.empty()) continue;
-    std::string& cur = lines.back();
-    if (!cur.empty() && width_of(cur) + 1 + width_of(word) > room) lines.emplace_back();
+    // A unit stays with its number: "0.023 ms", "1.82 s".
+    const bool unit =
+        word.starts_with("ms") || word == "s" || word.starts_with("s)") || word.starts_with("s;");
+    if (unit && !words.empty()) {
+      words.back().append(" ").append(word);
+    } else {
+      words.push_back(std::move(word));
+    }
+  }
+  std::vector<std::string> lines(1);
+  for (const auto& word : words) {
+    if (!lines.back().empty() && width_of(lines.back()) + 1 + width_of(word) > room)
+      lines.emplace_back();
     std::string& now = lines.back();
     if (!now.empty()) now += ' ';
     now += cut(word, room);

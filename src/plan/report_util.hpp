@@ -154,6 +154,10 @@ inline std::vector<const PairDiff*> pairs_of(const ReportInput& in, size_t set,
   return out;
 }
 
+// Where a pair's two sides were captured, in words a reader knows: the scale points
+// with their rows, or the experiment and the scale it ran at (findings.cpp).
+std::string where_words(const ReportInput& in, const CompareResult& r, const PairDiff& p);
+
 // Where the two sides of a pair were captured: "large/baseline → large/listing_index",
 // or just "large/baseline" when both sides agree.
 inline std::string pair_where(const PairDiff& p) {
