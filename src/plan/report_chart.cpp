@@ -32,12 +32,14 @@ std::string one_chart(const Case& k, const std::vector<std::string>& scales, con
   int e_hi = static_cast<int>(std::ceil(std::log10(hi)));
   if (e_hi == e_lo) ++e_hi;
   const Layout L;
-  const double step = scales.size() > 1 ? L.w / (scales.size() - 1) : 0;
-  auto x = [&](size_t i) { return L.left + (scales.size() > 1 ? i * step : L.w / 2); };
+  // Points inset from the ends so the scale labels under them stay inside the chart.
+  const double inset = 50, step = scales.size() > 1 ? (L.w - 2 * inset) / (scales.size() - 1) : 0;
+  auto x = [&](size_t i) { return L.left + (scales.size() > 1 ? inset + i * step : L.w / 2); };
   auto y = [&](double ms) { return L.top + L.h - (std::log10(ms) - e_lo) / (e_hi - e_lo) * L.h; };
-  const double width = L.left + L.w + 40, height = L.top + L.h + 34;
+  const double width = L.left + L.w + 10, height = L.top + L.h + 34;
   std::string out = "<figure class=\"chart\" id=\"chart-" + std::to_string(index) +
-                    "\"><figcaption>" + esc(k.name) + "</figcaption>\n";
+                    "\"><figcaption>" + esc(k.name) +
+                    " <span class=\"meta\">median time, log scale</span></figcaption>\n";
   out += fmt::format(
       "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {0:.0f} {1:.0f}\" "
       "width=\"{0:.0f}\" height=\"{1:.0f}\" role=\"img\" aria-label=\"median execution time of "

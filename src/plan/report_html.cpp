@@ -97,7 +97,7 @@ if (location.hash === '#selftest') window.addEventListener('load', function () {
 )";
 
 std::string verdict_span(const std::string& text, int rank) {
-  const char* cls = rank >= 11 ? "v-ok" : rank == 10 ? "v-good" : rank <= 2 ? "v-bad" : "v-warn";
+  const char* cls = rank >= 11 ? "v-ok" : rank == 10 ? "v-good" : rank <= 1 ? "v-bad" : "v-warn";
   return std::string("<span class=\"v ") + cls + "\">" + esc(text) + "</span>";
 }
 
@@ -176,7 +176,7 @@ std::string verdict_cell(const PairDiff& p) {
   const int rank = pair_rank(p);
   if (rank == 10) words = words.empty() ? "improvement" : "improvement: " + words;
   if (words.empty()) words = "ok";
-  const char* cls = rank >= 11 ? "v-ok" : rank == 10 ? "v-good" : rank <= 2 ? "v-bad" : "v-warn";
+  const char* cls = rank >= 11 ? "v-ok" : rank == 10 ? "v-good" : rank <= 1 ? "v-bad" : "v-warn";
   return std::string("<span class=\"v ") + cls + "\">" + words + "</span>";
 }
 
