@@ -57,13 +57,13 @@ std::string tag(const Finding& f) {
   return "change";
 }
 
-// A finding as a Markdown list item: the case in bold; '*' and '_' from data would
-// start emphasis, so they are escaped.
+// A finding as a Markdown list item: the case in bold; '*', '`' and '<' from data
+// would start emphasis, code or HTML, so they are escaped ('_' inside words does not).
 std::string md_text(const Finding& f) {
   auto plain = [](const std::string& s) {
     std::string out;
     for (char c : s) {
-      if (c == '*' || c == '_' || c == '`' || c == '[' || c == ']') out += '\\';
+      if (c == '*' || c == '`' || c == '<') out += '\\';
       out += c == '\n' ? ' ' : c;
     }
     return out;

@@ -180,5 +180,16 @@ TEST(ReportTerminal, LeadsWithTheWorstFindingAndShowsRowCounts) {
   EXPECT_LT(text.find("  12K → 340K "), text.find("  340K listing_index ")) << text;
 }
 
+TEST(ReportMarkdown, LeadsWithTheFindings) {
+  std::string md = render_markdown(sweep());
+  size_t head =
+      md.find("## What changed\n\n- **regression** **listing [rank:50]**, test (12K rows)");
+  EXPECT_NE(head, std::string::npos) << md;
+  EXPECT_LT(head, md.find("## Summary")) << md;
+  EXPECT_NE(md.find("- **improvement** **listing [rank:50]**, listing_index at production"),
+            std::string::npos)
+      << md;
+}
+
 }  // namespace
 }  // namespace pgshape
