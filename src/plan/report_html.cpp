@@ -180,6 +180,14 @@ std::string verdict_cell(const PairDiff& p) {
   return std::string("<span class=\"v ") + cls + "\">" + words + "</span>";
 }
 
+// The indexes a pair stopped and started using, one per line.
+std::string index_lines(const PairDiff& p) {
+  std::string out;
+  for (const auto& i : p.indexes_dropped) out += (out.empty() ? "−" : "<br/>−") + esc(i);
+  for (const auto& i : p.indexes_added) out += (out.empty() ? "+" : "<br/>+") + esc(i);
+  return out;
+}
+
 std::string comparison_table(const ReportInput& in, size_t ci) {
   const CompareResult& r = in.comparisons[ci];
   // One heading for where, when every pair shares it; else a column.
@@ -203,7 +211,7 @@ std::string comparison_table(const ReportInput& in, size_t ci) {
     out += "<tr><td>" + esc(p->b.query + " [" + p->b.pick + "]") + "</td>";
     if (!one_where) out += "<td>" + esc(where_words(in, r, *p)) + "</td>";
     out += "<td class=\"flex\">" + esc(p->shape_changed ? p->shape_words : "same") +
-           "</td><td class=\"flex\">" + esc(indexes_change(*p)) + "</td><td class=\"num\">" + time +
+           "</td><td class=\"flex\">" + index_lines(*p) + "</td><td class=\"num\">" + time +
            "</td><td class=\"num\">" + esc(qerror_change(*p)) + "</td><td>" + verdict_cell(*p) +
            "</td></tr>\n";
   }

@@ -30,7 +30,7 @@ class ShopReport : public ::testing::Test {
     // COLUMNS=80: the terminal table must fit it (checked below).
     explain_ = new testing::CommandResult(
         run_pgshape({"explain", "profiles/shop.yaml", "--dsn", test_dsn(), "--schema", *schema_,
-                     "--out", (*dir_ / "capture").string(), "--runs", "3", "-v"},
+                     "--out", (*dir_ / "capture").string(), "-v"},
                     {{"COLUMNS", "80"}}));
   }
   static void TearDownTestSuite() {
