@@ -180,6 +180,34 @@ TEST(ReportTerminal, LeadsWithTheWorstFindingAndShowsRowCounts) {
   EXPECT_LT(text.find("  12K → 340K "), text.find("  340K listing_index ")) << text;
 }
 
+TEST(ReportHtml, PlanTreesShowWhatExplainsTheCostAndLinkThePlanFiles) {
+  ReportInput in = sweep();
+  for (auto& c : in.sets[0].second)
+    c.plan_file = "plans/" + c.scale + "/" + c.experiment + "/x.json";
+  for (auto& r : in.comparisons) {
+    for (auto& p : r.pairs) {
+      p.a.plan_file = "plans/" + p.a.scale + "/" + p.a.experiment + "/x.json";
+      p.b.plan_file = "plans/" + p.b.scale + "/" + p.b.experiment + "/x.json";
+    }
+  }
+  in.plan_dirs = {"../shop dir"};
+  std::string html = render_html(in);
+  // The headline comes before every table.
+  EXPECT_LT(html.find("id=\"headline\""), html.find("<table>"));
+  EXPECT_NE(html.find("Rows Removed by Filter: 282,342"), std::string::npos);  // 94,114 × 3 loops
+  EXPECT_NE(html.find("<span class=\"k\">Filter:</span> <code>(active AND (category_id = 1))"),
+            std::string::npos);
+  EXPECT_NE(html.find("workers 2 of 2"), std::string::npos);
+  EXPECT_NE(html.find("buffers 3,308 hit"), std::string::npos);
+  EXPECT_NE(html.find("href=\"../shop%20dir/plans/production/baseline/x.json\""),
+            std::string::npos);
+  EXPECT_NE(html.find("<code>summary.json</code> is not a plan"), std::string::npos);
+  // One chart per query case, with a line per experiment.
+  EXPECT_NE(html.find("id=\"chart-0\""), std::string::npos);
+  EXPECT_EQ(html.find("id=\"chart-1\""), std::string::npos);
+  EXPECT_NE(html.find("> listing_index</li>"), std::string::npos);
+}
+
 TEST(ReportMarkdown, LeadsWithTheFindings) {
   std::string md = render_markdown(sweep());
   size_t head =
