@@ -415,6 +415,12 @@ std::string render_terminal(const ReportInput& input, bool color, size_t width =
 // A comparison as JSON (for `compare --json`): pairs with their verdicts and numbers.
 std::string render_json(const CompareResult& result);
 
+// The findings as a JSON array, worst first, improvements last (for --json):
+// [{"kind": "regression" | "plan-change" | "estimate" | "index-change" | "improvement",
+//   "query", "pick", "where", "sentence", "time_ratio", "comparison", "pair"}], where
+// comparison and pair index the report's comparisons and their pairs.
+std::string render_findings_json(const ReportInput& input);
+
 // Writes report.md and report.html into `dir` (created if needed) and returns the
 // path of report.html. Throws std::runtime_error naming the file it could not write.
 std::string write_reports(const std::string& dir, const ReportInput& input);

@@ -17,6 +17,7 @@ int run_compare_command(const Args& args) {
   const CompareResult& result = outcome.result;
   if (args.flag(Opt::kJson)) {
     nlohmann::json j = nlohmann::json::parse(render_json(result));
+    j["findings"] = nlohmann::json::parse(render_findings_json(outcome.report));
     if (!outcome.gate.empty()) j["gate"] = {{"tripped", true}, {"message", outcome.gate}};
     fmt::print("{}\n", j.dump(2));
     return outcome.gate.empty() ? 0 : static_cast<int>(ExitCode::kGate);

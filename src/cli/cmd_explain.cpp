@@ -63,6 +63,7 @@ int run_explain_command(const Args& args) {
                         {"comparisons", nlohmann::json::array()}};
     for (const auto& r : outcome.report.comparisons)
       j["comparisons"].push_back(nlohmann::json::parse(render_json(r)));
+    j["findings"] = nlohmann::json::parse(render_findings_json(outcome.report));
     if (!outcome.gate.empty()) j["gate"] = {{"tripped", true}, {"message", outcome.gate}};
     fmt::print("{}\n", j.dump(2));
     return outcome.gate.empty() ? 0 : static_cast<int>(ExitCode::kGate);

@@ -1,5 +1,6 @@
 // Text renderings of plan reports: Markdown, JSON, and the one
 // function that writes report files. See include/pgshape/report.hpp.
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -161,6 +162,28 @@ std::string render_json(const CompareResult& r) {
               {"unmatched_a", r.unmatched_a},
               {"unmatched_b", r.unmatched_b}}
       .dump(2);
+}
+
+std::string render_findings_json(const ReportInput& in) {
+  using nlohmann::json;
+  const Findings f = find_findings(in);
+  json out = json::array();
+  for (const auto* list : {&f.problems, &f.improvements}) {
+    for (const auto& x : *list) {
+      const PairDiff& p = in.comparisons[x.comparison].pairs[x.pair];
+      std::string kind = x.improvement ? "improvement" : tag(x);
+      std::replace(kind.begin(), kind.end(), ' ', '-');
+      out.push_back({{"kind", kind},
+                     {"query", p.b.query},
+                     {"pick", p.b.pick},
+                     {"where", x.where},
+                     {"sentence", x.sentence()},
+                     {"time_ratio", x.time_ratio},
+                     {"comparison", x.comparison},
+                     {"pair", x.pair}});
+    }
+  }
+  return out.dump(2);
 }
 
 std::string write_reports(const std::string& dir, const ReportInput& in) {

@@ -2,6 +2,7 @@
 // of real plans, the node details they draw on, and the terminal's width limit.
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "fixtures.hpp"
@@ -206,6 +207,17 @@ TEST(ReportHtml, PlanTreesShowWhatExplainsTheCostAndLinkThePlanFiles) {
   EXPECT_NE(html.find("id=\"chart-0\""), std::string::npos);
   EXPECT_EQ(html.find("id=\"chart-1\""), std::string::npos);
   EXPECT_NE(html.find("> listing_index</li>"), std::string::npos);
+}
+
+TEST(ReportJson, FindingsWorstFirstWithTheirSentences) {
+  auto j = nlohmann::json::parse(render_findings_json(sweep()));
+  ASSERT_EQ(j.size(), 2u) << j.dump(2);
+  EXPECT_EQ(j[0]["kind"], "regression");
+  EXPECT_EQ(j[0]["pick"], "rank:50");
+  EXPECT_NE(j[0]["sentence"].get<std::string>().find("removes 282,342 rows by filter"),
+            std::string::npos);
+  EXPECT_EQ(j[1]["kind"], "improvement");
+  EXPECT_EQ(j[1]["comparison"], 1);
 }
 
 TEST(ReportMarkdown, LeadsWithTheFindings) {
