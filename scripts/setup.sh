@@ -24,6 +24,7 @@ PACKAGES=(
   curl openssl  # scripts/pg-servers.sh: the PostgreSQL 16-18 server binaries of the test matrix
   time bc  # bench/run.sh: peak RSS (/usr/bin/time -v) and sums
   zsh man-db groff-base  # tests: the generated zsh completion and man page are run, not just read
+  chromium  # tests: report.html is rendered headless and measured (report_browser_test)
 )
 
 section() { printf '\n==> %s\n' "$*"; }

@@ -41,6 +41,20 @@ struct PlanNode {
   double actual_total_ms = 0;   // "Actual Total Time": per loop, milliseconds
   int64_t shared_hit = 0;       // "Shared Hit Blocks": this node and its children
   int64_t shared_read = 0;      // "Shared Read Blocks": this node and its children
+  // What explains a node's cost, verbatim from EXPLAIN (empty / 0 when absent):
+  std::string filter;                   // "Filter"
+  std::string index_cond;               // "Index Cond"
+  std::string recheck_cond;             // "Recheck Cond"
+  std::string hash_cond;                // "Hash Cond"
+  std::string merge_cond;               // "Merge Cond"
+  std::string join_filter;              // "Join Filter"
+  std::string sort_key;                 // "Sort Key", joined by ", "
+  std::string group_key;                // "Group Key", joined by ", "
+  double removed_by_filter = 0;         // "Rows Removed by Filter": per loop
+  double removed_by_join_filter = 0;    // "Rows Removed by Join Filter": per loop
+  double removed_by_index_recheck = 0;  // "Rows Removed by Index Recheck": per loop
+  int workers_planned = 0;              // "Workers Planned" (Gather / Gather Merge)
+  int workers_launched = 0;             // "Workers Launched"
   std::vector<PlanNode> children;
 
   // How EXPLAIN's text form names the node, plus what it scans:
@@ -321,7 +335,60 @@ struct ReportInput {
   // Labelled capture sets, in display order. The label is shown when there are several.
   std::vector<std::pair<std::string, std::vector<PlanCapture>>> sets;
   std::vector<CompareResult> comparisons;  // each rendered as its own section
+  // Rows per scale point name, shown beside the name ("production (340K rows)"): the
+  // profile's anchor count when the caller knows it; a scale missing here is shown
+  // with the total rows of its tables.
+  std::map<std::string, int64_t> scale_rows;
+  // Where each set's plan files are, relative to the report's directory, for links
+  // (the last entry serves any set beyond it; none = the report's own directory).
+  // Pairs take their A sides from the first set and their B sides from the last.
+  std::vector<std::string> plan_dirs;
 };
+
+// ---------------------------------------------------------------------------
+// Findings: what changed, in a sentence each, worst first. The headline of the
+// HTML, Markdown and terminal reports; built from ReportInput::comparisons.
+//
+// Severity order (FindingKind's order, then the time ratio, largest first):
+//   1. a shape change that is also a regression: the plan changed and got slower
+//      than the data grew — what an incident looks like;
+//   2. a regression with the same plan;
+//   3. a shape change without a regression;
+//   4. an estimate that got much worse (worst q-error, see DiffOptions);
+//   5. an index change only.
+// Improvements — pairs whose B side takes at most 1 / regression_factor of A's time
+// (and whose A side took at least regression_floor_ms) — are a separate list, largest speed-up
+// first, whatever else changed: an experiment that swaps the plan for a 300× faster one is good
+// news, not a shape-change alarm.
+
+enum class FindingKind { kSlowerPlanChange, kRegression, kShapeChange, kEstimate, kIndexChange };
+
+struct Finding {
+  FindingKind kind = FindingKind::kIndexChange;
+  bool improvement = false;  // a green finding; `kind` is then meaningless
+  std::string subject;       // "listing [rank:50]"
+  std::string where;         // "test (12K rows) → production (340K rows)"
+  std::string text;          // "220× the time for 28× the data (0.072 ms → 15.9 ms); ..."
+  double time_ratio = 1;     // B / A, as in PairDiff
+  size_t comparison = 0;     // which ReportInput::comparisons entry ...
+  size_t pair = 0;           // ... and which of its pairs
+  std::string sentence() const { return subject + ", " + where + ": " + text; }
+};
+
+// Whether a pair is an improvement by the rule above.
+bool is_improvement(const PairDiff& p, const DiffOptions& options = {});
+
+struct Findings {
+  std::vector<Finding> problems;      // worst first
+  std::vector<Finding> improvements;  // largest speed-up first
+};
+
+// Every pair with a change kind or an improvement becomes one finding.
+Findings find_findings(const ReportInput& input, const DiffOptions& options = {});
+
+// A scale point with its rows: "production (340K rows)"; `compact` gives just
+// "340K" for terminal cells (the name when the rows are unknown).
+std::string scale_label(const ReportInput& input, const std::string& scale, bool compact = false);
 
 // "0.052 ms", "12.4 ms", "1.82 s".
 std::string format_ms(double ms);
@@ -338,12 +405,21 @@ std::string render_markdown(const ReportInput& input);
 // from data or SQL is escaped.
 std::string render_html(const ReportInput& input);
 
-// A compact table for the terminal: one line per compared pair (or per capture when
-// there are no comparisons). `color` adds ANSI colours to the verdicts.
-std::string render_terminal(const ReportInput& input, bool color);
+// What the terminal shows: the findings (worst first, improvements marked), then a
+// table of one line per compared pair, worst first (or per capture when there are
+// no comparisons). No line is wider than `width` columns: findings wrap, table
+// cells are cut with "…" (the full text is in --json and the reports). `color` adds
+// ANSI colours, which take no columns.
+std::string render_terminal(const ReportInput& input, bool color, size_t width = 100);
 
 // A comparison as JSON (for `compare --json`): pairs with their verdicts and numbers.
 std::string render_json(const CompareResult& result);
+
+// The findings as a JSON array, worst first, improvements last (for --json):
+// [{"kind": "regression" | "plan-change" | "estimate" | "index-change" | "improvement",
+//   "query", "pick", "where", "sentence", "time_ratio", "comparison", "pair"}], where
+// comparison and pair index the report's comparisons and their pairs.
+std::string render_findings_json(const ReportInput& input);
 
 // Writes report.md and report.html into `dir` (created if needed) and returns the
 // path of report.html. Throws std::runtime_error naming the file it could not write.

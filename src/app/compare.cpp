@@ -16,6 +16,18 @@ std::string dir_name(const std::string& dir) {
   return name.empty() || name == "." ? "capture" : name;
 }
 
+// `dir` as seen from `from` (which may not exist yet), for links in the report;
+// absolute when no relative path exists.
+std::string relative_to(const std::string& dir, const std::string& from) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::path target = fs::weakly_canonical(fs::absolute(dir), ec);
+  fs::path base = fs::weakly_canonical(fs::absolute(from), ec);
+  if (ec) return fs::absolute(dir).string();
+  fs::path rel = target.lexically_relative(base);
+  return rel.empty() ? target.string() : rel.string();
+}
+
 CompareOutcome compare(const CompareCommand& c) {
   // Checked before any file is read, so a typo fails fast with exit 2.
   const std::vector<ChangeKind> gated = app::change_kinds(c.fail_on);
@@ -45,6 +57,7 @@ CompareOutcome compare(const CompareCommand& c) {
   const std::string out =
       c.out.empty() ? (std::filesystem::path(c.dir_b) / ("compare-" + dir_name(c.dir_a))).string()
                     : c.out;
+  report.plan_dirs = {relative_to(c.dir_a, out), relative_to(c.dir_b, out)};
   outcome.report_html = app::writing_files([&] { return write_reports(out, report); });
   outcome.gate = app::gate_verdict("compare", gated, report.comparisons);
   return outcome;

@@ -141,6 +141,9 @@ ExplainOutcome explain(const ExplainCommand& c) {
       "capture: " + outcome.capture_dir + "/summary.json"};
   report.comparisons = sweep_comparisons(profile, set, scales, total_rows);
   report.sets = {{profile.name, set.captures}};
+  // The anchor counts the profile's scales are written in (12,000 / 340,000
+  // products), which is how a reader knows the scale points.
+  for (const auto& s : profile.scales) report.scale_rows[s.name] = s.anchor;
   outcome.report_html =
       app::writing_files([&] { return write_reports(outcome.capture_dir, report); });
   outcome.gate = app::gate_verdict("explain", gated, report.comparisons);

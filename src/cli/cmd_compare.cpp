@@ -17,12 +17,13 @@ int run_compare_command(const Args& args) {
   const CompareResult& result = outcome.result;
   if (args.flag(Opt::kJson)) {
     nlohmann::json j = nlohmann::json::parse(render_json(result));
+    j["findings"] = nlohmann::json::parse(render_findings_json(outcome.report));
     if (!outcome.gate.empty()) j["gate"] = {{"tripped", true}, {"message", outcome.gate}};
     fmt::print("{}\n", j.dump(2));
     return outcome.gate.empty() ? 0 : static_cast<int>(ExitCode::kGate);
   }
   if (args.verbosity() > 0) {
-    fmt::print("{}", render_terminal(outcome.report, color_stdout()));
+    fmt::print("{}", render_terminal(outcome.report, color_stdout(), terminal_width()));
     if (result.pairs.empty()) fmt::print("no captures paired up\n");
     for (const auto& u : result.unmatched_a) fmt::print("only in {}: {}\n", result.label_a, u);
     for (const auto& u : result.unmatched_b) fmt::print("only in {}: {}\n", result.label_b, u);

@@ -52,6 +52,7 @@ nlohmann::json sweep_json(const ExplainOutcome& outcome) {
                       {"comparisons", nlohmann::json::array()}};
   for (const auto& r : outcome.report.comparisons)
     j["comparisons"].push_back(nlohmann::json::parse(render_json(r)));
+  j["findings"] = nlohmann::json::parse(render_findings_json(outcome.report));
   return j;
 }
 
@@ -90,7 +91,8 @@ int run_explain_command(const Args& args) {
       for (const auto& a : outcome.across_servers)
         j["across_servers"].push_back(
             {{"report", a.report_html},
-             {"comparison", nlohmann::json::parse(render_json(a.result))}});
+             {"comparison", nlohmann::json::parse(render_json(a.result))},
+             {"findings", nlohmann::json::parse(render_findings_json(a.report))}});
     }
     if (!outcome.gate.empty()) j["gate"] = {{"tripped", true}, {"message", outcome.gate}};
     j["target"] = target_json(outcome.target);
@@ -99,11 +101,14 @@ int run_explain_command(const Args& args) {
   }
   if (verbosity > 0) {
     for (const auto* s : sweeps)
-      fmt::print("{}\nscale points loaded {}\ncaptures: {}/summary.json\nreport: {}\n",
-                 render_terminal(s->report, color_stdout()), where_phrase(s->target, s->schema),
-                 s->capture_dir, s->report_html);
+      fmt::print(
+          "{}\nscale points loaded {}\nreport: {}\nplans:  {}/plans/ (EXPLAIN JSON, one file per "
+          "capture; these open in PEV2)\nindex:  {}/summary.json (pgshape's index of the capture, "
+          "not a plan)\n",
+          render_terminal(s->report, color_stdout(), terminal_width()),
+          where_phrase(s->target, s->schema), s->report_html, s->capture_dir, s->capture_dir);
     for (const auto& a : outcome.across_servers) {
-      fmt::print("\n{}", render_terminal(a.report, color_stdout()));
+      fmt::print("\n{}", render_terminal(a.report, color_stdout(), terminal_width()));
       if (a.result.pairs.empty()) fmt::print("no captures paired up\n");
       fmt::print("report: {}\n", a.report_html);
     }

@@ -47,5 +47,8 @@ nlohmann::json target_json(const TargetInfo& target);
 // With --keep, on stderr: the kept server as a key=value conninfo and as a
 // postgresql:// URI (neither holds a password), how to connect and how to stop it.
 void print_kept_server(const TargetInfo& target);
+// Columns terminal output may use: $COLUMNS when it is a positive number, else the
+// width of the terminal on stdout, else 100.
+size_t terminal_width();
 
 }  // namespace pgshape::cli

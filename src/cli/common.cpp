@@ -1,5 +1,6 @@
 // Small pieces several commands share: the --shard K/N syntax, whether stdout
-// takes colours, and how a command says where it wrote.
+// takes colours, how wide the terminal is, and how a command says where it wrote.
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
@@ -59,6 +60,18 @@ void print_kept_server(const TargetInfo& target) {
   // Both spellings: libpq tools take either, DATABASE_URL users expect a URI.
   fmt::print(stderr, "embedded server kept running:\n  conninfo: {}\n  URI:      {}\n{}\n",
              redact_dsn(target.dsn), redact_dsn(target.uri), target.connect_hint);
+}
+
+size_t terminal_width() {
+  // COLUMNS first: it is what a user sets to ask for a width, and what a pipe has.
+  if (const char* env = std::getenv("COLUMNS")) {
+    char* end = nullptr;
+    long n = std::strtol(env, &end, 10);
+    if (end != env && *end == '\0' && n > 0 && n < 100'000) return static_cast<size_t>(n);
+  }
+  winsize ws{};
+  if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) return ws.ws_col;
+  return 100;
 }
 
 }  // namespace pgshape::cli

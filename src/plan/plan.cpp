@@ -24,6 +24,19 @@ double num_field(const json& j, const char* key, double fallback = 0) {
   return it != j.end() && it->is_number() ? it->get<double>() : fallback;
 }
 
+// "Sort Key" and "Group Key" are arrays of expressions.
+std::string list_field(const json& j, const char* key) {
+  auto it = j.find(key);
+  if (it == j.end() || !it->is_array()) return str_field(j, key);
+  std::string out;
+  for (const auto& e : *it) {
+    if (!e.is_string()) continue;
+    if (!out.empty()) out += ", ";
+    out += e.get<std::string>();
+  }
+  return out;
+}
+
 PlanNode parse_node(const json& j, int depth) {
   // EXPLAIN never nests this deep; a guard keeps hostile input from blowing the stack.
   if (depth > 1000) throw std::runtime_error("EXPLAIN JSON: plan nested deeper than 1000 nodes");
@@ -49,6 +62,19 @@ PlanNode parse_node(const json& j, int depth) {
   n.actual_total_ms = num_field(j, "Actual Total Time");
   n.shared_hit = static_cast<int64_t>(num_field(j, "Shared Hit Blocks"));
   n.shared_read = static_cast<int64_t>(num_field(j, "Shared Read Blocks"));
+  n.filter = str_field(j, "Filter");
+  n.index_cond = str_field(j, "Index Cond");
+  n.recheck_cond = str_field(j, "Recheck Cond");
+  n.hash_cond = str_field(j, "Hash Cond");
+  n.merge_cond = str_field(j, "Merge Cond");
+  n.join_filter = str_field(j, "Join Filter");
+  n.sort_key = list_field(j, "Sort Key");
+  n.group_key = list_field(j, "Group Key");
+  n.removed_by_filter = num_field(j, "Rows Removed by Filter");
+  n.removed_by_join_filter = num_field(j, "Rows Removed by Join Filter");
+  n.removed_by_index_recheck = num_field(j, "Rows Removed by Index Recheck");
+  n.workers_planned = static_cast<int>(num_field(j, "Workers Planned"));
+  n.workers_launched = static_cast<int>(num_field(j, "Workers Launched"));
   if (auto it = j.find("Plans"); it != j.end()) {
     if (!it->is_array()) throw std::runtime_error("EXPLAIN JSON: \"Plans\" is not an array");
     for (const auto& child : *it) n.children.push_back(parse_node(child, depth + 1));

@@ -1,5 +1,6 @@
-// Text renderings of plan reports: Markdown, the terminal table, JSON, and the one
+// Text renderings of plan reports: Markdown, JSON, and the one
 // function that writes report files. See include/pgshape/report.hpp.
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -42,41 +43,33 @@ std::string md_table(const std::vector<std::string>& head,
   return out;
 }
 
-// Display width of UTF-8 text: count the bytes that start a code point.
-size_t width(const std::string& s) {
-  size_t n = 0;
-  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
-  return n;
+std::string tag(const Finding& f) {
+  switch (f.kind) {
+    case FindingKind::kSlowerPlanChange:
+    case FindingKind::kRegression:
+      return "regression";
+    case FindingKind::kShapeChange:
+      return "plan change";
+    case FindingKind::kEstimate:
+      return "estimate";
+    case FindingKind::kIndexChange:
+      return "index change";
+  }
+  return "change";
 }
 
-std::string pad(const std::string& s, size_t w) {
-  return s + std::string(w > width(s) ? w - width(s) : 0, ' ');
-}
-
-std::string term_table(const std::vector<std::string>& head,
-                       const std::vector<std::vector<std::string>>& rows,
-                       const std::vector<std::string>& colors) {
-  std::vector<size_t> w(head.size());
-  for (size_t i = 0; i < head.size(); ++i) w[i] = width(head[i]);
-  for (const auto& r : rows) {
-    for (size_t i = 0; i < r.size(); ++i) w[i] = std::max(w[i], width(r[i]));
-  }
-  std::string out;
-  for (size_t i = 0; i < head.size(); ++i) {
-    out += i + 1 < head.size() ? pad(head[i], w[i]) + "  " : head[i] + "\n";
-  }
-  for (size_t i = 0; i < head.size(); ++i) {
-    out += std::string(w[i], '-') + (i + 1 < head.size() ? "  " : "\n");
-  }
-  for (size_t r = 0; r < rows.size(); ++r) {
-    for (size_t i = 0; i < rows[r].size(); ++i) {
-      bool last = i + 1 == rows[r].size();
-      std::string cell = last ? rows[r][i] : pad(rows[r][i], w[i]) + "  ";
-      out += last && !colors[r].empty() ? colors[r] + cell + "\033[0m" : cell;
+// A finding as a Markdown list item: the case in bold; '*', '`' and '<' from data
+// would start emphasis, code or HTML, so they are escaped ('_' inside words does not).
+std::string md_text(const Finding& f) {
+  auto plain = [](const std::string& s) {
+    std::string out;
+    for (char c : s) {
+      if (c == '*' || c == '`' || c == '<') out += '\\';
+      out += c == '\n' ? ' ' : c;
     }
-    out += "\n";
-  }
-  return out;
+    return out;
+  };
+  return "**" + plain(f.subject) + "**, " + plain(f.where) + ": " + plain(f.text);
 }
 
 }  // namespace
@@ -100,12 +93,22 @@ std::string render_markdown(const ReportInput& in) {
   std::string out = "# " + in.title + "\n\n";
   for (const auto& n : in.notes) out += "- " + n + "\n";
   if (!in.notes.empty()) out += "\n";
+  if (!in.comparisons.empty()) {
+    const Findings f = find_findings(in);
+    out += "## What changed\n\n";
+    if (f.problems.empty()) out += "No regressions, plan changes or estimate changes.\n";
+    for (const auto& x : f.problems) out += "- **" + tag(x) + "** " + md_text(x) + "\n";
+    if (!f.improvements.empty()) out += "\nImprovements:\n\n";
+    for (const auto& x : f.improvements) out += "- **improvement** " + md_text(x) + "\n";
+    out += "\n";
+  }
   out += "## Summary\n\n";
   std::vector<std::vector<std::string>> rows;
   for (size_t s = 0; s < in.sets.size(); ++s) {
     for (const auto& c : in.sets[s].second) {
+      auto pairs = pairs_of(in, s, c);
       rows.push_back({c.query, c.pick, column_label(in, s, c), time_of(c), rows_of(c),
-                      "`" + c.shape + "`", verdict_text(verdict_of(in, s, c))});
+                      "`" + c.shape + "`", pairs.empty() ? "ok" : pair_verdict(*pairs.front())});
     }
   }
   out += md_table({"query", "pick", "scale/experiment", "time (median)", "rows est → actual",
@@ -114,9 +117,10 @@ std::string render_markdown(const ReportInput& in) {
   for (const auto& r : in.comparisons) {
     out += "\n## " + r.label_a + " → " + r.label_b + "\n\n";
     std::vector<std::vector<std::string>> pr;
-    for (const auto& p : r.pairs) {
-      pr.push_back({p.b.query, p.b.pick, pair_where(p), p.shape_changed ? p.shape_words : "same",
-                    indexes_change(p), time_change(p), qerror_change(p), verdict_text(p.kinds)});
+    for (const PairDiff* p : pairs_by_severity(r)) {
+      pr.push_back({p->b.query, p->b.pick, pair_where(*p),
+                    p->shape_changed ? p->shape_words : "same", indexes_change(*p), time_change(*p),
+                    qerror_change(*p), pair_verdict(*p)});
     }
     out += md_table({"query", "pick", "scale/experiment", "plan shape", "indexes", "time",
                      "worst q-error", "verdict"},
@@ -126,40 +130,6 @@ std::string render_markdown(const ReportInput& in) {
     if (!r.unmatched_a.empty() || !r.unmatched_b.empty()) out += "\n";
   }
   return out;
-}
-
-std::string render_terminal(const ReportInput& in, bool color) {
-  auto paint = [&](const std::vector<ChangeKind>& kinds) -> std::string {
-    if (!color) return "";
-    if (kinds.empty()) return "\033[32m";  // green
-    for (auto k : kinds) {
-      if (k == ChangeKind::kRegression || k == ChangeKind::kShapeChange) return "\033[1;31m";
-    }
-    return "\033[33m";  // yellow: index or estimate only
-  };
-  std::vector<std::vector<std::string>> rows;
-  std::vector<std::string> colors;
-  if (in.comparisons.empty()) {
-    for (size_t s = 0; s < in.sets.size(); ++s) {
-      for (const auto& c : in.sets[s].second) {
-        rows.push_back({c.query, c.pick, column_label(in, s, c), time_of(c), c.shape});
-        colors.push_back("");
-      }
-    }
-    return term_table({"query", "pick", "scale/experiment", "time", "plan shape"}, rows, colors);
-  }
-  for (const auto& r : in.comparisons) {
-    for (const auto& p : r.pairs) {
-      std::string what = p.shape_changed ? p.shape_words : "same plan";
-      rows.push_back(
-          {p.b.query, p.b.pick, pair_where(p),
-           p.timed ? format_ms(p.a.execution.median_ms) + " → " + format_ms(p.b.execution.median_ms)
-                   : "—",
-           what, verdict_text(p.kinds)});
-      colors.push_back(paint(p.kinds));
-    }
-  }
-  return term_table({"query", "pick", "scale/experiment", "time", "plan", "verdict"}, rows, colors);
 }
 
 std::string render_json(const CompareResult& r) {
@@ -192,6 +162,28 @@ std::string render_json(const CompareResult& r) {
               {"unmatched_a", r.unmatched_a},
               {"unmatched_b", r.unmatched_b}}
       .dump(2);
+}
+
+std::string render_findings_json(const ReportInput& in) {
+  using nlohmann::json;
+  const Findings f = find_findings(in);
+  json out = json::array();
+  for (const auto* list : {&f.problems, &f.improvements}) {
+    for (const auto& x : *list) {
+      const PairDiff& p = in.comparisons[x.comparison].pairs[x.pair];
+      std::string kind = x.improvement ? "improvement" : tag(x);
+      std::replace(kind.begin(), kind.end(), ' ', '-');
+      out.push_back({{"kind", kind},
+                     {"query", p.b.query},
+                     {"pick", p.b.pick},
+                     {"where", x.where},
+                     {"sentence", x.sentence()},
+                     {"time_ratio", x.time_ratio},
+                     {"comparison", x.comparison},
+                     {"pair", x.pair}});
+    }
+  }
+  return out.dump(2);
 }
 
 std::string write_reports(const std::string& dir, const ReportInput& in) {

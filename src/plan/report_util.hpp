@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -44,6 +45,17 @@ inline std::string format_rows(double rows) {
   return fmt::format("{:.0f}", rows);
 }
 
+// 8132 → "8,132": counts a reader compares digit by digit.
+inline std::string thousands(double value) {
+  std::string digits = fmt::format("{:.0f}", value < 0 ? -value : value);
+  std::string out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return value < 0 ? "-" + out : out;
+}
+
 inline std::string format_ratio(double r) {
   return r >= 100 ? fmt::format("{:.0f}×", r) : fmt::format("{:.2g}×", r);
 }
@@ -75,6 +87,76 @@ inline std::string qerror_change(const PairDiff& p) {
   auto q = [](double v) { return v >= 100 ? fmt::format("{:.0f}", v) : fmt::format("{:.1f}", v); };
   return q(p.a.worst_q_error) + " → " + q(p.b.worst_q_error);
 }
+
+// A pair's verdict: "improvement" (with what else changed) when it got faster, else
+// the change kinds ("ok" when none).
+inline std::string pair_verdict(const PairDiff& p) {
+  if (!is_improvement(p)) return verdict_text(p.kinds);
+  return p.kinds.empty() ? "improvement" : "improvement (" + verdict_text(p.kinds) + ")";
+}
+
+// How bad a pair is, for sorting table rows worst first: the finding order, then
+// improvements, then unchanged pairs.
+inline int pair_rank(const PairDiff& p) {
+  if (is_improvement(p)) return 10;
+  if (p.kinds.empty()) return 11;
+  bool slower = p.has(ChangeKind::kRegression);
+  if (slower && p.shape_changed) return 0;
+  if (slower) return 1;
+  if (p.shape_changed) return 2;
+  return p.has(ChangeKind::kEstimate) ? 3 : 4;
+}
+
+// The pairs of `r` in display order: worst first, larger time ratio first within a
+// rank, improvements after problems.
+inline std::vector<const PairDiff*> pairs_by_severity(const CompareResult& r) {
+  std::vector<const PairDiff*> out;
+  for (const auto& p : r.pairs) out.push_back(&p);
+  std::stable_sort(out.begin(), out.end(), [](const PairDiff* x, const PairDiff* y) {
+    int rx = pair_rank(*x), ry = pair_rank(*y);
+    if (rx != ry) return rx < ry;
+    if (rx == 10) return x->time_ratio < y->time_ratio;
+    return x->time_ratio > y->time_ratio;
+  });
+  return out;
+}
+
+// The rows shown for a scale point (see ReportInput::scale_rows); -1 when unknown.
+inline double scale_row_count(const ReportInput& in, const std::string& scale) {
+  if (auto it = in.scale_rows.find(scale); it != in.scale_rows.end())
+    return static_cast<double>(it->second);
+  for (const auto& set : in.sets) {
+    for (const auto& c : set.second) {
+      if (c.scale != scale || c.table_rows.empty()) continue;
+      double rows = 0;
+      for (const auto& t : c.table_rows) rows += static_cast<double>(t.second);
+      return rows;
+    }
+  }
+  return -1;
+}
+
+// The pairs whose B side is this capture (see verdict_of), the worst first.
+inline std::vector<const PairDiff*> pairs_of(const ReportInput& in, size_t set,
+                                             const PlanCapture& c) {
+  std::vector<const PairDiff*> out;
+  if (in.sets.size() > 1 && set + 1 != in.sets.size()) return out;
+  for (const auto& r : in.comparisons) {
+    for (const auto& p : r.pairs) {
+      if (p.b.query == c.query && p.b.pick == c.pick && p.b.scale == c.scale &&
+          p.b.experiment == c.experiment)
+        out.push_back(&p);
+    }
+  }
+  std::stable_sort(out.begin(), out.end(), [](const PairDiff* x, const PairDiff* y) {
+    return pair_rank(*x) < pair_rank(*y);
+  });
+  return out;
+}
+
+// Where a pair's two sides were captured, in words a reader knows: the scale points
+// with their rows, or the experiment and the scale it ran at (findings.cpp).
+std::string where_words(const ReportInput& in, const CompareResult& r, const PairDiff& p);
 
 // Where the two sides of a pair were captured: "large/baseline → large/listing_index",
 // or just "large/baseline" when both sides agree.

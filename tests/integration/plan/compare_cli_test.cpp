@@ -86,10 +86,14 @@ class CompareCliTest : public ::testing::Test {
 fs::path* CompareCliTest::root_ = nullptr;
 
 TEST_F(CompareCliTest, ForcedPlanChangeTripsTheShapeGate) {
+  // COLUMNS=200: wide enough that the plan column is not cut.
   auto r = run_pgshape({"compare", dir("baseline"), dir("no_index_scans"), "--fail-on",
-                        "shape-change", "--out", dir("out_forced")});
+                        "shape-change", "--out", dir("out_forced")},
+                       {{"COLUMNS", "200"}});
   EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
-  EXPECT_NE(r.out.find("shape-change"), std::string::npos) << r.out;
+  // The findings name the new plan, and the table marks the pair as a plan change.
+  EXPECT_NE(r.out.find("the plan now reads all of orders"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("regression+plan"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("Seq Scan on orders"), std::string::npos) << r.out;
   EXPECT_NE(r.err.find("shape-change"), std::string::npos) << r.err;
 }
