@@ -1,0 +1,215 @@
+#!/usr/bin/env bash
+# Builds pgshape's Debian package, and checks it the way a user meets it.
+#
+#   scripts/package.sh             build, then `cpack -G DEB`: build/pgshape_<version>_<arch>.deb
+#   scripts/package.sh --contents  also check the .deb's files and control fields (no root needed)
+#   scripts/package.sh --check     also install it with apt into a bare Debian 12 root
+#                                  (debootstrap minbase + man-db, in a chroot; needs root and
+#                                  the network to the mirror) and run pgshape, man pgshape and
+#                                  the bash completion there
+#
+# The debootstrap download is cached as a tarball in the build directory
+# (package-check/bookworm-minbase.tgz), so a re-run fetches only pgshape's
+# dependencies. Environment:
+#   PGSHAPE_BUILD_DIR         build directory (default: build)
+#   PGSHAPE_DEBIAN_MIRROR     Debian mirror (default: http://deb.debian.org/debian)
+#   PGSHAPE_PACKAGE_SKIP_BUILD=1  package what is built, do not build first
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+BUILD_DIR="${PGSHAPE_BUILD_DIR:-build}"
+[[ "$BUILD_DIR" == /* ]] || BUILD_DIR="$ROOT/$BUILD_DIR"
+MIRROR="${PGSHAPE_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
+SUITE=bookworm
+CHROOT=""
+DEB=""
+
+section() { printf '\n==> %s\n' "$*"; }
+fail() {
+  echo "package.sh: $*" >&2
+  exit 1
+}
+
+build_deb() {
+  if [[ "${PGSHAPE_PACKAGE_SKIP_BUILD:-0}" != 1 ]]; then
+    section "Build ($BUILD_DIR: pgshape, man page, completion)"
+    if [[ ! -f "$BUILD_DIR/CMakeCache.txt" ]]; then
+      cmake -S "$ROOT" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release
+    fi
+    cmake --build "$BUILD_DIR" -j 2 --target pgshape pgshape_docs
+  fi
+  section "cpack -G DEB"
+  local version
+  version="$(sed -n 's/^CMAKE_PROJECT_VERSION:STATIC=//p' "$BUILD_DIR/CMakeCache.txt")"
+  [[ -n "$version" ]] || fail "no project version in $BUILD_DIR/CMakeCache.txt"
+  rm -f "$BUILD_DIR"/pgshape_*.deb
+  (cd "$BUILD_DIR" && cpack -G DEB) >"$BUILD_DIR/cpack.log" 2>&1 || {
+    cat "$BUILD_DIR/cpack.log" >&2
+    fail "cpack failed"
+  }
+  DEB="$BUILD_DIR/pgshape_${version}_$(dpkg --print-architecture).deb"
+  [[ -f "$DEB" ]] || fail "cpack did not write $DEB (see $BUILD_DIR/cpack.log)"
+  echo "$DEB"
+}
+
+# What a user would look for in the package: the program, its man page and
+# completions, the example profile with its SQL, and the declared dependencies.
+check_contents() {
+  section "Contents of ${DEB##*/}"
+  local files field bad=0
+  files="$(dpkg-deb -c "$DEB" | awk '{print $NF}')"
+  for field in ./usr/bin/pgshape ./usr/share/man/man1/pgshape.1.gz \
+    ./usr/share/bash-completion/completions/pgshape ./usr/share/zsh/vendor-completions/_pgshape \
+    ./usr/share/pgshape/profiles/shop.yaml ./usr/share/pgshape/sql/shop/queries.sql \
+    ./usr/share/doc/pgshape/README.md; do
+    if grep -qxF "$field" <<<"$files"; then
+      echo "has $field"
+    else
+      echo "MISSING $field" >&2
+      bad=1
+    fi
+  done
+  if grep -q '^\./usr/local/' <<<"$files"; then
+    echo "files under /usr/local: a package installs into /usr" >&2
+    bad=1
+  fi
+  local depends recommends
+  depends="$(dpkg-deb -f "$DEB" Depends)"
+  recommends="$(dpkg-deb -f "$DEB" Recommends)"
+  echo "Depends: $depends"
+  echo "Recommends: $recommends"
+  for field in libpqxx-6.4 libpq5 libyaml-cpp0.7 libfmt9 libstdc++6 libc6; do
+    grep -q "\b$field\b" <<<"$depends" || {
+      echo "Depends lacks $field" >&2
+      bad=1
+    }
+  done
+  grep -q '\bpostgresql-15\b' <<<"$recommends" || {
+    echo "Recommends lacks postgresql-15 (the embedded mode needs the server)" >&2
+    bad=1
+  }
+  [[ $bad -eq 0 ]] || fail "${DEB##*/} is incomplete"
+}
+
+cleanup_chroot() {
+  if [[ -n "$CHROOT" && -d "$CHROOT" ]]; then
+    local m
+    for m in proc dev/pts dev; do
+      if mountpoint -q "$CHROOT/$m" 2>/dev/null; then umount -l "$CHROOT/$m" || true; fi
+    done
+    # Only once nothing is mounted in it: rm must never reach the host's /dev.
+    if ! grep -qF " $CHROOT/" /proc/mounts; then rm -rf "$CHROOT"; fi
+  fi
+  CHROOT=""
+}
+
+in_chroot() {
+  chroot "$CHROOT" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 \
+    DEBIAN_FRONTEND=noninteractive "$@"
+}
+
+# Asserts that `$2...` run in the chroot prints something matching $1.
+expect() {
+  local pattern="$1" out
+  shift
+  if ! out="$(in_chroot "$@" 2>&1)"; then
+    printf '%s\n' "$out" | tail -n 20 >&2
+    fail "in the Debian root, '$*' failed"
+  fi
+  if ! grep -Eq -- "$pattern" <<<"$out"; then
+    printf '%s\n' "$out" | tail -n 20 >&2
+    fail "in the Debian root, '$*' did not print /$pattern/"
+  fi
+  echo "ok: $* ~ /$pattern/"
+}
+
+check_install() {
+  [[ "$(id -u)" -eq 0 ]] || fail "--check needs root (debootstrap and chroot)"
+  command -v debootstrap >/dev/null || fail "--check needs debootstrap (apt-get install debootstrap)"
+  local started=$SECONDS cache="$BUILD_DIR/package-check"
+  local tarball="$cache/$SUITE-minbase.tgz" boot=(--variant=minbase --include=man-db)
+  mkdir -p "$cache"
+  if [[ ! -s "$tarball" ]]; then
+    section "Downloading a Debian $SUITE minbase (cached in $tarball)"
+    rm -rf "$cache/download"
+    debootstrap "${boot[@]}" --make-tarball="$tarball.tmp" "$SUITE" "$cache/download" "$MIRROR" \
+      >"$cache/debootstrap.log" 2>&1 || {
+      tail -n 30 "$cache/debootstrap.log" >&2
+      rm -rf "$cache/download" "$tarball.tmp"
+      fail "debootstrap --make-tarball failed (network to $MIRROR?)"
+    }
+    mv "$tarball.tmp" "$tarball"
+    rm -rf "$cache/download"
+  fi
+  section "A bare Debian $SUITE root (debootstrap minbase from $tarball)"
+  trap cleanup_chroot EXIT
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
+  CHROOT="$(mktemp -d "$cache/root-XXXXXX")"
+  debootstrap "${boot[@]}" --unpack-tarball="$tarball" "$SUITE" "$CHROOT" "$MIRROR" \
+    >"$cache/debootstrap.log" 2>&1 || {
+    tail -n 30 "$cache/debootstrap.log" >&2
+    fail "debootstrap --unpack-tarball failed"
+  }
+  echo "root in $CHROOT ($((SECONDS - started)) s so far)"
+  cp /etc/resolv.conf "$CHROOT/etc/resolv.conf"
+  # No service may start inside the chroot.
+  printf '#!/bin/sh\nexit 101\n' >"$CHROOT/usr/sbin/policy-rc.d"
+  chmod 0755 "$CHROOT/usr/sbin/policy-rc.d"
+  mountpoint -q "$CHROOT/proc" || mount -t proc proc "$CHROOT/proc"
+  cp "$DEB" "$CHROOT/tmp/"
+
+  section "apt-get install ./${DEB##*/} in the root"
+  in_chroot apt-get update -q >"$cache/apt.log" 2>&1 || {
+    tail -n 30 "$cache/apt.log" >&2
+    fail "apt-get update failed in the Debian root"
+  }
+  # Recommends (postgresql-15) left out: the server is ~100 MB that only the
+  # embedded mode needs, and is not what this checks.
+  (cd "$CHROOT/tmp" && in_chroot sh -c "cd /tmp && apt-get install -y -q --no-install-recommends ./${DEB##*/}") \
+    >>"$cache/apt.log" 2>&1 || {
+    tail -n 30 "$cache/apt.log" >&2
+    fail "apt-get install ./${DEB##*/} failed in the Debian root"
+  }
+  tail -n 3 "$cache/apt.log"
+
+  section "pgshape as installed"
+  local version="${DEB##*/pgshape_}"
+  version="${version%%_*}"
+  expect "^pgshape ${version//./\\.}" pgshape --version
+  expect '^(PGSHAPE|pgshape)' sh -c 'MANPAGER=cat MANWIDTH=80 man pgshape'
+  expect '-F _pgshape pgshape$' bash -c \
+    'source /usr/share/bash-completion/completions/pgshape && complete -p pgshape'
+  expect 'pgshape load profiles/shop.yaml' bash -c \
+    'source /usr/share/bash-completion/completions/pgshape &&
+     COMP_WORDS=(pgshape lo) COMP_CWORD=1 COMP_LINE="pgshape lo" && _pgshape &&
+     echo "pgshape ${COMPREPLY[*]} profiles/shop.yaml"'
+  expect 'products' pgshape validate /usr/share/pgshape/profiles/shop.yaml
+  cleanup_chroot
+  trap - EXIT
+  echo "package check: $((SECONDS - started)) s"
+}
+
+main() {
+  local mode=build
+  case "${1:-}" in
+    "") ;;
+    --contents) mode=contents ;;
+    --check) mode=check ;;
+    -h | --help)
+      sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "${BASH_SOURCE[0]}"
+      return
+      ;;
+    *)
+      echo "package.sh: unknown argument '$1' (--contents, --check, --help)" >&2
+      return 2
+      ;;
+  esac
+  build_deb
+  [[ "$mode" == build ]] || check_contents
+  [[ "$mode" != check ]] || check_install
+}
+
+if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
+  main "$@"
+fi
