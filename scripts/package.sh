@@ -34,7 +34,8 @@ build_deb() {
   if [[ "${PGSHAPE_PACKAGE_SKIP_BUILD:-0}" != 1 ]]; then
     section "Build ($BUILD_DIR: pgshape, man page, completion)"
     if [[ ! -f "$BUILD_DIR/CMakeCache.txt" ]]; then
-      cmake -S "$ROOT" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release
+      # A fresh build directory for packaging only: no GoogleTest needed.
+      cmake -S "$ROOT" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release -DPGSHAPE_BUILD_TESTS=OFF
     fi
     cmake --build "$BUILD_DIR" -j 2 --target pgshape pgshape_docs
   fi
