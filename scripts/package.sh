@@ -167,7 +167,7 @@ check_install() {
   }
   # Recommends (postgresql-15) left out: the server is ~100 MB that only the
   # embedded mode needs, and is not what this checks.
-  (cd "$CHROOT/tmp" && in_chroot sh -c "cd /tmp && apt-get install -y -q --no-install-recommends ./${DEB##*/}") \
+  in_chroot sh -c "cd /tmp && apt-get install -y -q --no-install-recommends ./${DEB##*/}" \
     >>"$cache/apt.log" 2>&1 || {
     tail -n 30 "$cache/apt.log" >&2
     fail "apt-get install ./${DEB##*/} failed in the Debian root"
@@ -178,7 +178,7 @@ check_install() {
   local version="${DEB##*/pgshape_}"
   version="${version%%_*}"
   expect "^pgshape ${version//./\\.}" pgshape --version
-  expect '^(PGSHAPE|pgshape)' sh -c 'MANPAGER=cat MANWIDTH=80 man pgshape'
+  expect '^SYNOPSIS' sh -c 'MANPAGER=cat MANWIDTH=80 man pgshape'
   expect '-F _pgshape pgshape$' bash -c \
     'source /usr/share/bash-completion/completions/pgshape && complete -p pgshape'
   expect 'pgshape load profiles/shop.yaml' bash -c \

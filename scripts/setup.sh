@@ -74,9 +74,11 @@ as_root() {
 # Without root and without sudo nothing can be installed: say what to run as
 # root instead of dying on `sudo: command not found`.
 refuse_without_root() {
-  local cmd=(apt-get install -y --no-install-recommends "$@")
+  local cmd=(apt-get install -y --no-install-recommends -o Dpkg::Options::=--force-confold
+    -o Dpkg::Options::=--force-confdef "$@")
   {
-    echo "setup.sh: ${#} packages are missing, and this user is neither root nor has sudo."
+    echo "setup.sh: cannot install $# missing package(s): this user is not root and sudo is" \
+      "not installed."
     echo "Run as root (the first line keeps Debian from creating a PostgreSQL cluster pgshape never uses):"
     echo
     echo "  [ -e $CREATECLUSTER_CONF ] || { mkdir -p ${CREATECLUSTER_CONF%/*} &&" \
