@@ -9,8 +9,9 @@
 #                                  the bash completion there
 #
 # The debootstrap download is cached as a tarball in the build directory
-# (package-check/bookworm-minbase.tgz), so a re-run fetches only pgshape's
-# dependencies. Environment:
+# (package-check/bookworm-minbase.tgz, debootstrap --make-tarball), and the
+# bootstrapped root next to it, so a re-run takes seconds before apt fetches
+# pgshape's dependencies. Environment:
 #   PGSHAPE_BUILD_DIR         build directory (default: build)
 #   PGSHAPE_DEBIAN_MIRROR     Debian mirror (default: http://deb.debian.org/debian)
 #   PGSHAPE_PACKAGE_SKIP_BUILD=1  package what is built, do not build first
@@ -147,11 +148,22 @@ check_install() {
   trap 'exit 130' INT
   trap 'exit 143' TERM
   CHROOT="$(mktemp -d "$cache/root-XXXXXX")"
-  debootstrap "${boot[@]}" --unpack-tarball="$tarball" "$SUITE" "$CHROOT" "$MIRROR" \
-    >"$cache/debootstrap.log" 2>&1 || {
-    tail -n 30 "$cache/debootstrap.log" >&2
-    fail "debootstrap --unpack-tarball failed"
-  }
+  # A root directory mktemp made 0700 would lock out the chroot's own system
+  # users (_apt downloads, man-db's mandb runs as `man`).
+  chmod 0755 "$CHROOT"
+  # The bootstrapped root is cached too (second stage done: minutes on 2 cores),
+  # and only as long as the download it came from.
+  local bootstrapped="$cache/$SUITE-minbase-root.tar.gz"
+  if [[ -s "$bootstrapped" && "$bootstrapped" -nt "$tarball" ]]; then
+    tar -C "$CHROOT" -xzf "$bootstrapped" || fail "cannot unpack $bootstrapped"
+  else
+    debootstrap "${boot[@]}" --unpack-tarball="$tarball" "$SUITE" "$CHROOT" "$MIRROR" \
+      >"$cache/debootstrap.log" 2>&1 || {
+      tail -n 30 "$cache/debootstrap.log" >&2
+      fail "debootstrap --unpack-tarball failed"
+    }
+    tar -C "$CHROOT" -czf "$bootstrapped.tmp" . && mv "$bootstrapped.tmp" "$bootstrapped"
+  fi
   echo "root in $CHROOT ($((SECONDS - started)) s so far)"
   cp /etc/resolv.conf "$CHROOT/etc/resolv.conf"
   # No service may start inside the chroot.
