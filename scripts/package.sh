@@ -7,6 +7,10 @@
 #                                  (debootstrap minbase + man-db, in a chroot; needs root and
 #                                  the network to the mirror) and run pgshape, man pgshape and
 #                                  the bash completion there
+#   scripts/package.sh --check-image
+#                                  the Dockerfile's final stage without docker: its RUN in a
+#                                  bare Debian 12 root, then `pgshape load` as the image's user
+#                                  on the embedded server (root, network)
 #
 # The debootstrap download is cached as a tarball in the build directory
 # (package-check/bookworm-minbase.tgz, debootstrap --make-tarball), and the
@@ -24,6 +28,7 @@ MIRROR="${PGSHAPE_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 SUITE=bookworm
 CHROOT=""
 DEB=""
+APT_LOG=""
 
 section() { printf '\n==> %s\n' "$*"; }
 fail() {
@@ -96,7 +101,7 @@ check_contents() {
 cleanup_chroot() {
   if [[ -n "$CHROOT" && -d "$CHROOT" ]]; then
     local m
-    for m in proc dev/pts dev; do
+    for m in proc dev/shm dev/pts dev; do
       if mountpoint -q "$CHROOT/$m" 2>/dev/null; then umount -l "$CHROOT/$m" || true; fi
     done
     # Only once nothing is mounted in it: rm must never reach the host's /dev.
@@ -125,9 +130,11 @@ expect() {
   echo "ok: $* ~ /$pattern/"
 }
 
-check_install() {
-  [[ "$(id -u)" -eq 0 ]] || fail "--check needs root (debootstrap and chroot)"
-  command -v debootstrap >/dev/null || fail "--check needs debootstrap (apt-get install debootstrap)"
+# A fresh Debian root in $CHROOT: debootstrap minbase + man-db, from the
+# cached download (and the cached bootstrapped root when there is one).
+bare_root() {
+  [[ "$(id -u)" -eq 0 ]] || fail "$1 needs root (debootstrap and chroot)"
+  command -v debootstrap >/dev/null || fail "$1 needs debootstrap (apt-get install debootstrap)"
   local started=$SECONDS cache="$BUILD_DIR/package-check"
   local tarball="$cache/$SUITE-minbase.tgz" boot=(--variant=minbase --include=man-db)
   mkdir -p "$cache"
@@ -164,27 +171,33 @@ check_install() {
     }
     tar -C "$CHROOT" -czf "$bootstrapped.tmp" . && mv "$bootstrapped.tmp" "$bootstrapped"
   fi
-  echo "root in $CHROOT ($((SECONDS - started)) s so far)"
+  echo "root in $CHROOT ($((SECONDS - started)) s)"
   cp /etc/resolv.conf "$CHROOT/etc/resolv.conf"
   # No service may start inside the chroot.
   printf '#!/bin/sh\nexit 101\n' >"$CHROOT/usr/sbin/policy-rc.d"
   chmod 0755 "$CHROOT/usr/sbin/policy-rc.d"
   mountpoint -q "$CHROOT/proc" || mount -t proc proc "$CHROOT/proc"
-  cp "$DEB" "$CHROOT/tmp/"
+  APT_LOG="$cache/apt.log"
+  : >"$APT_LOG"
+}
 
+check_install() {
+  local started=$SECONDS
+  bare_root --check
+  cp "$DEB" "$CHROOT/tmp/"
   section "apt-get install ./${DEB##*/} in the root"
-  in_chroot apt-get update -q >"$cache/apt.log" 2>&1 || {
-    tail -n 30 "$cache/apt.log" >&2
+  in_chroot apt-get update -q >>"$APT_LOG" 2>&1 || {
+    tail -n 30 "$APT_LOG" >&2
     fail "apt-get update failed in the Debian root"
   }
   # Recommends (postgresql-15) left out: the server is ~100 MB that only the
-  # embedded mode needs, and is not what this checks.
+  # embedded mode needs; --check-image installs it the way the image does.
   in_chroot sh -c "cd /tmp && apt-get install -y -q --no-install-recommends ./${DEB##*/}" \
-    >>"$cache/apt.log" 2>&1 || {
-    tail -n 30 "$cache/apt.log" >&2
+    >>"$APT_LOG" 2>&1 || {
+    tail -n 30 "$APT_LOG" >&2
     fail "apt-get install ./${DEB##*/} failed in the Debian root"
   }
-  tail -n 3 "$cache/apt.log"
+  tail -n 3 "$APT_LOG"
 
   section "pgshape as installed"
   local version="${DEB##*/pgshape_}"
@@ -203,24 +216,78 @@ check_install() {
   echo "package check: $((SECONDS - started)) s"
 }
 
+# The Dockerfile's final stage without docker: its RUN commands, as written,
+# in a bare Debian 12 root with the .deb where COPY puts it, then pgshape as
+# its USER with the embedded server (no --dsn), as `docker run IMAGE load ...`.
+check_image() {
+  local started=$SECONDS dockerfile="$ROOT/Dockerfile"
+  # The final stage's RUN commands, continuation lines joined, one per line.
+  local runs user workdir
+  runs="$(awk '/^FROM /{final = ($0 == "FROM debian:12"); on = 0}
+    final && /^RUN /{on = 1; cmd = ""}
+    on {line = $0; more = (line ~ /\\$/); sub(/^RUN /, "", line); sub(/\\$/, "", line)
+        cmd = cmd " " line; if (!more) {print cmd; on = 0}}' "$dockerfile")"
+  user="$(awk '/^FROM /{final = ($0 == "FROM debian:12")} final && /^USER /{print $2}' "$dockerfile")"
+  workdir="$(awk '/^FROM /{final = ($0 == "FROM debian:12")} final && /^WORKDIR /{print $2}' \
+    "$dockerfile")"
+  grep -q '^COPY --from=build /deb/ /tmp/deb/$' "$dockerfile" ||
+    fail "the Dockerfile's final stage no longer copies the .deb to /tmp/deb/: update check_image"
+  [[ -n "$runs" && -n "$user" && -n "$workdir" ]] || fail "no RUN, USER or WORKDIR in $dockerfile"
+  bare_root --check-image
+  mkdir -p "$CHROOT/tmp/deb" "$CHROOT/dev/shm"
+  cp "$DEB" "$CHROOT/tmp/deb/"
+  # docker gives every container a /dev/shm tmpfs; PostgreSQL's shared memory needs one.
+  mountpoint -q "$CHROOT/dev/shm" || mount -t tmpfs -o size=256m tmpfs "$CHROOT/dev/shm"
+  section "The Dockerfile's RUN in the root"
+  local cmd
+  while read -r cmd; do
+    in_chroot sh -ec "$cmd" >>"$APT_LOG" 2>&1 || {
+      tail -n 30 "$APT_LOG" >&2
+      fail "the Dockerfile's RUN failed in the Debian root: $cmd"
+    }
+  done <<<"$runs"
+  tail -n 3 "$APT_LOG"
+  section "pgshape as the image's user ($user) with the embedded server"
+  expect '^Ver Cluster' pg_lsclusters
+  if in_chroot pg_lsclusters -h | grep -q .; then fail "installing the server created a cluster"; fi
+  echo "ok: no PostgreSQL cluster was created"
+  local as_user=(chroot --userspec="$user" "$CHROOT" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin
+    HOME="$workdir" LANG=C.UTF-8 sh -c "cd '$workdir' && pgshape load /usr/share/pgshape/profiles/shop.yaml --scale test")
+  local out
+  out="$("${as_user[@]}" 2>&1)" || {
+    printf '%s\n' "$out" | tail -n 20 >&2
+    fail "as $user, pgshape load with the embedded server failed"
+  }
+  grep -q 'shape achieved' <<<"$out" || {
+    printf '%s\n' "$out" | tail -n 20 >&2
+    fail "as $user, pgshape load did not report the shape it achieved"
+  }
+  echo "ok: as $user, pgshape load /usr/share/pgshape/profiles/shop.yaml --scale test (embedded)"
+  cleanup_chroot
+  trap - EXIT
+  echo "image check: $((SECONDS - started)) s"
+}
+
 main() {
   local mode=build
   case "${1:-}" in
     "") ;;
     --contents) mode=contents ;;
     --check) mode=check ;;
+    --check-image) mode=image ;;
     -h | --help)
       sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "${BASH_SOURCE[0]}"
       return
       ;;
     *)
-      echo "package.sh: unknown argument '$1' (--contents, --check, --help)" >&2
+      echo "package.sh: unknown argument '$1' (--contents, --check, --check-image, --help)" >&2
       return 2
       ;;
   esac
   build_deb
   [[ "$mode" == build ]] || check_contents
   [[ "$mode" != check ]] || check_install
+  [[ "$mode" != image ]] || check_image
 }
 
 if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then

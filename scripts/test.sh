@@ -17,7 +17,9 @@
 #     sanitizer report fails the run and leaves the input in the build dir;
 #   - the Debian package: `scripts/package.sh --check` builds the .deb, installs
 #     it with apt into a bare Debian 12 root (debootstrap, chroot: needs root and
-#     the Debian mirror) and runs pgshape, man pgshape and the completion there.
+#     the Debian mirror) and runs pgshape, man pgshape and the completion there;
+#     `--check-image` runs the Dockerfile's final stage the same way (no docker
+#     needed) and a load on the embedded server as the image's user.
 # PGSHAPE_EXTRA_STAGES=1 forces them, =0 skips them (.ci/run forces them).
 #
 # Arguments are passed to ctest (e.g. `-L unit`, `-R Zipf`).
@@ -241,12 +243,17 @@ run_fuzzer() {
   return "$rc"
 }
 
-# The .deb as a user installs it (scripts/package.sh --check). Sets PACKAGE_SECONDS.
+# The .deb as a user installs it, and the image's final stage
+# (scripts/package.sh --check, --check-image). Sets PACKAGE_SECONDS.
 PACKAGE_SECONDS="?"
 run_package_check() {
   local started=$SECONDS rc=0
   section "Debian package (scripts/package.sh --check)"
   PGSHAPE_BUILD_DIR="$BUILD_DIR" bash "$ROOT/scripts/package.sh" --check || rc=$?
+  if [[ $rc -eq 0 ]]; then
+    PGSHAPE_BUILD_DIR="$BUILD_DIR" PGSHAPE_PACKAGE_SKIP_BUILD=1 \
+      bash "$ROOT/scripts/package.sh" --check-image || rc=$?
+  fi
   PACKAGE_SECONDS=$((SECONDS - started))
   echo "package stage: $PACKAGE_SECONDS s"
   return "$rc"
@@ -271,7 +278,7 @@ main() {
     summary+="; ASan+UBSan unit tests: $([[ $asan_rc -eq 0 ]] && echo passed || echo FAILED)"
     summary+="; fuzzing: $([[ $fuzz_rc -eq 0 ]] && echo "${FUZZ_EXECS:-?} executions, no findings" ||
       echo FAILED)"
-    summary+="; .deb in a bare Debian 12: $([[ $package_rc -eq 0 ]] &&
+    summary+="; .deb and image stage in a bare Debian 12: $([[ $package_rc -eq 0 ]] &&
       echo "installed and working (${PACKAGE_SECONDS} s)" || echo FAILED)"
     [[ $rc -ne 0 ]] || rc=$((asan_rc != 0 || fuzz_rc != 0 || package_rc != 0))
   fi
