@@ -206,6 +206,7 @@ check_install() {
   expect '^SYNOPSIS' sh -c 'MANPAGER=cat MANWIDTH=80 man pgshape'
   expect '-F _pgshape pgshape$' bash -c \
     'source /usr/share/bash-completion/completions/pgshape && complete -p pgshape'
+  # shellcheck disable=SC2016  # expanded by the chroot's bash, not this one
   expect 'pgshape load profiles/shop.yaml' bash -c \
     'source /usr/share/bash-completion/completions/pgshape &&
      COMP_WORDS=(pgshape lo) COMP_CWORD=1 COMP_LINE="pgshape lo" && _pgshape &&
