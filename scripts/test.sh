@@ -62,7 +62,7 @@ find_pg_bindir() {
     echo "$dir"
     return
   fi
-  echo "no PostgreSQL server binaries found (apt-get install postgresql)" >&2
+  echo "no PostgreSQL server binaries found (apt-get install postgresql-15)" >&2
   return 1
 }
 
