@@ -14,7 +14,12 @@
 #   - the libFuzzer target over profile parsing + validation, clang-built
 #     ($PGSHAPE_FUZZ_BUILD_DIR, default build-fuzz), for $PGSHAPE_FUZZ_SECONDS
 #     (default 60) from the committed seed corpus; any crash, leak, timeout or
-#     sanitizer report fails the run and leaves the input in the build dir.
+#     sanitizer report fails the run and leaves the input in the build dir;
+#   - the Debian package: `scripts/package.sh --check` builds the .deb, installs
+#     it with apt into a bare Debian 12 root (debootstrap, chroot: needs root and
+#     the Debian mirror) and runs pgshape, man pgshape and the completion there;
+#     `--check-image` runs the Dockerfile's final stage the same way (no docker
+#     needed) and a load on the embedded server as the image's user;
 #   - the integration suite on each PostgreSQL major in $PGSHAPE_TEST_MATRIX
 #     (default "17 18"; "" skips it), binaries from scripts/pg-servers.sh.
 # PGSHAPE_EXTRA_STAGES=1 forces them, =0 skips them (.ci/run forces them); with
@@ -60,7 +65,7 @@ find_pg_bindir() {
     echo "$dir"
     return
   fi
-  echo "no PostgreSQL server binaries found (apt-get install postgresql)" >&2
+  echo "no PostgreSQL server binaries found (apt-get install postgresql-15)" >&2
   return 1
 }
 
@@ -322,6 +327,22 @@ run_matrix() {
   return "$rc"
 }
 
+# The .deb as a user installs it, and the image's final stage
+# (scripts/package.sh --check, --check-image). Sets PACKAGE_SECONDS.
+PACKAGE_SECONDS="?"
+run_package_check() {
+  local started=$SECONDS rc=0
+  section "Debian package (scripts/package.sh --check)"
+  PGSHAPE_BUILD_DIR="$BUILD_DIR" bash "$ROOT/scripts/package.sh" --check || rc=$?
+  if [[ $rc -eq 0 ]]; then
+    PGSHAPE_BUILD_DIR="$BUILD_DIR" PGSHAPE_PACKAGE_SKIP_BUILD=1 \
+      bash "$ROOT/scripts/package.sh" --check-image || rc=$?
+  fi
+  PACKAGE_SECONDS=$((SECONDS - started))
+  echo "package stage: $PACKAGE_SECONDS s"
+  return "$rc"
+}
+
 main() {
   local extra="${PGSHAPE_EXTRA_STAGES:-}"
   [[ -n "$extra" ]] || extra=$([[ $# -eq 0 ]] && echo 1 || echo 0)
@@ -343,13 +364,16 @@ main() {
     summary+="$MATRIX_SUMMARY"
   fi
   if [[ "$extra" == 1 ]]; then
-    local asan_rc=0 fuzz_rc=0
+    local asan_rc=0 fuzz_rc=0 package_rc=0
     run_sanitizer_tests || asan_rc=$?
     run_fuzzer || fuzz_rc=$?
+    run_package_check || package_rc=$?
     summary+="; ASan+UBSan unit tests: $([[ $asan_rc -eq 0 ]] && echo passed || echo FAILED)"
     summary+="; fuzzing: $([[ $fuzz_rc -eq 0 ]] && echo "${FUZZ_EXECS:-?} executions, no findings" ||
       echo FAILED)"
-    [[ $rc -ne 0 ]] || rc=$((asan_rc != 0 || fuzz_rc != 0))
+    summary+="; .deb and image stage in a bare Debian 12: $([[ $package_rc -eq 0 ]] &&
+      echo "installed and working (${PACKAGE_SECONDS} s)" || echo FAILED)"
+    [[ $rc -ne 0 ]] || rc=$((asan_rc != 0 || fuzz_rc != 0 || package_rc != 0))
   fi
   section "Result: $([[ $rc -eq 0 ]] && echo "all passed" || echo FAILED) — $summary"
   return "$rc"

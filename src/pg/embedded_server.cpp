@@ -28,8 +28,8 @@ namespace {
 constexpr int kPort = 5432;  // any number works: the socket lives in our private directory
 constexpr const char* kDbUser = "pgshape";
 constexpr const char* kInstallHint =
-    "install postgresql (apt-get install postgresql), point --pg-bin (or PGSHAPE_PG_BIN) at a "
-    "server's bin directory, or pass --dsn";
+    "install the PostgreSQL server (Debian: apt-get install postgresql-15), point --pg-bin (or "
+    "PGSHAPE_PG_BIN) at a server's bin directory, or pass --dsn";
 constexpr size_t kMaxSocketDirLength = 80;  // sun_path is 108 bytes incl. "/.s.PGSQL.5432"
 
 bool is_executable_file(const fs::path& p) {
