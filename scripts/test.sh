@@ -85,7 +85,7 @@ as_server_user() {
 
 start_test_server() {
   section "Test PostgreSQL"
-  TEST_PG_BINDIR="$(find_pg_bindir)"
+  TEST_PG_BINDIR="${PGSHAPE_TEST_PG_BINDIR:-$(find_pg_bindir)}"
   TEST_PG_DIR="$(mktemp -d "${TMPDIR:-/tmp}/pgshape-test-XXXXXX")"
   chmod 0700 "$TEST_PG_DIR"
   trap stop_test_server EXIT

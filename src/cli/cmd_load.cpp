@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.hpp"
+#include "exact_stats_text.hpp"
 #include "format.hpp"
 #include "pgshape/app.hpp"
 #include "pgshape/error.hpp"
@@ -102,6 +103,7 @@ LoadCommand load_command(const Args& args) {
   LoadCommand c{.profile = args.text(Opt::kProfile),
                 .overlay = args.text(Opt::kOverlay),
                 .target = {.dsn = args.text(Opt::kDsn), .keep = args.flag(Opt::kKeep)}};
+  c.exact_stats = args.flag(Opt::kExactStats);
   LoadOptions& load = c.load;
   load.scale = args.text(Opt::kScale);
   load.schema = args.text(Opt::kSchema);
@@ -140,6 +142,7 @@ int run_load_command(const Args& args) {
   const TargetInfo& target = outcome.target;
   if (json) {
     nlohmann::json out = render_json(outcome.result);
+    if (outcome.exact_stats) out["exact_stats"] = exact_stats_json(*outcome.exact_stats);
     if (target.kept) {
       out["dsn"] = target.dsn;
       out["uri"] = target.uri;
@@ -147,6 +150,7 @@ int run_load_command(const Args& args) {
     fmt::print("{}\n", out.dump(2));
   } else if (verbosity > 0) {
     fmt::print("{}", render_text(outcome.result));
+    if (outcome.exact_stats) fmt::print("{}", exact_stats_text(*outcome.exact_stats));
   }
   if (verbosity > 1 && !json)
     fmt::print(stderr, "target: {}\n",
