@@ -137,14 +137,15 @@ struct ExactStatsSkip {
   std::string why;
 };
 struct ExactStatsResult {
-  int tables = 0;   // relpages and reltuples restored
+  int tables = 0;   // reltuples restored (relpages stays the mirror's: see below)
   int columns = 0;  // pg_statistic rows replaced by the source's
   std::vector<ExactStatsSkip> skipped;
 };
 
-// For every table of `snapshot` in `schema` on `dsn`: pg_class relpages/reltuples,
-// then for every column the mirror has with the same type, its pg_statistic row
-// cleared and set to the source's (null_frac, avg_width, n_distinct, MCVs and
+// For every table of `snapshot` in `schema` on `dsn`: pg_class.reltuples (relpages
+// stays the mirror's real size, so the planner's density reltuples / relpages times
+// that size is production's row count), then for every column the mirror has with the same type,
+// its pg_statistic row cleared and set to the source's (null_frac, avg_width, n_distinct, MCVs and
 // frequencies, histogram, correlation), all in one transaction. A column the
 // server accepts only in part keeps its own statistics and is listed in skipped,
 // with the server's warning. Tables and columns the mirror lacks are skipped too.
