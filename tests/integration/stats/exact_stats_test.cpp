@@ -324,6 +324,38 @@ TEST_F(ExactStats, MirrorCarriesProductionsStatisticsOnServer18AndIsRefusedBefor
   EXPECT_LE(ex.mean_estimate_q, gen.mean_estimate_q);
 }
 
+TEST_F(ExactStats, RefreshRestoresTheSnapshotItHasJustRead) {
+  ScratchDatabase target("exact_refresh");
+  const std::string nightly = (dir_ / "nightly.yaml").string();
+  auto refreshed = run_pgshape({"refresh", nightly, "--source", production_.dsn(), "--dsn",
+                                target.dsn(), "--exact-stats", "--json"});
+  if (server_version_num(target.dsn()) < kStatsImportServerVersion) {
+    EXPECT_EQ(refreshed.exit_code, 2) << refreshed.err << refreshed.out;
+    EXPECT_EQ(error_code(refreshed), "db.exact-stats-unsupported") << refreshed.out;
+    EXPECT_TRUE(schemas(target.dsn(), "nightly").empty());
+    EXPECT_FALSE(fs::exists(nightly));
+    return;
+  }
+  ASSERT_EQ(refreshed.exit_code, 0) << refreshed.err;
+  const auto outcome = nlohmann::json::parse(refreshed.out)["exact_stats"];
+  EXPECT_EQ(outcome["tables"].get<int>(), 4) << outcome.dump();
+  EXPECT_TRUE(outcome["skipped"].empty()) << outcome.dump();
+  const StatsSnapshot source = read_stats(production_.dsn(), StatsOptions{});
+  const StatsSnapshot mirror = read_stats(target.dsn(), StatsOptions{.schema = "nightly"});
+  int equal = 0;
+  for (const TableStats& p : source.tables)
+    for (const ColumnStats& pc : p.columns) {
+      const ColumnStats* mc = mirror.find_table(p.name)->find_column(pc.name);
+      ASSERT_NE(mc, nullptr) << p.name << "." << pc.name;
+      const bool same = mc->null_frac == pc.null_frac && mc->n_distinct == pc.n_distinct &&
+                        mc->mcv == pc.mcv && mc->mcf == pc.mcf && mc->histogram == pc.histogram &&
+                        mc->correlation == pc.correlation;
+      EXPECT_TRUE(same) << p.name << "." << pc.name;
+      equal += same;
+    }
+  EXPECT_EQ(equal, outcome["columns"].get<int>());
+}
+
 TEST(ExactStatsArrayLiteral, ServerReadsBackEveryElementAsItWas) {
   // What pg_restore_attribute_stats does with the literal: the text[] input parser.
   const std::vector<std::string> values = {"plain",      "a,b",    "{braces}", R"(say "hi")",
