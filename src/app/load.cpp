@@ -9,9 +9,11 @@ namespace pgshape {
 LoadOutcome run_load(const LoadCommand& command) {
   return app::translating_errors([&] {
     const Profile profile = load_profile_with_overlay(command.profile, command.overlay);
-    const Scale& scale = app::require_scale(profile, command.load.scale);
+    if (!command.load.scale.empty()) app::require_scale(profile, command.load.scale);
     std::optional<StatsSnapshot> snapshot;
-    if (command.exact_stats) snapshot = app::exact_stats_snapshot(profile, scale, command.load);
+    if (command.exact_stats)
+      snapshot = app::exact_stats_snapshot(profile, app::require_scale(profile, command.load.scale),
+                                           command.load);
     Target target = app::open_target(command.target);
     LoadOutcome outcome;
     LoadOptions load = command.load;
