@@ -99,7 +99,7 @@ as_server_user() {
 
 start_test_server() {
   section "Test PostgreSQL"
-  TEST_PG_BINDIR="${1:-$(find_pg_bindir)}"
+  TEST_PG_BINDIR="${1:-${PGSHAPE_TEST_PG_BINDIR:-$(find_pg_bindir)}}"
   TEST_PG_DIR="$(mktemp -d "${TMPDIR:-/tmp}/pgshape-test-XXXXXX")"
   chmod 0700 "$TEST_PG_DIR"
   trap stop_test_server EXIT

@@ -86,10 +86,16 @@ struct LoadCommand {
   // scale, schema, seed, jobs (2), force, wait, binary_copy (true), the shard mode,
   // on_progress: passed to load_dataset as they are.
   LoadOptions load;
+  // Production's planner statistics (the profile's statistics: snapshot) written
+  // onto the staging tables after ANALYZE, before the swap. Refused (exit 2, before
+  // anything is written) without a snapshot, at a scale point other than
+  // production, with --shard/--prepare/--finish, and on servers before 18.
+  bool exact_stats = false;
 };
 struct LoadOutcome {
   LoadResult result;
   TargetInfo target;
+  std::optional<ExactStatsResult> exact_stats;  // with exact_stats
 };
 // Reads the profile (exit 2 before any connection when it is bad), opens the target,
 // checks it can connect (db.connect-failed: "could not connect to <dsn>: <reason>"),
@@ -176,6 +182,9 @@ struct StatsOutcome {
   StatsSnapshot snapshot;
   std::string profile_text;        // the profile (YAML), also written to `out` when given
   std::vector<std::string> notes;  // what the import could not reproduce
+  // With `out` X.yaml: the snapshot as written beside it (X.stats.json, before the
+  // profile, which names it in statistics: for load --exact-stats).
+  std::string statistics_file;
 };
 StatsOutcome run_stats(const StatsCommand& command);
 
@@ -202,6 +211,9 @@ struct RefreshCommand {
   int runs = 3;
   std::optional<uint64_t> seed;                               // empty: 1
   std::function<void(const LoadProgress&)> on_load_progress;  // as LoadOptions::on_progress
+  // The snapshot just read written onto the staging tables after ANALYZE (see
+  // LoadCommand::exact_stats): only at the production scale, on servers 18+.
+  bool exact_stats = false;
 };
 struct RefreshOutcome {
   std::string schema;
@@ -214,6 +226,7 @@ struct RefreshOutcome {
   std::vector<ColumnDrift> drift;      // since the previous refresh (empty the first time)
   std::vector<std::string> notes;      // what the import could not reproduce
   std::string capture_dir;
+  std::optional<ExactStatsResult> exact_stats;  // with exact_stats
 };
 // Takes a per-target advisory lock for its whole run (a second refresh: load.locked,
 // exit 1, or it waits). Refuses before writing anything when the target is the source
@@ -328,6 +341,7 @@ enum class Opt : uint8_t {
   kName,
   kTestFraction,
   kExplain,
+  kExactStats,
   kQuery,
   kCount,
   kCommands,

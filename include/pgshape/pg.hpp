@@ -224,4 +224,10 @@ std::string quote_ident(std::string_view name);
 // schema.table, both quoted.
 std::string qualified(std::string_view schema, std::string_view table);
 
+// A one-dimensional PostgreSQL array literal, '{"a","b\"c"}', of elements given in
+// their types' text form: every element double-quoted with '"' and '\' escaped, so
+// commas, braces, spaces, quotes, backslashes and the word NULL stay data. It is a
+// value (bound as a parameter, then cast), never SQL text. No element may be NULL.
+std::string array_literal(const std::vector<std::string>& elements);
+
 }  // namespace pgshape

@@ -237,6 +237,11 @@ struct Profile {
   std::vector<Scale> scales;
   std::string default_scale;
   std::string ddl_sql;  // the user's own DDL, when the schema comes from a file
+  // statistics: production's stats snapshot (`pgshape stats` writes it beside the
+  // profile), for load --exact-stats: its path as resolved, and its JSON text,
+  // checked to be a pgshape-stats snapshot. Empty: the profile has none.
+  std::string statistics_file;
+  std::string statistics_json;
   std::vector<Table> tables;
   std::vector<Query> queries;
   std::vector<Experiment> experiments;

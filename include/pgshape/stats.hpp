@@ -102,6 +102,9 @@ struct ImportOptions {
   std::string name;  // the profile name (and default target schema)
   uint64_t seed = 1;
   double test_fraction = 0.01;  // the `test` scale point's rows / production's
+  // The profile's statistics: key (the snapshot's path, relative to the profile),
+  // for load --exact-stats; empty: no such key.
+  std::string statistics;
 };
 
 // The snapshot as a complete profile: `production` at the observed row counts, `test`
@@ -114,6 +117,41 @@ std::string render_profile(const StatsSnapshot& snapshot, const ImportOptions& o
 // The snapshot as JSON and back (what refresh keeps for the next drift report).
 std::string snapshot_to_json(const StatsSnapshot& snapshot);
 StatsSnapshot snapshot_from_json(const std::string& text);
+
+// ---------------------------------------------------------------------------
+// Exact statistics: production's planner statistics written onto a mirror
+// (PostgreSQL 18's statistics import), so the planner's inputs are production's
+// while the generated rows stay for EXPLAIN ANALYZE. A later ANALYZE of a table
+// (autovacuum's included) replaces them with what it measures on the rows.
+
+// server_version_num of the first server with pg_restore_relation_stats and
+// pg_restore_attribute_stats.
+inline constexpr int kStatsImportServerVersion = 180000;
+
+// Refuses a server before PostgreSQL 18: UsageError "db.exact-stats-unsupported"
+// naming its version. Only reads settings.
+void require_stats_import(const std::string& dsn);
+
+struct ExactStatsSkip {
+  std::string what;  // "table" or "table.column"
+  std::string why;
+};
+struct ExactStatsResult {
+  int tables = 0;   // reltuples restored (relpages stays the mirror's: see below)
+  int columns = 0;  // pg_statistic rows replaced by the source's
+  std::vector<ExactStatsSkip> skipped;
+};
+
+// For every table of `snapshot` in `schema` on `dsn`: pg_class.reltuples (relpages
+// stays the mirror's real size, so the planner's density reltuples / relpages times
+// that size is production's row count), then for every column the mirror has with the same type,
+// its pg_statistic row cleared and set to the source's (null_frac, avg_width, n_distinct, MCVs and
+// frequencies, histogram, correlation), all in one transaction. A column the
+// server accepts only in part keeps its own statistics and is listed in skipped,
+// with the server's warning. Tables and columns the mirror lacks are skipped too.
+// Throws UsageError db.exact-stats-unsupported (server < 18), pqxx errors.
+ExactStatsResult restore_exact_stats(const std::string& dsn, const std::string& schema,
+                                     const StatsSnapshot& snapshot);
 
 // A column statistic that moved between two snapshots.
 struct ColumnDrift {

@@ -84,6 +84,20 @@ std::string did_you_mean(const std::string& word, const std::vector<std::string_
 const Scale& require_scale(const Profile& profile, const std::string& name,
                            std::string_view flag = "--scale");
 
+// --exact-stats (app/exact_stats.cpp). The scale point production's statistics
+// describe, as `pgshape stats` names it.
+inline constexpr std::string_view kExactStatsScale = "production";
+// usage.exact-stats unless `scale` is production.
+void check_exact_stats_scale(const Scale& scale);
+// The profile's snapshot, or usage.exact-stats (none, another scale, a sharded step).
+StatsSnapshot exact_stats_snapshot(const Profile& profile, const Scale& scale,
+                                   const LoadOptions& load);
+// Refuses a server before 18 (db.exact-stats-unsupported) now, then makes
+// load.check_staging (after its own check, if any) restore `snapshot` into the
+// staging schema, the counts into `result`, which with `snapshot` must outlive the load.
+void restore_before_swap(LoadOptions& load, const std::string& dsn, const StatsSnapshot& snapshot,
+                         std::optional<ExactStatsResult>& result);
+
 // Writes `text` to `path` through a temporary file renamed over it: a failure
 // leaves the old file (or none), never half of one. Throws IoError io.write-failed.
 void write_file_atomically(const std::filesystem::path& path, const std::string& text);

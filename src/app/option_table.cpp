@@ -89,6 +89,9 @@ constexpr OptionSpec kOptions[] = {
    "rows of the test scale point as a fraction of production's", "0.01", "", 0, 0, 1e-6, 1.0},
   {Opt::kExplain, "--explain", ValueKind::kFlag, "",
    "capture the plans of the overlay's queries and compare them with the last refresh's"},
+  {Opt::kExactStats, "--exact-stats", ValueKind::kFlag, "",
+   "after ANALYZE, write production's planner statistics from the profile's statistics: "
+   "snapshot onto the tables (PostgreSQL 18+, production scale; a later ANALYZE replaces them)"},
   {Opt::kQuery, "--query", ValueKind::kText, "NAME", "the query whose parameters to draw"},
   {Opt::kCount, "--count", ValueKind::kInteger, "N", "rows to draw", "", "", 1, kMaxCount},
   {Opt::kCommands, "--commands", ValueKind::kFlag, "",
@@ -109,7 +112,7 @@ constexpr OptionUse kLoad[] = {
   {Opt::kShard, false,
    "copy only the K-th of N slices of every table, appending into the tables --prepare made "
    "(no keys, no ANALYZE: run --finish after the last shard)"},
-  {Opt::kPrepare}, {Opt::kFinish}, {Opt::kCopyFormat}, {Opt::kKeep}, {Opt::kPgBin}, {Opt::kJson},
+  {Opt::kPrepare}, {Opt::kFinish}, {Opt::kCopyFormat}, {Opt::kExactStats}, {Opt::kKeep}, {Opt::kPgBin}, {Opt::kJson},
   {Opt::kQuiet},
   {Opt::kVerbose, false, "also a progress line per table copied and per index or constraint "
    "built, with its time, and which database the data went to"},
@@ -163,7 +166,11 @@ constexpr OptionUse kRefresh[] = {
   {Opt::kOverlay}, {Opt::kScale, false, "", "production"},
   {Opt::kOut, false, "the folder that keeps the last statistics and plan capture",
    "<PROFILE stem>.refresh beside PROFILE", "", "DIR"},
-  {Opt::kRedact}, {Opt::kExplain}, {Opt::kRuns, false, "", "3"}, {Opt::kWait},
+  {Opt::kRedact}, {Opt::kExplain},
+  {Opt::kExactStats, false,
+   "after ANALYZE, write the statistics just read from the source onto the mirror's tables "
+   "(PostgreSQL 18+, production scale; a later ANALYZE replaces them)"},
+  {Opt::kRuns, false, "", "3"}, {Opt::kWait},
   {Opt::kLockTimeout},
   {Opt::kDsn, false, "the mirror database: a libpq connection string or URI",
    "$DATABASE_URL, else libpq's defaults when a PG* variable names a server; one is required, "

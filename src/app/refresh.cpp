@@ -7,7 +7,8 @@
 //   lock     pg_try_advisory_lock on the target for the whole refresh
 //   load     load_dataset with keep_previous: staging schema, FK VALIDATE, ANALYZE,
 //            then our check (exact row counts, every foreign key validated), then the
-//            swap in one transaction keeping <schema>_previous
+//            swap in one transaction keeping <schema>_previous; with --exact-stats
+//            the snapshot just read is written onto the staging tables before it
 //   record   the profile (atomically replaced), the stats snapshot, and with --explain
 //            the plan capture, each compared with the last refresh's
 //
@@ -222,6 +223,7 @@ RefreshOutcome refresh(const RefreshCommand& c) {
   outcome.target.place = guard(c, target);
   const Imported in = import_profile(c, overlay, outcome.notes);
   const Scale& scale = app::require_scale(in.profile, c.scale);
+  if (c.exact_stats) app::check_exact_stats_scale(scale);
   outcome.schema = c.schema.empty() ? in.profile.schema : c.schema;
 
   RefreshLock lock(target, outcome.schema, c.wait);
@@ -236,6 +238,8 @@ RefreshOutcome refresh(const RefreshCommand& c) {
   load.check_staging = [&](const std::string& staging) {
     check_staging(target, in.profile, scale, staging, outcome.rows);
   };
+  // The snapshot just read, not the last one on disk: the statistics of this night.
+  if (c.exact_stats) app::restore_before_swap(load, target, in.snapshot, outcome.exact_stats);
   load_dataset(in.profile, target, load);
 
   // The target now holds the new dataset: record what it was made from.

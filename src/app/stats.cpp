@@ -8,6 +8,8 @@
 namespace pgshape {
 namespace {
 
+namespace fs = std::filesystem;
+
 StatsOutcome stats(const StatsCommand& c) {
   // A clear "could not connect" before the read, which itself reports failures as
   // statements of the import.
@@ -15,12 +17,21 @@ StatsOutcome stats(const StatsCommand& c) {
   StatsOutcome outcome;
   outcome.snapshot = read_stats(c.source, c.stats);
   std::string name = c.name;
-  if (name.empty() && !c.out.empty()) name = std::filesystem::path(c.out).stem().string();
-  outcome.profile_text =
-      render_profile(outcome.snapshot,
-                     ImportOptions{.name = name, .seed = c.seed, .test_fraction = c.test_fraction},
-                     &outcome.notes);
-  if (!c.out.empty()) app::write_file_atomically(c.out, outcome.profile_text);
+  const fs::path out(c.out);
+  if (name.empty() && !c.out.empty()) name = out.stem().string();
+  // The snapshot beside the profile, named relative to it, so the two move together.
+  const std::string statistics = c.out.empty() ? "" : out.stem().string() + ".stats.json";
+  outcome.profile_text = render_profile(
+      outcome.snapshot,
+      ImportOptions{
+          .name = name, .seed = c.seed, .test_fraction = c.test_fraction, .statistics = statistics},
+      &outcome.notes);
+  if (!c.out.empty()) {
+    // First the snapshot, then the profile: a profile on disk never names a missing file.
+    outcome.statistics_file = (out.parent_path() / statistics).string();
+    app::write_file_atomically(outcome.statistics_file, snapshot_to_json(outcome.snapshot));
+    app::write_file_atomically(out, outcome.profile_text);
+  }
   return outcome;
 }
 

@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "commands.hpp"
+#include "exact_stats_text.hpp"
 #include "format.hpp"
 #include "pgshape/app.hpp"
 #include "pgshape/error.hpp"
@@ -86,6 +87,7 @@ LoadCommand load_command(const Args& args) {
                 .target = {.dsn = args.given_text(Opt::kDsn),
                            .keep = args.flag(Opt::kKeep),
                            .pg_bin = args.text(Opt::kPgBin)}};
+  c.exact_stats = args.flag(Opt::kExactStats);
   LoadOptions& load = c.load;
   load.scale = args.text(Opt::kScale);
   load.schema = args.text(Opt::kSchema);
@@ -128,6 +130,7 @@ int run_load_command(const Args& args) {
   if (json) {
     nlohmann::json out = render_json(outcome.result);
     out["target"] = target_json(target);
+    if (outcome.exact_stats) out["exact_stats"] = exact_stats_json(*outcome.exact_stats);
     if (target.kept) {  // also at the top level, where scripts found them before
       out["dsn"] = target.dsn;
       out["uri"] = target.uri;
@@ -135,6 +138,7 @@ int run_load_command(const Args& args) {
     fmt::print("{}\n", out.dump(2));
   } else if (verbosity > 0) {
     fmt::print("{}", render_text(outcome.result, target));
+    if (outcome.exact_stats) fmt::print("{}", exact_stats_text(*outcome.exact_stats));
   }
   if (verbosity > 1 && !json && !target.embedded)
     fmt::print(stderr, "target: {} (from {})\n", target.label, to_string(target.source));

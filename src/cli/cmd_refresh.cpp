@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "commands.hpp"
+#include "exact_stats_text.hpp"
 #include "format.hpp"
 #include "pgshape/app.hpp"
 #include "pgshape/util.hpp"
@@ -43,6 +44,7 @@ std::string render_text(const RefreshOutcome& r) {
                              p.shape_words.empty() ? "" : ": ", p.shape_words);
     }
   }
+  if (r.exact_stats) out += exact_stats_text(*r.exact_stats);
   for (const auto& note : r.notes) out += fmt::format("note: {}\n", note);
   return out;
 }
@@ -62,6 +64,7 @@ nlohmann::json render_json(const RefreshOutcome& r) {
   if (r.plans) out["plans"] = nlohmann::json::parse(render_json(*r.plans));
   if (!r.capture_dir.empty()) out["capture_dir"] = r.capture_dir;
   out["target"] = target_json(r.target);
+  if (r.exact_stats) out["exact_stats"] = exact_stats_json(*r.exact_stats);
   return out;
 }
 
@@ -78,7 +81,8 @@ int run_refresh_command(const Args& args) {
                          .explain = args.flag(Opt::kExplain),
                          .wait = args.flag(Opt::kWait),
                          .state_dir = args.text(Opt::kOut),
-                         .seed = args.seed()};
+                         .seed = args.seed(),
+                         .exact_stats = args.flag(Opt::kExactStats)};
   if (args.given(Opt::kSourceSchema)) command.source_schema = args.text(Opt::kSourceSchema);
   if (args.given(Opt::kScale)) command.scale = args.text(Opt::kScale);
   if (auto jobs = args.integer(Opt::kJobs)) command.jobs = static_cast<int>(*jobs);

@@ -27,6 +27,9 @@ int run_stats_command(const Args& args) {
                plural(snapshot.tables.size(), "table"), plural(columns, "column"), snapshot.schema,
                snapshot.database, snapshot.redacted ? " (text redacted)" : "",
                command.out.empty() ? "" : " into " + command.out);
+    if (!outcome.statistics_file.empty())
+      fmt::print(stderr, "  statistics snapshot (for load --exact-stats): {}\n",
+                 outcome.statistics_file);
     for (const auto& note : outcome.notes) fmt::print(stderr, "  note: {}\n", note);
   }
   return 0;

@@ -139,4 +139,19 @@ std::string qualified(std::string_view schema, std::string_view table) {
   return quote_ident(schema) + "." + quote_ident(table);
 }
 
+std::string array_literal(const std::vector<std::string>& elements) {
+  std::string out = "{";
+  for (size_t i = 0; i < elements.size(); ++i) {
+    if (i > 0) out += ',';
+    out += '"';
+    for (char c : elements[i]) {
+      if (c == '"' || c == '\\') out += '\\';
+      out += c;
+    }
+    out += '"';
+  }
+  out += '}';
+  return out;
+}
+
 }  // namespace pgshape

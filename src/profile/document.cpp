@@ -42,6 +42,9 @@ Profile ProfileParser::parse(const YAML::Node& root) {
     if (auto file = r_.string(n, "ddl")) profile.ddl_sql = read_sql_file(n, *file);
   }
   has_ddl_ = !profile.ddl_sql.empty() || root["ddl"];
+  if (auto n = root["statistics"]) {
+    if (auto file = r_.string(n, "statistics")) read_statistics_file(n, *file, profile);
+  }
   parse_scales(root, profile);
   if (auto n = root["default_scale"]) {
     profile.default_scale = r_.string(n, "default_scale").value_or("");

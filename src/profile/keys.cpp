@@ -12,6 +12,9 @@ const std::vector<ProfileKey>& profile_keys() {
       {"profile", "seed", "integer", "the default seed (--seed overrides)"},
       {"profile", "default_scale", "string", "the scale point `load` uses without --scale"},
       {"profile", "ddl", "string", "a .sql file with the user's own CREATE TABLE statements"},
+      {"profile", "statistics", "string",
+       "production's stats snapshot (stats -o X.yaml writes X.stats.json), relative to the "
+       "profile; load --exact-stats restores it"},
       {"profile", "scales", "map", "scale point name -> anchor row count"},
       {"profile", "tables", "map", "table name -> table"},
       {"profile", "queries", "list", "queries `explain` captures"},

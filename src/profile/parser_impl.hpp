@@ -58,6 +58,8 @@ class ProfileParser {
   void parse_index_column(const YAML::Node& item, const Table& table, IndexSpec& index);
 
   std::string read_sql_file(const YAML::Node& node, const std::string& spec);
+  // The statistics: snapshot into profile.statistics_file/_json, or a diagnostic.
+  void read_statistics_file(const YAML::Node& node, const std::string& spec, Profile& profile);
 
   Column parse_column(const YAML::Node& key, const YAML::Node& node, const std::string& table);
   void parse_dist_params(const YAML::Node& node, Column& column, const DistSpec& spec);

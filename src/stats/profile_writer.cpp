@@ -88,6 +88,8 @@ class Writer {
     out << YAML::BeginMap;
     out << YAML::Key << "name" << YAML::Value << options_.name;
     out << YAML::Key << "seed" << YAML::Value << options_.seed;
+    if (!options_.statistics.empty())
+      out << YAML::Key << "statistics" << YAML::Value << YAML::DoubleQuoted << options_.statistics;
     // A mirror is production's shape, so a plain `load` builds it at production's size.
     out << YAML::Key << "default_scale" << YAML::Value << "production";
     out << YAML::Key << "scales" << YAML::Value << YAML::BeginMap;
