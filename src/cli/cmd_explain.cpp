@@ -102,11 +102,11 @@ int run_explain_command(const Args& args) {
   if (verbosity > 0) {
     for (const auto* s : sweeps)
       fmt::print(
-          "{}\nscale points loaded {}\nreport: {}\nplans:  {}/plans/ (EXPLAIN JSON, one file per "
-          "capture; these open in PEV2)\nindex:  {}/summary.json (pgshape's index of the capture, "
-          "not a plan)\n",
-          render_terminal(s->report, color_stdout(), terminal_width()),
-          where_phrase(s->target, s->schema), s->report_html, s->capture_dir, s->capture_dir);
+          "{}\nreport: {}\nplans:  {}/plans/ (EXPLAIN JSON, one file per capture; these open in "
+          "PEV2)\nindex:  {}/summary.json (pgshape's index of the capture, not a plan)\n"
+          "scale points loaded {}\n",
+          render_terminal(s->report, color_stdout(), terminal_width()), s->report_html,
+          s->capture_dir, s->capture_dir, where_phrase(s->target, s->schema));
     for (const auto& a : outcome.across_servers) {
       fmt::print("\n{}", render_terminal(a.report, color_stdout(), terminal_width()));
       if (a.result.pairs.empty()) fmt::print("no captures paired up\n");
