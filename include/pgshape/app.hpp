@@ -76,10 +76,14 @@ struct LoadCommand {
   // scale, schema, seed, jobs (2), force, wait, binary_copy (true), the shard mode,
   // on_progress: passed to load_dataset as they are.
   LoadOptions load;
+  // Only the SQL the load would run (load_script): the profile checked, nothing
+  // connected to, no server started. Not with the shard modes.
+  bool dry_run = false;
 };
 struct LoadOutcome {
   LoadResult result;
   TargetInfo target;
+  std::optional<LoadScript> script;  // set by a dry run, which has no result or target
 };
 // Reads the profile (exit 2 before any connection when it is bad), opens the target,
 // checks it can connect (db.connect-failed: "could not connect to <dsn>: <reason>"),
@@ -296,6 +300,7 @@ enum class Opt : uint8_t {
   kPrepare,
   kFinish,
   kCopyFormat,
+  kDryRun,
   kRuns,
   kHypothetical,
   kFailOn,

@@ -172,7 +172,7 @@ void add_finish_tasks(std::vector<LoadTask>& tasks, const Profile& profile,
                      .locks = {{table.name, TableLock::kExclusive}},
                      .cost = kAnalyze,
                      .tier = kAfterData,
-                     .run = [statement = "ANALYZE " + qualified(schema, table.name)](
+                     .run = [statement = analyze_statement(schema, table)](
                                 RawConnection& c) { exec_all(c, "pgshape analyze", {statement}); },
                      .phase = LoadPhase::kAnalyze,
                      .object = table.name};
