@@ -6,6 +6,7 @@
 
 #include "load/sql.hpp"
 #include "load/steps.hpp"
+#include "pgshape/error.hpp"
 #include "pgshape/load.hpp"
 
 namespace pgshape {
@@ -29,7 +30,8 @@ LoadScript load_script(const Profile& profile, const LoadOptions& options) {
       "-- Nothing was connected to. Before these, the load takes an advisory lock on the\n"
       "-- target, refuses schemas pgshape did not create (unless --force) and any whose\n"
       "-- DROP ... CASCADE would reach objects in other schemas, and drops a {} left by a\n"
-      "-- killed load.\n",
+      "-- killed load. Run by psql, this script has none of those checks: its swap drops\n"
+      "-- the schema it replaces with CASCADE, whatever depends on it.\n",
       profile.file, scale.name, script.seed, quote_ident(script.schema), quote_ident(staging));
 
   section("the staging schema");
@@ -67,6 +69,16 @@ LoadScript load_script(const Profile& profile, const LoadOptions& options) {
     out += fmt::format("--   {};\n", load::copy_statement(staging, table, binary, true));
   }
 
+  for (const auto& table : profile.tables)
+    for (const auto& index : table.indexes)
+      if (index.where.find('\\') != std::string::npos)
+        // psql reads an unquoted backslash as one of its own commands (\! runs a
+        // shell): a script meant for psql -f must not carry one from a profile.
+        throw UsageError("usage.unsupported",
+                         fmt::format("table '{}': an index predicate with a backslash cannot be "
+                                     "printed as a psql script",
+                                     table.name),
+                         "load without --dry-run (the server parses the predicate alone)");
   std::vector<std::string> adopts;
   section("indexes, then the primary and unique keys adopting them");
   for (const auto& table : profile.tables)
