@@ -68,7 +68,7 @@ TEST_F(StatsPrivileges, ARoleThatCannotSelectGetsOneNoteNamingTablesAndTheGrant)
   EXPECT_EQ(count_of(r.err, "not analyzed?"), 0u) << r.err;
   EXPECT_EQ(count_of(r.err, "may not read the statistics"), 1u) << r.err;
   EXPECT_NE(r.err.find("in 2 tables (accounts, events)"), std::string::npos) << r.err;
-  EXPECT_NE(r.err.find("GRANT SELECT ON ALL TABLES IN SCHEMA public TO " + role_),
+  EXPECT_NE(r.err.find("GRANT SELECT ON ALL TABLES IN SCHEMA \"public\" TO \"" + role_ + "\";"),
             std::string::npos)
       << r.err;
 
