@@ -90,11 +90,16 @@ LoadScript load_script(const Profile& profile, const LoadOptions& options) {
 
   std::vector<std::string> validates;
   section("foreign keys, added NOT VALID (instant)");
-  for (const auto& table : profile.tables)
-    for (auto& build : load::foreign_key_builds(staging, table)) {
-      statement(build.add);
-      validates.push_back(std::move(build.validate));
+  for (const auto& table : profile.tables) {
+    auto builds = load::foreign_key_builds(staging, table);
+    size_t b = 0;  // foreign_key_builds follows the columns' order
+    for (const auto& column : table.columns) {
+      if (!column.ref) continue;
+      statement(builds[b].add);
+      for (auto& step : load::validate_steps(table, column, std::move(builds[b++].validate)))
+        validates.push_back(std::move(step));
     }
+  }
 
   section("statistics");
   for (const auto& table : profile.tables) statement(load::analyze_statement(staging, table));

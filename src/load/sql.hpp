@@ -35,6 +35,10 @@ struct ForeignKeyBuild {
   std::string validate;  // ALTER TABLE ... VALIDATE CONSTRAINT ...
 };
 std::vector<ForeignKeyBuild> foreign_key_builds(std::string_view schema, const Table& table);
+// The statements that validate `column`'s foreign key (`validate`, from its
+// build), with the planner hint the load gives it when the column is indexed.
+std::vector<std::string> validate_steps(const Table& table, const Column& column,
+                                        std::string validate);
 
 // Before the user's DDL file: its unqualified names land in the staging schema.
 std::string ddl_search_path(std::string_view schema);
