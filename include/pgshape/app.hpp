@@ -91,11 +91,15 @@ struct LoadCommand {
   // anything is written) without a snapshot, at a scale point other than
   // production, with --shard/--prepare/--finish, and on servers before 18.
   bool exact_stats = false;
+  // Only the SQL the load would run (load_script): the profile checked, nothing
+  // connected to, no server started. Not with the shard modes.
+  bool dry_run = false;
 };
 struct LoadOutcome {
   LoadResult result;
   TargetInfo target;
   std::optional<ExactStatsResult> exact_stats;  // with exact_stats
+  std::optional<LoadScript> script;             // set by a dry run, which has no result or target
 };
 // Reads the profile (exit 2 before any connection when it is bad), opens the target,
 // checks it can connect (db.connect-failed: "could not connect to <dsn>: <reason>"),
@@ -334,6 +338,7 @@ enum class Opt : uint8_t {
   kPrepare,
   kFinish,
   kCopyFormat,
+  kDryRun,
   kRuns,
   kHypothetical,
   kFailOn,

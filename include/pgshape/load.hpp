@@ -125,6 +125,24 @@ struct LoadResult {
 // On any failure the target schema is left exactly as it was.
 LoadResult load_dataset(const Profile& profile, const std::string& dsn, const LoadOptions& options);
 
+// What `load --dry-run` prints: the SQL a kFull load of `profile` with
+// `options` would run, built by the same statement builders, as a script psql
+// can run (it creates the tables, keys and indexes, empty: the COPYs are
+// comments with their row counts). Connects to nothing. Throws UsageError
+// (unknown scale, load.bad-schema) as load_dataset would.
+struct LoadScript {
+  struct TableRows {
+    std::string table;
+    int64_t rows = 0;
+  };
+  std::string schema;
+  std::string scale;
+  uint64_t seed = 0;
+  std::vector<TableRows> tables;  // profile order
+  std::string sql;
+};
+LoadScript load_script(const Profile& profile, const LoadOptions& options);
+
 // ---------------------------------------------------------------------------
 // The same rows written to files instead (`generate`): fixtures, other
 // databases, the benchmark's ceiling. Each table's file is one RowStream, as

@@ -30,6 +30,10 @@ struct ColumnStats {
   bool generated = false;    // GENERATED ALWAYS AS (default_expr) STORED
   std::string identity;      // pg_attribute.attidentity: "a", "d" or ""
   bool has_stats = false;    // a pg_stats row exists (the table was analyzed)
+  // pg_stats hides this column's row from the reading role: it may not SELECT
+  // the column, or row-level security is active for it on the table. Not kept
+  // in the snapshot's JSON: it is about who read, not about the data.
+  bool stats_hidden = false;
   double null_frac = 0;
   double avg_width = 0;
   double n_distinct = 0;  // pg_stats convention: < 0 is a fraction of rows
@@ -75,6 +79,7 @@ struct StatsSnapshot {
   std::string schema;          // the schema read
   std::string server_version;  // server_version
   std::string taken_at;        // now() on the source, ISO 8601 UTC
+  std::string role;            // current_user on the source (not kept in the JSON)
   bool redacted = false;
   std::vector<TableStats> tables;  // by name
 

@@ -1,8 +1,10 @@
 // `pgshape load PROFILE`: the profile checked first (nothing is touched when it
-// is bad), then the target opened and proven reachable, then load_dataset; with
-// --exact-stats, production's statistics restored between ANALYZE and the swap.
+// is bad; a dry run stops after printing the SQL), then the target opened and proven
+// reachable, then load_dataset; with --exact-stats, production's statistics restored between
+// ANALYZE and the swap.
 #include "app/internal.hpp"
 #include "pgshape/app.hpp"
+#include "pgshape/error.hpp"
 
 namespace pgshape {
 
@@ -10,12 +12,19 @@ LoadOutcome run_load(const LoadCommand& command) {
   return app::translating_errors([&] {
     const Profile profile = load_profile_with_overlay(command.profile, command.overlay);
     if (!command.load.scale.empty()) app::require_scale(profile, command.load.scale);
+    LoadOutcome outcome;
+    if (command.dry_run) {
+      if (command.load.mode != LoadOptions::Mode::kFull)
+        throw UsageError("usage.bad-option",
+                         "--dry-run shows a whole load: not with --shard, --prepare or --finish");
+      outcome.script = load_script(profile, command.load);
+      return outcome;
+    }
     std::optional<StatsSnapshot> snapshot;
     if (command.exact_stats)
       snapshot = app::exact_stats_snapshot(profile, app::require_scale(profile, command.load.scale),
                                            command.load);
     const app::OpenedTarget target = app::open_target(command.target);
-    LoadOutcome outcome;
     LoadOptions load = command.load;
     if (snapshot)
       app::restore_before_swap(load, target.target.dsn(), *snapshot, outcome.exact_stats);

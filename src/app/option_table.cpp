@@ -72,6 +72,9 @@ constexpr OptionSpec kOptions[] = {
    "build keys, indexes and foreign keys and ANALYZE, after sharded loads"},
   {Opt::kCopyFormat, "--copy-format", ValueKind::kChoice, "FORMAT", "how rows travel in COPY",
    "binary", "binary,text"},
+  {Opt::kDryRun, "--dry-run", ValueKind::kFlag, "",
+   "print the SQL the load would run (the COPYs as comments with their row counts) and "
+   "connect to nothing"},
   {Opt::kRuns, "--runs", ValueKind::kInteger, "N",
    "measured EXPLAIN ANALYZE runs per plan after a warm-up; the median run is kept", "5", "", 1,
    1000},
@@ -112,7 +115,7 @@ constexpr OptionUse kLoad[] = {
   {Opt::kShard, false,
    "copy only the K-th of N slices of every table, appending into the tables --prepare made "
    "(no keys, no ANALYZE: run --finish after the last shard)"},
-  {Opt::kPrepare}, {Opt::kFinish}, {Opt::kCopyFormat}, {Opt::kExactStats}, {Opt::kKeep}, {Opt::kPgBin}, {Opt::kJson},
+  {Opt::kPrepare}, {Opt::kFinish}, {Opt::kCopyFormat}, {Opt::kDryRun}, {Opt::kExactStats}, {Opt::kKeep}, {Opt::kPgBin}, {Opt::kJson},
   {Opt::kQuiet},
   {Opt::kVerbose, false, "also a progress line per table copied and per index or constraint "
    "built, with its time, and which database the data went to"},

@@ -93,6 +93,7 @@ LoadCommand load_command(const Args& args) {
   load.schema = args.text(Opt::kSchema);
   load.seed = args.seed();
   if (auto jobs = args.integer(Opt::kJobs)) load.jobs = static_cast<int>(*jobs);
+  c.dry_run = args.flag(Opt::kDryRun);
   load.force = args.flag(Opt::kForce);
   load.wait = args.flag(Opt::kWait);
   if (auto seconds = args.number(Opt::kLockTimeout))
@@ -120,11 +121,27 @@ int run_load_command(const Args& args) {
   const bool json = args.flag(Opt::kJson);
   const int verbosity = args.verbosity();
   std::optional<ProgressPrinter> progress;
-  if (verbosity > 0 && !json) {
+  if (verbosity > 0 && !json && !command.dry_run) {
     progress.emplace(stderr_progress_style(verbosity), stderr);
     command.load.on_progress = progress->callback();
   }
   const LoadOutcome outcome = run_load(command);
+  if (outcome.script) {
+    const LoadScript& script = *outcome.script;
+    if (json) {
+      nlohmann::json tables = nlohmann::json::array();
+      for (const auto& t : script.tables) tables.push_back({{"table", t.table}, {"rows", t.rows}});
+      fmt::print("{}\n", nlohmann::json{{"schema", script.schema},
+                                        {"scale", script.scale},
+                                        {"seed", script.seed},
+                                        {"tables", tables},
+                                        {"sql", script.sql}}
+                             .dump(2));
+    } else {
+      fmt::print("{}", script.sql);  // even with -q: it is what was asked for
+    }
+    return 0;
+  }
   if (progress) progress->finish();
   const TargetInfo& target = outcome.target;
   if (json) {

@@ -96,14 +96,9 @@ void TableCopies::copy(RawConnection& connection, size_t index, bool freeze,
   reporter_.started(LoadPhase::kCopy, name, 1);
   const bool binary = spec_.format == RowFormat::kCopyBinary;
   const auto started = std::chrono::steady_clock::now();
-  const std::string target = qualified(schema_, table.table().name);
   connection.exec("SET application_name = 'pgshape load'; BEGIN");
-  if (freeze) connection.exec("TRUNCATE " + target);
-  std::string options;
-  if (binary) options += "FORMAT binary";
-  if (freeze) options += options.empty() ? "FREEZE" : ", FREEZE";
-  connection.copy_in(fmt::format("COPY {} {} FROM STDIN{}", target, column_list(table.table()),
-                                 options.empty() ? "" : " WITH (" + options + ")"));
+  if (freeze) connection.exec(truncate_statement(schema_, table.table()));
+  connection.copy_in(copy_statement(schema_, table.table(), binary, freeze));
   const RowRange range = shard_rows(table.rows(), spec_.shard_index, spec_.shard_count);
   const auto rows = static_cast<int64_t>(range.end - range.begin);
   CopySink sink(connection, failed);

@@ -49,6 +49,15 @@ void exec_all(RawConnection& connection, const char* application_name,
 
 }  // namespace
 
+std::vector<std::string> validate_steps(const Table& table, const Column& column,
+                                        std::string validate) {
+  // PostgreSQL's planner takes the cheap merge join of two index-only scans
+  // for a hash join whose table of a million keys misses the cache on every
+  // probe (4x slower, measured): steer it when the child side is indexed.
+  if (!index_leads_with(table, column.name)) return {std::move(validate)};
+  return {"BEGIN", "SET LOCAL enable_hashjoin = off", std::move(validate), "COMMIT"};
+}
+
 void add_finish_tasks(std::vector<LoadTask>& tasks, const Profile& profile,
                       const std::string& schema, const std::vector<int64_t>& rows,
                       const std::vector<size_t>& copy_task) {
@@ -136,18 +145,8 @@ void add_finish_tasks(std::vector<LoadTask>& tasks, const Profile& profile,
           add_keys.locks.emplace_back(profile.tables[parent].name, TableLock::kExclusive);
         }
       }
-      // PostgreSQL's planner takes the cheap merge join of two index-only scans
-      // for a hash join whose table of a million keys misses the cache on every
-      // probe (4x slower, measured): steer it when the child side is indexed.
-      std::string validate = std::move(builds[b++].validate);
-      if (index_leads_with(table, column.name)) {
-        validates[t].push_back("BEGIN");
-        validates[t].push_back("SET LOCAL enable_hashjoin = off");
-        validates[t].push_back(std::move(validate));
-        validates[t].push_back("COMMIT");
-      } else {
-        validates[t].push_back(std::move(validate));
-      }
+      for (auto& step : validate_steps(table, column, std::move(builds[b++].validate)))
+        validates[t].push_back(std::move(step));
       validate_cost[t] += static_cast<double>(rows[t]) * kValidatePerRow;
     }
     add_keys.run = [adds = std::move(adds)](RawConnection& c) {
@@ -172,7 +171,7 @@ void add_finish_tasks(std::vector<LoadTask>& tasks, const Profile& profile,
                      .locks = {{table.name, TableLock::kExclusive}},
                      .cost = kAnalyze,
                      .tier = kAfterData,
-                     .run = [statement = "ANALYZE " + qualified(schema, table.name)](
+                     .run = [statement = analyze_statement(schema, table)](
                                 RawConnection& c) { exec_all(c, "pgshape analyze", {statement}); },
                      .phase = LoadPhase::kAnalyze,
                      .object = table.name};

@@ -223,8 +223,7 @@ LoadResult load_dataset(const Profile& input, const std::string& dsn, const Load
     if (options.check_staging) options.check_staging(staging.name());
     const auto swap_started = Clock::now();
     reporter.started(LoadPhase::kSwap, result.schema, 1);
-    staging.swap_in(
-        fmt::format("profile={} scale={} seed={}", profile.name, scale.name, result.seed));
+    staging.swap_in(load::dataset_note(profile.name, scale.name, result.seed));
     swapped = true;
     reporter.finished(LoadPhase::kSwap, result.schema, 1, seconds_since(swap_started));
     result.shape = load::measure_shape(control, profile, generator, result.schema);

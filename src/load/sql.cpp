@@ -91,4 +91,58 @@ std::vector<ForeignKeyBuild> foreign_key_builds(std::string_view schema, const T
   return out;
 }
 
+std::string copy_statement(std::string_view schema, const Table& table, bool binary, bool freeze) {
+  std::string options;
+  if (binary) options += "FORMAT binary";
+  if (freeze) options += options.empty() ? "FREEZE" : ", FREEZE";
+  return fmt::format("COPY {} {} FROM STDIN{}", qualified(schema, table.name), column_list(table),
+                     options.empty() ? "" : " WITH (" + options + ")");
+}
+
+std::string ddl_search_path(std::string_view schema) {
+  return "SET LOCAL search_path TO " + quote_ident(schema) + ", public";
+}
+
+std::string truncate_statement(std::string_view schema, const Table& table) {
+  return "TRUNCATE " + qualified(schema, table.name);
+}
+
+std::string analyze_statement(std::string_view schema, const Table& table) {
+  return "ANALYZE " + qualified(schema, table.name);
+}
+
+std::string create_schema(std::string_view schema) {
+  return "CREATE SCHEMA " + quote_ident(schema);
+}
+
+std::string comment_on_schema(std::string_view schema, std::string_view comment_literal) {
+  return fmt::format("COMMENT ON SCHEMA {} IS {}", quote_ident(schema), comment_literal);
+}
+
+std::string drop_schema_cascade(std::string_view schema, bool if_exists) {
+  return fmt::format("DROP SCHEMA {}{} CASCADE", if_exists ? "IF EXISTS " : "",
+                     quote_ident(schema));
+}
+
+std::string rename_schema(std::string_view from, std::string_view to) {
+  return fmt::format("ALTER SCHEMA {} RENAME TO {}", quote_ident(from), quote_ident(to));
+}
+
+std::string sql_string_literal(std::string_view text) {
+  std::string out = "'";
+  for (char c : text) {
+    if (c == '\'') out += '\'';
+    out += c;
+  }
+  return out + "'";
+}
+
+std::string owner_comment(std::string_view note) {
+  return fmt::format("{} {}", kOwnerMark, note);
+}
+
+std::string dataset_note(std::string_view profile, std::string_view scale, uint64_t seed) {
+  return fmt::format("profile={} scale={} seed={}", profile, scale, seed);
+}
+
 }  // namespace pgshape::load

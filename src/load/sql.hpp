@@ -3,6 +3,7 @@
 // into SQL text (values travel as COPY data or parameters).
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -34,5 +35,42 @@ struct ForeignKeyBuild {
   std::string validate;  // ALTER TABLE ... VALIDATE CONSTRAINT ...
 };
 std::vector<ForeignKeyBuild> foreign_key_builds(std::string_view schema, const Table& table);
+// The statements that validate `column`'s foreign key (`validate`, from its
+// build), with the planner hint the load gives it when the column is indexed.
+std::vector<std::string> validate_steps(const Table& table, const Column& column,
+                                        std::string validate);
+
+// Before the user's DDL file: its unqualified names land in the staging schema.
+std::string ddl_search_path(std::string_view schema);
+
+// COPY ... FROM STDIN into `schema`.`table`, binary or text, FREEZE when the
+// same transaction truncated the table (freeze needs that).
+std::string copy_statement(std::string_view schema, const Table& table, bool binary, bool freeze);
+std::string truncate_statement(std::string_view schema, const Table& table);
+std::string analyze_statement(std::string_view schema, const Table& table);
+
+// The schema statements of staging and swap. `comment_literal` is already a
+// quoted SQL string literal (the caller quotes it: with a connection's esc, or
+// sql_string_literal below when there is none).
+std::string create_schema(std::string_view schema);
+std::string comment_on_schema(std::string_view schema, std::string_view comment_literal);
+std::string drop_schema_cascade(std::string_view schema, bool if_exists = false);
+std::string rename_schema(std::string_view from, std::string_view to);
+// 'text' with quotes doubled, for standard_conforming_strings = on (the default
+// since 9.1); refuses nothing: a NUL cannot reach here from a profile.
+std::string sql_string_literal(std::string_view text);
+
+// The text pgshape marks a schema it owns with, in its COMMENT.
+inline constexpr std::string_view kOwnerMark = "pgshape:";
+// A COMMENT text that marks a schema as pgshape's: "pgshape: <note>".
+std::string owner_comment(std::string_view note);
+// The note on a swapped-in dataset's schema, read back by refresh and users.
+std::string dataset_note(std::string_view profile, std::string_view scale, uint64_t seed);
+inline std::string staging_schema_name(std::string_view target) {
+  return std::string(target) + "_staging";
+}
+inline std::string previous_schema_name(std::string_view target) {
+  return std::string(target) + "_previous";
+}
 
 }  // namespace pgshape::load

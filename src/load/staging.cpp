@@ -13,8 +13,6 @@
 namespace pgshape::load {
 namespace {
 
-constexpr std::string_view kOwnerMark = "pgshape:";
-
 // What pqxx's quote() does, without its "'" + std::string temporaries that
 // GCC 12 -O2 misreads as an overlapping memcpy (-Wrestrict).
 std::string string_literal(pqxx::transaction_base& tx, const std::string& text) {
@@ -71,7 +69,7 @@ void refuse_outside_dependents(pqxx::transaction_base& tx,
 
 void drop_schema(pqxx::transaction_base& tx, const std::string& schema) {
   refuse_outside_dependents(tx, {&schema});
-  tx.exec0("DROP SCHEMA " + quote_ident(schema) + " CASCADE");
+  tx.exec0(drop_schema_cascade(schema));
 }
 
 }  // namespace
@@ -89,8 +87,8 @@ Staging::Staging(pqxx::connection& control, std::string dsn, std::string target,
     : control_(control),
       dsn_(std::move(dsn)),
       target_(std::move(target)),
-      staging_(target_ + "_staging"),
-      previous_(target_ + "_previous"),
+      staging_(staging_schema_name(target_)),
+      previous_(previous_schema_name(target_)),
       lock_timeout_ms_(options.wait ? 0 : std::max(0, options.lock_timeout_ms)),
       keep_previous_(options.keep_previous) {
   {
@@ -130,9 +128,8 @@ Staging::Staging(pqxx::connection& control, std::string dsn, std::string target,
     refuse_outside_dependents(tx, dropped);
     // A staging schema left by a killed load is debris of ours: clear it.
     if (schema_comment(tx, staging_)) drop_schema(tx, staging_);
-    tx.exec0("CREATE SCHEMA " + quote_ident(staging_));
-    tx.exec0(fmt::format("COMMENT ON SCHEMA {} IS {}", quote_ident(staging_),
-                         string_literal(tx, fmt::format("{} staging", kOwnerMark))));
+    tx.exec0(create_schema(staging_));
+    tx.exec0(comment_on_schema(staging_, string_literal(tx, owner_comment("staging"))));
     tx.commit();
   });
 }
@@ -177,16 +174,12 @@ void Staging::swap_in(const std::string& note) {
     const bool target_exists = schema_comment(tx, target_).has_value();
     if (keep_previous_) {
       if (schema_comment(tx, previous_)) drop_schema(tx, previous_);
-      if (target_exists)
-        tx.exec0(fmt::format("ALTER SCHEMA {} RENAME TO {}", quote_ident(target_),
-                             quote_ident(previous_)));
+      if (target_exists) tx.exec0(rename_schema(target_, previous_));
     } else if (target_exists) {
       drop_schema(tx, target_);
     }
-    tx.exec0(
-        fmt::format("ALTER SCHEMA {} RENAME TO {}", quote_ident(staging_), quote_ident(target_)));
-    tx.exec0(fmt::format("COMMENT ON SCHEMA {} IS {}", quote_ident(target_),
-                         string_literal(tx, fmt::format("{} {}", kOwnerMark, note))));
+    tx.exec0(rename_schema(staging_, target_));
+    tx.exec0(comment_on_schema(target_, string_literal(tx, owner_comment(note))));
     tx.commit();
   });
   swapped_ = true;

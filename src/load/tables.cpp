@@ -18,7 +18,7 @@ Profile create_tables(pqxx::connection& control, const Profile& input, const std
   // The user's DDL runs with the staging schema first on the search path, so
   // unqualified CREATE TABLE statements land there; statement by statement, in
   // this transaction and no other (a COMMIT in it is refused before anything runs).
-  tx.exec0("SET LOCAL search_path TO " + quote_ident(schema) + ", public");
+  tx.exec0(ddl_search_path(schema));
   exec_script(tx, input.ddl_sql, fmt::format("{}: the ddl: file", input.file));
   Profile profile = input;
   std::vector<Diagnostic> problems;

@@ -9,6 +9,7 @@
 #include <cctype>
 #include <cmath>
 
+#include "pgshape/pg.hpp"
 #include "pgshape/stats.hpp"
 #include "pgshape/util.hpp"
 #include "stats/internal.hpp"
@@ -99,6 +100,7 @@ class Writer {
     out << YAML::Key << "tables" << YAML::Value << YAML::BeginMap;
     for (const auto& t : snap_.tables) table(out, t);
     out << YAML::EndMap << YAML::EndMap;
+    if (!hidden_tables_.empty()) notes_.push_back(hidden_note());
     return std::string(out.c_str()) + "\n";
   }
 
@@ -106,6 +108,24 @@ class Writer {
   const StatsSnapshot& snap_;
   const ImportOptions& options_;
   std::vector<std::string>& notes_;
+  // Tables with a column whose statistics pg_stats hid from the role: one note
+  // for them all, since the cause and the fix are one (not a note per column).
+  std::vector<std::string> hidden_tables_;
+  int hidden_columns_ = 0;
+
+  std::string hidden_note() const {
+    return fmt::format(
+        "role '{0}' may not read the statistics of {1} column{2} in {3} table{4} ({5}): "
+        "pg_stats shows a column only to roles that may SELECT it, and not on tables whose "
+        "row-level security applies to the role; those columns got default distributions. "
+        "Grant it, then run stats again: GRANT SELECT ON ALL TABLES IN SCHEMA {6} TO {7}; "
+        "(or GRANT pg_read_all_data TO {7}; on PostgreSQL 14+; row-level security also needs "
+        "BYPASSRLS or the table's owner). pg_read_all_stats does not help: it covers the "
+        "pg_stat_* views, not pg_stats",
+        snap_.role, hidden_columns_, hidden_columns_ == 1 ? "" : "s", hidden_tables_.size(),
+        hidden_tables_.size() == 1 ? "" : "s", fmt::join(hidden_tables_, ", "),
+        quote_ident(snap_.schema), quote_ident(snap_.role));
+  }
 
   int64_t test_rows(int64_t rows, bool anchor = false) const {
     const auto scaled =
@@ -331,6 +351,12 @@ class Writer {
     if (!c.has_stats) {
       if (fk) out << YAML::Key << "dist" << YAML::Value << "uniform";
       if (!fk && type.is_textual()) out << YAML::Key << "dist" << YAML::Value << "words";
+      if (c.stats_hidden) {
+        if (hidden_tables_.empty() || hidden_tables_.back() != t.name)
+          hidden_tables_.push_back(t.name);
+        ++hidden_columns_;
+        return;
+      }
       notes_.push_back(
           fmt::format("{}.{}: no statistics on the source (not analyzed?); "
                       "default distribution",

@@ -45,7 +45,10 @@ constexpr const char* kColumnsSql =
     "SELECT a.attrelid::bigint, a.attname::text, "
     "       pg_catalog.format_type(a.atttypid, a.atttypmod), a.attnotnull, "
     "       coalesce(pg_catalog.pg_get_expr(d.adbin, d.adrelid), ''), "
-    "       a.attgenerated::text, a.attidentity::text "
+    "       a.attgenerated::text, a.attidentity::text, "
+    // pg_stats' own filter (system_views.sql), so a hidden row is told from a missing one.
+    "       NOT (pg_catalog.has_column_privilege(c.oid, a.attnum, 'select') "
+    "            AND (c.relrowsecurity = false OR NOT pg_catalog.row_security_active(c.oid))) "
     "FROM pg_catalog.pg_attribute a "
     "JOIN pg_catalog.pg_class c ON c.oid = a.attrelid "
     "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
@@ -194,10 +197,12 @@ StatsSnapshot read_stats(const std::string& dsn, const StatsOptions& options) {
   snap.schema = options.schema;
   auto head = tx.exec1(
       "SELECT pg_catalog.current_database()::text, pg_catalog.current_setting('server_version'), "
+      "current_user::text, "
       "pg_catalog.to_char(pg_catalog.now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')");
   snap.database = head[0].as<std::string>();
   snap.server_version = head[1].as<std::string>();
-  snap.taken_at = head[2].as<std::string>();
+  snap.role = head[2].as<std::string>();
+  snap.taken_at = head[3].as<std::string>();
   if (tx.exec_params("SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = $1", options.schema)
           .empty())
     throw UsageError(
@@ -230,7 +235,8 @@ StatsSnapshot read_stats(const std::string& dsn, const StatsOptions& options) {
                     .not_null = row[3].as<bool>(),
                     .default_expr = row[4].as<std::string>(),
                     .generated = row[5].as<std::string>() == "s",
-                    .identity = row[6].as<std::string>()});
+                    .identity = row[6].as<std::string>(),
+                    .stats_hidden = row[7].as<bool>()});
   }
   for (const auto& row : tx.exec_params(kStatsSql, options.schema)) {
     for (auto& table : snap.tables) {

@@ -201,6 +201,15 @@ std::vector<WorkloadScript> write_workload(const Profile& profile, const Workloa
         fmt::format("-- pgshape workload: {} {} ({}); profile {}, scale {}, seed {}.\n",
                     script.transaction ? "transaction" : "query", one_line(script.name),
                     join_names(steps), profile.name, scale->name, options.seed);
+    // The queries name their tables unqualified, as the profile's author wrote
+    // them: the script sets the data's schema itself, so it also runs alone
+    // (`pgbench -n -f scripts/x.sql`, after setup.sql when it draws parameters).
+    // pgbench has no once-per-connection step, so this is one more (cheap,
+    // no-I/O) statement per transaction, the same in every script of the mix.
+    text += fmt::format(
+        "-- The data's schema (the queries name tables unqualified): this file also runs alone.\n"
+        "SET search_path = {};\n",
+        quote_ident(schema));
     if (!draw.sources.empty()) {
       // The table's columns: the row number the script looks up, then its variables.
       ParamFile file =

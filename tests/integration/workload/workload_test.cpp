@@ -184,6 +184,29 @@ TEST_F(Workload, PgbenchTrafficReachesThePromotedProductsInTheirShare) {
                   .as<bool>());
 }
 
+// The issue's `pgbench -n -f scripts/listing.sql`: a script alone, with no
+// search_path from run.sh (PGOPTIONS unset), after setup.sql loaded its parameters.
+TEST_F(Workload, AScriptRunsAloneWithPgbench) {
+  auto written = write_workload();
+  ASSERT_EQ(written.exit_code, 0) << written.err;
+  const std::map<std::string, std::string> plain = {{"PGOPTIONS", ""}};
+  auto setup = run_command(
+      {"psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", test_dsn(), "-f", "setup.sql"},
+      dir_.string(), plain);
+  ASSERT_EQ(setup.exit_code, 0) << setup.err;
+  for (const std::string script : {"listing", "browse_to_cart"}) {
+    auto bench =
+        run_command({"pgbench", "-n", "-t", "20", "-f", "scripts/" + script + ".sql", test_dsn()},
+                    dir_.string(), plain);
+    EXPECT_EQ(bench.exit_code, 0) << script << ":\n" << bench.err << bench.out;
+    EXPECT_NE(bench.out.find("number of transactions actually processed: 20/20"), std::string::npos)
+        << bench.out;
+  }
+  auto teardown = run_command({"psql", "-X", "-q", "-d", test_dsn(), "-f", "teardown.sql"},
+                              dir_.string(), plain);
+  EXPECT_EQ(teardown.exit_code, 0) << teardown.err;
+}
+
 TEST_F(Workload, CampaignBurstScaledDownRunsEveryStageAndReportsPercentiles) {
   auto written = write_workload();
   ASSERT_EQ(written.exit_code, 0) << written.err;

@@ -4,6 +4,7 @@
 // the same seed.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -90,6 +91,19 @@ TEST_F(WorkloadFiles, TheDriverSetsTheDataSchemaAsSearchPath) {
             std::string::npos);
 }
 
+// Each script also sets it, so one runs alone with pgbench (the integration
+// test runs it): before any query, outside the transaction it may open.
+TEST_F(WorkloadFiles, EachScriptSetsTheDataSchemaItself) {
+  write_workload(profile_,
+                 {.scale = "test", .schema = "my shop", .seed = 1, .count = 10, .out = dir_});
+  for (const auto& entry : std::filesystem::directory_iterator(dir_ / "scripts")) {
+    const std::string script = testing::read_all(entry.path());
+    const size_t set = script.find("\nSET search_path = \"my shop\";\n");
+    ASSERT_NE(set, std::string::npos) << entry.path() << ":\n" << script;
+    EXPECT_LT(set, std::min(script.find("\nSELECT"), script.find("\nBEGIN;"))) << script;
+  }
+}
+
 TEST(WorkloadNames, ANameOnTwoLinesStaysInsideTheScriptsComment) {
   const Profile profile = parse_profile(
       "name: t\nscales: { s: 10 }\ntables:\n  a:\n    rows: 10\n    columns:\n"
@@ -102,7 +116,8 @@ TEST(WorkloadNames, ANameOnTwoLinesStaysInsideTheScriptsComment) {
   const std::string script = testing::read_all(dir / "scripts" / "two_lines.sql");
   fs::remove_all(dir);
   EXPECT_EQ(script.find("-- pgshape workload: query two lines (two lines)"), 0u) << script;
-  EXPECT_EQ(occurrences(script, "\n"), 4u) << script;  // comment, \set, lookup, the query
+  // comment, search_path's comment and SET, \set, lookup, the query
+  EXPECT_EQ(occurrences(script, "\n"), 6u) << script;
 }
 
 }  // namespace
