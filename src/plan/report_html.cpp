@@ -101,22 +101,6 @@ std::string verdict_span(const std::string& text, int rank) {
   return std::string("<span class=\"v ") + cls + "\">" + esc(text) + "</span>";
 }
 
-const char* tag_of(const Finding& f) {
-  if (f.improvement) return "improvement";
-  switch (f.kind) {
-    case FindingKind::kSlowerPlanChange:
-    case FindingKind::kRegression:
-      return "regression";
-    case FindingKind::kShapeChange:
-      return "plan change";
-    case FindingKind::kEstimate:
-      return "estimate";
-    case FindingKind::kIndexChange:
-      return "index change";
-  }
-  return "change";
-}
-
 // Pairs whose plans are worth showing: the plan changed, or the time did.
 bool has_details(const PairDiff& p) {
   return p.shape_changed || p.has(ChangeKind::kRegression) || is_improvement(p);
@@ -130,12 +114,12 @@ std::string finding_items(const ReportInput& in, const std::vector<Finding>& lis
   std::string out;
   for (const auto& f : list) {
     const PairDiff& p = in.comparisons[f.comparison].pairs[f.pair];
-    const std::string tag = tag_of(f);
+    const std::string tag = finding_tag(f);
     const char* cls = f.improvement         ? "improvement"
                       : tag == "regression" ? "problem regression"
                                             : "problem";
-    out += std::string("<li class=\"finding ") + cls + "\" data-kind=\"" + tag_of(f) +
-           "\"><span class=\"tag\">" + tag_of(f) + "</span><strong>" + esc(f.subject) +
+    out += std::string("<li class=\"finding ") + cls + "\" data-kind=\"" + tag +
+           "\"><span class=\"tag\">" + tag + "</span><strong>" + esc(f.subject) +
            "</strong>, <span class=\"where\">" + esc(f.where) + "</span>: " + esc(f.text);
     if (has_details(p)) out += " <a href=\"#" + anchor(f) + "\">plans</a>";
     out += "</li>\n";

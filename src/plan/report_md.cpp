@@ -43,21 +43,6 @@ std::string md_table(const std::vector<std::string>& head,
   return out;
 }
 
-std::string tag(const Finding& f) {
-  switch (f.kind) {
-    case FindingKind::kSlowerPlanChange:
-    case FindingKind::kRegression:
-      return "regression";
-    case FindingKind::kShapeChange:
-      return "plan change";
-    case FindingKind::kEstimate:
-      return "estimate";
-    case FindingKind::kIndexChange:
-      return "index change";
-  }
-  return "change";
-}
-
 // A finding as a Markdown list item: the case in bold; '*', '`' and '<' from data
 // would start emphasis, code or HTML, so they are escaped ('_' inside words does not).
 std::string md_text(const Finding& f) {
@@ -97,7 +82,7 @@ std::string render_markdown(const ReportInput& in) {
     const Findings f = find_findings(in);
     out += "## What changed\n\n";
     if (f.problems.empty()) out += "No regressions, plan changes or estimate changes.\n";
-    for (const auto& x : f.problems) out += "- **" + tag(x) + "** " + md_text(x) + "\n";
+    for (const auto& x : f.problems) out += "- **" + finding_tag(x) + "** " + md_text(x) + "\n";
     if (!f.improvements.empty()) out += "\nImprovements:\n\n";
     for (const auto& x : f.improvements) out += "- **improvement** " + md_text(x) + "\n";
     out += "\n";
@@ -171,7 +156,7 @@ std::string render_findings_json(const ReportInput& in) {
   for (const auto* list : {&f.problems, &f.improvements}) {
     for (const auto& x : *list) {
       const PairDiff& p = in.comparisons[x.comparison].pairs[x.pair];
-      std::string kind = x.improvement ? "improvement" : tag(x);
+      std::string kind = finding_tag(x);
       std::replace(kind.begin(), kind.end(), ' ', '-');
       out.push_back({{"kind", kind},
                      {"query", p.b.query},

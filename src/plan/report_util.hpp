@@ -13,6 +13,23 @@
 namespace pgshape::plan {
 
 // "scale/experiment", prefixed by the set label when the report has several sets.
+// A finding's kind in a word or two, as every report's headline shows it.
+inline std::string finding_tag(const Finding& f) {
+  if (f.improvement) return "improvement";
+  switch (f.kind) {
+    case FindingKind::kSlowerPlanChange:
+    case FindingKind::kRegression:
+      return "regression";
+    case FindingKind::kShapeChange:
+      return "plan change";
+    case FindingKind::kEstimate:
+      return "estimate";
+    case FindingKind::kIndexChange:
+      return "index change";
+  }
+  return "change";
+}
+
 inline std::string column_label(const ReportInput& in, size_t set, const PlanCapture& c) {
   std::string label = c.scale + "/" + c.experiment;
   return in.sets.size() > 1 ? in.sets[set].first + ":" + label : label;

@@ -81,44 +81,6 @@ std::map<std::string, std::string> schemas(const std::string& dsn, const std::st
   return out;
 }
 
-// The fixture's workload: the queries mirror_fidelity_test.cpp measures, at the
-// most common and a rare value of their parameter.
-std::vector<Query> workload() {
-  auto q = [](std::string name, std::string sql, std::string table, std::string column) {
-    Query query{.name = std::move(name), .sql = std::move(sql)};
-    if (!table.empty())
-      query.params.push_back(QueryParam{
-          .table = std::move(table),
-          .column = std::move(column),
-          .picks = {Pick{.kind = Pick::Kind::kMostCommon}, Pick{.kind = Pick::Kind::kRare}}});
-    return query;
-  };
-  return {
-      q("orders_by_customer", "SELECT * FROM orders WHERE customer_id = $1", "orders",
-        "customer_id"),
-      q("orders_by_status", "SELECT * FROM orders WHERE status = $1", "orders", "status"),
-      q("items_of_product", "SELECT count(*) FROM order_items WHERE product_id = $1", "order_items",
-        "product_id"),
-      q("category_listing",
-        "SELECT * FROM products WHERE category_id = $1 ORDER BY created_at DESC LIMIT 20",
-        "products", "category_id"),
-      q("customers_by_vip", "SELECT id, email FROM customers WHERE vip = $1", "customers", "vip"),
-      q("customer_order_items",
-        "SELECT o.id, sum(oi.quantity) FROM orders o JOIN order_items oi ON oi.order_id = o.id "
-        "WHERE o.customer_id = $1 GROUP BY o.id",
-        "orders", "customer_id"),
-      q("latest_orders_of_customer",
-        "SELECT * FROM orders WHERE customer_id = $1 ORDER BY created_at DESC LIMIT 10", "orders",
-        "customer_id"),
-      q("featured_products",
-        "SELECT id, name FROM products WHERE featured ORDER BY created_at DESC LIMIT 10", "", ""),
-      q("open_orders_by_city",
-        "SELECT c.city, count(*) FROM orders o JOIN customers c ON c.id = o.customer_id "
-        "WHERE o.status = $1 GROUP BY c.city",
-        "orders", "status"),
-  };
-}
-
 std::map<std::string, PlanCapture> capture(const std::string& dsn, const std::string& schema) {
   pqxx::connection conn(dsn);
   {
@@ -127,7 +89,8 @@ std::map<std::string, PlanCapture> capture(const std::string& dsn, const std::st
   }
   ScaleContext context{schema, "production", table_row_counts(conn, schema)};
   std::map<std::string, PlanCapture> out;
-  for (auto& c : capture_scale(conn, context, workload(), {}, CaptureOptions{.runs = 1}))
+  for (auto& c :
+       capture_scale(conn, context, testing::production_workload(), {}, CaptureOptions{.runs = 1}))
     out[c.query + " [" + c.pick + "]"] = std::move(c);
   return out;
 }

@@ -8,7 +8,9 @@
 #include <chrono>
 #include <string>
 #include <thread>
+#include <vector>
 
+#include "pgshape/profile.hpp"
 #include "test_server.hpp"
 
 namespace pgshape::testing {
@@ -171,6 +173,44 @@ inline void build_production(const std::string& dsn, double scale = 1.0) {
     if (behind == 0 || std::chrono::steady_clock::now() > deadline) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
+}
+
+// The fixture's workload: queries over production's skewed columns, each at the
+// most common and a rare value of its parameter.
+inline std::vector<Query> production_workload() {
+  auto q = [](std::string name, std::string sql, std::string table, std::string column) {
+    Query query{.name = std::move(name), .sql = std::move(sql)};
+    if (!table.empty())
+      query.params.push_back(QueryParam{
+          .table = std::move(table),
+          .column = std::move(column),
+          .picks = {Pick{.kind = Pick::Kind::kMostCommon}, Pick{.kind = Pick::Kind::kRare}}});
+    return query;
+  };
+  return {
+      q("orders_by_customer", "SELECT * FROM orders WHERE customer_id = $1", "orders",
+        "customer_id"),
+      q("orders_by_status", "SELECT * FROM orders WHERE status = $1", "orders", "status"),
+      q("items_of_product", "SELECT count(*) FROM order_items WHERE product_id = $1", "order_items",
+        "product_id"),
+      q("category_listing",
+        "SELECT * FROM products WHERE category_id = $1 ORDER BY created_at DESC LIMIT 20",
+        "products", "category_id"),
+      q("customers_by_vip", "SELECT id, email FROM customers WHERE vip = $1", "customers", "vip"),
+      q("customer_order_items",
+        "SELECT o.id, sum(oi.quantity) FROM orders o JOIN order_items oi ON oi.order_id = o.id "
+        "WHERE o.customer_id = $1 GROUP BY o.id",
+        "orders", "customer_id"),
+      q("latest_orders_of_customer",
+        "SELECT * FROM orders WHERE customer_id = $1 ORDER BY created_at DESC LIMIT 10", "orders",
+        "customer_id"),
+      q("featured_products",
+        "SELECT id, name FROM products WHERE featured ORDER BY created_at DESC LIMIT 10", "", ""),
+      q("open_orders_by_city",
+        "SELECT c.city, count(*) FROM orders o JOIN customers c ON c.id = o.customer_id "
+        "WHERE o.status = $1 GROUP BY c.city",
+        "orders", "status"),
+  };
 }
 
 }  // namespace pgshape::testing
