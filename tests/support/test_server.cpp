@@ -1,5 +1,7 @@
 #include "test_server.hpp"
 
+#include <regex>
+
 #include <unistd.h>
 
 #include <vector>
@@ -128,6 +130,20 @@ CommandResult run_pgshape(const std::vector<std::string>& args,
   std::vector<std::string> argv{PGSHAPE_BIN};
   argv.insert(argv.end(), args.begin(), args.end());
   return run_command(argv, PGSHAPE_SOURCE_DIR, env);
+}
+
+KeptServers::KeptServers(const std::string& err) {
+  const std::regex hint(R"(\(stop it with: (.*); then rm -rf (\S+)\))");
+  for (std::sregex_iterator it(err.begin(), err.end(), hint), end; it != end; ++it)
+    servers_.emplace_back((*it)[1].str(), (*it)[2].str());
+}
+
+KeptServers::~KeptServers() {
+  for (const auto& [command, dir] : servers_) {
+    run_command({"sh", "-c", command + " -m immediate >/dev/null 2>&1"}, "/");
+    std::error_code ec;
+    std::filesystem::remove_all(dir, ec);
+  }
 }
 
 }  // namespace pgshape::testing

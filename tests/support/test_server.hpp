@@ -7,6 +7,7 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace pgshape::testing {
@@ -46,5 +47,20 @@ CommandResult run_pgshape(const std::vector<std::string>& args,
 // environment, plus `env`).
 CommandResult run_command(const std::vector<std::string>& argv, const std::string& cwd,
                           const std::map<std::string, std::string>& env = {});
+
+// The embedded servers a `--keep` run left running, found by the stop hints
+// ("(stop it with: CMD; then rm -rf DIR)") in its stderr: each is stopped and its
+// directory removed when this goes out of scope, whatever the test asserted.
+class KeptServers {
+ public:
+  explicit KeptServers(const std::string& err);
+  ~KeptServers();
+  KeptServers(const KeptServers&) = delete;
+  KeptServers& operator=(const KeptServers&) = delete;
+  size_t size() const { return servers_.size(); }
+
+ private:
+  std::vector<std::pair<std::string, std::string>> servers_;  // stop command, directory
+};
 
 }  // namespace pgshape::testing

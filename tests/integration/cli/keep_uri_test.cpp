@@ -24,17 +24,8 @@ TEST(KeepUri, LoadKeepQuietPrintsOnlyAUriThatConnectsToTheLoadedData) {
   fs::remove(profile);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   // Stop the kept server whatever happens below: the hint says how.
-  std::smatch stop;
-  ASSERT_TRUE(
-      std::regex_search(r.err, stop, std::regex(R"(\(stop it with: (.*); then rm -rf (\S+)\))")))
-      << r.err;
-  struct Stopper {
-    std::string command, dir;
-    ~Stopper() {
-      testing::run_command({"sh", "-c", command + " -m immediate >/dev/null 2>&1"}, "/");
-      fs::remove_all(dir);
-    }
-  } stopper{stop[1].str(), stop[2].str()};
+  const testing::KeptServers kept(r.err);
+  ASSERT_EQ(kept.size(), 1u) << r.err;
 
   ASSERT_FALSE(r.out.empty());
   EXPECT_EQ(r.out.find('\n'), r.out.size() - 1) << "one line only:\n" << r.out;

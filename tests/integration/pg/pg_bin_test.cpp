@@ -57,18 +57,11 @@ int major_of_kept_server(const std::vector<std::string>& extra,
   full_env.emplace("DATABASE_URL", "");
   testing::CommandResult r = testing::run_pgshape(args, full_env);
   EXPECT_EQ(r.exit_code, 0) << r.err;
-  std::smatch stop;
-  if (!std::regex_search(r.err, stop, std::regex(R"(\(stop it with: (.*); then rm -rf (\S+)\))"))) {
+  const testing::KeptServers kept(r.err);
+  if (kept.size() != 1) {
     ADD_FAILURE() << "no stop hint in:\n" << r.err;
     return -1;
   }
-  struct Stopper {
-    std::string command, dir;
-    ~Stopper() {
-      testing::run_command({"sh", "-c", command + " -m immediate >/dev/null 2>&1"}, "/");
-      fs::remove_all(dir);
-    }
-  } stopper{stop[1].str(), stop[2].str()};
   pqxx::connection conn(r.out.substr(0, r.out.find('\n')));
   pqxx::read_transaction tx(conn);
   EXPECT_EQ(tx.exec1("SELECT count(*) FROM pgbin.t")[0].as<int>(), 5);

@@ -65,17 +65,8 @@ TEST(CrossVersion, StatsFromOneMajorLoadIntoAnother) {
                   {{"DATABASE_URL", ""}, {"PGSHAPE_PG_BIN", ""}});
   fs::remove_all(dir);
   ASSERT_EQ(loaded.exit_code, 0) << loaded.err;
-  std::smatch stop;
-  ASSERT_TRUE(std::regex_search(loaded.err, stop,
-                                std::regex(R"(\(stop it with: (.*); then rm -rf (\S+)\))")))
-      << loaded.err;
-  struct Stopper {
-    std::string command, dir;
-    ~Stopper() {
-      testing::run_command({"sh", "-c", command + " -m immediate >/dev/null 2>&1"}, "/");
-      fs::remove_all(dir);
-    }
-  } stopper{stop[1].str(), stop[2].str()};
+  const testing::KeptServers kept(loaded.err);
+  ASSERT_EQ(kept.size(), 1u) << loaded.err;
 
   pqxx::connection target(loaded.out.substr(0, loaded.out.find('\n')));
   const int target_major = server_major(target);
@@ -127,21 +118,11 @@ TEST(CrossVersion, ExplainOnTwoServersComparesThemOnIdenticalRows) {
   auto r = run_pgshape({"explain", "profiles/shop.yaml", "--scales", "test", "--runs", "1",
                         "--pg-bin", home_bindir(), "--pg-bin", other, "-o", out.string(), "--keep"},
                        {{"DATABASE_URL", ""}, {"PGSHAPE_PG_BIN", ""}});
-  struct Stopper {
-    std::vector<std::pair<std::string, std::string>> servers;
-    ~Stopper() {
-      for (const auto& [command, dir] : servers) {
-        testing::run_command({"sh", "-c", command + " -m immediate >/dev/null 2>&1"}, "/");
-        fs::remove_all(dir);
-      }
-    }
-  } stopper;
-  const std::regex hint(R"re(psql "([^"]+)"\s+\(stop it with: (.*); then rm -rf (\S+)\))re");
+  const testing::KeptServers kept(r.err);
+  const std::regex hint(R"re(psql "([^"]+)"\s+\(stop it with:)re");
   std::vector<std::string> dsns;
-  for (std::sregex_iterator it(r.err.begin(), r.err.end(), hint), end; it != end; ++it) {
-    stopper.servers.emplace_back((*it)[2].str(), (*it)[3].str());
+  for (std::sregex_iterator it(r.err.begin(), r.err.end(), hint), end; it != end; ++it)
     dsns.push_back((*it)[1].str());
-  }
   ASSERT_EQ(r.exit_code, 0) << r.err;
   ASSERT_EQ(dsns.size(), 2u) << "both servers kept:\n" << r.err;
 
