@@ -64,9 +64,6 @@ class EmbeddedServer {
   std::string connect_hint() const;
   // Stops the server now (immediate mode); idempotent. Used by the destructor and signal handlers.
   void stop() noexcept;
-  // Private directories of embedded servers that killed runs of pgshape left
-  // behind (provably theirs, owner gone), stopped and removed before this start.
-  const std::vector<std::string>& swept_dirs() const { return swept_dirs_; }
 
  private:
   EmbeddedServer() = default;
@@ -79,7 +76,6 @@ class EmbeddedServer {
   bool running_ = false;
   int postmaster_pid_ = 0;  // from postmaster.pid once started
   int cleanup_slot_ = -1;   // registration for teardown on SIGINT/SIGTERM/SIGHUP
-  std::vector<std::string> swept_dirs_;
 };
 
 // The database a command works on, in libpq's conventions (what psql, pg_dump and

@@ -218,7 +218,7 @@ std::unique_ptr<EmbeddedServer> EmbeddedServer::start(const EmbeddedOptions& opt
   // A run killed by SIGKILL could not stop its server: clear what such runs
   // provably left behind before adding another.
   const std::string base = private_dir_base(as);
-  server->swept_dirs_ = pg::sweep_stale_servers(base);
+  pg::sweep_stale_servers(base);
   server->root_dir_ = make_private_dir(base, as);
   pg::write_owner_marker(server->root_dir_, options.keep);
   server->data_dir_ = server->root_dir_ + "/data";
