@@ -86,8 +86,11 @@ void add_finish_tasks(std::vector<LoadTask>& tasks, const Profile& profile,
                      .locks = {{table.name, TableLock::kShared}},
                      .cost = size * kIndexPerRow,
                      .tier = kAfterData,
-                     .run = [statement = std::move(build.create_index)](
-                                RawConnection& c) { exec_all(c, "pgshape index", {statement}); },
+                     // A definition from production names the schema's own types
+                     // and functions unqualified (stats reads with it on the path).
+                     .run = [statements = std::vector<std::string>{ddl_search_path_session(schema),
+                                                                   std::move(build.create_index)}](
+                                RawConnection& c) { exec_all(c, "pgshape index", statements); },
                      .phase = LoadPhase::kIndexes,
                      .object = build.name};
       if (!copy_task.empty()) index.after.push_back(copy_task[t]);

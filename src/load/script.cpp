@@ -41,6 +41,15 @@ LoadScript load_script(const Profile& profile, const LoadOptions& options) {
 
   section("tables (keys and indexes come after the data)");
   if (profile.ddl_sql.empty()) {
+    // Index definitions and checks from production name its types unqualified.
+    bool production_sql = !profile.types.empty();
+    for (const auto& table : profile.tables) {
+      production_sql = production_sql || !table.checks.empty();
+      for (const auto& index : table.indexes)
+        production_sql = production_sql || !index.definition.empty();
+    }
+    if (production_sql) statement(load::ddl_search_path_session(staging));
+    for (const auto& type : load::create_types(staging, profile)) statement(type);
     for (const auto& table : profile.tables) statement(load::create_table(staging, table));
   } else {
     out += fmt::format("-- the profile's DDL file, as written, in one transaction\n");
@@ -71,7 +80,8 @@ LoadScript load_script(const Profile& profile, const LoadOptions& options) {
 
   for (const auto& table : profile.tables)
     for (const auto& index : table.indexes)
-      if (index.where.find('\\') != std::string::npos)
+      if (index.where.find('\\') != std::string::npos ||
+          index.definition.find('\\') != std::string::npos)
         // psql reads an unquoted backslash as one of its own commands (\! runs a
         // shell): a script meant for psql -f must not carry one from a profile.
         throw UsageError("usage.unsupported",

@@ -11,10 +11,37 @@ std::string create_table(std::string_view schema, const Table& table) {
     const Column& c = table.columns[i];
     bool in_pk = std::find(table.primary_key.begin(), table.primary_key.end(), c.name) !=
                  table.primary_key.end();
-    out += fmt::format("{}{} {}{}", i ? ", " : "", quote_ident(c.name), c.type.sql(),
+    // A type of the profile's own lives in the schema being built.
+    const std::string type =
+        c.type.user_type.empty() ? c.type.sql() : qualified(schema, c.type.user_type);
+    out += fmt::format("{}{} {}{}", i ? ", " : "", quote_ident(c.name), type,
                        c.nullable && !in_pk ? "" : " NOT NULL");
   }
+  // Checked row by row as COPY writes (cheap); the newline ends a trailing "--"
+  // comment in the expression, as in an index predicate.
+  for (const auto& check : table.checks)
+    out += fmt::format(", {}CHECK ({}\n)",
+                       check.name.empty() ? "" : "CONSTRAINT " + quote_ident(check.name) + " ",
+                       check.expr);
   out += ")";
+  return out;
+}
+
+std::vector<std::string> create_types(std::string_view schema, const Profile& profile) {
+  std::vector<std::string> out;
+  for (const auto& type : profile.types) {
+    const std::string name = qualified(schema, type.name);
+    if (type.is_enum) {
+      std::vector<std::string> labels;
+      for (const auto& label : type.labels) labels.push_back(sql_string_literal(label));
+      out.push_back(fmt::format("CREATE TYPE {} AS ENUM ({})", name, fmt::join(labels, ", ")));
+      continue;
+    }
+    std::string domain = fmt::format("CREATE DOMAIN {} AS {}", name, type.base.sql());
+    if (type.not_null) domain += " NOT NULL";
+    for (const auto& check : type.checks) domain += " CHECK (" + check + "\n)";
+    out.push_back(std::move(domain));
+  }
   return out;
 }
 
@@ -61,6 +88,15 @@ std::vector<IndexBuild> index_builds(std::string_view schema, const Table& table
   }
   for (const auto& index : table.indexes) {
     const std::string name = index_name(table, index);
+    if (!index.definition.empty()) {
+      // The definition is production's, checked at validate time to start with
+      // USING and to be one statement's tail with balanced parentheses.
+      out.push_back({table.name, name,
+                     fmt::format("CREATE {}INDEX {} ON {} {}\n", index.unique ? "UNIQUE " : "",
+                                 quote_ident(name), target, index.definition),
+                     ""});
+      continue;
+    }
     std::string statement =
         fmt::format("CREATE {}INDEX {} ON {} ({})", index.unique ? "UNIQUE " : "",
                     quote_ident(name), target, key_columns(index.columns, index.orders));
@@ -101,6 +137,10 @@ std::string copy_statement(std::string_view schema, const Table& table, bool bin
 
 std::string ddl_search_path(std::string_view schema) {
   return "SET LOCAL search_path TO " + quote_ident(schema) + ", public";
+}
+
+std::string ddl_search_path_session(std::string_view schema) {
+  return "SET search_path TO " + quote_ident(schema) + ", public";
 }
 
 std::string truncate_statement(std::string_view schema, const Table& table) {

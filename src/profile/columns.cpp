@@ -47,6 +47,8 @@ Column ProfileParser::parse_column(const YAML::Node& key, const YAML::Node& node
     if (auto text = r_.string(n, "type")) {
       if (auto type = parse_column_type(*text)) {
         column.type = *type;
+      } else if (auto own = user_column_type(*text)) {
+        column.type = *own;
       } else {
         const bool split_by_flow_map =
             text->find('(') != std::string::npos && text->find(')') == std::string::npos;
