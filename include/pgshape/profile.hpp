@@ -54,6 +54,9 @@ struct ColumnType {
   // names it; "" for a built-in type. Values are generated as `kind` (text for an
   // enum's labels, the base type for a domain) and the column is declared with this.
   std::string user_type;
+  // A type pgshape does not generate (text[], jsonb, ...), for a column that is
+  // all NULL: `user_type` is then its SQL spelling, used verbatim.
+  bool opaque = false;
 
   std::string sql() const;     // as PostgreSQL spells it: "numeric(10,2)", "varchar(16)"
   bool is_integer() const;     // smallint, integer, bigint

@@ -3,6 +3,7 @@
 // the load's order; what the script cannot hold (the COPY data, the checks that
 // read the catalogs first) is said in `--` comments.
 #include <fmt/format.h>
+#include <algorithm>
 
 #include "load/sql.hpp"
 #include "load/steps.hpp"
@@ -75,7 +76,9 @@ LoadScript load_script(const Profile& profile, const LoadOptions& options) {
     out +=
         fmt::format("-- {} rows, generated from seed {}, in one transaction:\n", rows, script.seed);
     out += fmt::format("--   {};\n", load::truncate_statement(staging, table));
-    out += fmt::format("--   {};\n", load::copy_statement(staging, table, binary, true));
+    const bool opaque = std::any_of(table.columns.begin(), table.columns.end(),
+                                    [](const Column& c) { return c.type.opaque; });
+    out += fmt::format("--   {};\n", load::copy_statement(staging, table, binary && !opaque, true));
   }
 
   for (const auto& table : profile.tables)

@@ -12,8 +12,9 @@ std::string create_table(std::string_view schema, const Table& table) {
     bool in_pk = std::find(table.primary_key.begin(), table.primary_key.end(), c.name) !=
                  table.primary_key.end();
     // A type of the profile's own lives in the schema being built.
-    const std::string type =
-        c.type.user_type.empty() ? c.type.sql() : qualified(schema, c.type.user_type);
+    const std::string type = c.type.user_type.empty() || c.type.opaque
+                                 ? c.type.sql()
+                                 : qualified(schema, c.type.user_type);
     out += fmt::format("{}{} {}{}", i ? ", " : "", quote_ident(c.name), type,
                        c.nullable && !in_pk ? "" : " NOT NULL");
   }

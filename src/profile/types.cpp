@@ -11,6 +11,7 @@
 namespace pgshape {
 
 std::string ColumnType::sql() const {
+  if (opaque) return user_type;
   if (!user_type.empty()) return quote_ident(user_type);
   switch (kind) {
     case PgType::kSmallint:

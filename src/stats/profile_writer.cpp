@@ -75,6 +75,18 @@ bool single_key(const std::vector<std::string>& key, const std::string& column) 
   return key.size() == 1 && key[0] == column;
 }
 
+// A type's spelling the profile takes for a column of a type pgshape does not
+// generate (the parser's rule: names, brackets, modifiers, quotes).
+bool opaque_spelling(const std::string& type) {
+  size_t quotes = 0;
+  for (char c : type) {
+    quotes += c == '"';
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || std::strchr(" _[](),.\"", c) != nullptr))
+      return false;
+  }
+  return !type.empty() && type.size() <= 200 && quotes % 2 == 0;
+}
+
 // An identifier as format_type / quote_ident print it, unquoted: "My Type" -> My Type.
 std::string unquoted(const std::string& name) {
   if (name.size() < 2 || name.front() != '"' || name.back() != '"') return name;
@@ -105,6 +117,7 @@ struct CheckShape {
 
 // 'it''s'::text -> it's; (0)::numeric -> 0; 42 -> 42. nullopt: not a constant.
 std::optional<std::string> constant(std::string_view text) {
+  if (text.empty()) return std::nullopt;
   auto cast = text.rfind("::");
   if (cast != std::string_view::npos && text.front() != '\'' && text.front() != '(')
     return std::nullopt;
@@ -168,16 +181,23 @@ CheckShape check_shape(std::string expr, const std::string& subject) {
     if (next == std::string::npos) break;
     at = next + 6;
   }
+  // A varchar column is compared as text: ((code)::text = ANY (...)).
+  const std::string as_text = "(" + subject + ")::text ";
   for (auto& atom : atoms) {
     strip(atom);
-    if (atom.rfind(subject + " ", 0) != 0) return {};
-    const std::string rest = atom.substr(subject.size() + 1);
+    std::string rest;
+    if (atom.rfind(subject + " ", 0) == 0)
+      rest = atom.substr(subject.size() + 1);
+    else if (atom.rfind(as_text, 0) == 0)
+      rest = atom.substr(as_text.size());
+    else
+      return {};
     if (rest == "IS NOT NULL") continue;
-    const std::string any = "= ANY (ARRAY[";
-    if (rest.rfind(any, 0) == 0) {
-      auto close = rest.rfind("])");
-      if (close == std::string::npos) return {};
-      for (const auto& item : split_list(rest.substr(any.size(), close - any.size()))) {
+    if (rest.rfind("= ANY (", 0) == 0) {
+      const auto open = rest.find("ARRAY[");
+      const auto close = rest.rfind(']');
+      if (open == std::string::npos || close == std::string::npos || close < open) return {};
+      for (const auto& item : split_list(rest.substr(open + 6, close - open - 6))) {
         auto value = constant(item);
         if (!value) return {};
         shape.in_list.push_back(*value);
@@ -470,6 +490,10 @@ class Writer {
         leave_out(object + " (its INCLUDE columns, operator classes or collations)",
                   fmt::format("the key is rebuilt from its columns alone; production's is {}",
                               index.definition));
+      if (!index.constraint && !index.plain && index.definition.empty()) {
+        leave_out(object, "its definition holds string literals that --redact hides");
+        continue;
+      }
       if (!index.constraint && !index.plain) {
         // Production's definition, whole: expressions, INCLUDE, operator classes,
         // GIN, GiST, BRIN, hash. It may read only columns the profile has.
@@ -559,11 +583,75 @@ class Writer {
   bool column(YAML::Emitter& out, const TableStats& t, const ColumnStats& c, int64_t rows) {
     auto named = profile_type(c);
     if (!named) {
-      leave_out(
-          fmt::format("column {}.{}", t.name, c.name),
-          fmt::format("type {} is not one pgshape generates{}", c.type,
-                      c.not_null ? " (the column is NOT NULL: the mirror's table lacks it)" : ""));
-      return false;
+      bool referenced = false;
+      for (const auto& other : snap_.tables)
+        for (const auto& f : other.foreign_keys)
+          referenced = referenced || (f.parent_table == t.name &&
+                                      std::find(f.parent_columns.begin(), f.parent_columns.end(),
+                                                c.name) != f.parent_columns.end());
+      for (const auto& fk : t.foreign_keys)
+        if (std::find(fk.columns.begin(), fk.columns.end(), c.name) != fk.columns.end())
+          leave_out(fmt::format("foreign key {}.{}", t.name, fk.name),
+                    fmt::format("column {} has type {}, which pgshape does not generate", c.name,
+                                c.type));
+      // Production's own values as the type's literals: the MCVs with their
+      // frequencies and the histogram's bounds sharing the rest.
+      std::vector<std::pair<std::string, double>> sample;
+      double named_share = 0;
+      for (size_t i = 0; i < c.mcv.size() && i < c.mcf.size(); ++i)
+        if (c.mcf[i] > 0) {
+          sample.emplace_back(c.mcv[i], c.mcf[i]);
+          named_share += c.mcf[i];
+        }
+      const double rest = std::max(0.0, 1.0 - c.null_frac - named_share);
+      for (const auto& bound : c.histogram)
+        sample.emplace_back(bound, std::max(rest, 1e-6) / static_cast<double>(c.histogram.size()));
+      const bool keyed =
+          single_key(t.primary_key, c.name) || referenced || unique_column(t, c.name);
+      // Not under --redact: only text values are redacted, and these are not text.
+      if (!sample.empty() && !keyed && !snap_.redacted && opaque_spelling(c.type)) {
+        leave_out(fmt::format("values of column {}.{}", t.name, c.name),
+                  fmt::format("type {} is not one pgshape generates: its values are drawn from "
+                              "the {} production values pg_stats holds (fewer distinct values)",
+                              c.type, sample.size()));
+        out << YAML::Key << c.name << YAML::Value << YAML::BeginMap;
+        out << YAML::Key << "type" << YAML::Value << YAML::DoubleQuoted << c.type;
+        const bool nullable = !c.not_null;
+        if (nullable) out << YAML::Key << "nullable" << YAML::Value << true;
+        if (nullable && c.null_frac > 0)
+          out << YAML::Key << "null_fraction" << YAML::Value << std::min(c.null_frac, 0.999);
+        out << YAML::Key << "dist" << YAML::Value << "weighted";
+        out << YAML::Key << "values" << YAML::Value << YAML::Flow << YAML::BeginMap;
+        std::map<std::string, double> seen;
+        for (const auto& [v, w] : sample) seen[v] += w;
+        for (const auto& [v, w] : sample)
+          if (auto it = seen.find(v); it != seen.end()) {
+            out << YAML::Key << YAML::DoubleQuoted << v << YAML::Value << it->second;
+            seen.erase(it);
+          }
+        out << YAML::EndMap << YAML::EndMap;
+        return true;
+      }
+      if (c.not_null || keyed || !opaque_spelling(c.type)) {
+        leave_out(fmt::format("column {}.{}", t.name, c.name),
+                  fmt::format("type {} is not one pgshape generates{}: the mirror's table lacks "
+                              "it",
+                              c.type,
+                              keyed        ? " and the column is a key"
+                              : c.not_null ? " and pg_stats holds none of its values"
+                                           : ""));
+        return false;
+      }
+      // Nullable: the column stays, all NULL, so queries and indexes naming it
+      // still work on the mirror; its values are what is left out.
+      leave_out(fmt::format("values of column {}.{}", t.name, c.name),
+                fmt::format("type {} is not one pgshape generates: the column is all NULL on "
+                            "the mirror",
+                            c.type));
+      out << YAML::Key << c.name << YAML::Value << YAML::Flow << YAML::BeginMap;
+      out << YAML::Key << "type" << YAML::Value << YAML::DoubleQuoted << c.type;
+      out << YAML::Key << "null_fraction" << YAML::Value << 1 << YAML::EndMap;
+      return true;
     }
     const ColumnType* type = &named->second;
     const TypeStats* own = nullptr;
