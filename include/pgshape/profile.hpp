@@ -143,6 +143,9 @@ struct Column {
   double null_fraction = 0;
   Distribution dist;
   std::optional<ForeignKeyRef> ref;  // set when the column is a foreign key
+  // GENERATED ALWAYS / BY DEFAULT AS IDENTITY ("always", "by default"; "" none):
+  // declared so, loaded with the generated values, its sequence set past them.
+  std::string identity;
 };
 
 struct IndexSpec {

@@ -90,6 +90,7 @@ struct TableStats {
   std::string name;
   double reltuples = 0;  // -1: never analyzed (PostgreSQL 14+)
   int64_t relpages = 0;
+  std::string partition_by;          // pg_get_partkeydef of a partitioned table, else ""
   std::vector<ColumnStats> columns;  // in attnum order
   std::vector<std::string> primary_key;
   std::vector<std::vector<std::string>> unique_keys;

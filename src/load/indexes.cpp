@@ -169,15 +169,20 @@ void add_finish_tasks(std::vector<LoadTask>& tasks, const Profile& profile,
   std::vector<size_t> analyze_task(n);
   for (size_t t = 0; t < n; ++t) {
     const Table& table = profile.tables[t];
-    LoadTask analyze{.kind = TaskKind::kAnalyze,
-                     .after = fk_adds_touching[t],
-                     .locks = {{table.name, TableLock::kExclusive}},
-                     .cost = kAnalyze,
-                     .tier = kAfterData,
-                     .run = [statement = analyze_statement(schema, table)](
-                                RawConnection& c) { exec_all(c, "pgshape analyze", {statement}); },
-                     .phase = LoadPhase::kAnalyze,
-                     .object = table.name};
+    LoadTask analyze{
+        .kind = TaskKind::kAnalyze,
+        .after = fk_adds_touching[t],
+        .locks = {{table.name, TableLock::kExclusive}},
+        .cost = kAnalyze,
+        .tier = kAfterData,
+        .run = [statements =
+                    [&] {
+                      auto steps = identity_steps(schema, table);
+                      steps.push_back(analyze_statement(schema, table));
+                      return steps;
+                    }()](RawConnection& c) { exec_all(c, "pgshape analyze", statements); },
+        .phase = LoadPhase::kAnalyze,
+        .object = table.name};
     analyze.after.push_back(keys_task[t]);
     analyze_task[t] = add(std::move(analyze));
   }

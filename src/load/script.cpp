@@ -115,7 +115,10 @@ LoadScript load_script(const Profile& profile, const LoadOptions& options) {
   }
 
   section("statistics");
-  for (const auto& table : profile.tables) statement(load::analyze_statement(staging, table));
+  for (const auto& table : profile.tables) {
+    for (const auto& step : load::identity_steps(staging, table)) statement(step);
+    statement(load::analyze_statement(staging, table));
+  }
 
   section("foreign keys validated (after ANALYZE, for a cheap plan)");
   for (const auto& validate : validates) statement(validate);

@@ -53,6 +53,8 @@ std::string ddl_search_path_session(std::string_view schema);
 std::string copy_statement(std::string_view schema, const Table& table, bool binary, bool freeze);
 std::string truncate_statement(std::string_view schema, const Table& table);
 std::string analyze_statement(std::string_view schema, const Table& table);
+// For each identity column: its sequence set to the largest loaded value.
+std::vector<std::string> identity_steps(std::string_view schema, const Table& table);
 
 // The schema statements of staging and swap. `comment_literal` is already a
 // quoted SQL string literal (the caller quotes it: with a connection's esc, or

@@ -91,6 +91,16 @@ Column ProfileParser::parse_column(const YAML::Node& key, const YAML::Node& node
     column.primary_key = r_.boolean(n, "primary_key").value_or(false);
   if (auto n = node["unique"]) column.unique = r_.boolean(n, "unique").value_or(false);
   if (auto n = node["nullable"]) column.nullable = r_.boolean(n, "nullable").value_or(false);
+  if (auto n = node["identity"]) {
+    column.identity = r_.string(n, "identity").value_or("");
+    if (column.identity != "always" && column.identity != "by default")
+      r_.error("profile.bad-value", n,
+               fmt::format("identity of {} must be 'always' or 'by default', not '{}'", what,
+                           column.identity));
+    else if (!column.type.is_integer() || column.type.opaque)
+      r_.error("profile.conflict", n,
+               fmt::format("{} is an identity column but not smallint, integer or bigint", what));
+  }
   if (auto n = node["null_fraction"]) {
     auto value = r_.number(n, "null_fraction");
     if (value && (*value < 0 || *value > 1))

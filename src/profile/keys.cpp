@@ -104,6 +104,9 @@ const std::vector<ProfileKey>& profile_keys() {
       {"check", "check", "string", "the expression inside CHECK (...), over the table's columns"},
       {"left_out", "object", "string", "what was left out: `index t.i`, `column t.c`, ..."},
       {"left_out", "reason", "string", "why"},
+      {"column", "identity", "string",
+       "always or by default: GENERATED ... AS IDENTITY (values still generated; the sequence "
+       "is set past them)"},
   };
   return kKeys;
 }

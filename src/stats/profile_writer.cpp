@@ -195,7 +195,15 @@ CheckShape check_shape(std::string expr, const std::string& subject) {
     if (rest == "IS NOT NULL") continue;
     if (rest.rfind("= ANY (", 0) == 0) {
       const auto open = rest.find("ARRAY[");
-      const auto close = rest.rfind(']');
+      // The ARRAY's own ']' (a cast after it may hold another: ::text[]).
+      size_t close = std::string::npos;
+      for (size_t i = open + 6, quoted = 0; open != std::string::npos && i < rest.size(); ++i) {
+        if (rest[i] == '\'') quoted ^= 1;
+        if (rest[i] == ']' && !quoted) {
+          close = i;
+          break;
+        }
+      }
       if (open == std::string::npos || close == std::string::npos || close < open) return {};
       for (const auto& item : split_list(rest.substr(open + 6, close - open - 6))) {
         auto value = constant(item);
@@ -423,7 +431,8 @@ class Writer {
         leave_out(
             fmt::format("generation expression of column {}.{}", t.name, c.name),
             fmt::format("GENERATED ALWAYS AS ({}) STORED loaded as plain values", c.default_expr));
-      if (!c.identity.empty())
+      if (!c.identity.empty() &&
+          !(parse_column_type(c.type) && parse_column_type(c.type)->is_integer()))
         leave_out(fmt::format("identity of column {}.{}", t.name, c.name),
                   fmt::format("GENERATED {} AS IDENTITY loaded as plain values",
                               c.identity == "a" ? "ALWAYS" : "BY DEFAULT"));
@@ -432,6 +441,11 @@ class Writer {
 
   void table(YAML::Emitter& out, const TableStats& t) {
     structure_notes(t);
+    if (!t.partition_by.empty())
+      leave_out(fmt::format("partitioning of table {}", t.name),
+                fmt::format("PARTITION BY {}: rebuilt as one plain table, with the row count "
+                            "and statistics ANALYZE gave the parent",
+                            t.partition_by));
     const int64_t rows = observed_rows(t);
     if (t.reltuples < 0)
       notes_.push_back(fmt::format("{}: never analyzed on the source; 1 row assumed", t.name));
@@ -676,6 +690,9 @@ class Writer {
 
     out << YAML::Key << c.name << YAML::Value << YAML::BeginMap;
     out << YAML::Key << "type" << YAML::Value << named->first;
+    if (!c.identity.empty() && type->is_integer() && type->user_type.empty())
+      out << YAML::Key << "identity" << YAML::Value
+          << (c.identity == "a" ? "always" : "by default");
     if (pk && !fk && unique_dist_possible(*type))
       out << YAML::Key << "primary_key" << YAML::Value << true;
     if (unique && !pk && !fk && unique_dist_possible(*type))

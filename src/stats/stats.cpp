@@ -35,7 +35,8 @@ std::vector<double> json_numbers(const std::string& text) {
 // supported source (the CrossVersion tests read 15, 17 and 18). A query that
 // must differ by version goes here, chosen by server_version_num.
 constexpr const char* kTablesSql =
-    "SELECT c.oid::bigint, c.relname::text, c.reltuples::float8, c.relpages::bigint "
+    "SELECT c.oid::bigint, c.relname::text, c.reltuples::float8, c.relpages::bigint, "
+    "  CASE WHEN c.relkind = 'p' THEN pg_catalog.pg_get_partkeydef(c.oid) ELSE '' END "
     "FROM pg_catalog.pg_class c "
     "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
     "WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') AND NOT c.relispartition "
@@ -297,8 +298,10 @@ StatsSnapshot read_stats(const std::string& dsn, const StatsOptions& options) {
         std::find(options.tables.begin(), options.tables.end(), name) == options.tables.end())
       continue;
     by_oid[row[0].as<int64_t>()] = snap.tables.size();
-    snap.tables.push_back(TableStats{
-        .name = name, .reltuples = row[2].as<double>(), .relpages = row[3].as<int64_t>()});
+    snap.tables.push_back(TableStats{.name = name,
+                                     .reltuples = row[2].as<double>(),
+                                     .relpages = row[3].as<int64_t>(),
+                                     .partition_by = row[4].as<std::string>()});
   }
   for (const auto& wanted : options.tables)
     if (!snap.find_table(wanted))
