@@ -280,8 +280,18 @@ class Writer {
   int hidden_columns_ = 0;
   // What the profile does not reproduce: in the profile (left_out:) and a note.
   std::vector<std::pair<std::string, std::string>> left_out_;
-  // The enums and domains written to types:, by the name format_type gives them.
+  // The enums and domains generated as their base, by the name format_type gives them.
   std::map<std::string, const TypeStats*> types_;
+  std::vector<std::string> created_;  // every type of types: (format_type names)
+  std::vector<std::string> missing_;  // the schema's types the mirror will not have
+
+  // True when `type` (format_type text, maybe an array of it) names a type of the
+  // source schema that the mirror does not get.
+  bool type_missing(std::string type) const {
+    while (type.size() > 2 && type.compare(type.size() - 2, 2, "[]") == 0)
+      type.resize(type.size() - 2);
+    return std::find(missing_.begin(), missing_.end(), type) != missing_.end();
+  }
 
   void leave_out(const std::string& object, const std::string& reason) {
     for (const auto& [o, r] : left_out_)
@@ -305,8 +315,30 @@ class Writer {
         continue;
       }
       kept.push_back(&type);
-      types_[type.name] = &type;
+      // A domain whose CHECK generation cannot be kept inside is created all the
+      // same; its columns draw production's own values (which pass it).
+      const bool generated =
+          type.kind == 'e' || std::all_of(type.checks.begin(), type.checks.end(), [](auto& c) {
+            return check_shape(check_expression(c), "VALUE").understood;
+          });
+      if (generated)
+        types_[type.name] = &type;
+      else
+        leave_out("generation of domain " + type.name,
+                  fmt::format("{}: only comparisons with constants, BETWEEN and IN lists are kept "
+                              "inside; its columns draw production's sampled values",
+                              fmt::join(type.checks, " ")));
+      created_.push_back(type.name);
     }
+    for (const auto& type : snap_.types)
+      if (std::find(created_.begin(), created_.end(), type.name) == created_.end())
+        missing_.push_back(type.name);
+    for (const auto& object : snap_.other_objects)
+      for (const char* kind : {"composite type ", "range type ", "type "})
+        if (object.rfind(kind, 0) == 0) {
+          missing_.push_back(quote_ident(object.substr(std::strlen(kind))));
+          break;
+        }
     if (kept.empty()) return;
     out << YAML::Key << "types" << YAML::Value << YAML::BeginMap;
     for (const TypeStats* type : kept) {
@@ -408,7 +440,9 @@ class Writer {
       if (!single_key(fk.columns, column)) continue;
       const TableStats* parent = snap_.find_table(fk.parent_table);
       if (!parent) continue;
-      if (unique_column(*parent, fk.parent_columns[0])) return &fk;
+      // The parent column must be in the profile as a generated key.
+      const ColumnStats* key = parent->find_column(fk.parent_columns[0]);
+      if (unique_column(*parent, fk.parent_columns[0]) && key && profile_type(*key)) return &fk;
     }
     return nullptr;
   }
@@ -623,7 +657,8 @@ class Writer {
       const bool keyed =
           single_key(t.primary_key, c.name) || referenced || unique_column(t, c.name);
       // Not under --redact: only text values are redacted, and these are not text.
-      if (!sample.empty() && !keyed && !snap_.redacted && opaque_spelling(c.type)) {
+      if (!sample.empty() && !keyed && !snap_.redacted && opaque_spelling(c.type) &&
+          !type_missing(c.type)) {
         leave_out(fmt::format("values of column {}.{}", t.name, c.name),
                   fmt::format("type {} is not one pgshape generates: its values are drawn from "
                               "the {} production values pg_stats holds (fewer distinct values)",
@@ -646,7 +681,7 @@ class Writer {
         out << YAML::EndMap << YAML::EndMap;
         return true;
       }
-      if (c.not_null || keyed || !opaque_spelling(c.type)) {
+      if (c.not_null || keyed || !opaque_spelling(c.type) || type_missing(c.type)) {
         leave_out(fmt::format("column {}.{}", t.name, c.name),
                   fmt::format("type {} is not one pgshape generates{}: the mirror's table lacks "
                               "it",

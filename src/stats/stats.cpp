@@ -110,8 +110,8 @@ constexpr const char* kIndexesSql =
     "  i.indexprs IS NULL AND i.indnatts = i.indnkeyatts AND am.amname = 'btree' "
     "  AND NOT EXISTS (SELECT 1 FROM pg_catalog.unnest(i.indclass::oid[]) k(oc) "
     "    JOIN pg_catalog.pg_opclass o ON o.oid = k.oc WHERE NOT o.opcdefault) "
-    "  AND NOT EXISTS (SELECT 1 FROM pg_catalog.unnest(i.indcollation::oid[], "
-    "    i.indkey::int2[]) k(coll, attnum) JOIN pg_catalog.pg_attribute a "
+    "  AND NOT EXISTS (SELECT 1 FROM ROWS FROM (pg_catalog.unnest(i.indcollation::oid[]), "
+    "    pg_catalog.unnest(i.indkey::int2[])) k(coll, attnum) JOIN pg_catalog.pg_attribute a "
     "    ON a.attrelid = i.indrelid AND a.attnum = k.attnum "
     "    WHERE k.coll <> 0 AND k.coll <> a.attcollation), "
     // Every column it reads: keys and INCLUDE (indkey), expressions and the
