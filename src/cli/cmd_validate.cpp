@@ -44,7 +44,7 @@ std::string render_text(const Profile& profile) {
                        plural(profile.transactions.size(), "transaction"));
   if (!profile.left_out.empty()) {
     // What the source had and this profile does not rebuild: the mirror lacks it.
-    out += fmt::format("\nleft out of the source ({}; the mirror lacks them):\n",
+    out += fmt::format("\nleft out of the source, or kept only in part ({}):\n",
                        profile.left_out.size());
     for (const auto& item : profile.left_out)
       out += fmt::format("  {}{}{}\n", item.object, item.reason.empty() ? "" : ": ", item.reason);

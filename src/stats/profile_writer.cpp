@@ -438,6 +438,10 @@ class Writer {
   const ForeignKeyStats* usable_fk(const TableStats& t, const std::string& column) const {
     for (const auto& fk : t.foreign_keys) {
       if (!single_key(fk.columns, column)) continue;
+      // A profile refuses a NOT NULL key to its own table (a cycle with no way in).
+      if (const ColumnStats* own = t.find_column(column);
+          fk.parent_table == t.name && own && own->not_null)
+        continue;
       const TableStats* parent = snap_.find_table(fk.parent_table);
       if (!parent) continue;
       // The parent column must be in the profile as a generated key.
@@ -716,7 +720,7 @@ class Writer {
       if (&other != fk &&
           std::find(other.columns.begin(), other.columns.end(), c.name) != other.columns.end())
         leave_out(fmt::format("foreign key {}.{}", t.name, other.name),
-                  "multi-column, or to a table or key not imported");
+                  "multi-column, to a table or key not imported, or NOT NULL to its own table");
     // A referenced column must not be NULL in a profile.
     bool referenced = false;
     for (const auto& other : snap_.tables)
