@@ -50,6 +50,13 @@ struct ColumnType {
   int precision = 0;  // numeric(p,s); 0 = unconstrained
   int scale = 0;      // numeric(p,s) digits after the point
   int length = 0;     // varchar(n), character(n); 0 = unbounded
+  // A type of the profile's own `types:` (an enum or a domain), as PostgreSQL
+  // names it; "" for a built-in type. Values are generated as `kind` (text for an
+  // enum's labels, the base type for a domain) and the column is declared with this.
+  std::string user_type;
+  // A type pgshape does not generate (text[], jsonb, ...), for a column that is
+  // all NULL: `user_type` is then its SQL spelling, used verbatim.
+  bool opaque = false;
 
   std::string sql() const;     // as PostgreSQL spells it: "numeric(10,2)", "varchar(16)"
   bool is_integer() const;     // smallint, integer, bigint
@@ -136,6 +143,9 @@ struct Column {
   double null_fraction = 0;
   Distribution dist;
   std::optional<ForeignKeyRef> ref;  // set when the column is a foreign key
+  // GENERATED ALWAYS / BY DEFAULT AS IDENTITY ("always", "by default"; "" none):
+  // declared so, loaded with the generated values, its sequence set past them.
+  std::string identity;
 };
 
 struct IndexSpec {
@@ -144,6 +154,39 @@ struct IndexSpec {
   std::vector<std::string> orders;   // per column: "", "DESC", "DESC NULLS LAST", ...
   std::string where;                 // partial index predicate (SQL written by the user)
   bool unique = false;
+  SourcePos pos;
+  // The whole index after "ON <table>", as pg_get_indexdef prints it: "USING gin
+  // (tags jsonb_path_ops) WHERE (...)". Set for what columns/orders/where cannot
+  // say (expressions, INCLUDE, operator classes, GIN, GiST, BRIN, hash); then
+  // `columns` lists the table's columns it uses (for checks), not its keys.
+  std::string definition;
+};
+
+// A table CHECK constraint, rebuilt as written: `expr` is the expression inside
+// CHECK (...), as pg_get_constraintdef prints it.
+struct CheckSpec {
+  std::string name;  // empty: PostgreSQL names it
+  std::string expr;
+  SourcePos pos;
+};
+
+// A type a profile declares (`types:`) so that its columns can use it: an enum
+// with its labels, or a domain over a built-in type with its CHECKs.
+struct UserType {
+  std::string name;
+  bool is_enum = false;
+  std::vector<std::string> labels;  // enum: in sort order
+  ColumnType base;                  // domain: the base type
+  std::vector<std::string> checks;  // domain: CHECK expressions over VALUE
+  bool not_null = false;            // domain: NOT NULL
+  SourcePos pos;
+};
+
+// Something of the source a profile made by `stats` does not reproduce, and why
+// (`left_out:`): shown by validate so nothing is dropped in silence.
+struct LeftOut {
+  std::string object;  // "index orders.orders_note_trgm", "column t.c", ...
+  std::string reason;
   SourcePos pos;
 };
 
@@ -162,6 +205,7 @@ struct Table {
   std::vector<Column> columns;
   std::vector<std::string> primary_key;  // column names (one for a column-level key)
   std::vector<IndexSpec> indexes;
+  std::vector<CheckSpec> checks;  // CHECK constraints, declared in CREATE TABLE
 
   const Column* find_column(std::string_view name) const;
   int column_index(std::string_view name) const;  // -1 when absent
@@ -246,6 +290,8 @@ struct Profile {
   std::vector<Query> queries;
   std::vector<Experiment> experiments;
   std::vector<Transaction> transactions;
+  std::vector<UserType> types;    // created before the tables, in this order
+  std::vector<LeftOut> left_out;  // what the import could not reproduce
 
   const Table* find_table(std::string_view name) const;
   const Scale* find_scale(std::string_view name) const;

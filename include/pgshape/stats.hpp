@@ -59,17 +59,46 @@ struct IndexStats {
   bool unique = false;
   bool constraint = false;  // backs a primary key or unique constraint
   std::string method;       // btree, hash, gin, ...
+  // pg_get_indexdef after "ON <table>": "USING gin (tags) WHERE (...)", printed
+  // with the source schema alone on the search path (its own names unqualified).
+  std::string definition;
+  // A btree over plain columns with default operator classes and collations and
+  // no INCLUDE: columns/orders/where say all of it. Otherwise only `definition` does.
+  bool plain = true;
+  std::vector<std::string> uses;  // every column the index reads (keys, INCLUDE, expressions)
+};
+
+// A CHECK constraint of a table.
+struct CheckStats {
+  std::string name;
+  std::string definition;            // pg_get_constraintdef: "CHECK ((price > 0))"
+  std::vector<std::string> columns;  // the columns it reads
+  bool validated = true;
+};
+
+// An enum or a domain of the source schema that a column uses.
+struct TypeStats {
+  std::string name;                 // as format_type prints it in the column's type
+  char kind = 'e';                  // 'e' enum, 'd' domain
+  std::vector<std::string> labels;  // enum, in sort order
+  std::string base;                 // domain: format_type of its base type
+  std::vector<std::string> checks;  // domain: pg_get_constraintdef of each CHECK
+  bool not_null = false;            // domain
 };
 
 struct TableStats {
   std::string name;
   double reltuples = 0;  // -1: never analyzed (PostgreSQL 14+)
   int64_t relpages = 0;
+  std::string partition_by;          // pg_get_partkeydef of a partitioned table, else ""
   std::vector<ColumnStats> columns;  // in attnum order
   std::vector<std::string> primary_key;
   std::vector<std::vector<std::string>> unique_keys;
   std::vector<ForeignKeyStats> foreign_keys;
   std::vector<IndexStats> indexes;
+  std::vector<CheckStats> checks;
+  // Constraints the profile cannot express (exclusion, ...): "name: definition".
+  std::vector<std::string> other_constraints;
 
   const ColumnStats* find_column(std::string_view column) const;
 };
@@ -82,6 +111,10 @@ struct StatsSnapshot {
   std::string role;            // current_user on the source (not kept in the JSON)
   bool redacted = false;
   std::vector<TableStats> tables;  // by name
+  std::vector<TypeStats> types;    // enums and domains of the schema
+  // Objects of the schema stats does not read as tables (views, sequences not
+  // owned by a column, foreign tables, ...): "kind name", for the left_out list.
+  std::vector<std::string> other_objects;
 
   const TableStats* find_table(std::string_view table) const;
 };

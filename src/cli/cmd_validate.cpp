@@ -42,6 +42,13 @@ std::string render_text(const Profile& profile) {
     out += fmt::format("\n{}, {}, {}\n", plural(profile.queries.size(), "query", "queries"),
                        plural(profile.experiments.size(), "experiment"),
                        plural(profile.transactions.size(), "transaction"));
+  if (!profile.left_out.empty()) {
+    // What the source had and this profile does not rebuild: the mirror lacks it.
+    out += fmt::format("\nleft out of the source, or kept only in part ({}):\n",
+                       profile.left_out.size());
+    for (const auto& item : profile.left_out)
+      out += fmt::format("  {}{}{}\n", item.object, item.reason.empty() ? "" : ": ", item.reason);
+  }
   return out;
 }
 
@@ -58,6 +65,9 @@ nlohmann::json render_json(const Profile& profile) {
     tables.push_back(
         {{"name", t.name}, {"rows", rows}, {"columns", t.columns.size()}, {"foreign_keys", fks}});
   }
+  nlohmann::json left_out = nlohmann::json::array();
+  for (const auto& item : profile.left_out)
+    left_out.push_back({{"object", item.object}, {"reason", item.reason}});
   nlohmann::json scales = nlohmann::json::array();
   for (const auto& s : profile.scales) scales.push_back({{"name", s.name}, {"anchor", s.anchor}});
   return {{"profile", profile.name},
@@ -69,7 +79,8 @@ nlohmann::json render_json(const Profile& profile) {
           {"tables", tables},
           {"queries", profile.queries.size()},
           {"experiments", profile.experiments.size()},
-          {"transactions", profile.transactions.size()}};
+          {"transactions", profile.transactions.size()},
+          {"left_out", left_out}};
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 // truncates it first, so COPY FREEZE writes rows already frozen (no later
 // hint-bit or vacuum rewrite), streamed over raw libpq in large buffers.
 #include <fmt/format.h>
+#include <algorithm>
 #include <chrono>
 #include <optional>
 
@@ -94,7 +95,13 @@ void TableCopies::copy(RawConnection& connection, size_t index, bool freeze,
   const TableGenerator& table = generator_.tables()[index];
   const std::string& name = table.table().name;
   reporter_.started(LoadPhase::kCopy, name, 1);
-  const bool binary = spec_.format == RowFormat::kCopyBinary;
+  // A type pgshape does not encode itself (text[], jsonb, ...) goes as text,
+  // which the server parses; the table's other columns with it.
+  const bool opaque = std::any_of(table.table().columns.begin(), table.table().columns.end(),
+                                  [](const Column& c) { return c.type.opaque; });
+  const bool binary = spec_.format == RowFormat::kCopyBinary && !opaque;
+  const RowFormat format =
+      opaque && spec_.format == RowFormat::kCopyBinary ? RowFormat::kCopyText : spec_.format;
   const auto started = std::chrono::steady_clock::now();
   connection.exec("SET application_name = 'pgshape load'; BEGIN");
   if (freeze) connection.exec(truncate_statement(schema_, table.table()));
@@ -112,7 +119,7 @@ void TableCopies::copy(RawConnection& connection, size_t index, bool freeze,
   };
   StreamResult streamed;
   try {
-    streamed = RowStream(table, spec_.format, range).write_to(sink, progress);
+    streamed = RowStream(table, format, range).write_to(sink, progress);
     connection.finish();
   } catch (...) {
     connection.abort("pgshape stopped this load");

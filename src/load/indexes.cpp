@@ -86,8 +86,11 @@ void add_finish_tasks(std::vector<LoadTask>& tasks, const Profile& profile,
                      .locks = {{table.name, TableLock::kShared}},
                      .cost = size * kIndexPerRow,
                      .tier = kAfterData,
-                     .run = [statement = std::move(build.create_index)](
-                                RawConnection& c) { exec_all(c, "pgshape index", {statement}); },
+                     // A definition from production names the schema's own types
+                     // and functions unqualified (stats reads with it on the path).
+                     .run = [statements = std::vector<std::string>{ddl_search_path_session(schema),
+                                                                   std::move(build.create_index)}](
+                                RawConnection& c) { exec_all(c, "pgshape index", statements); },
                      .phase = LoadPhase::kIndexes,
                      .object = build.name};
       if (!copy_task.empty()) index.after.push_back(copy_task[t]);
@@ -166,15 +169,20 @@ void add_finish_tasks(std::vector<LoadTask>& tasks, const Profile& profile,
   std::vector<size_t> analyze_task(n);
   for (size_t t = 0; t < n; ++t) {
     const Table& table = profile.tables[t];
-    LoadTask analyze{.kind = TaskKind::kAnalyze,
-                     .after = fk_adds_touching[t],
-                     .locks = {{table.name, TableLock::kExclusive}},
-                     .cost = kAnalyze,
-                     .tier = kAfterData,
-                     .run = [statement = analyze_statement(schema, table)](
-                                RawConnection& c) { exec_all(c, "pgshape analyze", {statement}); },
-                     .phase = LoadPhase::kAnalyze,
-                     .object = table.name};
+    LoadTask analyze{
+        .kind = TaskKind::kAnalyze,
+        .after = fk_adds_touching[t],
+        .locks = {{table.name, TableLock::kExclusive}},
+        .cost = kAnalyze,
+        .tier = kAfterData,
+        .run = [statements =
+                    [&] {
+                      auto steps = identity_steps(schema, table);
+                      steps.push_back(analyze_statement(schema, table));
+                      return steps;
+                    }()](RawConnection& c) { exec_all(c, "pgshape analyze", statements); },
+        .phase = LoadPhase::kAnalyze,
+        .object = table.name};
     analyze.after.push_back(keys_task[t]);
     analyze_task[t] = add(std::move(analyze));
   }

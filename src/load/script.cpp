@@ -3,6 +3,7 @@
 // the load's order; what the script cannot hold (the COPY data, the checks that
 // read the catalogs first) is said in `--` comments.
 #include <fmt/format.h>
+#include <algorithm>
 
 #include "load/sql.hpp"
 #include "load/steps.hpp"
@@ -41,6 +42,15 @@ LoadScript load_script(const Profile& profile, const LoadOptions& options) {
 
   section("tables (keys and indexes come after the data)");
   if (profile.ddl_sql.empty()) {
+    // Index definitions and checks from production name its types unqualified.
+    bool production_sql = !profile.types.empty();
+    for (const auto& table : profile.tables) {
+      production_sql = production_sql || !table.checks.empty();
+      for (const auto& index : table.indexes)
+        production_sql = production_sql || !index.definition.empty();
+    }
+    if (production_sql) statement(load::ddl_search_path_session(staging));
+    for (const auto& type : load::create_types(staging, profile)) statement(type);
     for (const auto& table : profile.tables) statement(load::create_table(staging, table));
   } else {
     out += fmt::format("-- the profile's DDL file, as written, in one transaction\n");
@@ -66,12 +76,15 @@ LoadScript load_script(const Profile& profile, const LoadOptions& options) {
     out +=
         fmt::format("-- {} rows, generated from seed {}, in one transaction:\n", rows, script.seed);
     out += fmt::format("--   {};\n", load::truncate_statement(staging, table));
-    out += fmt::format("--   {};\n", load::copy_statement(staging, table, binary, true));
+    const bool opaque = std::any_of(table.columns.begin(), table.columns.end(),
+                                    [](const Column& c) { return c.type.opaque; });
+    out += fmt::format("--   {};\n", load::copy_statement(staging, table, binary && !opaque, true));
   }
 
   for (const auto& table : profile.tables)
     for (const auto& index : table.indexes)
-      if (index.where.find('\\') != std::string::npos)
+      if (index.where.find('\\') != std::string::npos ||
+          index.definition.find('\\') != std::string::npos)
         // psql reads an unquoted backslash as one of its own commands (\! runs a
         // shell): a script meant for psql -f must not carry one from a profile.
         throw UsageError("usage.unsupported",
@@ -102,7 +115,10 @@ LoadScript load_script(const Profile& profile, const LoadOptions& options) {
   }
 
   section("statistics");
-  for (const auto& table : profile.tables) statement(load::analyze_statement(staging, table));
+  for (const auto& table : profile.tables) {
+    for (const auto& step : load::identity_steps(staging, table)) statement(step);
+    statement(load::analyze_statement(staging, table));
+  }
 
   section("foreign keys validated (after ANALYZE, for a cheap plan)");
   for (const auto& validate : validates) statement(validate);

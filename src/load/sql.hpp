@@ -15,6 +15,9 @@ namespace pgshape::load {
 
 // CREATE TABLE with columns and NOT NULL only: keys and indexes come after the data.
 std::string create_table(std::string_view schema, const Table& table);
+// CREATE TYPE / CREATE DOMAIN for the profile's `types:`, in order, into `schema`
+// (before the tables that use them).
+std::vector<std::string> create_types(std::string_view schema, const Profile& profile);
 // The column list COPY names, in profile order: ("a", "b", ...).
 std::string column_list(const Table& table);
 
@@ -42,12 +45,16 @@ std::vector<std::string> validate_steps(const Table& table, const Column& column
 
 // Before the user's DDL file: its unqualified names land in the staging schema.
 std::string ddl_search_path(std::string_view schema);
+// The same for a whole session (an index task's connection, outside a transaction).
+std::string ddl_search_path_session(std::string_view schema);
 
 // COPY ... FROM STDIN into `schema`.`table`, binary or text, FREEZE when the
 // same transaction truncated the table (freeze needs that).
 std::string copy_statement(std::string_view schema, const Table& table, bool binary, bool freeze);
 std::string truncate_statement(std::string_view schema, const Table& table);
 std::string analyze_statement(std::string_view schema, const Table& table);
+// For each identity column: its sequence set to the largest loaded value.
+std::vector<std::string> identity_steps(std::string_view schema, const Table& table);
 
 // The schema statements of staging and swap. `comment_literal` is already a
 // quoted SQL string literal (the caller quotes it: with a connection's esc, or

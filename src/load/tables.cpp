@@ -11,6 +11,9 @@ namespace pgshape::load {
 Profile create_tables(pqxx::connection& control, const Profile& input, const std::string& schema) {
   pqxx::work tx(control);
   if (input.ddl_sql.empty()) {
+    // CHECK expressions may name the profile's types unqualified ('a'::mood).
+    tx.exec0(ddl_search_path(schema));
+    for (const auto& type : create_types(schema, input)) tx.exec0(type);
     for (const auto& table : input.tables) tx.exec0(create_table(schema, table));
     tx.commit();
     return input;

@@ -1,6 +1,8 @@
 // Columns and their distributions: the part of a profile with the most to check.
+#include <cctype>
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <set>
 
 #include "pgshape/util.hpp"
@@ -35,6 +37,19 @@ DistKind default_dist(const Column& column) {
 
 }  // namespace
 
+// A type's SQL spelling that can be spliced into CREATE TABLE: names, array
+// brackets, modifiers, quoted identifiers; nothing that ends or comments a statement.
+static bool opaque_type_text(std::string_view text) {
+  if (text.empty() || text.size() > 200) return false;
+  size_t quotes = 0;
+  for (char c : text) {
+    quotes += c == '"';
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || std::strchr(" _[](),.\"", c) != nullptr))
+      return false;
+  }
+  return quotes % 2 == 0;
+}
+
 Column ProfileParser::parse_column(const YAML::Node& key, const YAML::Node& node,
                                    const std::string& table) {
   Column column{.name = key.Scalar(), .pos = Reader::pos(key)};
@@ -47,6 +62,14 @@ Column ProfileParser::parse_column(const YAML::Node& key, const YAML::Node& node
     if (auto text = r_.string(n, "type")) {
       if (auto type = parse_column_type(*text)) {
         column.type = *type;
+      } else if (auto own = user_column_type(*text)) {
+        column.type = *own;
+      } else if (auto n = node["null_fraction"];
+                 n && n.IsScalar() && n.Scalar() == "1" && opaque_type_text(*text)) {
+        // Any type PostgreSQL knows, for a column that is all NULL: what `stats`
+        // writes for a type it does not generate, so the column and the indexes
+        // reading it still exist on the mirror.
+        column.type = ColumnType{.kind = PgType::kText, .user_type = *text, .opaque = true};
       } else {
         const bool split_by_flow_map =
             text->find('(') != std::string::npos && text->find(')') == std::string::npos;
@@ -68,6 +91,16 @@ Column ProfileParser::parse_column(const YAML::Node& key, const YAML::Node& node
     column.primary_key = r_.boolean(n, "primary_key").value_or(false);
   if (auto n = node["unique"]) column.unique = r_.boolean(n, "unique").value_or(false);
   if (auto n = node["nullable"]) column.nullable = r_.boolean(n, "nullable").value_or(false);
+  if (auto n = node["identity"]) {
+    column.identity = r_.string(n, "identity").value_or("");
+    if (column.identity != "always" && column.identity != "by default")
+      r_.error("profile.bad-value", n,
+               fmt::format("identity of {} must be 'always' or 'by default', not '{}'", what,
+                           column.identity));
+    else if (!column.type.is_integer() || column.type.opaque)
+      r_.error("profile.conflict", n,
+               fmt::format("{} is an identity column but not smallint, integer or bigint", what));
+  }
   if (auto n = node["null_fraction"]) {
     auto value = r_.number(n, "null_fraction");
     if (value && (*value < 0 || *value > 1))
@@ -80,7 +113,7 @@ Column ProfileParser::parse_column(const YAML::Node& key, const YAML::Node& node
                fmt::format("{} is declared NOT NULL (nullable: false) but has null_fraction {}",
                            what, *value),
                "remove nullable: false or set null_fraction: 0");
-    else if (value && *value >= 1)
+    else if (value && *value >= 1 && !column.type.opaque)
       r_.error("profile.out-of-range", n, fmt::format("null_fraction 1 makes {} always NULL", what),
                "a column that is always NULL carries no shape; use a value below 1");
     column.null_fraction = value.value_or(0);

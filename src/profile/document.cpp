@@ -55,6 +55,7 @@ Profile ProfileParser::parse(const YAML::Node& root) {
   } else if (!profile.scales.empty()) {
     profile.default_scale = profile.scales.front().name;
   }
+  if (auto n = root["types"]) parse_types(n, profile);
   const YAML::Node tables = root["tables"];
   if (!tables) {
     if (!swallowed_by_quote(root, "tables"))
@@ -68,6 +69,7 @@ Profile ProfileParser::parse(const YAML::Node& root) {
   if (auto n = root["queries"]) parse_queries(n, profile);
   if (auto n = root["experiments"]) parse_experiments(n, profile);
   if (auto n = root["transactions"]) parse_transactions(n, profile);
+  if (auto n = root["left_out"]) parse_left_out(n, profile);
   return profile;
 }
 
@@ -230,6 +232,7 @@ Table ProfileParser::parse_table(const YAML::Node& key, const YAML::Node& node,
       for (const auto& index : indexes) table.indexes.push_back(parse_index(index, table));
     }
   }
+  if (auto checks = node["checks"]) parse_checks(checks, table);
   return table;
 }
 

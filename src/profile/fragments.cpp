@@ -6,6 +6,7 @@
 // enforced again (exec_script, the extended protocol); this is where the user
 // hears of it first, positioned, with nothing touched.
 #include <fmt/format.h>
+#include <cctype>
 
 #include "pgshape/profile.hpp"
 #include "pgshape/util.hpp"
@@ -22,6 +23,18 @@ class FragmentChecker {
     for (const auto& table : p_.tables)
       for (const auto& index : table.indexes)
         if (!index.where.empty()) check_predicate(table, index);
+    for (const auto& table : p_.tables)
+      for (const auto& index : table.indexes)
+        if (!index.definition.empty()) check_definition(table, index);
+    for (const auto& table : p_.tables)
+      for (const auto& check : table.checks)
+        check_expression(check.pos,
+                         fmt::format("check {}on '{}'",
+                                     check.name.empty() ? "" : "'" + check.name + "' ", table.name),
+                         check.expr);
+    for (const auto& type : p_.types)
+      for (const auto& check : type.checks)
+        check_expression(type.pos, fmt::format("check of type '{}'", type.name), check);
     for (const auto& query : p_.queries) check_query(query);
     for (const auto& experiment : p_.experiments)
       check_script(experiment.pos, fmt::format("experiment '{}'", experiment.name), experiment.sql);
@@ -66,6 +79,37 @@ class FragmentChecker {
       error(index.pos, fmt::format("{}: its parentheses do not balance", what),
             "write one expression; every '(' closed by a ')' after it");
     }
+  }
+
+  // One expression with balanced parentheses: spliced into CHECK (...).
+  void check_expression(SourcePos at, const std::string& what, const std::string& sql) {
+    const SqlScan scan = scan_sql(sql);
+    if (!scanned(at, what, sql, scan)) return;
+    if (scan.statements.size() != 1)
+      error(at,
+            scan.statements.empty()
+                ? fmt::format("{} holds no expression", what)
+                : fmt::format("{} must be one expression, but a second statement starts at {}",
+                              what, inside(sql, scan.statements[1].offset)),
+            "write only the expression, e.g. \"price > 0\"");
+    else if (!scan.statements[0].balanced_parens)
+      error(at, fmt::format("{}: its parentheses do not balance", what),
+            "write one expression; every '(' closed by a ')' after it");
+  }
+
+  // An index's definition follows CREATE INDEX name ON table: it starts with
+  // USING and is the rest of that one statement.
+  void check_definition(const Table& table, const IndexSpec& index) {
+    const std::string what =
+        fmt::format("definition of index '{}' on '{}'", index.name, table.name);
+    std::string head = index.definition.substr(0, 6);
+    for (auto& c : head) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    if (head != "USING ") {
+      error(index.pos, fmt::format("{} must start with USING", what),
+            "write it as pg_get_indexdef prints it after ON <table>: USING gin (tags)");
+      return;
+    }
+    check_expression(index.pos, what, index.definition);
   }
 
   void check_query(const Query& query) {

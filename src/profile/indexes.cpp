@@ -103,6 +103,16 @@ IndexSpec ProfileParser::parse_index(const YAML::Node& node, const Table& table)
   }
   if (auto n = node["where"]) index.where = r_.string(n, "where").value_or("");
   if (auto n = node["unique"]) index.unique = r_.boolean(n, "unique").value_or(false);
+  if (auto n = node["definition"]) {
+    index.definition = r_.string(n, "definition").value_or("");
+    if (index.name.empty())
+      r_.error("profile.missing-key", node, "an index with a 'definition' needs a 'name'");
+    if (node["where"])
+      r_.error("profile.conflict", node["where"],
+               "an index with a 'definition' keeps its predicate there, not in 'where'");
+    // columns: is optional here: the table's columns the definition uses.
+    if (!node["columns"]) return index;
+  }
   const YAML::Node columns = node["columns"];
   if (!columns) {
     r_.error("profile.missing-key", node, "an index needs 'columns'");

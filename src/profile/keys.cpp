@@ -87,6 +87,26 @@ const std::vector<ProfileKey>& profile_keys() {
       {"transaction", "name", "string", "the transaction's name (its pgbench script's file name)"},
       {"transaction", "steps", "list", "query names, run in order in one transaction"},
       {"transaction", "weight", "integer", "how often it runs relative to the others (default 1)"},
+      {"profile", "types", "map",
+       "type name -> an enum or a domain, created before the tables; columns name it in type:"},
+      {"profile", "left_out", "list",
+       "what `stats` could not reproduce, each with why (validate shows them; nothing is built "
+       "from them)"},
+      {"table", "checks", "list", "CHECK constraints, declared with the table"},
+      {"index", "definition", "string",
+       "the index after `ON <table>` as pg_get_indexdef prints it (USING gin (tags), "
+       "expressions, INCLUDE, operator classes); instead of columns/where"},
+      {"type", "enum", "list", "an enum's labels, in sort order"},
+      {"type", "domain", "string", "a domain's base type (one pgshape generates)"},
+      {"type", "check", "list", "a domain's CHECK expressions over VALUE"},
+      {"type", "not_null", "bool", "a domain that refuses NULL"},
+      {"check", "name", "string", "the constraint's name (default: PostgreSQL's)"},
+      {"check", "check", "string", "the expression inside CHECK (...), over the table's columns"},
+      {"left_out", "object", "string", "what was left out: `index t.i`, `column t.c`, ..."},
+      {"left_out", "reason", "string", "why"},
+      {"column", "identity", "string",
+       "always or by default: GENERATED ... AS IDENTITY (values still generated; the sequence "
+       "is set past them)"},
   };
   return kKeys;
 }

@@ -43,7 +43,15 @@ class ProfileParser {
   Reader& r_;
   std::string base_dir_;
   bool has_ddl_ = false;
-  bool type_from_ddl_ = false;  // the column being parsed has no type: (a DDL file gives it)
+  bool type_from_ddl_ = false;   // the column being parsed has no type: (a DDL file gives it)
+  std::vector<UserType> types_;  // the profile's `types:`, for the columns naming them
+
+  // types:, left_out: and a table's checks: (user_types.cpp).
+  void parse_types(const YAML::Node& node, Profile& profile);
+  void parse_left_out(const YAML::Node& node, Profile& profile);
+  void parse_checks(const YAML::Node& node, Table& table);
+  // A column type that is one of the profile's own types, or nullopt.
+  std::optional<ColumnType> user_column_type(const std::string& text) const;
 
   static std::string scale_hint(const Profile& profile, std::string_view name);
   bool swallowed_by_quote(const YAML::Node& root, std::string_view key);

@@ -26,6 +26,9 @@ std::string profile_reference_markdown() {
       {"param", "`queries[].params[]` (one per `$n`)"},
       {"experiment", "`experiments[]`"},
       {"transaction", "`transactions[]`"},
+      {"type", "`types.<name>`"},
+      {"check", "`tables.<name>.checks[]`"},
+      {"left_out", "`left_out[]`"},
   };
   for (const auto& section : kSections) {
     out += fmt::format("#### {}\n\n| key | type | meaning |\n|---|---|---|\n", section.title);

@@ -5,11 +5,14 @@
 #include <charconv>
 #include <limits>
 
+#include "pgshape/pg.hpp"
 #include "pgshape/profile.hpp"
 
 namespace pgshape {
 
 std::string ColumnType::sql() const {
+  if (opaque) return user_type;
+  if (!user_type.empty()) return quote_ident(user_type);
   switch (kind) {
     case PgType::kSmallint:
       return "smallint";

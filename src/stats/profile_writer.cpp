@@ -8,6 +8,9 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <cstring>
+#include <map>
+#include <optional>
 
 #include "pgshape/pg.hpp"
 #include "pgshape/stats.hpp"
@@ -72,6 +75,152 @@ bool single_key(const std::vector<std::string>& key, const std::string& column) 
   return key.size() == 1 && key[0] == column;
 }
 
+// A type's spelling the profile takes for a column of a type pgshape does not
+// generate (the parser's rule: names, brackets, modifiers, quotes).
+bool opaque_spelling(const std::string& type) {
+  size_t quotes = 0;
+  for (char c : type) {
+    quotes += c == '"';
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || std::strchr(" _[](),.\"", c) != nullptr))
+      return false;
+  }
+  return !type.empty() && type.size() <= 200 && quotes % 2 == 0;
+}
+
+// An identifier as format_type / quote_ident print it, unquoted: "My Type" -> My Type.
+std::string unquoted(const std::string& name) {
+  if (name.size() < 2 || name.front() != '"' || name.back() != '"') return name;
+  std::string out;
+  for (size_t i = 1; i + 1 < name.size(); ++i) {
+    out += name[i];
+    if (name[i] == '"' && name[i + 1] == '"') ++i;
+  }
+  return out;
+}
+
+// "CHECK ((x > 0)) NOT VALID" -> "(x > 0)": the expression pg_get_constraintdef
+// wraps; "" when the text is not of that form (NO INHERIT, NOT VALID, ...).
+std::string check_expression(const std::string& definition) {
+  const std::string head = "CHECK (";
+  if (definition.rfind(head, 0) != 0 || definition.back() != ')') return "";
+  return definition.substr(head.size(), definition.size() - head.size() - 1);
+}
+
+// What a single-column CHECK lets through, when it is of a form the generator
+// can be kept inside: comparisons with constants (BETWEEN prints as two), joined
+// by AND, or `col = ANY (ARRAY[...])`. `subject` is the column as SQL prints it
+// (or VALUE for a domain).
+struct CheckShape {
+  bool understood = false;
+  std::vector<std::string> in_list;  // = ANY (ARRAY[...]): the allowed values
+};
+
+// 'it''s'::text -> it's; (0)::numeric -> 0; 42 -> 42. nullopt: not a constant.
+std::optional<std::string> constant(std::string_view text) {
+  if (text.empty()) return std::nullopt;
+  auto cast = text.rfind("::");
+  if (cast != std::string_view::npos && text.front() != '\'' && text.front() != '(')
+    return std::nullopt;
+  if (cast != std::string_view::npos) text = text.substr(0, cast);
+  if (text.size() >= 2 && text.front() == '(' && text.back() == ')')
+    text = text.substr(1, text.size() - 2);
+  if (text.size() >= 2 && text.front() == '\'' && text.back() == '\'') {
+    std::string out;
+    for (size_t i = 1; i + 1 < text.size(); ++i) {
+      out += text[i];
+      if (text[i] == '\'' && text[i + 1] == '\'') ++i;
+    }
+    return out;
+  }
+  if (text.empty()) return std::nullopt;
+  for (char c : text)
+    if (!std::isdigit(static_cast<unsigned char>(c)) && c != '.' && c != '-' && c != 'e' &&
+        c != '+')
+      return std::nullopt;
+  return std::string(text);
+}
+
+// Splits "a, b, c" at commas outside quotes.
+std::vector<std::string> split_list(std::string_view text) {
+  std::vector<std::string> out;
+  std::string item;
+  bool quoted = false;
+  for (char c : text) {
+    if (c == '\'') quoted = !quoted;
+    if (c == ',' && !quoted) {
+      out.push_back(item);
+      item.clear();
+      continue;
+    }
+    if (!(item.empty() && c == ' ' && !quoted)) item += c;
+  }
+  out.push_back(item);
+  return out;
+}
+
+CheckShape check_shape(std::string expr, const std::string& subject) {
+  CheckShape shape;
+  auto strip = [](std::string& e) {
+    while (e.size() >= 2 && e.front() == '(' && e.back() == ')') {
+      // Only when the outer pair encloses everything.
+      int depth = 0;
+      bool whole = true;
+      for (size_t i = 0; i < e.size(); ++i) {
+        depth += e[i] == '(' ? 1 : e[i] == ')' ? -1 : 0;
+        if (depth == 0 && i + 1 < e.size()) whole = false;
+      }
+      if (!whole) return;
+      e = e.substr(1, e.size() - 2);
+    }
+  };
+  strip(expr);
+  std::vector<std::string> atoms;
+  for (size_t at = 0;;) {
+    const size_t next = expr.find(") AND (", at);
+    atoms.push_back(expr.substr(at, next == std::string::npos ? std::string::npos : next + 1 - at));
+    if (next == std::string::npos) break;
+    at = next + 6;
+  }
+  // A varchar column is compared as text: ((code)::text = ANY (...)).
+  const std::string as_text = "(" + subject + ")::text ";
+  for (auto& atom : atoms) {
+    strip(atom);
+    std::string rest;
+    if (atom.rfind(subject + " ", 0) == 0)
+      rest = atom.substr(subject.size() + 1);
+    else if (atom.rfind(as_text, 0) == 0)
+      rest = atom.substr(as_text.size());
+    else
+      return {};
+    if (rest == "IS NOT NULL") continue;
+    if (rest.rfind("= ANY (", 0) == 0) {
+      const auto open = rest.find("ARRAY[");
+      // The ARRAY's own ']' (a cast after it may hold another: ::text[]).
+      size_t close = std::string::npos;
+      for (size_t i = open + 6, quoted = 0; open != std::string::npos && i < rest.size(); ++i) {
+        if (rest[i] == '\'') quoted ^= 1;
+        if (rest[i] == ']' && !quoted) {
+          close = i;
+          break;
+        }
+      }
+      if (open == std::string::npos || close == std::string::npos || close < open) return {};
+      for (const auto& item : split_list(rest.substr(open + 6, close - open - 6))) {
+        auto value = constant(item);
+        if (!value) return {};
+        shape.in_list.push_back(*value);
+      }
+      continue;
+    }
+    bool compared = false;
+    for (const char* op : {">= ", "<= ", "<> ", "> ", "< ", "= "})
+      if (rest.rfind(op, 0) == 0) compared = constant(rest.substr(std::strlen(op))).has_value();
+    if (!compared) return {};
+  }
+  shape.understood = true;
+  return shape;
+}
+
 class Writer {
  public:
   Writer(const StatsSnapshot& snap, const ImportOptions& options, std::vector<std::string>& notes)
@@ -97,9 +246,26 @@ class Writer {
     out << YAML::Key << "test" << YAML::Value << test_rows(anchor, true);
     out << YAML::Key << "production" << YAML::Value << anchor;
     out << YAML::EndMap;
+    // The mirror takes the source schema's name (load --schema picks another).
+    if (target_schema_problem(snap_.schema).empty())
+      out << YAML::Key << "schema" << YAML::Value << snap_.schema;
+    types(out);
     out << YAML::Key << "tables" << YAML::Value << YAML::BeginMap;
     for (const auto& t : snap_.tables) table(out, t);
-    out << YAML::EndMap << YAML::EndMap;
+    out << YAML::EndMap;
+    for (const auto& object : snap_.other_objects)
+      leave_out(object,
+                "stats reproduces tables with their columns, keys, indexes and checks, enums "
+                "and domains; nothing else");
+    if (!left_out_.empty()) {
+      out << YAML::Key << "left_out" << YAML::Value << YAML::BeginSeq;
+      for (const auto& [object, reason] : left_out_)
+        out << YAML::Flow << YAML::BeginMap << YAML::Key << "object" << YAML::Value
+            << YAML::DoubleQuoted << object << YAML::Key << "reason" << YAML::Value
+            << YAML::DoubleQuoted << reason << YAML::EndMap;
+      out << YAML::EndSeq;
+    }
+    out << YAML::EndMap;
     if (!hidden_tables_.empty()) notes_.push_back(hidden_note());
     return std::string(out.c_str()) + "\n";
   }
@@ -112,6 +278,140 @@ class Writer {
   // for them all, since the cause and the fix are one (not a note per column).
   std::vector<std::string> hidden_tables_;
   int hidden_columns_ = 0;
+  // What the profile does not reproduce: in the profile (left_out:) and a note.
+  std::vector<std::pair<std::string, std::string>> left_out_;
+  // The enums and domains generated as their base, by the name format_type gives them.
+  std::map<std::string, const TypeStats*> types_;
+  std::vector<std::string> created_;  // every type of types: (format_type names)
+  std::vector<std::string> missing_;  // the schema's types the mirror will not have
+
+  // True when `type` (format_type text, maybe an array of it) names a type of the
+  // source schema that the mirror does not get.
+  bool type_missing(std::string type) const {
+    while (type.size() > 2 && type.compare(type.size() - 2, 2, "[]") == 0)
+      type.resize(type.size() - 2);
+    return std::find(missing_.begin(), missing_.end(), type) != missing_.end();
+  }
+
+  void leave_out(const std::string& object, const std::string& reason) {
+    for (const auto& [o, r] : left_out_)
+      if (o == object && r == reason) return;
+    left_out_.emplace_back(object, reason);
+    notes_.push_back(fmt::format("{} left out: {}", object, reason));
+  }
+
+  // types: every enum of the schema and every domain over a type pgshape generates.
+  void types(YAML::Emitter& out) {
+    std::vector<const TypeStats*> kept;
+    for (const auto& type : snap_.types) {
+      if (type.kind == 'd' && !parse_column_type(type.base)) {
+        leave_out("domain " + type.name,
+                  fmt::format("its base type {} is not one pgshape generates", type.base));
+        continue;
+      }
+      if (type.kind == 'd' && std::any_of(type.checks.begin(), type.checks.end(),
+                                          [](auto& c) { return check_expression(c).empty(); })) {
+        leave_out("domain " + type.name, "a CHECK of it is NOT VALID");
+        continue;
+      }
+      kept.push_back(&type);
+      // A domain whose CHECK generation cannot be kept inside is created all the
+      // same; its columns draw production's own values (which pass it).
+      const bool generated =
+          type.kind == 'e' || std::all_of(type.checks.begin(), type.checks.end(), [](auto& c) {
+            return check_shape(check_expression(c), "VALUE").understood;
+          });
+      if (generated)
+        types_[type.name] = &type;
+      else
+        leave_out("generation of domain " + type.name,
+                  fmt::format("{}: only comparisons with constants, BETWEEN and IN lists are kept "
+                              "inside; its columns draw production's sampled values",
+                              fmt::join(type.checks, " ")));
+      created_.push_back(type.name);
+    }
+    for (const auto& type : snap_.types)
+      if (std::find(created_.begin(), created_.end(), type.name) == created_.end())
+        missing_.push_back(type.name);
+    for (const auto& object : snap_.other_objects)
+      for (const char* kind : {"composite type ", "range type ", "type "})
+        if (object.rfind(kind, 0) == 0) {
+          missing_.push_back(quote_ident(object.substr(std::strlen(kind))));
+          break;
+        }
+    if (kept.empty()) return;
+    out << YAML::Key << "types" << YAML::Value << YAML::BeginMap;
+    for (const TypeStats* type : kept) {
+      out << YAML::Key << YAML::DoubleQuoted << unquoted(type->name) << YAML::Value << YAML::Flow
+          << YAML::BeginMap;
+      if (type->kind == 'e') {
+        out << YAML::Key << "enum" << YAML::Value << YAML::BeginSeq;
+        for (const auto& label : type->labels) out << YAML::DoubleQuoted << label;
+        out << YAML::EndSeq;
+      } else {
+        out << YAML::Key << "domain" << YAML::Value << parse_column_type(type->base)->sql();
+        if (!type->checks.empty()) {
+          out << YAML::Key << "check" << YAML::Value << YAML::BeginSeq;
+          for (const auto& c : type->checks) out << YAML::DoubleQuoted << check_expression(c);
+          out << YAML::EndSeq;
+        }
+        if (type->not_null) out << YAML::Key << "not_null" << YAML::Value << true;
+      }
+      out << YAML::EndMap;
+    }
+    out << YAML::EndMap;
+  }
+
+  // The column's type as the profile names it (a built-in type, or an enum or
+  // domain of types:), with the type values are generated as; nullopt: none.
+  std::optional<std::pair<std::string, ColumnType>> profile_type(const ColumnStats& c) const {
+    if (auto type = parse_column_type(c.type)) return std::make_pair(type->sql(), *type);
+    auto it = types_.find(c.type);
+    if (it == types_.end()) return std::nullopt;
+    ColumnType type = it->second->kind == 'e' ? ColumnType{.kind = PgType::kText}
+                                              : *parse_column_type(it->second->base);
+    type.user_type = unquoted(it->second->name);
+    return std::make_pair(type.user_type, type);
+  }
+
+  // The table's CHECKs the profile keeps; the others are left out. `in_lists`
+  // gets the values a column's = ANY (ARRAY[...]) check allows.
+  std::vector<const CheckStats*> kept_checks(
+      const TableStats& t, const std::vector<std::string>& emitted,
+      std::map<std::string, std::vector<std::string>>& in_lists) {
+    std::vector<const CheckStats*> kept;
+    for (const auto& check : t.checks) {
+      const std::string object = fmt::format("check {}.{}", t.name, check.name);
+      const std::string expr = check_expression(check.definition);
+      if (!check.validated || expr.empty()) {
+        leave_out(object, fmt::format("{}: only validated, inheritable CHECKs are rebuilt",
+                                      check.definition));
+        continue;
+      }
+      if (check.columns.size() != 1) {
+        leave_out(object, fmt::format("{} reads {} columns; pgshape draws each column on its "
+                                      "own and could break it",
+                                      check.definition, check.columns.size()));
+        continue;
+      }
+      const std::string& column = check.columns[0];
+      if (std::find(emitted.begin(), emitted.end(), column) == emitted.end()) {
+        leave_out(object, fmt::format("{}: its column is left out", check.definition));
+        continue;
+      }
+      const CheckShape shape = check_shape(expr, quote_ident(column));
+      if (!shape.understood) {
+        leave_out(object,
+                  fmt::format("{}: only comparisons with constants, BETWEEN and IN lists are "
+                              "kept inside; generated values could break it",
+                              check.definition));
+        continue;
+      }
+      if (!shape.in_list.empty()) in_lists[column] = shape.in_list;
+      kept.push_back(&check);
+    }
+    return kept;
+  }
 
   std::string hidden_note() const {
     return fmt::format(
@@ -138,9 +438,15 @@ class Writer {
   const ForeignKeyStats* usable_fk(const TableStats& t, const std::string& column) const {
     for (const auto& fk : t.foreign_keys) {
       if (!single_key(fk.columns, column)) continue;
+      // A profile refuses a NOT NULL key to its own table (a cycle with no way in).
+      if (const ColumnStats* own = t.find_column(column);
+          fk.parent_table == t.name && own && own->not_null)
+        continue;
       const TableStats* parent = snap_.find_table(fk.parent_table);
       if (!parent) continue;
-      if (unique_column(*parent, fk.parent_columns[0])) return &fk;
+      // The parent column must be in the profile as a generated key.
+      const ColumnStats* key = parent->find_column(fk.parent_columns[0]);
+      if (unique_column(*parent, fk.parent_columns[0]) && key && profile_type(*key)) return &fk;
     }
     return nullptr;
   }
@@ -156,21 +462,28 @@ class Writer {
   void structure_notes(const TableStats& t) {
     for (const auto& fk : t.foreign_keys)
       if (!fk.actions.empty())
-        notes_.push_back(fmt::format("{}: foreign key {} loses {}: the profile has no form for it",
-                                     t.name, fk.name, fk.actions));
+        leave_out(fmt::format("referential actions of foreign key {}.{}", t.name, fk.name),
+                  fmt::format("{}: the profile has no form for them", fk.actions));
     for (const auto& c : t.columns) {
       if (c.generated)
-        notes_.push_back(fmt::format(
-            "{}.{}: generated column ({}) loaded as plain values: its expression is not kept",
-            t.name, c.name, c.default_expr));
-      if (!c.identity.empty())
-        notes_.push_back(fmt::format("{}.{}: identity column (GENERATED {}) loaded as plain values",
-                                     t.name, c.name, c.identity == "a" ? "ALWAYS" : "BY DEFAULT"));
+        leave_out(
+            fmt::format("generation expression of column {}.{}", t.name, c.name),
+            fmt::format("GENERATED ALWAYS AS ({}) STORED loaded as plain values", c.default_expr));
+      if (!c.identity.empty() &&
+          !(parse_column_type(c.type) && parse_column_type(c.type)->is_integer()))
+        leave_out(fmt::format("identity of column {}.{}", t.name, c.name),
+                  fmt::format("GENERATED {} AS IDENTITY loaded as plain values",
+                              c.identity == "a" ? "ALWAYS" : "BY DEFAULT"));
     }
   }
 
   void table(YAML::Emitter& out, const TableStats& t) {
     structure_notes(t);
+    if (!t.partition_by.empty())
+      leave_out(fmt::format("partitioning of table {}", t.name),
+                fmt::format("PARTITION BY {}: rebuilt as one plain table, with the row count "
+                            "and statistics ANALYZE gave the parent",
+                            t.partition_by));
     const int64_t rows = observed_rows(t);
     if (t.reltuples < 0)
       notes_.push_back(fmt::format("{}: never analyzed on the source; 1 row assumed", t.name));
@@ -180,10 +493,27 @@ class Writer {
     out << YAML::Key << "production" << YAML::Value << rows;
     out << YAML::EndMap;
     std::vector<std::string> emitted;
+    for (const auto& c : t.columns)
+      if (profile_type(c)) emitted.push_back(c.name);
+    in_lists_.clear();
+    const std::vector<const CheckStats*> checks = kept_checks(t, emitted, in_lists_);
+    emitted.clear();
     out << YAML::Key << "columns" << YAML::Value << YAML::BeginMap;
     for (const auto& c : t.columns)
       if (column(out, t, c, rows)) emitted.push_back(c.name);
     out << YAML::EndMap;
+    if (!checks.empty()) {
+      out << YAML::Key << "checks" << YAML::Value << YAML::BeginSeq;
+      for (const CheckStats* check : checks)
+        out << YAML::Flow << YAML::BeginMap << YAML::Key << "name" << YAML::Value
+            << YAML::DoubleQuoted << check->name << YAML::Key << "check" << YAML::Value
+            << YAML::DoubleQuoted << check_expression(check->definition) << YAML::EndMap;
+      out << YAML::EndSeq;
+    }
+    for (const auto& other : t.other_constraints)
+      leave_out(fmt::format("constraint {}.{}", t.name, other.substr(0, other.find(": "))),
+                fmt::format("{}: exclusion constraints and constraint triggers are not rebuilt",
+                            other.substr(other.find(": ") + 2)));
     auto known = [&](const std::string& c) {
       return std::find(emitted.begin(), emitted.end(), c) != emitted.end();
     };
@@ -203,12 +533,41 @@ class Writer {
                       t.name, fmt::join(t.primary_key, ", ")));
     std::vector<const IndexStats*> indexes;
     for (const auto& index : t.indexes) {
+      const std::string object = fmt::format("index {}.{}", t.name, index.name);
+      if (index.constraint && !index.plain && !index.method.empty() && index.method != "btree") {
+        leave_out(object, fmt::format("it backs an exclusion constraint (USING {})", index.method));
+        continue;
+      }
+      if (index.constraint && !index.plain)
+        leave_out(object + " (its INCLUDE columns, operator classes or collations)",
+                  fmt::format("the key is rebuilt from its columns alone; production's is {}",
+                              index.definition));
+      if (!index.constraint && !index.plain && index.definition.empty()) {
+        leave_out(object, "its definition holds string literals that --redact hides");
+        continue;
+      }
+      if (!index.constraint && !index.plain) {
+        // Production's definition, whole: expressions, INCLUDE, operator classes,
+        // GIN, GiST, BRIN, hash. It may read only columns the profile has.
+        auto missing = std::find_if(index.uses.begin(), index.uses.end(),
+                                    [&](const auto& c) { return !known(c); });
+        if (missing != index.uses.end()) {
+          leave_out(object, fmt::format("it reads column {}, which is left out", *missing));
+          continue;
+        }
+        definitions_.push_back(&index);
+        continue;
+      }
       const bool plain_pk = composite && !provable && index.columns == t.primary_key;
       // A composite UNIQUE constraint has no profile form yet: its index is kept
       // (plain) and named in a note rather than vanishing.
       const bool plain_unique = index.constraint && index.unique && index.columns.size() > 1 &&
                                 index.columns != t.primary_key;
-      if (index.constraint && !plain_pk && !plain_unique) continue;  // primary_key / unique
+      if (index.constraint && !plain_pk && !plain_unique) {  // primary_key / unique
+        if (!std::all_of(index.columns.begin(), index.columns.end(), known))
+          leave_out(object, "the key reads a column that is left out");
+        continue;
+      }
       // A single-column unique index makes its column `unique: true`; that key is
       // the same object, so the index is not built a second time (names collide).
       if (!index.constraint && index.unique && index.columns.size() == 1 && index.where.empty() &&
@@ -218,15 +577,8 @@ class Writer {
                         t.name, index.name, index.columns[0], t.name, index.columns[0]));
         continue;
       }
-      if (index.method != "btree") {
-        notes_.push_back(fmt::format("{}: index {} ({}) skipped: only btree indexes are built",
-                                     t.name, index.name, index.method));
-        continue;
-      }
       if (!std::all_of(index.columns.begin(), index.columns.end(), known)) {
-        notes_.push_back(
-            fmt::format("{}: index {} skipped: it uses an expression or a column not imported",
-                        t.name, index.name));
+        leave_out(object, "it reads a column that is left out");
         continue;
       }
       if (plain_unique) {
@@ -241,7 +593,7 @@ class Writer {
       }
       indexes.push_back(&index);
     }
-    if (!indexes.empty()) {
+    if (!indexes.empty() || !definitions_.empty()) {
       out << YAML::Key << "indexes" << YAML::Value << YAML::BeginSeq;
       for (const IndexStats* index : indexes) {
         out << YAML::Flow << YAML::BeginMap;
@@ -256,31 +608,119 @@ class Writer {
           out << YAML::Key << "unique" << YAML::Value << true;
         out << YAML::EndMap;
       }
+      for (const IndexStats* index : definitions_) {
+        // Unique on the mirror only when one of its plain key columns is unique
+        // there: generated values of an expression could repeat.
+        const bool unique =
+            index->unique && std::any_of(index->columns.begin(), index->columns.end(),
+                                         [&](const auto& c) { return unique_column(t, c); });
+        if (index->unique && !unique)
+          leave_out(fmt::format("uniqueness of index {}.{}", t.name, index->name),
+                    "built non-unique: the values it indexes are generated and could repeat");
+        out << YAML::Flow << YAML::BeginMap;
+        out << YAML::Key << "name" << YAML::Value << YAML::DoubleQuoted << index->name;
+        out << YAML::Key << "definition" << YAML::Value << YAML::DoubleQuoted << index->definition;
+        if (unique) out << YAML::Key << "unique" << YAML::Value << true;
+        out << YAML::EndMap;
+      }
       out << YAML::EndSeq;
     }
+    definitions_.clear();
     out << YAML::EndMap;
   }
+  std::vector<const IndexStats*> definitions_;  // this table's indexes kept by definition
+  std::map<std::string, std::vector<std::string>> in_lists_;  // this table's IN-list checks
 
   // Emits one column; false when its type cannot be reproduced (it is left out).
   bool column(YAML::Emitter& out, const TableStats& t, const ColumnStats& c, int64_t rows) {
-    auto type = parse_column_type(c.type);
-    if (!type) {
-      notes_.push_back(
-          fmt::format("{}.{}: type {} is not supported; column left out", t.name, c.name, c.type));
-      return false;
+    auto named = profile_type(c);
+    if (!named) {
+      bool referenced = false;
+      for (const auto& other : snap_.tables)
+        for (const auto& f : other.foreign_keys)
+          referenced = referenced || (f.parent_table == t.name &&
+                                      std::find(f.parent_columns.begin(), f.parent_columns.end(),
+                                                c.name) != f.parent_columns.end());
+      for (const auto& fk : t.foreign_keys)
+        if (std::find(fk.columns.begin(), fk.columns.end(), c.name) != fk.columns.end())
+          leave_out(fmt::format("foreign key {}.{}", t.name, fk.name),
+                    fmt::format("column {} has type {}, which pgshape does not generate", c.name,
+                                c.type));
+      // Production's own values as the type's literals: the MCVs with their
+      // frequencies and the histogram's bounds sharing the rest.
+      std::vector<std::pair<std::string, double>> sample;
+      double named_share = 0;
+      for (size_t i = 0; i < c.mcv.size() && i < c.mcf.size(); ++i)
+        if (c.mcf[i] > 0) {
+          sample.emplace_back(c.mcv[i], c.mcf[i]);
+          named_share += c.mcf[i];
+        }
+      const double rest = std::max(0.0, 1.0 - c.null_frac - named_share);
+      for (const auto& bound : c.histogram)
+        sample.emplace_back(bound, std::max(rest, 1e-6) / static_cast<double>(c.histogram.size()));
+      const bool keyed =
+          single_key(t.primary_key, c.name) || referenced || unique_column(t, c.name);
+      // Not under --redact: only text values are redacted, and these are not text.
+      if (!sample.empty() && !keyed && !snap_.redacted && opaque_spelling(c.type) &&
+          !type_missing(c.type)) {
+        leave_out(fmt::format("values of column {}.{}", t.name, c.name),
+                  fmt::format("type {} is not one pgshape generates: its values are drawn from "
+                              "the {} production values pg_stats holds (fewer distinct values)",
+                              c.type, sample.size()));
+        out << YAML::Key << c.name << YAML::Value << YAML::BeginMap;
+        out << YAML::Key << "type" << YAML::Value << YAML::DoubleQuoted << c.type;
+        const bool nullable = !c.not_null;
+        if (nullable) out << YAML::Key << "nullable" << YAML::Value << true;
+        if (nullable && c.null_frac > 0)
+          out << YAML::Key << "null_fraction" << YAML::Value << std::min(c.null_frac, 0.999);
+        out << YAML::Key << "dist" << YAML::Value << "weighted";
+        out << YAML::Key << "values" << YAML::Value << YAML::Flow << YAML::BeginMap;
+        std::map<std::string, double> seen;
+        for (const auto& [v, w] : sample) seen[v] += w;
+        for (const auto& [v, w] : sample)
+          if (auto it = seen.find(v); it != seen.end()) {
+            out << YAML::Key << YAML::DoubleQuoted << v << YAML::Value << it->second;
+            seen.erase(it);
+          }
+        out << YAML::EndMap << YAML::EndMap;
+        return true;
+      }
+      if (c.not_null || keyed || !opaque_spelling(c.type) || type_missing(c.type)) {
+        leave_out(fmt::format("column {}.{}", t.name, c.name),
+                  fmt::format("type {} is not one pgshape generates{}: the mirror's table lacks "
+                              "it",
+                              c.type,
+                              keyed        ? " and the column is a key"
+                              : c.not_null ? " and pg_stats holds none of its values"
+                                           : ""));
+        return false;
+      }
+      // Nullable: the column stays, all NULL, so queries and indexes naming it
+      // still work on the mirror; its values are what is left out.
+      leave_out(fmt::format("values of column {}.{}", t.name, c.name),
+                fmt::format("type {} is not one pgshape generates: the column is all NULL on "
+                            "the mirror",
+                            c.type));
+      out << YAML::Key << c.name << YAML::Value << YAML::Flow << YAML::BeginMap;
+      out << YAML::Key << "type" << YAML::Value << YAML::DoubleQuoted << c.type;
+      out << YAML::Key << "null_fraction" << YAML::Value << 1 << YAML::EndMap;
+      return true;
     }
+    const ColumnType* type = &named->second;
+    const TypeStats* own = nullptr;
+    if (auto it = types_.find(c.type); it != types_.end()) own = it->second;
+    const bool is_enum = own && own->kind == 'e';
     const bool pk = single_key(t.primary_key, c.name);
     bool unique = unique_column(t, c.name);
     for (const auto& index : t.indexes)
-      if (index.unique && single_key(index.columns, c.name) && index.where.empty()) unique = true;
+      if (index.unique && index.plain && single_key(index.columns, c.name) && index.where.empty())
+        unique = true;
     const ForeignKeyStats* fk = usable_fk(t, c.name);
     for (const auto& other : t.foreign_keys)
       if (&other != fk &&
           std::find(other.columns.begin(), other.columns.end(), c.name) != other.columns.end())
-        notes_.push_back(
-            fmt::format("{}.{}: foreign key {} not reproduced (multi-column or to "
-                        "a table not imported)",
-                        t.name, c.name, other.name));
+        leave_out(fmt::format("foreign key {}.{}", t.name, other.name),
+                  "multi-column, to a table or key not imported, or NOT NULL to its own table");
     // A referenced column must not be NULL in a profile.
     bool referenced = false;
     for (const auto& other : snap_.tables)
@@ -288,7 +728,10 @@ class Writer {
         if (f.parent_table == t.name && single_key(f.parent_columns, c.name)) referenced = true;
 
     out << YAML::Key << c.name << YAML::Value << YAML::BeginMap;
-    out << YAML::Key << "type" << YAML::Value << type->sql();
+    out << YAML::Key << "type" << YAML::Value << named->first;
+    if (!c.identity.empty() && type->is_integer() && type->user_type.empty())
+      out << YAML::Key << "identity" << YAML::Value
+          << (c.identity == "a" ? "always" : "by default");
     if (pk && !fk && unique_dist_possible(*type))
       out << YAML::Key << "primary_key" << YAML::Value << true;
     if (unique && !pk && !fk && unique_dist_possible(*type))
@@ -300,16 +743,56 @@ class Writer {
     if (fk)
       out << YAML::Key << "ref" << YAML::Value
           << ref_part(fk->parent_table) + "." + ref_part(fk->parent_columns[0]);
-    if ((pk || unique) && !fk && unique_dist_possible(*type)) {
+    std::vector<std::string> allowed;
+    if (is_enum) allowed = own->labels;
+    if (auto it = in_lists_.find(c.name); it != in_lists_.end()) allowed = it->second;
+    if (own && own->kind == 'd')
+      for (const auto& check : own->checks)
+        if (auto shape = check_shape(check_expression(check), "VALUE"); !shape.in_list.empty())
+          allowed = shape.in_list;
+    if (!allowed.empty() && !fk) {
+      // A closed set of values (an enum's labels, a CHECK's IN list): production's
+      // frequencies for the ones pg_stats names, the rest shared among the others.
+      if (pk || unique)
+        notes_.push_back(fmt::format("{}.{}: {} values cannot be unique; not unique", t.name,
+                                     c.name, named->first));
+      closed_dist(out, c, allowed);
+    } else if ((pk || unique) && !fk && unique_dist_possible(*type)) {
       unique_dist(out, c, *type, rows);
     } else {
       if (pk || unique)
-        notes_.push_back(fmt::format("{}.{}: unique {} values cannot be generated; not unique",
-                                     t.name, c.name, type->sql()));
+        leave_out(
+            fmt::format("{} of column {}.{}", pk ? "primary key" : "uniqueness", t.name, c.name),
+            fmt::format("unique {} values cannot be generated", type->sql()));
       value_dist(out, t, c, *type, fk != nullptr);
     }
     out << YAML::EndMap;
     return true;
+  }
+
+  static void closed_dist(YAML::Emitter& out, const ColumnStats& c,
+                          const std::vector<std::string>& allowed) {
+    std::map<std::string, double> freq;
+    double named = 0;
+    for (size_t i = 0; i < c.mcv.size() && i < c.mcf.size(); ++i)
+      if (std::find(allowed.begin(), allowed.end(), c.mcv[i]) != allowed.end()) {
+        freq[c.mcv[i]] = c.mcf[i];
+        named += c.mcf[i];
+      }
+    // Values between the histogram's bounds (or any, without one) share the rest.
+    std::vector<std::string> others;
+    for (const auto& v : allowed)
+      if (!freq.count(v)) others.push_back(v);
+    const double rest = std::max(0.0, 1.0 - c.null_frac - named);
+    const bool spread = !others.empty() && (rest > 1e-6 || freq.empty());
+    out << YAML::Key << "dist" << YAML::Value << "weighted";
+    out << YAML::Key << "values" << YAML::Value << YAML::Flow << YAML::BeginMap;
+    for (const auto& v : allowed) {
+      double w = freq.count(v) ? freq[v] : spread ? std::max(rest, 1e-6) / others.size() : 0;
+      if (freq.empty()) w = 1;
+      if (w > 0) out << YAML::Key << YAML::DoubleQuoted << v << YAML::Value << w;
+    }
+    out << YAML::EndMap;
   }
 
   static bool unique_dist_possible(const ColumnType& type) {

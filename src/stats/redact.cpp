@@ -108,8 +108,33 @@ void redact_snapshot(StatsSnapshot& snapshot) {
       if (c.default_expr.find('\'') != std::string::npos)
         c.default_expr = redact_predicate(c.default_expr, tokens);
     }
-    for (auto& index : table.indexes)
+    for (auto& index : table.indexes) {
       if (!index.where.empty()) index.where = redact_predicate(index.where, table_tokens);
+      // A definition's literals may be syntax (int4range(a, b, '[]')) rather than
+      // values: one with a literal that is no known value is dropped (the writer
+      // names the index as left out) rather than rebuilt wrong.
+      if (index.definition.find('\'') == std::string::npos) continue;
+      const std::string redacted = redact_predicate(index.definition, table_tokens);
+      bool all_known = true;
+      for (size_t at = 0; (at = index.definition.find('\'', at)) != std::string::npos;) {
+        size_t end = at + 1;
+        std::string literal;
+        for (; end < index.definition.size(); ++end) {
+          if (index.definition[end] == '\'' && end + 1 < index.definition.size() &&
+              index.definition[end + 1] == '\'') {
+            literal += '\'';
+            ++end;
+          } else if (index.definition[end] == '\'') {
+            break;
+          } else {
+            literal += index.definition[end];
+          }
+        }
+        all_known = all_known && table_tokens.count(literal);
+        at = end + 1;
+      }
+      index.definition = all_known ? redacted : "";
+    }
   }
   snapshot.redacted = true;
 }

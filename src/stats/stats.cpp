@@ -35,7 +35,8 @@ std::vector<double> json_numbers(const std::string& text) {
 // supported source (the CrossVersion tests read 15, 17 and 18). A query that
 // must differ by version goes here, chosen by server_version_num.
 constexpr const char* kTablesSql =
-    "SELECT c.oid::bigint, c.relname::text, c.reltuples::float8, c.relpages::bigint "
+    "SELECT c.oid::bigint, c.relname::text, c.reltuples::float8, c.relpages::bigint, "
+    "  CASE WHEN c.relkind = 'p' THEN pg_catalog.pg_get_partkeydef(c.oid) ELSE '' END "
     "FROM pg_catalog.pg_class c "
     "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
     "WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') AND NOT c.relispartition "
@@ -101,7 +102,27 @@ constexpr const char* kIndexesSql =
     "    WHERE k.o <= i.indnkeyatts ORDER BY k.o))::text, "
     "  pg_catalog.array_to_json(ARRAY(SELECT k.n::int "
     "    FROM pg_catalog.unnest(i.indoption::int2[]) WITH ORDINALITY k(n, o) "
-    "    WHERE k.o <= i.indnkeyatts ORDER BY k.o))::text "
+    "    WHERE k.o <= i.indnkeyatts ORDER BY k.o))::text, "
+    // The whole definition, and the table as it names it, to cut the tail off.
+    "  pg_catalog.pg_get_indexdef(i.indexrelid), "
+    "  pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname), "
+    // Plain: what columns, orders and where say whole.
+    "  i.indexprs IS NULL AND i.indnatts = i.indnkeyatts AND am.amname = 'btree' "
+    "  AND NOT EXISTS (SELECT 1 FROM pg_catalog.unnest(i.indclass::oid[]) k(oc) "
+    "    JOIN pg_catalog.pg_opclass o ON o.oid = k.oc WHERE NOT o.opcdefault) "
+    "  AND NOT EXISTS (SELECT 1 FROM ROWS FROM (pg_catalog.unnest(i.indcollation::oid[]), "
+    "    pg_catalog.unnest(i.indkey::int2[])) k(coll, attnum) JOIN pg_catalog.pg_attribute a "
+    "    ON a.attrelid = i.indrelid AND a.attnum = k.attnum "
+    "    WHERE k.coll <> 0 AND k.coll <> a.attcollation), "
+    // Every column it reads: keys and INCLUDE (indkey), expressions and the
+    // predicate (pg_depend records those column by column).
+    "  pg_catalog.array_to_json(ARRAY(SELECT a.attname::text FROM pg_catalog.pg_attribute a "
+    "    WHERE a.attrelid = i.indrelid AND a.attnum > 0 AND (a.attnum = ANY (i.indkey::int2[]) "
+    "    OR a.attnum IN (SELECT d.refobjsubid FROM pg_catalog.pg_depend d "
+    "      WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass "
+    "      AND d.objid = i.indexrelid AND d.refobjid = i.indrelid "
+    "      AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass)) "
+    "    ORDER BY a.attnum))::text "
     "FROM pg_catalog.pg_index i "
     "JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid "
     "JOIN pg_catalog.pg_class c ON c.oid = i.indrelid "
@@ -109,6 +130,62 @@ constexpr const char* kIndexesSql =
     "JOIN pg_catalog.pg_am am ON am.oid = ic.relam "
     "WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') "
     "ORDER BY i.indrelid, i.indexrelid";
+
+constexpr const char* kChecksSql =
+    "SELECT con.conrelid::bigint, con.conname::text, con.contype::text, "
+    "  pg_catalog.pg_get_constraintdef(con.oid), con.convalidated, "
+    "  pg_catalog.array_to_json(ARRAY(SELECT a.attname::text FROM pg_catalog.unnest(con.conkey) "
+    "    k(n) JOIN pg_catalog.pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.n "
+    "    ORDER BY a.attnum))::text "
+    "FROM pg_catalog.pg_constraint con "
+    "JOIN pg_catalog.pg_class c ON c.oid = con.conrelid "
+    "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+    "WHERE n.nspname = $1 AND con.contype IN ('c', 'x', 't') "
+    "ORDER BY con.conrelid, con.conname";
+
+// Enums and domains of the schema, named as format_type names them in a column.
+constexpr const char* kTypesSql =
+    "SELECT pg_catalog.format_type(t.oid, NULL), t.typtype::text, "
+    "  pg_catalog.array_to_json(ARRAY(SELECT e.enumlabel::text FROM pg_catalog.pg_enum e "
+    "    WHERE e.enumtypid = t.oid ORDER BY e.enumsortorder))::text, "
+    "  CASE WHEN t.typtype = 'd' THEN pg_catalog.format_type(t.typbasetype, t.typtypmod) "
+    "       ELSE '' END, "
+    "  pg_catalog.array_to_json(ARRAY(SELECT pg_catalog.pg_get_constraintdef(k.oid) "
+    "    FROM pg_catalog.pg_constraint k WHERE k.contypid = t.oid AND k.contype = 'c' "
+    "    ORDER BY k.conname))::text, "
+    "  t.typnotnull "
+    "FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace "
+    "WHERE n.nspname = $1 AND t.typtype IN ('e', 'd') ORDER BY t.oid";
+
+// What the schema holds besides tables, their columns, keys, indexes and the
+// types above: named so the profile's left_out can list it.
+constexpr const char* kOtherObjectsSql =
+    "SELECT CASE c.relkind WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized view' "
+    "  WHEN 'f' THEN 'foreign table' WHEN 'S' THEN 'sequence' "
+    "  ELSE 'partition' END || ' ' || c.relname::text || "
+    "  CASE WHEN c.relispartition THEN ' (of ' || coalesce((SELECT p.relname::text "
+    "    FROM pg_catalog.pg_inherits h JOIN pg_catalog.pg_class p ON p.oid = h.inhparent "
+    "    WHERE h.inhrelid = c.oid LIMIT 1), '?') || ')' ELSE '' END "
+    "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+    "WHERE n.nspname = $1 AND (c.relkind IN ('v', 'm', 'f') "
+    "  OR (c.relkind IN ('r', 'p') AND c.relispartition) "
+    "  OR (c.relkind = 'S' AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d "
+    "    WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objid = c.oid "
+    "    AND d.deptype IN ('a', 'i')))) "
+    "UNION ALL "
+    "SELECT 'trigger ' || g.tgname::text || ' on ' || c.relname::text "
+    "FROM pg_catalog.pg_trigger g JOIN pg_catalog.pg_class c ON c.oid = g.tgrelid "
+    "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+    "WHERE n.nspname = $1 AND NOT g.tgisinternal "
+    "UNION ALL "
+    "SELECT CASE t.typtype WHEN 'c' THEN 'composite type ' WHEN 'r' THEN 'range type ' "
+    "  ELSE 'type ' END || t.typname::text "
+    "FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace "
+    "WHERE n.nspname = $1 AND t.typtype IN ('c', 'r', 'b', 'p') "
+    "  AND (t.typtype <> 'c' OR (SELECT k.relkind FROM pg_catalog.pg_class k "
+    "       WHERE k.oid = t.typrelid) = 'c') "
+    "  AND t.typelem = 0 "
+    "ORDER BY 1";
 
 // A foreign key's referential actions and deferrability beyond the defaults
 // (NO ACTION, NOT DEFERRABLE), as SQL prints them; "" when there are none.
@@ -195,6 +272,10 @@ StatsSnapshot read_stats(const std::string& dsn, const StatsOptions& options) {
 
   StatsSnapshot snap;
   snap.schema = options.schema;
+  // The source schema alone on the path (pg_catalog comes first anyway): index
+  // definitions, checks and types then name the schema's own objects bare, and
+  // the mirror resolves them in its own schema.
+  tx.exec0("SET LOCAL search_path TO " + tx.quote_name(options.schema));
   auto head = tx.exec1(
       "SELECT pg_catalog.current_database()::text, pg_catalog.current_setting('server_version'), "
       "current_user::text, "
@@ -217,8 +298,10 @@ StatsSnapshot read_stats(const std::string& dsn, const StatsOptions& options) {
         std::find(options.tables.begin(), options.tables.end(), name) == options.tables.end())
       continue;
     by_oid[row[0].as<int64_t>()] = snap.tables.size();
-    snap.tables.push_back(TableStats{
-        .name = name, .reltuples = row[2].as<double>(), .relpages = row[3].as<int64_t>()});
+    snap.tables.push_back(TableStats{.name = name,
+                                     .reltuples = row[2].as<double>(),
+                                     .relpages = row[3].as<int64_t>(),
+                                     .partition_by = row[4].as<std::string>()});
   }
   for (const auto& wanted : options.tables)
     if (!snap.find_table(wanted))
@@ -283,8 +366,38 @@ StatsSnapshot read_stats(const std::string& dsn, const StatsOptions& options) {
                      .method = row[4].as<std::string>()};
     for (double option : json_numbers(row[7].as<std::string>()))
       index.orders.push_back(index_order(static_cast<int>(option)));
+    const std::string def = row[8].as<std::string>();
+    for (const char* on : {" ON ", " ON ONLY "}) {
+      const std::string needle = on + row[9].as<std::string>() + " ";
+      if (auto at = def.find(needle); at != std::string::npos && index.definition.empty())
+        index.definition = def.substr(at + needle.size());
+    }
+    index.plain = row[10].as<bool>();
+    index.uses = json_strings(row[11].as<std::string>());
     snap.tables[it->second].indexes.push_back(std::move(index));
   }
+  for (const auto& row : tx.exec_params(kChecksSql, options.schema)) {
+    auto it = by_oid.find(row[0].as<int64_t>());
+    if (it == by_oid.end()) continue;
+    TableStats& table = snap.tables[it->second];
+    if (row[2].as<std::string>() != "c") {
+      table.other_constraints.push_back(row[1].as<std::string>() + ": " + row[3].as<std::string>());
+      continue;
+    }
+    table.checks.push_back(CheckStats{.name = row[1].as<std::string>(),
+                                      .definition = row[3].as<std::string>(),
+                                      .columns = json_strings(row[5].as<std::string>()),
+                                      .validated = row[4].as<bool>()});
+  }
+  for (const auto& row : tx.exec_params(kTypesSql, options.schema))
+    snap.types.push_back(TypeStats{.name = row[0].as<std::string>(),
+                                   .kind = row[1].as<std::string>()[0],
+                                   .labels = json_strings(row[2].as<std::string>()),
+                                   .base = row[3].as<std::string>(),
+                                   .checks = json_strings(row[4].as<std::string>()),
+                                   .not_null = row[5].as<bool>()});
+  for (const auto& row : tx.exec_params(kOtherObjectsSql, options.schema))
+    snap.other_objects.push_back(row[0].as<std::string>());
   tx.commit();
   if (options.redact) redact_snapshot(snap);
   return snap;

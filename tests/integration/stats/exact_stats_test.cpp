@@ -152,7 +152,9 @@ class ExactStats : public ::testing::Test {
 
   CommandResult load(const std::string& dsn, std::vector<std::string> extra = {}) {
     // One job: indexes get their OIDs in the profile's (production's) order.
-    std::vector<std::string> args = {"load", profile_, "--jobs", "1", "--dsn", dsn, "--json"};
+    // The profile's schema is the source's (public): the mirror's is named here.
+    std::vector<std::string> args = {"load", profile_, "--jobs",   "1",     "--dsn",
+                                     dsn,    "--json", "--schema", "mirror"};
     args.insert(args.end(), extra.begin(), extra.end());
     return run_pgshape(args);
   }
@@ -191,8 +193,8 @@ TEST_F(ExactStats, RefusedBeforeAnythingIsWrittenWithoutStatisticsOrAtAnotherSca
   const fs::path bare = dir_ / "bare.yaml";
   std::ofstream(bare) << std::regex_replace(read_text(profile_), std::regex("\nstatistics: [^\n]*"),
                                             "");
-  auto none =
-      run_pgshape({"load", bare.string(), "--exact-stats", "--dsn", mirror.dsn(), "--json"});
+  auto none = run_pgshape({"load", bare.string(), "--exact-stats", "--dsn", mirror.dsn(), "--json",
+                           "--schema", "mirror"});
   EXPECT_EQ(none.exit_code, 2) << none.err << none.out;
   EXPECT_EQ(error_code(none), "usage.exact-stats") << none.out << none.err;
   auto test_scale = load(mirror.dsn(), {"--exact-stats", "--scale", "test"});
@@ -291,7 +293,7 @@ TEST_F(ExactStats, RefreshRestoresTheSnapshotItHasJustRead) {
   ScratchDatabase target("exact_refresh");
   const std::string nightly = (dir_ / "nightly.yaml").string();
   auto refreshed = run_pgshape({"refresh", nightly, "--source", production_.dsn(), "--dsn",
-                                target.dsn(), "--exact-stats", "--json"});
+                                target.dsn(), "--exact-stats", "--json", "--schema", "nightly"});
   if (server_version_num(target.dsn()) < kStatsImportServerVersion) {
     EXPECT_EQ(refreshed.exit_code, 2) << refreshed.err << refreshed.out;
     EXPECT_EQ(error_code(refreshed), "db.exact-stats-unsupported") << refreshed.out;

@@ -95,8 +95,8 @@ TEST(MirrorFidelity, MirrorFromStatisticsMatchesProductionPerColumnAndInPlans) {
   auto validated = run_pgshape({"validate", profile});
   ASSERT_EQ(validated.exit_code, 0) << validated.err << validated.out;
   // One job: indexes get their OIDs in the profile's (production's) order.
-  auto loaded =
-      run_pgshape({"load", profile, "--scale", "production", "--jobs", "1", "--dsn", mirror.dsn()});
+  auto loaded = run_pgshape({"load", profile, "--scale", "production", "--jobs", "1", "--dsn",
+                             mirror.dsn(), "--schema", "mirror"});
   ASSERT_EQ(loaded.exit_code, 0) << loaded.err;
 
   std::map<std::string, double> prod_rows, mirror_rows;

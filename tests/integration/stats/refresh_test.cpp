@@ -32,8 +32,9 @@ class Refresh : public ::testing::Test {
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
   CommandResult refresh(const std::string& target, std::vector<std::string> extra = {}) {
-    std::vector<std::string> args = {"refresh",         profile_, "--source",
-                                     production_.dsn(), "--dsn",  target};
+    // The profile's schema is the source's (public): the mirror's is named here.
+    std::vector<std::string> args = {"refresh", profile_, "--source", production_.dsn(),
+                                     "--dsn",   target,   "--schema", "nightly"};
     args.insert(args.end(), extra.begin(), extra.end());
     return run_pgshape(args);
   }
