@@ -374,6 +374,9 @@ class ColumnVector {
   // A vector this one owns for a generator's intermediate values (an empirical
   // foreign key's keys); kept between batches like the lanes.
   ColumnVector& scratch();
+  // The scratch vector if one was made, for a generator reading another's
+  // intermediate values from the batch (a fanout key's child numbers); else null.
+  const ColumnVector* scratch_if_made() const { return scratch_.get(); }
 
   // Row i as a Datum; text points into this vector.
   Datum datum(size_t i) const;

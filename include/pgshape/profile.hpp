@@ -74,20 +74,22 @@ struct ColumnType {
 std::optional<ColumnType> parse_column_type(std::string_view text);
 
 enum class DistKind {
-  kSequence,   // start + row * step
-  kUniform,    // min..max (numbers, dates, timestamps)
-  kNormal,     // mean, stddev, optional min/max clamp
-  kLognormal,  // mu, sigma of the log; optional min/max clamp
-  kZipf,       // rank 1..n with P(k) ~ 1/k^s
-  kHotset,     // `hot` items take `share`; the rest follow Zipf(s)
-  kWeighted,   // values with weights
-  kBernoulli,  // true with probability p
-  kTimeline,   // timestamps that grow with the row number, +- jitter
-  kWords,      // text made of words from a list
-  kPattern,    // text from a pattern: # digit, ? letter, * letter or digit
-  kUuid,       // random (version 4 layout) UUIDs
-  kCopy,       // a column of the parent row chosen by a foreign key of this table
-  kEmpirical,  // most common values + histogram, as pg_stats describes a column
+  kSequence,     // start + row * step
+  kUniform,      // min..max (numbers, dates, timestamps)
+  kNormal,       // mean, stddev, optional min/max clamp
+  kLognormal,    // mu, sigma of the log; optional min/max clamp
+  kZipf,         // rank 1..n with P(k) ~ 1/k^s
+  kHotset,       // `hot` items take `share`; the rest follow Zipf(s)
+  kWeighted,     // values with weights
+  kBernoulli,    // true with probability p
+  kTimeline,     // timestamps that grow with the row number, +- jitter
+  kWords,        // text made of words from a list
+  kPattern,      // text from a pattern: # digit, ? letter, * letter or digit
+  kUuid,         // random (version 4 layout) UUIDs
+  kCopy,         // a column of the parent row chosen by a foreign key of this table
+  kEmpirical,    // most common values + histogram, as pg_stats describes a column
+  kFanout,       // foreign key: each parent used gets k children, k drawn from `values`
+  kChildNumber,  // a child's number among its fan-out parent's children: start..start+k-1
 };
 
 std::string_view to_string(DistKind kind);
@@ -125,6 +127,8 @@ struct Distribution {
   double n_distinct = 0;               // pg_stats convention: < 0 is a fraction of rows
   double correlation = 0;              // physical order vs value order, -1..1
   double avg_width = 0;  // average stored width in bytes (pg_stats avg_width); 0 = unspecified
+  // child_number: the fanout foreign key of the same table whose children it numbers.
+  std::string of;
 };
 
 struct ForeignKeyRef {
@@ -206,6 +210,11 @@ struct Table {
   std::vector<std::string> primary_key;  // column names (one for a column-level key)
   std::vector<IndexSpec> indexes;
   std::vector<CheckSpec> checks;  // CHECK constraints, declared in CREATE TABLE
+  // cluster: the fanout foreign key whose parents the rows are stored grouped by
+  // (in parent row order), as production inserts line items with their order.
+  // Empty: rows in no particular order of parent.
+  std::string cluster;
+  SourcePos cluster_pos;
 
   const Column* find_column(std::string_view name) const;
   int column_index(std::string_view name) const;  // -1 when absent

@@ -234,11 +234,14 @@ std::unique_ptr<ColumnGenerator> make_value_generator(const ColumnContext& c) {
     case DistKind::kPattern:
       return make_text_generator(c, unique);
     case DistKind::kCopy:
+    case DistKind::kFanout:
+    case DistKind::kChildNumber:
       break;
     default:
       return make_number_generator(c, unique);
   }
-  throw InternalError("make_value_generator: foreign keys and copies are built by the dataset");
+  throw InternalError(
+      "make_value_generator: foreign keys, copies and child numbers are built by the dataset");
 }
 
 std::unique_ptr<ColumnGenerator> with_nulls(std::unique_ptr<ColumnGenerator> inner,

@@ -88,6 +88,81 @@ class RankPicker {
   std::unique_ptr<ZipfDistribution> zipf_;  // over the non-hot ranks; null = uniform
 };
 
+// Where the rows of a table with a fanout foreign key belong: for each row its
+// parent row and its 0-based number among that parent's children, computed
+// from the row alone (any range, any shard, the same answer). Parents are
+// ranked by a keyed stride, rank(p) = (p * stride + offset) mod P: a bijection
+// whose inverse is a multiplication too, so the parents used are spread evenly
+// over the parent table. The rank-j parent has the j-th largest size of the
+// split (pgshape/fanout.hpp).
+//   shuffled: positions are rounds, round n holding the parents with more than
+//     n children (a prefix of the ranks), and a keyed permutation of the rows
+//     scatters the positions, so neither the key nor the number follows the heap;
+//   clustered: rows are grouped by parent in parent row order (each parent's
+//     children together, numbered in order), found from a table of where every
+//     kBlock-th parent starts: P / kBlock entries, built in O(P) once.
+class FanoutLayout {
+ public:
+  FanoutLayout(const ColumnContext& fk, int64_t parent_rows, bool clustered);
+  // parents[i] (if not null) and numbers[i] (if not null) for each selected row.
+  void locate(const Selection& rows, uint64_t* parents, int64_t* numbers) const;
+  int64_t parents_used() const { return used_; }
+  int64_t size_of_rank(uint64_t rank) const;
+  uint64_t rank_of(uint64_t parent) const;
+  uint64_t parent_of(uint64_t rank) const;
+
+ private:
+  void locate_shuffled(uint64_t row, uint64_t& parent, int64_t& number) const;
+  // Clustered: the first parent whose children reach past `position`, and
+  // the position where its children start.
+  void seek(uint64_t position, uint64_t& parent, uint64_t& start) const;
+
+  // x / d and x % d by a multiplication (a division costs ~40 cycles, twice a
+  // row): q = the high half of x * floor((2^64 - 1) / d) is at most 3 short.
+  struct Divider {
+    uint64_t d = 1, magic = UINT64_MAX;
+    Divider() = default;
+    explicit Divider(uint64_t divisor) : d(divisor), magic(UINT64_MAX / divisor) {}
+    uint64_t divmod(uint64_t x, uint64_t& rest) const {
+      uint64_t q = static_cast<uint64_t>((static_cast<unsigned __int128>(x) * magic) >> 64);
+      uint64_t r = x - q * d;
+      while (r >= d) r -= d, ++q;
+      rest = r;
+      return q;
+    }
+  };
+  uint64_t mulmod(uint64_t a, uint64_t b) const;  // a * b mod P, for a, b < P
+
+  static constexpr uint64_t kBlock = 256;
+  uint64_t rows_;
+  uint64_t parents_;  // P: the parent table's rows
+  uint64_t stride_ = 0, inverse_ = 0, offset_ = 0;
+  int64_t used_ = 0;
+  std::vector<int64_t> size_;         // the split's sizes, ascending
+  std::vector<uint64_t> at_least_;    // ranks with at least size_[i] children (descending)
+  std::vector<Divider> by_at_least_;  // the same, as dividers
+  Divider by_parents_;
+  std::vector<uint64_t> segment_;       // shuffled: first position of rounds size_[i-1]..size_[i]
+  std::unique_ptr<Permutation> order_;  // shuffled: row -> position
+  bool clustered_;
+  std::vector<uint64_t> block_start_;  // clustered: first position of parent b * kBlock
+};
+
+// The child numbers of a fanout foreign key (dist: child_number, of: fk):
+// start + each row's 0-based number among its parent's children, which the
+// key's generator leaves in its vector's scratch (so they are computed once).
+class ChildNumberGenerator : public ColumnGenerator {
+ public:
+  ChildNumberGenerator(size_t fk_column, int64_t start) : fk_column_(fk_column), start_(start) {}
+  Datum::Kind kind() const override { return Datum::Kind::kInt; }
+  std::vector<size_t> inputs() const override { return {fk_column_}; }
+  void fill(const Selection& rows, const Batch& batch, ColumnVector& out) const override;
+
+ private:
+  size_t fk_column_;
+  int64_t start_;
+};
+
 // A foreign key: picks a parent row by popularity rank, emits the parent's key.
 // Its vector also carries the parent rows it chose (ColumnVector::parent_rows),
 // which the table's copy columns read instead of choosing again.
@@ -124,6 +199,8 @@ class ForeignKeyGenerator : public ColumnGenerator {
   bool unique_ = false;  // a unique key (1:1): each parent row once
   bool arithmetic_parent_ = false;
   int64_t parent_start_ = 0, parent_step_ = 1;
+  // dist: fanout: the rows' parents follow the fan-out layout instead of ranks.
+  std::unique_ptr<FanoutLayout> fanout_;
 };
 
 // A column of the parent row chosen by a foreign key of the same table: reads

@@ -87,6 +87,13 @@ DatasetGenerator::Unlinked DatasetGenerator::make_columns(const Profile& profile
       auto made = std::make_unique<gen::ForeignKeyGenerator>(context, profile.rows(*parent, scale));
       fk = made.get();
       generator = std::move(made);
+    } else if (column.dist.kind == DistKind::kChildNumber) {
+      // Reads the numbers its fanout foreign key leaves beside the key's values.
+      const int fk = tg.table().column_index(column.dist.of);
+      if (fk < 0 || tg.table().columns[static_cast<size_t>(fk)].dist.kind != DistKind::kFanout)
+        throw InternalError("unvalidated child_number " + column.name);
+      generator =
+          std::make_unique<gen::ChildNumberGenerator>(static_cast<size_t>(fk), column.dist.start);
     } else if (column.dist.kind == DistKind::kCopy) {
       auto made = std::make_unique<gen::CopyGenerator>();
       copy = made.get();

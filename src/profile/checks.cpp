@@ -7,6 +7,7 @@
 #include <limits>
 #include <set>
 
+#include "pgshape/fanout.hpp"
 #include "pgshape/profile.hpp"
 #include "pgshape/util.hpp"
 #include "profile/checker.hpp"
@@ -39,6 +40,22 @@ std::string did_you_mean(std::string_view name, const std::vector<std::string_vi
   return best.empty() ? "" : fmt::format("did you mean '{}'?", best);
 }
 
+// True when `columns` hold a fanout foreign key and the child_number column
+// that numbers its children: that pair is unique by construction.
+bool holds_fanout_pair(const Table& table, const std::vector<std::string>& columns) {
+  auto listed = [&](const std::string& name) {
+    return std::find(columns.begin(), columns.end(), name) != columns.end();
+  };
+  for (const auto& name : columns) {
+    const Column* number = table.find_column(name);
+    if (!number || number->dist.kind != DistKind::kChildNumber || !listed(number->dist.of))
+      continue;
+    const Column* fk = table.find_column(number->dist.of);
+    if (fk && fk->ref && fk->dist.kind == DistKind::kFanout) return true;
+  }
+  return false;
+}
+
 class KeyChecker {
  public:
   explicit KeyChecker(const CheckContext& ctx) : c_(ctx), r_(ctx.r) {}
@@ -50,6 +67,8 @@ class KeyChecker {
       for (const auto& column : table.columns) {
         if (c_.skip(table, column)) continue;
         if (column.ref) check_foreign_key(table, column);
+        if (column.dist.kind == DistKind::kFanout) check_fanout(table, column);
+        if (column.dist.kind == DistKind::kChildNumber) check_child_number(table, column);
         if (column.dist.kind == DistKind::kCopy) check_copy(table, column);
         if (CheckContext::unique(table, column)) check_unique(table, column);
       }
@@ -69,23 +88,24 @@ class KeyChecker {
         r_.error("profile.unknown-column", table.pos,
                  fmt::format("primary key of '{}' names unknown column '{}'", table.name, name));
     if (table.primary_key.size() <= 1) return;
-    bool provable = false;
+    bool provable = holds_fanout_pair(table, table.primary_key);
     for (const auto& name : table.primary_key)
       if (auto col = table.find_column(name)) provable = provable || col->unique;
     if (!provable)
       r_.error("profile.bad-key", table.pos,
                fmt::format("composite primary key of '{}' cannot be guaranteed unique", table.name),
-               "mark one of its columns unique: true (e.g. a sequence)");
+               "mark one of its columns unique: true (e.g. a sequence), or make it a fanout "
+               "foreign key and the child_number of it");
   }
 
   void check_foreign_key(const Table& table, const Column& c) {
     const DistKind kind = c.dist.kind;
     if (kind != DistKind::kUniform && kind != DistKind::kZipf && kind != DistKind::kHotset &&
-        kind != DistKind::kEmpirical)
+        kind != DistKind::kEmpirical && kind != DistKind::kFanout)
       r_.error("profile.bad-distribution", CheckContext::at(c),
                fmt::format("foreign key {} picks its parent with '{}'",
                            CheckContext::name(table, c), to_string(kind)),
-               "a foreign key picks parents with uniform, zipf, hotset or empirical");
+               "a foreign key picks parents with uniform, zipf, hotset, empirical or fanout");
     const Table* parent = c_.p.find_table(c.ref->table);
     if (!parent) {
       std::vector<std::string_view> names;
@@ -119,6 +139,74 @@ class KeyChecker {
       r_.error("profile.fk-target", c.ref->pos,
                fmt::format("{}.{} references {}.{}, which can be NULL", table.name, c.name,
                            parent->name, target->name));
+  }
+
+  // A fanout foreign key: sizes that are whole numbers, every child with a
+  // parent, and enough parent rows at every scale point for the parents it uses.
+  void check_fanout(const Table& table, const Column& c) {
+    const std::string what = CheckContext::name(table, c);
+    const SourcePos at = CheckContext::at(c);
+    if (!c.ref) {
+      r_.error("profile.bad-distribution", at,
+               fmt::format("{} uses 'fanout', which picks parents: it needs a ref", what),
+               "add ref: parent_table.column, or use another distribution");
+      return;
+    }
+    std::vector<std::pair<int64_t, double>> weights;
+    std::string why;
+    if (!fanout_weights(c.dist, weights, &why)) {
+      r_.error("profile.bad-distribution", at, fmt::format("{}: {}", what, why),
+               "values: {children per parent: weight}, or min/max children per parent");
+      return;
+    }
+    if (c.nullable || c.null_fraction > 0)
+      r_.error("profile.conflict", at,
+               fmt::format("{} is a fanout foreign key and cannot be NULL: every child row "
+                           "belongs to a parent",
+                           what));
+    if (c.unique)
+      r_.error("profile.conflict", at,
+               fmt::format("{} is a fanout foreign key and cannot be unique", what),
+               "values: {1: 1} gives each parent one child");
+    const Table* parent = c_.p.find_table(c.ref->table);
+    if (!parent) return;
+    for (const auto& scale : c_.p.scales) {
+      // The sizes' mean asks for rows / mean parents; a few more from rounding
+      // are merged away by the generator, but not a parent table too small.
+      const double parents = fanout_ideal_parents(c.dist, c_.p.rows(table, scale));
+      const int64_t has = c_.p.rows(*parent, scale);
+      if (parents > static_cast<double>(has) * (1 + 1e-6) + 1) {
+        r_.error("profile.unique-domain", at,
+                 fmt::format("{}: at scale '{}' its fan-out uses {:.0f} parents and {} has {} rows",
+                             what, scale.name, parents, parent->name, has),
+                 "give larger fan-out sizes more weight, or the parent table more rows");
+        return;
+      }
+    }
+  }
+
+  void check_child_number(const Table& table, const Column& c) {
+    const std::string what = CheckContext::name(table, c);
+    const SourcePos at = CheckContext::at(c);
+    if (c.ref) {
+      r_.error("profile.bad-distribution", at,
+               fmt::format("{} is a foreign key and cannot be a child_number", what));
+      return;
+    }
+    if (!c.type.is_integer())
+      r_.error("profile.bad-distribution", at,
+               fmt::format("{} ({}) is a child_number, which makes integers", what, c.type.sql()));
+    const Column* fk = table.find_column(c.dist.of);
+    if (!fk || !fk->ref || fk->dist.kind != DistKind::kFanout) {
+      std::vector<std::string_view> names;
+      for (const auto& col : table.columns)
+        if (col.ref && col.dist.kind == DistKind::kFanout) names.push_back(col.name);
+      r_.error("profile.bad-value", at,
+               fmt::format("{} numbers the children of '{}', which is no fanout foreign key of {}",
+                           what, c.dist.of, table.name),
+               names.empty() ? std::string("give the foreign key dist: fanout")
+                             : did_you_mean(c.dist.of, names));
+    }
   }
 
   void check_copy(const Table& table, const Column& c) {
@@ -232,6 +320,13 @@ class KeyChecker {
       case DistKind::kCopy:
         repeats_error(table, c, "a copy repeats its parents' values");
         break;
+      case DistKind::kChildNumber:
+        repeats_error(table, c,
+                      "child numbers repeat from parent to parent (the pair with the foreign "
+                      "key is unique: make that the key)");
+        break;
+      case DistKind::kFanout:
+        break;  // a foreign key: refused above
       case DistKind::kNormal:
       case DistKind::kLognormal:
       case DistKind::kZipf:
@@ -266,11 +361,13 @@ class KeyChecker {
     if (std::is_permutation(index.columns.begin(), index.columns.end(), table.primary_key.begin(),
                             table.primary_key.end()))
       return;
+    if (holds_fanout_pair(table, index.columns)) return;
     r_.error("profile.unique-domain", index.pos,
              fmt::format("unique index on {} ({}) cannot be guaranteed unique: none of its "
                          "columns is",
                          table.name, fmt::join(index.columns, ", ")),
-             "mark one of its columns unique: true, or drop unique from the index");
+             "mark one of its columns unique: true, or index a fanout foreign key with its "
+             "child_number, or drop unique from the index");
   }
 
   void check_cycles() {

@@ -270,6 +270,7 @@ void ProfileParser::parse_dist_params(const YAML::Node& node, Column& column,
       d.copy_from_fk = text;  // split once every table is known (resolve_refs)
   }
   if (auto n = node["values"]) parse_values(n, column);
+  if (auto n = node["of"]) d.of = r_.string(n, "of").value_or("");
 }
 
 void ProfileParser::check_literal(const YAML::Node& node, const Column& column,

@@ -225,6 +225,7 @@ Table ProfileParser::parse_table(const YAML::Node& key, const YAML::Node& node,
     table.primary_key.clear();
     for (const auto& name : string_list(pk, "primary_key")) table.primary_key.push_back(name);
   }
+  if (auto cluster = node["cluster"]) parse_cluster(cluster, table);
   if (auto indexes = node["indexes"]) {
     if (!indexes.IsSequence()) {
       r_.error("profile.bad-type", indexes, "indexes must be a list");
@@ -234,6 +235,38 @@ Table ProfileParser::parse_table(const YAML::Node& key, const YAML::Node& node,
   }
   if (auto checks = node["checks"]) parse_checks(checks, table);
   return table;
+}
+
+void ProfileParser::parse_cluster(const YAML::Node& node, Table& table) {
+  table.cluster_pos = Reader::pos(node);
+  const std::string name = r_.string(node, "cluster").value_or("");
+  std::vector<std::string_view> fanouts;
+  for (const auto& c : table.columns)
+    if (c.ref && c.dist.kind == DistKind::kFanout) fanouts.push_back(c.name);
+  if (name == "parent" && !table.find_column("parent")) {
+    if (fanouts.size() == 1) {
+      table.cluster = std::string(fanouts[0]);
+      return;
+    }
+    r_.error(
+        "profile.bad-value", node,
+        fanouts.empty()
+            ? fmt::format("cluster: parent, but table '{}' has no fanout foreign key", table.name)
+            : fmt::format("cluster: parent, but table '{}' has {} fanout foreign keys ({})",
+                          table.name, fanouts.size(), fmt::join(fanouts, ", ")),
+        fanouts.empty() ? "give the foreign key dist: fanout (children per parent)"
+                        : "name the one to group by: cluster: <column>");
+    return;
+  }
+  if (std::find(fanouts.begin(), fanouts.end(), name) == fanouts.end()) {
+    r_.error(
+        "profile.bad-value", node,
+        fmt::format("cluster '{}' of table '{}' is no fanout foreign key of it", name, table.name),
+        fanouts.empty() ? "give the foreign key dist: fanout (children per parent)"
+                        : fmt::format("fanout foreign keys: {}", fmt::join(fanouts, ", ")));
+    return;
+  }
+  table.cluster = name;
 }
 
 std::vector<std::string> ProfileParser::string_list(const YAML::Node& node, std::string_view what) {

@@ -25,6 +25,9 @@ const std::vector<ProfileKey>& profile_keys() {
       {"table", "columns", "map", "column name -> column"},
       {"table", "primary_key", "list", "column names of a composite primary key"},
       {"table", "indexes", "list", "indexes built after the data"},
+      {"table", "cluster", "string",
+       "store the rows grouped by parent, in parent order: `parent` (the table's one fanout "
+       "foreign key) or that column's name"},
       {"column", "type", "string", "PostgreSQL type: bigint, integer, numeric(10,2), text, ..."},
       {"column", "primary_key", "bool", "the column is the primary key"},
       {"column", "unique", "bool", "every value distinct (generated without storing them)"},
@@ -33,13 +36,15 @@ const std::vector<ProfileKey>& profile_keys() {
       {"column", "ref", "string",
        "foreign key: parent_table.column (quote a part with a dot: '\"my.table\".id')"},
       {"column", "dist", "string", "the distribution (see below); default uniform"},
-      {"dist", "start", "integer", "sequence: first value (default 1)"},
+      {"dist", "start", "integer",
+       "sequence: first value (default 1); child_number: the first child's number (default 1)"},
       {"dist", "step", "integer", "sequence: increment (default 1)"},
       {"dist", "min", "value",
        "lower bound (number, date or timestamp); integer columns start at ceil(min), "
-       "numeric(p,s) at min rounded up to s decimals"},
+       "numeric(p,s) at min rounded up to s decimals; fanout: fewest children per parent"},
       {"dist", "max", "value",
-       "upper bound; integer columns end at floor(max), numeric(p,s) at max rounded down"},
+       "upper bound; integer columns end at floor(max), numeric(p,s) at max rounded down; "
+       "fanout: most children per parent"},
       {"dist", "mean", "number", "normal: mean"},
       {"dist", "stddev", "number",
        "normal: standard deviation; mean +- 12 stddev must fit the type, or min/max clamp"},
@@ -53,7 +58,9 @@ const std::vector<ProfileKey>& profile_keys() {
       {"dist", "share", "number", "hotset: share of rows that pick a hot item"},
       {"dist", "p", "number", "bernoulli: probability of true"},
       {"dist", "jitter", "number", "timeline: how far a value strays, as a fraction of the range"},
-      {"dist", "values", "map", "weighted: value -> weight; empirical: value -> frequency"},
+      {"dist", "values", "map",
+       "weighted: value -> weight; empirical: value -> frequency; fanout: children per parent "
+       "-> weight (share of the parents used)"},
       {"dist", "words", "list",
        "words: the vocabulary (not empty); text past varchar(n) / character(n) is cut at n "
        "characters (a unique code is kept whole)"},
@@ -68,6 +75,7 @@ const std::vector<ProfileKey>& profile_keys() {
       {"dist", "n_distinct", "number", "empirical: distinct values (< 0: fraction of rows)"},
       {"dist", "correlation", "number", "empirical: order of values along the table, -1..1"},
       {"dist", "avg_width", "number", "empirical: average stored width in bytes (text)"},
+      {"dist", "of", "string", "child_number: the fanout foreign key whose children it numbers"},
       {"index", "name", "string", "the index name (default: PostgreSQL's)"},
       {"index", "columns", "list",
        "columns: `name`, `name DESC NULLS LAST`, `'\"any name\" DESC'` or a map (below)"},
@@ -139,6 +147,8 @@ const std::vector<DistSpec>& distributions() {
        "empirical",
        {"values", "histogram", "n_distinct", "correlation", "avg_width", "min", "max"},
        {}},
+      {DistKind::kFanout, "fanout", {"values", "min", "max"}, {}},
+      {DistKind::kChildNumber, "child_number", {"of", "start"}, {"of"}},
   };
   return kSpecs;
 }

@@ -60,6 +60,7 @@ class ProfileParser {
   void parse_rows(const YAML::Node& key, const YAML::Node& rows, Table& table,
                   const Profile& profile);
   Table parse_table(const YAML::Node& key, const YAML::Node& node, const Profile& profile);
+  void parse_cluster(const YAML::Node& node, Table& table);
   std::vector<std::string> string_list(const YAML::Node& node, std::string_view what);
 
   IndexSpec parse_index(const YAML::Node& node, const Table& table);

@@ -37,6 +37,10 @@ std::string_view to_string(DistKind kind) {
       return "copy";
     case DistKind::kEmpirical:
       return "empirical";
+    case DistKind::kFanout:
+      return "fanout";
+    case DistKind::kChildNumber:
+      return "child_number";
   }
   return "?";
 }

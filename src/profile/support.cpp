@@ -10,6 +10,7 @@
 #include <charconv>
 #include <cmath>
 
+#include "pgshape/fanout.hpp"
 #include "pgshape/util.hpp"
 #include "profile/checker.hpp"
 
@@ -249,6 +250,17 @@ class ValueChecker {
         if (!source || c_.skip(*parent, *source)) return std::nullopt;
         return source_reach(*parent, *source, depth);
       }
+      case DistKind::kChildNumber: {
+        // A parent's children are numbered start.. start + its size - 1; a rest of
+        // rows smaller than every size may grow one parent by less than a size.
+        const Column* fk = table.find_column(d.of);
+        if (!fk || fk->dist.kind != DistKind::kFanout) return std::nullopt;
+        const auto most = static_cast<long double>(fanout_max_size(fk->dist));
+        return numbers(static_cast<long double>(d.start),
+                       static_cast<long double>(d.start) + 2 * most - 2,
+                       "start + twice the largest fan-out size");
+      }
+      case DistKind::kFanout:  // a foreign key: handled above
       case DistKind::kWords:
       case DistKind::kBernoulli:
         return std::nullopt;

@@ -412,6 +412,133 @@ class Writer {
     }
     return kept;
   }
+  // The current table's composite key reproduced by construction: a foreign
+  // key whose parents get their production fan-out (dist: fanout) and the
+  // integer column numbering each parent's children (dist: child_number).
+  struct FanoutKey {
+    std::string fk, number;
+    int64_t start = 1;
+    bool cluster = false;
+  };
+  std::optional<FanoutKey> fanout_;
+
+  static bool is_integer_type(const ColumnStats& c) {
+    const auto type = parse_column_type(c.type);
+    return type && type->is_integer();
+  }
+
+  // The first (foreign key, integer column) pair of a composite primary key or
+  // unique key (constraint or index) that both are NOT NULL: the pair makes the
+  // key unique by construction, whatever else it holds.
+  std::optional<FanoutKey> find_fanout_key(const TableStats& t) const {
+    std::vector<std::vector<std::string>> keys;
+    if (t.primary_key.size() > 1) keys.push_back(t.primary_key);
+    for (const auto& u : t.unique_keys)
+      if (u.size() > 1) keys.push_back(u);
+    for (const auto& index : t.indexes)
+      if (index.unique && index.columns.size() > 1) keys.push_back(index.columns);
+    for (const auto& key : keys) {
+      for (const auto& a : key) {
+        const ColumnStats* fk = t.find_column(a);
+        if (!fk || !fk->not_null || !usable_fk(t, a)) continue;
+        for (const auto& b : key) {
+          const ColumnStats* number = t.find_column(b);
+          if (b == a || !number || !number->not_null || !is_integer_type(*number) ||
+              usable_fk(t, b) || number->generated || !number->identity.empty() ||
+              unique_alone(t, b) || unique_alone(t, a))
+            continue;
+          FanoutKey out{.fk = a, .number = b};
+          // Numbers start where production's do (the smallest value it shows).
+          std::optional<double> lowest;
+          auto see = [&](const std::string& v) {
+            char* end = nullptr;
+            const double x = std::strtod(v.c_str(), &end);
+            if (end != v.c_str() && (!lowest || x < *lowest)) lowest = x;
+          };
+          for (const auto& v : number->mcv) see(v);
+          if (!number->histogram.empty()) see(number->histogram.front());
+          if (lowest && std::fabs(*lowest) < 1e15) out.start = std::llround(*lowest);
+          // Children stored next to their parent in production: keep them so.
+          out.cluster = fk->correlation && std::fabs(*fk->correlation) >= 0.5;
+          return out;
+        }
+      }
+    }
+    return std::nullopt;
+  }
+
+  // Unique on its own (a key or a full unique index): such a column keeps its own dist.
+  static bool unique_alone(const TableStats& t, const std::string& column) {
+    if (unique_column(t, column)) return true;
+    for (const auto& index : t.indexes)
+      if (index.unique && single_key(index.columns, column) && index.where.empty()) return true;
+    return false;
+  }
+
+  bool holds_fanout_key(const std::vector<std::string>& columns) const {
+    if (!fanout_) return false;
+    auto listed = [&](const std::string& c) {
+      return std::find(columns.begin(), columns.end(), c) != columns.end();
+    };
+    return listed(fanout_->fk) && listed(fanout_->number);
+  }
+
+  // The parents a fanout key uses in production: its n_distinct as a count (one
+  // child each when unknown), at most its rows and its parent table's rows.
+  double fanout_used(const TableStats& t, const ColumnStats& c) const {
+    const auto r = static_cast<double>(observed_rows(t));
+    double parents = c.n_distinct >= 0 ? c.n_distinct : -c.n_distinct * r;
+    if (!c.has_stats || !(parents >= 1)) parents = r;
+    if (const ForeignKeyStats* fk = usable_fk(t, c.name))
+      if (const TableStats* parent = snap_.find_table(fk->parent_table))
+        parents = std::min(parents, static_cast<double>(observed_rows(*parent)));
+    return std::max(1.0, std::min(std::round(parents), r));
+  }
+
+  // The test scale point's rows of a table with a fanout key: as every table's,
+  // but no more than its parent's test rows can take at production's mean.
+  int64_t fanout_test_rows(const TableStats& t, int64_t rows) const {
+    int64_t out = test_rows(rows);
+    const ColumnStats* c = t.find_column(fanout_->fk);
+    const ForeignKeyStats* fk = c ? usable_fk(t, c->name) : nullptr;
+    const TableStats* parent = fk ? snap_.find_table(fk->parent_table) : nullptr;
+    if (!parent) return out;
+    const double mean = static_cast<double>(rows) / fanout_used(t, *c);
+    const auto parent_test = static_cast<double>(test_rows(observed_rows(*parent)));
+    return std::max<int64_t>(
+        1, std::min<int64_t>(out, std::llround(std::floor(parent_test * mean * 0.99))));
+  }
+
+  // The fan-out of a foreign key from its pg_stats row: production's parents
+  // used (n_distinct), each most common parent with its own child count
+  // (frequency x rows), the other parents sharing the other rows as evenly as
+  // whole numbers allow (two neighbouring sizes with production's mean).
+  void fanout_dist(YAML::Emitter& out, const TableStats& t, const ColumnStats& c,
+                   int64_t rows) const {
+    const auto r = static_cast<double>(rows);
+    const double parents = fanout_used(t, c);
+    std::map<int64_t, double> weights;
+    double left_rows = r, left_parents = parents;
+    for (size_t i = 0; i < c.mcv.size() && i < c.mcf.size() && left_parents > 1; ++i) {
+      const auto size = std::max<int64_t>(1, std::llround(c.mcf[i] * r));
+      if (static_cast<double>(size) > left_rows - (left_parents - 1)) break;
+      weights[size] += 1;
+      left_rows -= static_cast<double>(size);
+      left_parents -= 1;
+    }
+    if (left_parents >= 1 && left_rows >= 1) {
+      const double mean = std::max(1.0, left_rows / left_parents);
+      const double lo = std::floor(mean), share_hi = mean - lo;
+      if (share_hi < 1 - 1e-9) weights[static_cast<int64_t>(lo)] += left_parents * (1 - share_hi);
+      if (share_hi > 1e-9) weights[static_cast<int64_t>(lo) + 1] += left_parents * share_hi;
+    }
+    if (weights.empty()) weights[1] = 1;
+    out << YAML::Key << "dist" << YAML::Value << "fanout";
+    out << YAML::Key << "values" << YAML::Value << YAML::Flow << YAML::BeginMap;
+    for (const auto& [size, weight] : weights)
+      out << YAML::Key << size << YAML::Value << std::round(weight * 1e6) / 1e6;
+    out << YAML::EndMap;
+  }
 
   std::string hidden_note() const {
     return fmt::format(
@@ -484,12 +611,14 @@ class Writer {
                 fmt::format("PARTITION BY {}: rebuilt as one plain table, with the row count "
                             "and statistics ANALYZE gave the parent",
                             t.partition_by));
+    fanout_ = find_fanout_key(t);
     const int64_t rows = observed_rows(t);
     if (t.reltuples < 0)
       notes_.push_back(fmt::format("{}: never analyzed on the source; 1 row assumed", t.name));
     out << YAML::Key << t.name << YAML::Value << YAML::BeginMap;
     out << YAML::Key << "rows" << YAML::Value << YAML::Flow << YAML::BeginMap;
-    out << YAML::Key << "test" << YAML::Value << test_rows(rows);
+    out << YAML::Key << "test" << YAML::Value
+        << (fanout_ ? fanout_test_rows(t, rows) : test_rows(rows));
     out << YAML::Key << "production" << YAML::Value << rows;
     out << YAML::EndMap;
     std::vector<std::string> emitted;
@@ -522,8 +651,11 @@ class Writer {
     const bool composite = t.primary_key.size() > 1;
     const bool provable = composite &&
                           std::all_of(t.primary_key.begin(), t.primary_key.end(), known) &&
-                          std::any_of(t.primary_key.begin(), t.primary_key.end(),
-                                      [&](const auto& c) { return unique_column(t, c); });
+                          (holds_fanout_key(t.primary_key) ||
+                           std::any_of(t.primary_key.begin(), t.primary_key.end(),
+                                       [&](const auto& c) { return unique_column(t, c); }));
+    if (fanout_ && fanout_->cluster && known(fanout_->fk))
+      out << YAML::Key << "cluster" << YAML::Value << fanout_->fk;
     if (provable)
       out << YAML::Key << "primary_key" << YAML::Value << YAML::Flow << t.primary_key;
     else if (composite)
@@ -563,7 +695,10 @@ class Writer {
       // (plain) and named in a note rather than vanishing.
       const bool plain_unique = index.constraint && index.unique && index.columns.size() > 1 &&
                                 index.columns != t.primary_key;
-      if (index.constraint && !plain_pk && !plain_unique) {  // primary_key / unique
+      // A key holding the fanout pair stays unique (an index with unique: true).
+      const bool pair_unique = index.unique && index.columns.size() > 1 &&
+                               holds_fanout_key(index.columns) && index.columns != t.primary_key;
+      if (index.constraint && !plain_pk && !plain_unique && !pair_unique) {  // primary_key / unique
         if (!std::all_of(index.columns.begin(), index.columns.end(), known))
           leave_out(object, "the key reads a column that is left out");
         continue;
@@ -581,7 +716,9 @@ class Writer {
         leave_out(object, "it reads a column that is left out");
         continue;
       }
-      if (plain_unique) {
+      if (pair_unique) {
+        // Unique by construction: no note.
+      } else if (plain_unique) {
         notes_.push_back(fmt::format(
             "{}: unique constraint {} ({}) built as a non-unique index: generated combinations "
             "may repeat",
@@ -604,7 +741,8 @@ class Writer {
         out << YAML::EndSeq;
         if (!index->where.empty())
           out << YAML::Key << "where" << YAML::Value << YAML::DoubleQuoted << index->where;
-        if (index->unique && index->columns.size() == 1 && index->where.empty())
+        if (index->unique && ((index->columns.size() == 1 && index->where.empty()) ||
+                              (index->columns.size() > 1 && holds_fanout_key(index->columns))))
           out << YAML::Key << "unique" << YAML::Value << true;
         out << YAML::EndMap;
       }
@@ -750,7 +888,13 @@ class Writer {
       for (const auto& check : own->checks)
         if (auto shape = check_shape(check_expression(check), "VALUE"); !shape.in_list.empty())
           allowed = shape.in_list;
-    if (!allowed.empty() && !fk) {
+    if (fanout_ && c.name == fanout_->fk && fk) {
+      fanout_dist(out, t, c, rows);
+    } else if (fanout_ && c.name == fanout_->number) {
+      out << YAML::Key << "dist" << YAML::Value << "child_number";
+      out << YAML::Key << "of" << YAML::Value << fanout_->fk;
+      if (fanout_->start != 1) out << YAML::Key << "start" << YAML::Value << fanout_->start;
+    } else if (!allowed.empty() && !fk) {
       // A closed set of values (an enum's labels, a CHECK's IN list): production's
       // frequencies for the ones pg_stats names, the rest shared among the others.
       if (pk || unique)
