@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <set>
 
 #include "pgshape/pg.hpp"
 #include "pgshape/stats.hpp"
@@ -300,7 +301,11 @@ class Writer {
     if (fk)
       out << YAML::Key << "ref" << YAML::Value
           << ref_part(fk->parent_table) + "." + ref_part(fk->parent_columns[0]);
-    if ((pk || unique) && !fk && unique_dist_possible(*type)) {
+    if ((pk || unique) && !fk && whole_unique_text(c, *type, rows)) {
+      // Every value is in the statistics (a small table's names, codes): those
+      // values, each once, rather than random strings.
+      value_dist(out, t, c, *type, false);
+    } else if ((pk || unique) && !fk && unique_dist_possible(*type)) {
       unique_dist(out, c, *type, rows);
     } else {
       if (pk || unique)
@@ -310,6 +315,15 @@ class Writer {
     }
     out << YAML::EndMap;
     return true;
+  }
+
+  // A unique text column whose histogram bounds (and MCVs) hold a value for
+  // every row: ANALYZE saw the whole table and it has few rows.
+  static bool whole_unique_text(const ColumnStats& c, const ColumnType& type, int64_t rows) {
+    if (!type.is_textual() || !c.has_stats || c.histogram.size() < 2) return false;
+    std::set<std::string> values(c.histogram.begin(), c.histogram.end());
+    values.insert(c.mcv.begin(), c.mcv.end());
+    return static_cast<int64_t>(values.size()) >= rows;
   }
 
   static bool unique_dist_possible(const ColumnType& type) {
