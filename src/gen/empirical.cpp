@@ -196,6 +196,9 @@ class Empirical : public ColumnGenerator {
   struct Segment {
     SegKind kind;
     size_t index;  // into atoms_ or buckets_
+    // A bucket with MCVs inside its bounds is cut around them: this part holds
+    // the bucket's quantiles [from, to).
+    double from = 0, to = 1;
   };
 
   void add_atom(const std::string& text) {
@@ -240,9 +243,12 @@ class Empirical : public ColumnGenerator {
       buckets_.push_back(k);
     }
     if (tail > 0) {
-      const double lo_limit =
-          type_.is_integer() ? static_cast<double>(type_.integer_min()) : -1e300;
-      const double hi_limit = type_.is_integer() ? static_cast<double>(type_.integer_max()) : 1e300;
+      double lo_limit = type_.is_integer() ? static_cast<double>(type_.integer_min()) : -1e300;
+      double hi_limit = type_.is_integer() ? static_cast<double>(type_.integer_max()) : 1e300;
+      if (type_.is_fractional() && type_.precision > 0) {  // numeric(p,s): |v| < 10^(p-s)
+        hi_limit = std::pow(10.0, type_.precision - type_.scale) - 1 / unit;
+        lo_limit = -hi_limit;
+      }
       // A tail as wide as the bucket next to it, not across zero (sizes, counts
       // and amounts stay positive) nor the type's limits.
       const Bucket& first = buckets_.front();
@@ -342,10 +348,8 @@ class Empirical : public ColumnGenerator {
       double mass;
     };
     // Buckets keep the histogram's order (the source's collation sorted it);
-    // an atom goes before the first bucket whose lower bound is above it.
-    std::vector<Item> items;
-    for (size_t b = 0; b < buckets_.size(); ++b)
-      items.push_back({SegKind::kBucket, b, buckets_[b].mass});
+    // an atom goes before the first bucket whose lower bound is above it, or
+    // into the bucket whose bounds it lies between.
     std::vector<Item> atoms;
     for (size_t i = 0; i < atoms_.size(); ++i)
       if (freqs[i] > 0) atoms.push_back({SegKind::kAtom, i, freqs[i]});
@@ -355,26 +359,44 @@ class Empirical : public ColumnGenerator {
       return atom_text_[a.index] < atom_text_[b.index];
     };
     std::stable_sort(atoms.begin(), atoms.end(), atom_less);
-    auto above = [&](const Item& atom, const Item& bucket) {  // bucket starts above the atom
-      const Bucket& k = buckets_[bucket.index];
-      if (numeric_) return k.lo > number_of(atoms_[atom.index]);
-      if (text_ && !bounds_text_.empty()) return bounds_text_[k.text] > atom_text_[atom.index];
+    auto value_of = [&](const Item& atom) { return number_of(atoms_[atom.index]); };
+    auto above = [&](const Item& atom, const Bucket& k) {  // the bucket starts above the atom
+      if (numeric_) return k.lo >= value_of(atom);
+      if (text_ && !bounds_text_.empty()) return bounds_text_[k.text] >= atom_text_[atom.index];
       return false;
     };
-    std::vector<Item> merged;
-    size_t a = 0;
-    for (const auto& bucket : items) {
-      while (a < atoms.size() && above(atoms[a], bucket)) merged.push_back(atoms[a++]);
-      merged.push_back(bucket);
-    }
-    while (a < atoms.size()) merged.push_back(atoms[a++]);
+    auto inside = [&](const Item& atom, const Bucket& k) {  // strictly between its bounds
+      if (numeric_) return value_of(atom) < k.hi;
+      if (text_ && !bounds_text_.empty()) return atom_text_[atom.index] < bounds_text_[k.text + 1];
+      return false;
+    };
     double sum = 0;
     const double non_null = 1 - null_share_;
-    for (const auto& item : merged) {
-      sum += item.mass * non_null;
-      segments_.push_back({item.kind, item.index});
+    auto emit = [&](SegKind kind, size_t index, double mass, double from, double to) {
+      sum += mass * non_null;
+      segments_.push_back({kind, index, from, to});
       cum_.push_back(sum);
+    };
+    size_t a = 0;
+    for (size_t b = 0; b < buckets_.size(); ++b) {
+      const Bucket& k = buckets_[b];
+      while (a < atoms.size() && above(atoms[a], k))
+        emit(SegKind::kAtom, atoms[a].index, atoms[a].mass, 0, 1), ++a;
+      // MCVs between the bounds: the bucket's values below each come before it.
+      std::vector<const Item*> within;
+      while (a < atoms.size() && inside(atoms[a], k)) within.push_back(&atoms[a++]);
+      double from = 0;
+      for (size_t w = 0; w < within.size(); ++w) {
+        double at = static_cast<double>(w + 1) / static_cast<double>(within.size() + 1);
+        if (numeric_ && k.hi > k.lo)
+          at = std::clamp((value_of(*within[w]) - k.lo) / (k.hi - k.lo), from, 1.0);
+        emit(SegKind::kBucket, b, k.mass * (at - from), from, at);
+        emit(SegKind::kAtom, within[w]->index, within[w]->mass, 0, 1);
+        from = at;
+      }
+      emit(SegKind::kBucket, b, k.mass * (1 - from), from, 1);
     }
+    for (; a < atoms.size(); ++a) emit(SegKind::kAtom, atoms[a].index, atoms[a].mass, 0, 1);
     if (null_share_ > 0) {
       segments_.push_back({SegKind::kNull, 0});
       cum_.push_back(1.0);
@@ -382,29 +404,38 @@ class Empirical : public ColumnGenerator {
     if (!cum_.empty()) cum_.back() = 1.0;  // rounding: the last position lands in the last
   }
 
-  // Correlation: ANALYZE breaks ties by heap position, so a column in random order
-  // already shows r0 = sum of squared value frequencies (0.65 for an 80 % value).
-  // A shuffle within windows with correlation w gives r = w + (1 - |w|) r0: solve
-  // for w, then for the window length.
-  void plan_order(const Distribution& d, const std::vector<double>& freqs) {
-    double r0 = 0;
-    for (double f : freqs) r0 += f * f;
+  // Correlation: a shuffle within windows has rank correlation w (negative:
+  // reversed), but ANALYZE breaks ties by heap position, so repeated values add
+  // to it (a column in random order shows the sum of squared frequencies, 0.65
+  // for an 80 % value) and a reversed order gets its tie groups ascending. So w
+  // is solved by measuring: ANALYZE's correlation over (a spread sample of) the
+  // rows, bisected. Small tables then try a few shuffle keys and keep the nearest:
+  // 3 rows hold only a few orders.
+  void plan_order(const Distribution& d, const std::vector<double>&) {
+    if (rows_ < 3) return;
     const double r = std::clamp(d.correlation, -1.0, 1.0);
-    double w = r >= r0 ? (r0 < 1 ? (r - r0) / (1 - r0) : 0) : -(r0 - r) / (1 + r0);
-    reverse_ = w < 0;
-    w = std::fabs(w);
-    windows_ = solve_windows(w);
-    if (rows_ > kSearchRows || rows_ < 3) return;
-    // Small tables: the shuffle's own correlation scatters (3 rows hold only a few
-    // orders), so a few keys and window counts are tried and the nearest kept.
+    auto apply = [&](double w) {
+      reverse_ = w < 0;
+      windows_ = solve_windows(std::fabs(w));
+    };
+    double lo = -1, hi = 1;
+    for (int i = 0; i < 14; ++i) {
+      const double mid = (lo + hi) / 2;
+      apply(mid);
+      (measured_correlation() < r ? lo : hi) = mid;
+    }
+    apply((lo + hi) / 2);
+    if (rows_ > kSearchRows) return;
     double best = std::fabs(measured_correlation() - r);
     const double base = windows_;
     const uint64_t base_key = order_key_;
     uint64_t best_key = base_key;
     double best_windows = base;
-    for (int attempt = 1; attempt < 48 && best > 0.005; ++attempt) {
+    // About a million rows drawn at most (48 tries of 3 rows, 10 of 20,000).
+    const int64_t attempts = std::clamp<int64_t>(200000 / rows_, 10, 48);
+    for (int64_t attempt = 1; attempt < attempts && best > 0.005; ++attempt) {
       order_key_ = mix64(base_key + static_cast<uint64_t>(attempt));
-      const double factor = 1 + 0.1 * ((attempt % 5) - 2);
+      const double factor = 1 + 0.1 * static_cast<double>((attempt % 5) - 2);
       windows_ = std::clamp(base * factor, 1.0, static_cast<double>(rows_));
       const double err = std::fabs(measured_correlation() - r);
       if (err < best) best = err, best_key = order_key_, best_windows = windows_;
@@ -426,12 +457,14 @@ class Empirical : public ColumnGenerator {
     return hi;
   }
 
-  // ANALYZE's correlation of the whole column (small tables): value order, ties
-  // by heap position, against heap order, over the non-NULL rows.
+  // ANALYZE's correlation of the column: value order, ties by heap position,
+  // against heap order, over the non-NULL rows.
   double measured_correlation() const {
     std::vector<std::pair<uint64_t, uint64_t>> keys;  // (value order, row)
-    keys.reserve(static_cast<size_t>(rows_));
-    for (uint64_t row = 0; row < static_cast<uint64_t>(rows_); ++row) {
+    // Large tables: an evenly spread sample, as ANALYZE measures on its sample.
+    const uint64_t stride = std::max<uint64_t>(1, static_cast<uint64_t>(rows_) / kSearchRows);
+    keys.reserve(static_cast<size_t>(rows_) / stride + 1);
+    for (uint64_t row = 0; row < static_cast<uint64_t>(rows_); row += stride) {
       const Slot slot = locate(row);
       if (segments_[slot.segment].kind == SegKind::kNull) continue;
       keys.emplace_back((static_cast<uint64_t>(slot.segment) << 32) | (slot.value & 0xFFFFFFFF),
@@ -439,12 +472,12 @@ class Empirical : public ColumnGenerator {
     }
     const size_t m = keys.size();
     if (m < 2) return 0;
-    std::vector<uint64_t> heap_rank(static_cast<size_t>(rows_));
-    for (size_t i = 0; i < m; ++i) heap_rank[keys[i].second] = i;
+    std::vector<uint64_t> heap_rank(static_cast<size_t>(rows_ / static_cast<int64_t>(stride)) + 1);
+    for (size_t i = 0; i < m; ++i) heap_rank[keys[i].second / stride] = i;
     std::sort(keys.begin(), keys.end());
     double xy = 0;
     for (size_t i = 0; i < m; ++i)
-      xy += static_cast<double>(i) * static_cast<double>(heap_rank[keys[i].second]);
+      xy += static_cast<double>(i) * static_cast<double>(heap_rank[keys[i].second / stride]);
     const double mean = (static_cast<double>(m) - 1) / 2;
     const double var = (static_cast<double>(m) * static_cast<double>(m) - 1) / 12;
     return (xy / static_cast<double>(m) - mean * mean) / var;
@@ -483,7 +516,8 @@ class Empirical : public ColumnGenerator {
     if (seg.kind != SegKind::kBucket) return {s, 0};
     const double lo_cum = s == 0 ? 0 : cum_[s - 1];
     const double width = cum_[s] - lo_cum;
-    const double t = width > 0 ? std::clamp((u - lo_cum) / width, 0.0, 1.0 - 1e-12) : 0;
+    double t = width > 0 ? std::clamp((u - lo_cum) / width, 0.0, 1.0 - 1e-12) : 0;
+    t = std::min(seg.from + t * (seg.to - seg.from), 1.0 - 1e-12);
     const uint64_t count = buckets_[seg.index].distinct;
     return {s,
             std::min<uint64_t>(count - 1, static_cast<uint64_t>(t * static_cast<double>(count)))};
@@ -566,8 +600,18 @@ class Empirical : public ColumnGenerator {
     size_t length = static_cast<size_t>(scaled);
     if (shape.uniform01() < scaled - std::floor(scaled)) ++length;  // unbiased rounding
     const size_t digits = k.code_digits;
-    length = std::max<size_t>(length, digits + (lo.empty() ? 1 : 0));
-    const size_t keep = utf8_cut(lo, length > digits ? length - digits : 0);
+    // At least the lower bound's characters up to where it differs from the upper
+    // one, so two buckets' values never meet (and sort between the bounds).
+    const std::string& hi = bounds_text_[k.text + 1];
+    size_t shared = 0;
+    while (shared < lo.size() && shared < hi.size() && lo[shared] == hi[shared]) ++shared;
+    const size_t distinguish = std::min(lo.size(), shared + 1);
+    length = std::max<size_t>(length, digits + std::max<size_t>(distinguish, lo.empty() ? 1 : 0));
+    size_t keep = utf8_cut(lo, length > digits ? length - digits : 0);
+    if (keep < distinguish) {  // cut inside a UTF-8 character: keep all of it
+      keep = distinguish;
+      while (keep < lo.size() && (static_cast<unsigned char>(lo[keep]) & 0xC0) == 0x80) ++keep;
+    }
     out.assign(lo, 0, keep);
     char code[16];
     uint64_t v = j;

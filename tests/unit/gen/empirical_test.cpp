@@ -178,7 +178,7 @@ TEST(Empirical, SmallDomainsUseOnlyTheirValues) {
   EXPECT_NEAR(count["3"] / 5000.0, 0.25, 0.001);
 }
 
-TEST(Empirical, CorrelationWithHeapOrderWithinAHundredth) {
+TEST(Empirical, CorrelationWithHeapOrderWithinThreeHundredths) {
   for (double r : {0.0, 0.3, 0.5, 0.8, 0.97, -0.6}) {
     GeneratedProfile g(profile(40000, fmt::format(R"(
       x:
