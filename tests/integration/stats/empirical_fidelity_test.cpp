@@ -58,9 +58,10 @@ void build_source(const std::string& dsn) {
   // Children stored next to their parent, 0..3 each (correlation ~1).
   tx.exec0(R"(
     INSERT INTO parts
-    SELECT row_number() OVER (), i
+    SELECT row_number() OVER (ORDER BY i, k), i
     FROM generate_series(1, 20000) i, generate_series(1, 3) k
-    WHERE k <= (i * 7919) % 4)");
+    WHERE k <= (i * 7919) % 4
+    ORDER BY i, k)");
   tx.exec0("CREATE INDEX items_sku_idx ON items (sku text_pattern_ops)");
   tx.commit();
   pqxx::nontransaction(conn).exec0("ANALYZE");
