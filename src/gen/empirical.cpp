@@ -213,10 +213,15 @@ class Empirical : public ColumnGenerator {
   }
 
   // What integers a bucket [lo, hi) spans for this type (0: unbounded).
+  // Beyond 2^50 steps (tails double that) a double counts them inexactly: such ranges are
+  // continuous.
   double slot_scale() const {
-    if (type_.is_integer() || type_.kind == PgType::kDate) return 1;
-    if (type_.is_fractional() && type_.precision > 0) return std::pow(10.0, type_.scale);
-    return 0;
+    double unit = 0;
+    if (type_.is_integer() || type_.kind == PgType::kDate) unit = 1;
+    if (type_.is_fractional() && type_.precision > 0) unit = std::pow(10.0, type_.scale);
+    for (double b : bounds_)
+      if (!(std::fabs(b) * unit < 0x1p50)) return 0;
+    return unit;
   }
 
   // The buckets, their tails, and how many distinct values each holds.
@@ -226,7 +231,8 @@ class Empirical : public ColumnGenerator {
     if (count == 0) return;
     const double n = static_cast<double>(rows_);
     const double non_null = non_null_;
-    const double unit = slot_scale();
+    unit_ = slot_scale();
+    const double unit = unit_;
     // The source's sample saw about min(rows, 30,000) rows; its extremes are the
     // first and last bounds, and 1 / (sampled rows + 1) of the mass lies beyond
     // each (order statistics). Numbers only: text has no width to extend by.
@@ -558,7 +564,7 @@ class Empirical : public ColumnGenerator {
     // Where value j sits in the bucket, 0..1.
     const double at = k.last && k.distinct > 1 ? jd / (count - 1) : jd / count;
     if (numeric_) {
-      const double unit = slot_scale();
+      const double unit = unit_;
       if (unit <= 0) {
         if (type_.is_fractional()) return Datum::real(k.lo + at * (k.hi - k.lo));
         return checked_integer(k.lo + std::floor(at * (k.hi - k.lo)));  // microseconds
@@ -653,6 +659,7 @@ class Empirical : public ColumnGenerator {
   std::vector<std::string> bounds_text_;
   std::vector<Bucket> buckets_;
   double length_scale_ = 1;
+  double unit_ = 0;  // integer steps per unit of the bounds (slot_scale); 0 = continuous
   int max_chars_ = 0;
   std::vector<Segment> segments_;
   std::vector<double> cum_;  // cumulative share of positions at the end of each segment
