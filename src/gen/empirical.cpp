@@ -43,6 +43,7 @@
 #include <deque>
 #include <map>
 #include <numeric>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -170,6 +171,9 @@ class Empirical : public ColumnGenerator {
     plan_buckets(d, freqs, rest, distinct);
     build_segments(freqs);
     plan_order(d, freqs);
+    // One window (a random order, the usual case): its permutation built once.
+    if (rows_ > 1 && windows_ <= 1)
+      whole_.emplace(static_cast<uint64_t>(rows_), mix64(order_key_ ^ 0));
     max_chars_ = type_.max_chars();
   }
 
@@ -494,7 +498,9 @@ class Empirical : public ColumnGenerator {
     const auto n = static_cast<uint64_t>(rows_);
     if (n <= 1) return 0;
     uint64_t p = row;
-    if (windows_ < static_cast<double>(n)) {
+    if (whole_) {
+      p = (*whole_)(row);
+    } else if (windows_ < static_cast<double>(n)) {
       const double length = static_cast<double>(n) / windows_;
       auto start_of = [&](uint64_t i) {
         return std::min<uint64_t>(
@@ -664,7 +670,8 @@ class Empirical : public ColumnGenerator {
   std::vector<Segment> segments_;
   std::vector<double> cum_;  // cumulative share of positions at the end of each segment
   uint64_t order_key_ = key_ ^ 0x6f72646572ULL;
-  double windows_ = 1;  // shuffle windows (rows_: sorted)
+  double windows_ = 1;                // shuffle windows (rows_: sorted)
+  std::optional<Permutation> whole_;  // the permutation of a single window
   bool reverse_ = false;
 };
 
