@@ -3,7 +3,7 @@
 //   read_stats       one read-only session on the source: pg_class, pg_stats,
 //                    pg_attribute, pg_constraint, pg_index. Nothing else is read.
 //   redact_snapshot  text in MCVs, histograms and partial-index predicates replaced
-//                    by synthetic tokens of the same width (order kept).
+//                    by keyed pseudonyms of the same width that keep shared prefixes.
 //   render_profile   the snapshot as a complete profile (YAML text).
 //   stats_drift      per-column statistics that moved between two snapshots.
 //   identify_database  which database a DSN names (refresh's target != source guard).
