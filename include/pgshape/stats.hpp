@@ -3,7 +3,7 @@
 //   read_stats       one read-only session on the source: pg_class, pg_stats,
 //                    pg_attribute, pg_constraint, pg_index. Nothing else is read.
 //   redact_snapshot  text in MCVs, histograms and partial-index predicates replaced
-//                    by synthetic tokens of the same width (order kept).
+//                    by keyed pseudonyms of the same width that keep shared prefixes.
 //   render_profile   the snapshot as a complete profile (YAML text).
 //   stats_drift      per-column statistics that moved between two snapshots.
 //   identify_database  which database a DSN names (refresh's target != source guard).
@@ -130,11 +130,22 @@ struct StatsOptions {
 // Throws UsageError (the schema or a named table does not exist), DatabaseError.
 StatsSnapshot read_stats(const std::string& dsn, const StatsOptions& options);
 
-// Replaces every text value in MCVs and histograms (and string literals in partial
-// index predicates) by a token of the same byte length built from its rank among the
-// column's values, so histograms stay sorted and equal values stay equal. Numbers,
-// dates, times, booleans and uuids are kept.
+// Replaces every text value in MCVs and histograms (and text literals in column
+// defaults and partial index predicates) by its prefix-keeping pseudonym
+// (redact_text), so LIKE 'prefix%' selects the same rows' pseudonyms, equal values
+// stay equal and widths stay. Numbers, dates, times, booleans and uuids are kept.
+// The key: PGSHAPE_REDACT_KEY when set (stable across runs), else random.
 void redact_snapshot(StatsSnapshot& snapshot);
+void redact_snapshot(StatsSnapshot& snapshot, uint64_t key);
+
+// The pseudonym of one text value: each character replaced within its class
+// (a-z, A-Z, 0-9, non-ASCII of the same UTF-8 length) by a permutation keyed by
+// `key` and the characters before it; other ASCII kept. Injective, and a prefix's
+// pseudonym is the prefix of the value's: redact_text("abc") starts
+// redact_text("ab").
+std::string redact_text(std::string_view value, uint64_t key);
+// The key redact_snapshot uses for PGSHAPE_REDACT_KEY=secret.
+uint64_t redact_key(std::string_view secret);
 
 struct ImportOptions {
   std::string name;  // the profile name (and default target schema)

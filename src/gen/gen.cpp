@@ -101,7 +101,11 @@ DatasetGenerator::Unlinked DatasetGenerator::make_columns(const Profile& profile
     } else {
       generator = gen::make_value_generator(context);
     }
-    tg.columns_.push_back(gen::with_nulls(std::move(generator), context, column.null_fraction));
+    // An empirical column places its own NULLs (a segment of its value order), so
+    // its values keep their exact counts among the non-NULL rows.
+    const bool own_nulls = !column.ref && column.dist.kind == DistKind::kEmpirical;
+    tg.columns_.push_back(
+        gen::with_nulls(std::move(generator), context, own_nulls ? 0 : column.null_fraction));
     tg.columns_.back()->table_ = &tg;
     tg.columns_.back()->index_ = tg.columns_.size() - 1;
     unlinked.foreign_keys.push_back(fk);

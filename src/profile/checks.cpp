@@ -332,9 +332,17 @@ class KeyChecker {
       case DistKind::kZipf:
       case DistKind::kHotset:
       case DistKind::kTimeline:
-      case DistKind::kEmpirical:
         repeats_error(table, c, fmt::format("'{}' repeats values", to_string(d.kind)));
         break;
+      case DistKind::kEmpirical: {
+        // Unique empirical values are the listed ones (MCVs and bounds), each once.
+        std::set<std::string> distinct;
+        for (const auto& v : d.values) distinct.insert(canonical_literal(c.type, v));
+        for (const auto& v : d.histogram) distinct.insert(canonical_literal(c.type, v));
+        if (static_cast<double>(distinct.size()) < static_cast<double>(rows))
+          domain_error(table, c, static_cast<double>(distinct.size()), rows);
+        break;
+      }
     }
   }
 

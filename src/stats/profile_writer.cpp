@@ -11,6 +11,7 @@
 #include <cstring>
 #include <map>
 #include <optional>
+#include <set>
 
 #include "pgshape/pg.hpp"
 #include "pgshape/stats.hpp"
@@ -901,6 +902,10 @@ class Writer {
         notes_.push_back(fmt::format("{}.{}: {} values cannot be unique; not unique", t.name,
                                      c.name, named->first));
       closed_dist(out, c, allowed);
+    } else if ((pk || unique) && !fk && whole_unique_text(c, *type, rows)) {
+      // Every value is in the statistics (a small table's names, codes): those
+      // values, each once, rather than random strings.
+      value_dist(out, t, c, *type, false);
     } else if ((pk || unique) && !fk && unique_dist_possible(*type)) {
       unique_dist(out, c, *type, rows);
     } else {
@@ -937,6 +942,15 @@ class Writer {
       if (w > 0) out << YAML::Key << YAML::DoubleQuoted << v << YAML::Value << w;
     }
     out << YAML::EndMap;
+  }
+
+  // A unique text column whose histogram bounds (and MCVs) hold a value for
+  // every row: ANALYZE saw the whole table and it has few rows.
+  static bool whole_unique_text(const ColumnStats& c, const ColumnType& type, int64_t rows) {
+    if (!type.is_textual() || !c.has_stats || c.histogram.size() < 2) return false;
+    std::set<std::string> values(c.histogram.begin(), c.histogram.end());
+    values.insert(c.mcv.begin(), c.mcv.end());
+    return static_cast<int64_t>(values.size()) >= rows;
   }
 
   static bool unique_dist_possible(const ColumnType& type) {

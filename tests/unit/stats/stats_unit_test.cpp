@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -88,10 +89,37 @@ TEST(Redact, KeepsWidthsOrderFrequenciesAndNumbers) {
   EXPECT_EQ(status.mcf, (std::vector<double>{0.9, 0.0995, 0.0005}));
   const ColumnStats& note = s.tables[1].columns[3];
   EXPECT_TRUE(std::is_sorted(note.histogram.begin(), note.histogram.end()));
-  EXPECT_EQ(note.histogram[0].size(), 10u);
+  std::multiset<size_t> widths;
+  for (const auto& b : note.histogram) widths.insert(b.size());
+  EXPECT_EQ(widths, (std::multiset<size_t>{10, 4, 9, 6}));
   EXPECT_EQ(s.tables[1].columns[1].mcv, (std::vector<std::string>{"17", "42"}));
   EXPECT_EQ(s.tables[1].indexes[0].where.find("delivered"), std::string::npos);
   EXPECT_NE(s.tables[1].indexes[0].where.find("'" + status.mcv[0] + "'"), std::string::npos);
+}
+
+TEST(Redact, PseudonymsKeepPrefixesClassesAndSeparatorsAndAreInjective) {
+  const uint64_t key = redact_key("k");
+  const std::string a = redact_text("ABC-00417", key), b = redact_text("ABC-9", key);
+  EXPECT_EQ(a.substr(0, 4), b.substr(0, 4));  // same prefix in, same prefix out
+  EXPECT_EQ(a.substr(0, 4), redact_text("ABC-", key));
+  EXPECT_NE(a.substr(0, 3), "ABC");
+  EXPECT_EQ(a[3], '-');
+  for (size_t i = 0; i < 3; ++i) EXPECT_TRUE(std::isupper(static_cast<unsigned char>(a[i])));
+  for (size_t i = 4; i < a.size(); ++i) EXPECT_TRUE(std::isdigit(static_cast<unsigned char>(a[i])));
+  EXPECT_NE(redact_text("ABD-", key).substr(0, 3), a.substr(0, 3));
+  EXPECT_EQ(redact_text("ABD-", key).substr(0, 2), a.substr(0, 2));
+  // Non-ASCII keeps its UTF-8 length; another key, other pseudonyms.
+  EXPECT_EQ(redact_text("M\u00fcnchen \u6771\u4eac", key).size(),
+            std::string("M\u00fcnchen \u6771\u4eac").size());
+  EXPECT_NE(redact_text("ABC-00417", redact_key("other")), a);
+  // Injective over a dense set of short values.
+  std::set<std::string> in, out;
+  for (int i = 0; i < 20000; ++i) {
+    const std::string v = "x" + std::to_string(i % 137) + "-" + std::to_string(i);
+    in.insert(v);
+    out.insert(redact_text(v, key));
+  }
+  EXPECT_EQ(in.size(), out.size());
 }
 
 TEST(RenderProfile, SnapshotBecomesAValidProfileWithBothScalePoints) {
