@@ -171,8 +171,8 @@ void add_finish_tasks(std::vector<LoadTask>& tasks, const Profile& profile,
                      .locks = {{table.name, TableLock::kExclusive}},
                      .cost = kAnalyze,
                      .tier = kAfterData,
-                     .run = [statement = analyze_statement(schema, table)](
-                                RawConnection& c) { exec_all(c, "pgshape analyze", {statement}); },
+                     .run = [statements = analyze_statements(schema, table)](
+                                RawConnection& c) { exec_all(c, "pgshape analyze", statements); },
                      .phase = LoadPhase::kAnalyze,
                      .object = table.name};
     analyze.after.push_back(keys_task[t]);
