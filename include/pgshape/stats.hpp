@@ -61,6 +61,30 @@ struct IndexStats {
   std::string method;       // btree, hash, gin, ...
 };
 
+// An extended-statistics object (pg_statistic_ext) and what ANALYZE put in it
+// (pg_stats_ext): the multi-column knowledge the planner has beyond pg_stats.
+struct ExtendedStats {
+  std::string name;
+  std::vector<std::string> columns;  // in stxkeys order; objects on expressions are skipped
+  std::vector<std::string> kinds;    // "ndistinct", "dependencies", "mcv"
+  struct Dependency {
+    std::vector<std::string> from;  // the determining columns
+    std::string to;
+    double degree = 0;
+  };
+  struct NDistinct {
+    std::vector<std::string> columns;
+    double n = 0;
+  };
+  struct McvItem {
+    std::vector<std::optional<std::string>> values;  // per column; nullopt = NULL
+    double frequency = 0;
+  };
+  std::vector<Dependency> dependencies;
+  std::vector<NDistinct> ndistinct;
+  std::vector<McvItem> mcv;
+};
+
 struct TableStats {
   std::string name;
   double reltuples = 0;  // -1: never analyzed (PostgreSQL 14+)
@@ -70,6 +94,7 @@ struct TableStats {
   std::vector<std::vector<std::string>> unique_keys;
   std::vector<ForeignKeyStats> foreign_keys;
   std::vector<IndexStats> indexes;
+  std::vector<ExtendedStats> extended;  // CREATE STATISTICS objects, by name
 
   const ColumnStats* find_column(std::string_view column) const;
 };

@@ -285,6 +285,7 @@ StatsSnapshot read_stats(const std::string& dsn, const StatsOptions& options) {
       index.orders.push_back(index_order(static_cast<int>(option)));
     snap.tables[it->second].indexes.push_back(std::move(index));
   }
+  stats::read_extended_stats(tx, options.schema, by_oid, snap);
   tx.commit();
   if (options.redact) redact_snapshot(snap);
   return snap;
