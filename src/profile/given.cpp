@@ -49,10 +49,14 @@ void ProfileParser::resolve_given(Table& table) {
     }
     // A chain (c given b given a) is fine; a cycle cannot be generated.
     std::set<std::string> seen{column.name};
-    for (const Column* at = parent; at && at->given; at = table.find_column(at->given->column)) {
+    std::vector<std::string> chain{column.name};
+    for (const Column* at = parent; at;
+         at = at->given ? table.find_column(at->given->column) : nullptr) {
+      chain.push_back(at->name);
       if (!seen.insert(at->name).second) {
+        if (at->name != column.name) break;  // a cycle further up: its members report it
         r_.error("profile.conflict", given.pos,
-                 fmt::format("{} depends on itself through given: {}", what, at->name),
+                 fmt::format("{} depends on itself: given {}", what, fmt::join(chain, " <- ")),
                  "break the cycle: one of the columns must not be given another");
         r_.poison(table.name, column.name);
         break;
@@ -84,7 +88,7 @@ void ProfileParser::resolve_given(Table& table) {
       std::string why;
       if (!has_ddl_ && !literal_fits(parent->type, c.value, why))
         r_.error("profile.bad-literal", c.pos,
-                 fmt::format("case '{}' of {} is not a {} value of '{}': {}", c.value, what,
+                 fmt::format("case '{}' of {} is no {} value of '{}': {}", c.value, what,
                              parent->type.sql(), parent->name, why),
                  ordered ? "write a value of the given column, or a range lo..hi" : "");
     }
