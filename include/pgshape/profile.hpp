@@ -137,6 +137,31 @@ struct ForeignKeyRef {
   SourcePos pos;
 };
 
+// One case of a dependent column (`given:`): rows whose parent value is `value`
+// (or, for a number, date or timestamp parent written "lo..hi", lies in [lo, hi])
+// draw from `dist` instead of the column's own distribution.
+struct GivenCase {
+  std::string value;      // the key as written: a parent value, or "lo..hi"
+  bool is_range = false;  // lo..hi: bounds in the parent's units (days, microseconds)
+  double lo = 0, hi = 0;
+  Distribution dist;
+  SourcePos pos;
+};
+
+// A column whose distribution depends on another column of the same row: the
+// incident's "old categories hold old products", city -> country. Rows whose
+// parent value matches no case (or is NULL) use the column's own `dist`.
+struct Given {
+  std::string column;  // the parent column, same table
+  std::vector<GivenCase> cases;
+  // A functional dependency (column -> this one) of this degree, as
+  // pg_stats_ext.dependencies measures it: for that share of the parent's
+  // values (chosen by the value's hash), rows outside every case take the value
+  // the parent's value maps to, drawn once from the column's own dist. 0: none.
+  double degree = 0;
+  SourcePos pos;
+};
+
 struct Column {
   std::string name;
   SourcePos pos;
@@ -150,6 +175,7 @@ struct Column {
   // GENERATED ALWAYS / BY DEFAULT AS IDENTITY ("always", "by default"; "" none):
   // declared so, loaded with the generated values, its sequence set past them.
   std::string identity;
+  std::optional<Given> given;        // set when the column depends on another
 };
 
 struct IndexSpec {
@@ -201,6 +227,16 @@ struct RowSpec {
   SourcePos pos;
 };
 
+// An extended-statistics object (CREATE STATISTICS): what production's
+// pg_statistic_ext holds, built on the mirror before ANALYZE so the planner's
+// multi-column estimates (WHERE a = x AND b = y) match.
+struct ExtStatistics {
+  std::string name;                  // empty: "<table>_<col>_<col>_stat"
+  std::vector<std::string> kinds;    // ndistinct, dependencies, mcv (empty: all three)
+  std::vector<std::string> columns;  // at least two
+  SourcePos pos;
+};
+
 struct Table {
   std::string name;
   SourcePos pos;
@@ -215,6 +251,7 @@ struct Table {
   // Empty: rows in no particular order of parent.
   std::string cluster;
   SourcePos cluster_pos;
+  std::vector<ExtStatistics> statistics;  // `statistics:` list of CREATE STATISTICS objects
 
   const Column* find_column(std::string_view name) const;
   int column_index(std::string_view name) const;  // -1 when absent
@@ -329,6 +366,8 @@ std::string unique_key_name(const Table& table, const Column& column);
 std::string foreign_key_name(const Table& table, const Column& column);
 // The index's own name, else "<table>_<col>_<col>..._idx".
 std::string index_name(const Table& table, const IndexSpec& index);
+// The statistics object's own name, else "<table>_<col>_<col>..._stat".
+std::string statistics_name(const Table& table, const ExtStatistics& stats);
 
 // Why `schema` cannot be the schema pgshape loads into, or "" when it can: empty,
 // over 54 bytes (pgshape adds "_staging" and "_previous"), a NUL byte, or a system

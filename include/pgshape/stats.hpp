@@ -1,7 +1,8 @@
 // Mirroring production from its planner statistics — never its rows.
 //
 //   read_stats       one read-only session on the source: pg_class, pg_stats,
-//                    pg_attribute, pg_constraint, pg_index. Nothing else is read.
+//                    pg_attribute, pg_constraint, pg_index, pg_statistic_ext,
+//                    pg_stats_ext. Nothing else is read.
 //   redact_snapshot  text in MCVs, histograms and partial-index predicates replaced
 //                    by keyed pseudonyms of the same width that keep shared prefixes.
 //   render_profile   the snapshot as a complete profile (YAML text).
@@ -86,6 +87,30 @@ struct TypeStats {
   bool not_null = false;            // domain
 };
 
+// An extended-statistics object (pg_statistic_ext) and what ANALYZE put in it
+// (pg_stats_ext): the multi-column knowledge the planner has beyond pg_stats.
+struct ExtendedStats {
+  std::string name;
+  std::vector<std::string> columns;  // in stxkeys order; objects on expressions are skipped
+  std::vector<std::string> kinds;    // "ndistinct", "dependencies", "mcv"
+  struct Dependency {
+    std::vector<std::string> from;  // the determining columns
+    std::string to;
+    double degree = 0;
+  };
+  struct NDistinct {
+    std::vector<std::string> columns;
+    double n = 0;
+  };
+  struct McvItem {
+    std::vector<std::optional<std::string>> values;  // per column; nullopt = NULL
+    double frequency = 0;
+  };
+  std::vector<Dependency> dependencies;
+  std::vector<NDistinct> ndistinct;
+  std::vector<McvItem> mcv;
+};
+
 struct TableStats {
   std::string name;
   double reltuples = 0;  // -1: never analyzed (PostgreSQL 14+)
@@ -99,6 +124,7 @@ struct TableStats {
   std::vector<CheckStats> checks;
   // Constraints the profile cannot express (exclusion, ...): "name: definition".
   std::vector<std::string> other_constraints;
+  std::vector<ExtendedStats> extended;  // CREATE STATISTICS objects, by name
 
   const ColumnStats* find_column(std::string_view column) const;
 };

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "gen/columns.hpp"
+#include "gen/dependent.hpp"
 #include "pgshape/error.hpp"
 #include "pgshape/gen.hpp"
 
@@ -100,6 +101,9 @@ DatasetGenerator::Unlinked DatasetGenerator::make_columns(const Profile& profile
       generator = std::move(made);
     } else {
       generator = gen::make_value_generator(context);
+      if (column.given)  // drawn per row from the case its parent column's value picks
+        generator = gen::make_dependent_generator(
+            context, std::move(generator), index_in(tg.table(), column.given->column, "given"));
     }
     // An empirical column places its own NULLs (a segment of its value order), so
     // its values keep their exact counts among the non-NULL rows.

@@ -117,7 +117,7 @@ LoadScript load_script(const Profile& profile, const LoadOptions& options) {
   section("statistics");
   for (const auto& table : profile.tables) {
     for (const auto& step : load::identity_steps(staging, table)) statement(step);
-    statement(load::analyze_statement(staging, table));
+    for (const auto& sql : load::analyze_statements(staging, table)) statement(sql);
   }
 
   section("foreign keys validated (after ANALYZE, for a cheap plan)");

@@ -55,6 +55,11 @@ std::string truncate_statement(std::string_view schema, const Table& table);
 std::string analyze_statement(std::string_view schema, const Table& table);
 // For each identity column: its sequence set to the largest loaded value.
 std::vector<std::string> identity_steps(std::string_view schema, const Table& table);
+// CREATE STATISTICS for each of the table's extended-statistics objects, to run
+// before its ANALYZE (ext_statistics.cpp).
+std::vector<std::string> create_statistics_statements(std::string_view schema, const Table& table);
+// Those, then the table's ANALYZE: what the load's statistics step runs.
+std::vector<std::string> analyze_statements(std::string_view schema, const Table& table);
 
 // The schema statements of staging and swap. `comment_literal` is already a
 // quoted SQL string literal (the caller quotes it: with a connection's esc, or

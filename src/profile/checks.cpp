@@ -71,9 +71,20 @@ class KeyChecker {
         if (column.dist.kind == DistKind::kChildNumber) check_child_number(table, column);
         if (column.dist.kind == DistKind::kCopy) check_copy(table, column);
         if (CheckContext::unique(table, column)) check_unique(table, column);
+        // A profile whose columns came from a DDL file is parsed before they are known.
+        if (column.given && !table.find_column(column.given->column))
+          r_.error(
+              "profile.unknown-column", column.given->pos,
+              fmt::format("{} is given '{}', which is no column of '{}'",
+                          CheckContext::name(table, column), column.given->column, table.name));
       }
       for (const auto& index : table.indexes)
         if (index.unique) check_unique_index(table, index);
+      for (const auto& stats : table.statistics)
+        for (const auto& name : stats.columns)
+          if (!c_.p.ddl_sql.empty() && !table.find_column(name))  // else the parser said so
+            r_.error("profile.unknown-column", stats.pos,
+                     fmt::format("statistics of '{}' name unknown column '{}'", table.name, name));
     }
     check_cycles();
   }

@@ -234,6 +234,14 @@ Table ProfileParser::parse_table(const YAML::Node& key, const YAML::Node& node,
     }
   }
   if (auto checks = node["checks"]) parse_checks(checks, table);
+  if (auto stats = node["statistics"]) {
+    if (!stats.IsSequence()) {
+      r_.error("profile.bad-type", stats, "statistics must be a list");
+    } else {
+      for (const auto& item : stats) table.statistics.push_back(parse_statistics(item, table));
+    }
+  }
+  resolve_given(table);
   return table;
 }
 

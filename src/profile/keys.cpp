@@ -28,6 +28,9 @@ const std::vector<ProfileKey>& profile_keys() {
       {"table", "cluster", "string",
        "store the rows grouped by parent, in parent order: `parent` (the table's one fanout "
        "foreign key) or that column's name"},
+      {"table", "statistics", "list",
+       "extended statistics (CREATE STATISTICS) built before ANALYZE: {columns: [a, b], kinds: "
+       "[dependencies, ndistinct, mcv], name: x}"},
       {"column", "type", "string", "PostgreSQL type: bigint, integer, numeric(10,2), text, ..."},
       {"column", "primary_key", "bool", "the column is the primary key"},
       {"column", "unique", "bool", "every value distinct (generated without storing them)"},
@@ -36,6 +39,15 @@ const std::vector<ProfileKey>& profile_keys() {
       {"column", "ref", "string",
        "foreign key: parent_table.column (quote a part with a dot: '\"my.table\".id')"},
       {"column", "dist", "string", "the distribution (see below); default uniform"},
+      {"column", "given", "string",
+       "a column of the same row this one depends on; `cases` say how (the column's own dist is "
+       "the default)"},
+      {"column", "cases", "map",
+       "given: parent value (or lo..hi for a number, date, timestamp parent) -> a distribution "
+       "map ({dist: weighted, values: {...}}); keys left out are inherited from the column"},
+      {"column", "degree", "number",
+       "given: share (0..1) of the parent's values that determine this column outside the cases "
+       "(a functional dependency, as pg_stats_ext measures it); default 0"},
       {"dist", "start", "integer",
        "sequence: first value (default 1); child_number: the first child's number (default 1)"},
       {"dist", "step", "integer", "sequence: increment (default 1)"},
@@ -81,6 +93,9 @@ const std::vector<ProfileKey>& profile_keys() {
        "columns: `name`, `name DESC NULLS LAST`, `'\"any name\" DESC'` or a map (below)"},
       {"index", "where", "string", "predicate of a partial index"},
       {"index", "unique", "bool", "a unique index"},
+      {"statistics", "columns", "list", "the columns (two or more) the object covers"},
+      {"statistics", "kinds", "list", "ndistinct, dependencies, mcv (default: all three)"},
+      {"statistics", "name", "string", "the object's name (default: <table>_<cols>_stat)"},
       {"index_column", "column", "string", "the column's name, exactly as PostgreSQL has it"},
       {"index_column", "order", "string", "ASC, DESC, NULLS FIRST / LAST (default: ASC)"},
       {"query", "name", "string", "the query's name in reports"},

@@ -65,6 +65,11 @@ std::string index_name(const Table& table, const IndexSpec& index) {
                             : index.name;
 }
 
+std::string statistics_name(const Table& table, const ExtStatistics& stats) {
+  return stats.name.empty() ? object_name(table.name, column_part(stats.columns), "stat")
+                            : stats.name;
+}
+
 bool is_system_schema(std::string_view schema) {
   // PostgreSQL refuses to create any pg_* schema, and pg_temp / pg_toast_temp
   // name a session's own; information_schema is the SQL standard's views. "pg"

@@ -72,6 +72,11 @@ class ProfileParser {
 
   Column parse_column(const YAML::Node& key, const YAML::Node& node, const std::string& table);
   void parse_dist_params(const YAML::Node& node, Column& column, const DistSpec& spec);
+  // given: and cases: (a column that depends on another of its row).
+  void parse_given(const YAML::Node& node, Column& column, const std::string& table);
+  // Once a table's columns are known: the parent exists, case keys are its values.
+  void resolve_given(Table& table);
+  ExtStatistics parse_statistics(const YAML::Node& node, const Table& table);
   void parse_values(const YAML::Node& node, Column& column);
   // Reports `text` (written at `node`) unless it is a valid value of the column's type.
   void check_literal(const YAML::Node& node, const Column& column, const std::string& text);

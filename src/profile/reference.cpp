@@ -22,6 +22,7 @@ std::string profile_reference_markdown() {
       {"dist", "Distribution parameters (in the column's map)"},
       {"index", "`tables.<name>.indexes[]`"},
       {"index_column", "`tables.<name>.indexes[].columns[]` as a map"},
+      {"statistics", "`tables.<name>.statistics[]`"},
       {"query", "`queries[]`"},
       {"param", "`queries[].params[]` (one per `$n`)"},
       {"experiment", "`experiments[]`"},

@@ -87,10 +87,16 @@ class ValueChecker {
       if (c_.r.poisoned(table.name)) continue;
       for (const auto& column : table.columns) {
         if (c_.skip(table, column)) continue;
-        if (!fills_type(table, column)) continue;
-        check_parameters(table, column);
-        if (!bounds_fit(table, column)) continue;
-        if (auto reach = reach_of(table, column, 0)) check_fit(table, column, *reach);
+        check_column(table, column);
+        // Each case of a dependent column is a distribution of the same column:
+        // what it can reach must fit the type as much as the column's own.
+        if (column.given)
+          for (const auto& given_case : column.given->cases) {
+            Column as_case = column;
+            as_case.given.reset();
+            as_case.dist = given_case.dist;
+            check_column(table, as_case);
+          }
       }
     }
   }
@@ -101,6 +107,13 @@ class ValueChecker {
 
   void error(ErrorId code, const Column& c, std::string message, std::string hint = {}) {
     r_.error(code, CheckContext::at(c), std::move(message), std::move(hint));
+  }
+
+  void check_column(const Table& table, const Column& column) {
+    if (!fills_type(table, column)) return;
+    check_parameters(table, column);
+    if (!bounds_fit(table, column)) return;
+    if (auto reach = reach_of(table, column, 0)) check_fit(table, column, *reach);
   }
 
   // Can this distribution make values of this type at all?

@@ -3,6 +3,7 @@
 
 #include <pqxx/pqxx>
 
+#include <map>
 #include <string>
 
 #include "pgshape/stats.hpp"
@@ -18,5 +19,11 @@ DatabaseIdentity database_identity(pqxx::connection& conn);
 
 // True when the catalog type is text-like (text, varchar, char, name, citext).
 bool is_text_type(const std::string& type);
+
+// The extended statistics of `schema`'s tables (pg_statistic_ext, pg_stats_ext)
+// into `snap.tables` (by_oid: table OID -> index); ext_stats.cpp. Objects on
+// expressions are skipped: a profile has no expressions to build them on.
+void read_extended_stats(pqxx::transaction_base& tx, const std::string& schema,
+                         const std::map<int64_t, size_t>& by_oid, StatsSnapshot& snap);
 
 }  // namespace pgshape::stats

@@ -156,6 +156,23 @@ TEST_F(ShopLoad, FlagsAndTimestampsHaveTheirDeclaredShape) {
   EXPECT_GT(correlation, 0.99);
 }
 
+TEST_F(ShopLoad, OldCategoriesHoldOldProducts) {
+  // created_at given category_id (issue 16.4): categories 1..600 hold products made
+  // before 2020 only, 601..800 from 2020 on; both cases are inside the column's range.
+  EXPECT_EQ(scalar("SELECT count(*) FROM products WHERE category_id <= 600 AND "
+                   "created_at >= '2020-01-01 00:00:01+00'"),
+            0);
+  EXPECT_EQ(scalar("SELECT count(*) FROM products WHERE category_id > 600 AND "
+                   "created_at < '2020-01-01+00'"),
+            0);
+  EXPECT_GT(scalar("SELECT count(*) FROM products WHERE category_id <= 600"), 6000);
+  EXPECT_GT(scalar("SELECT count(*) FROM products WHERE category_id > 600"), 1000);
+  // Within a case the dates still spread: 2017..2019 each hold a share of the old ones.
+  EXPECT_EQ(scalar("SELECT count(DISTINCT extract(year FROM created_at AT TIME ZONE 'UTC')) "
+                   "FROM products WHERE category_id <= 600"),
+            3);
+}
+
 TEST(ShopDeterminism, SameSeedGivesIdenticalTablesForAnyJobsAndAnotherSeedDoesNot) {
   const std::string one = unique_name("shop_jobs1");
   const std::string two = unique_name("shop_jobs2");
