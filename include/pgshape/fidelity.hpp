@@ -62,9 +62,11 @@ struct FidelityOptions {
 
 // Both sides of one measure, and how close they are.
 struct FidelityMeasure {
-  std::string measure;   // "rows", "n_distinct", "null_frac", "mcv", "correlation", "histogram"
-  double source = 0;     // the source's figure (mcv, histogram: 0)
-  double mirror = 0;     // the mirror's (mcv: the largest frequency delta; histogram: KS)
+  std::string measure;  // "rows", "n_distinct", "null_frac", "mcv", "correlation", "histogram"
+  // The two sides' figures: the value itself; for mcv each side's top frequency, for
+  // histogram each side's number of bounds (the gap and the KS distance are in closeness).
+  double source = 0;
+  double mirror = 0;
   double closeness = 0;  // in [0, 1]
 };
 

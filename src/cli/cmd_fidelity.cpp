@@ -42,8 +42,8 @@ std::string pad(const std::string& s, size_t w) {
   return s + std::string(w > width_of(s) ? w - width_of(s) : 0, ' ');
 }
 
-// Rows under a header; the first column (names, plans) gives up width first, so
-// the numbers stay whole, then any line still too wide is cut.
+// Rows under a header; the last column (plans) gives up width first, then the
+// first (names), so the numbers stay whole; a line still too wide is cut.
 std::string table(const std::vector<std::string>& head,
                   const std::vector<std::vector<std::string>>& rows, size_t width) {
   std::vector<size_t> w(head.size());
@@ -52,7 +52,7 @@ std::string table(const std::vector<std::string>& head,
     for (size_t i = 0; i < r.size(); ++i) w[i] = std::max(w[i], width_of(r[i]));
   size_t total = 2 * (w.size() - 1);
   for (size_t x : w) total += x;
-  for (size_t i : {size_t{0}, w.size() - 1})
+  for (size_t i : {w.size() - 1, size_t{0}})
     if (total > width && w[i] > 12) {
       const size_t give = std::min(total - width, w[i] - 12);
       w[i] -= give;
