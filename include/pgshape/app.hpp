@@ -24,6 +24,7 @@
 #include <utility>
 #include <vector>
 
+#include "pgshape/fidelity.hpp"
 #include "pgshape/load.hpp"
 #include "pgshape/pg.hpp"
 #include "pgshape/plan.hpp"
@@ -218,6 +219,10 @@ struct RefreshCommand {
   // The snapshot just read written onto the staging tables after ANALYZE (see
   // LoadCommand::exact_stats): only at the production scale, on servers 18+.
   bool exact_stats = false;
+  // After the swap (and --explain): the mirror scored against the source as
+  // run_fidelity does; under this score (0..100) the outcome's fidelity_gate says why.
+  std::optional<double> min_fidelity;
+  std::string queries_file;  // with min_fidelity: --queries, explained on both sides
 };
 struct RefreshOutcome {
   std::string schema;
@@ -231,11 +236,39 @@ struct RefreshOutcome {
   std::vector<std::string> notes;      // what the import could not reproduce
   std::string capture_dir;
   std::optional<ExactStatsResult> exact_stats;  // with exact_stats
+  std::optional<FidelityReport> fidelity;       // with min_fidelity
+  std::string fidelity_gate;  // non-empty: the score is below min_fidelity, and by how much
 };
 // Takes a per-target advisory lock for its whole run (a second refresh: load.locked,
 // exit 1, or it waits). Refuses before writing anything when the target is the source
 // (refresh.same-database, exit 2). On any failure the target's dataset stays in place.
 RefreshOutcome run_refresh(const RefreshCommand& command);
+
+// ---------------------------------------------------------------------------
+// fidelity --source DSN --dsn MIRROR: the mirror scored against production
+
+struct FidelityCommand {
+  std::string source;  // production: read-only, catalogs and plain EXPLAIN only
+  // The mirror: --dsn when given (nullopt: not given), else $DATABASE_URL, else libpq's
+  // defaults when a PG* variable names a server; never an embedded server.
+  std::optional<std::string> target;
+  std::string source_schema = "public";
+  std::string schema;               // the mirror's schema; empty: source_schema
+  std::vector<std::string> tables;  // empty: every table of the source schema
+  std::string queries_file;         // empty: statistics only
+  std::optional<double> min_score;  // 0..100; under it the outcome's gate says why
+};
+struct FidelityOutcome {
+  FidelityReport report;
+  TargetInfo target;  // the mirror
+  std::string gate;   // non-empty: the score is below min_score, and why (exit 3)
+};
+// The query file is parsed before any connection (fidelity.bad-query, exit 2).
+FidelityOutcome run_fidelity(const FidelityCommand& command);
+// "fidelity 84.2 is below --min-score 90; worst: orders.customer_id n_distinct 0.44, ..."
+// or "" when `score` is at least `min`.
+std::string fidelity_gate(const FidelityReport& report, std::optional<double> min,
+                          std::string_view flag);
 
 // ---------------------------------------------------------------------------
 // generate PROFILE --out DIR (no database)
@@ -308,6 +341,7 @@ enum class Cmd : uint8_t {
   kParams,
   kWorkload,
   kReference,
+  kFidelity,
 };
 
 enum class Opt : uint8_t {
@@ -354,6 +388,9 @@ enum class Opt : uint8_t {
   kMan,
   kCompletion,
   kHelp,
+  kQueries,
+  kMinScore,
+  kMinFidelity,
 };
 
 enum class ValueKind : uint8_t {

@@ -158,6 +158,11 @@ inline constexpr ErrorCodeInfo kErrorCodes[] = {
     {"workload.bad-query", ExitCode::kUsage, "a query pgbench cannot run as written"},
     // The CI gate: exit 3.
     {"gate.tripped", ExitCode::kGate, "a --fail-on gate found a change of a gated kind"},
+    // The fidelity check.
+    {"fidelity.bad-query", ExitCode::kUsage,
+     "a --queries statement cannot be split, is not a query, or fails on the source"},
+    {"fidelity.below-threshold", ExitCode::kGate,
+     "the fidelity score is below --min-score (or refresh's --min-fidelity)"},
     // Bugs.
     {"internal.bug", ExitCode::kRuntime, "a broken invariant inside pgshape: please report it"},
 };

@@ -104,6 +104,13 @@ constexpr OptionSpec kOptions[] = {
   {Opt::kCompletion, "--completion", ValueKind::kChoice, "SHELL",
    "a shell completion script", "", "bash,zsh"},
   {Opt::kHelp, "-h,--help", ValueKind::kFlag, "", "print this help and exit"},
+  {Opt::kQueries, "--queries", ValueKind::kText, "FILE",
+   "a SQL file of queries (one statement per ;) explained with plain EXPLAIN on both sides"},
+  {Opt::kMinScore, "--min-score", ValueKind::kNumber, "N",
+   "exit 3 when the fidelity score (0 to 100) is below N", "", "", 0, 0, 0, 100},
+  {Opt::kMinFidelity, "--min-fidelity", ValueKind::kNumber, "N",
+   "after the swap, score the mirror against the source as pgshape fidelity does and exit 3 "
+   "when the score (0 to 100) is below N", "", "", 0, 0, 0, 100},
 };
 
 constexpr OptionUse kValidate[] = {
@@ -180,6 +187,8 @@ constexpr OptionUse kRefresh[] = {
    "an embedded server would be gone by morning"},
   {Opt::kSchema}, {Opt::kSeed, false, "", "1"}, {Opt::kJobs}, {Opt::kJson}, {Opt::kQuiet},
   {Opt::kHelp},
+  {Opt::kMinFidelity},
+  {Opt::kQueries, false, "with --min-fidelity: also compare the plans of these queries"},
 };
 constexpr OptionUse kParams[] = {
   {Opt::kProfile, true}, {Opt::kQuery, true}, {Opt::kScale}, {Opt::kCount, false, "", "1000"},
@@ -199,6 +208,17 @@ constexpr OptionUse kWorkload[] = {
   {Opt::kSeed, false, "the seed the data was loaded with"},
   {Opt::kSchema, false, "the schema the data was loaded into"}, {Opt::kOverlay}, {Opt::kQuiet},
   {Opt::kHelp},
+};
+constexpr OptionUse kFidelity[] = {
+  {Opt::kSource, true, "production: the database whose statistics and plans the mirror should "
+   "match (read-only: catalogs and plain EXPLAIN)"},
+  {Opt::kSourceSchema},
+  {Opt::kDsn, false, "the mirror database: a libpq connection string or URI",
+   "$DATABASE_URL, else libpq's defaults when a PG* variable names a server"},
+  {Opt::kSchema, false, "the mirror's schema", "the --source-schema name"},
+  {Opt::kTable, false, "only this table of the source; repeat it or give a comma-separated list"},
+  {Opt::kQueries}, {Opt::kMinScore}, {Opt::kJson}, {Opt::kQuiet},
+  {Opt::kVerbose, false, "also list the columns and queries that match"}, {Opt::kHelp},
 };
 constexpr OptionUse kReference[] = {
   {Opt::kCommands}, {Opt::kErrors}, {Opt::kMan}, {Opt::kCompletion}, {Opt::kHelp},
@@ -229,6 +249,9 @@ constexpr CommandSpec kCommands[] = {
   {Cmd::kReference, "reference",
    "print the profile reference (Markdown), or the command reference, error codes, man page or "
    "a completion script", kReference},
+  {Cmd::kFidelity, "fidelity",
+   "score how closely a mirror's planner statistics and plans match production's; exit 3 under "
+   "--min-score", kFidelity},
 };
 // clang-format on
 

@@ -214,7 +214,7 @@ std::string man_page() {
                                 "a runtime failure: database error, lost connection, a file "
                                 "that could not be written"},
                                {2, "a bad profile or bad usage; nothing was touched"},
-                               {3, "a --fail-on gate tripped"}})
+                               {3, "a gate tripped: --fail-on, --min-score or --min-fidelity"}})
     text += fmt::format(".TP\n.B {}\n{}\n", code, roff(meaning));
   text += ".SH ERRORS\nEvery error has a stable code, also in \\fB\\-\\-json\\fR output:\n";
   for (const auto& info : kErrorCodes)

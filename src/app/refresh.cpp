@@ -11,6 +11,8 @@
 //            the snapshot just read is written onto the staging tables before it
 //   record   the profile (atomically replaced), the stats snapshot, and with --explain
 //            the plan capture, each compared with the last refresh's
+//   score    with --min-fidelity: measure_fidelity of the new mirror against the
+//            source (read-only there), the gate set when the score is below it
 //
 // A kill at any point before the swap's COMMIT leaves the target as it was; the
 // staging debris is cleared by the next load. State lives in options.state_dir:
@@ -28,6 +30,7 @@
 #include "app/internal.hpp"
 #include "pgshape/app.hpp"
 #include "pgshape/error.hpp"
+#include "pgshape/fidelity.hpp"
 #include "pgshape/load.hpp"
 #include "pgshape/pg.hpp"
 #include "pgshape/plan.hpp"
@@ -224,6 +227,9 @@ RefreshOutcome refresh(const RefreshCommand& c) {
   const Imported in = import_profile(c, overlay, outcome.notes);
   const Scale& scale = app::require_scale(in.profile, c.scale);
   if (c.exact_stats) app::check_exact_stats_scale(scale);
+  // Parsed before anything is written: a bad query file is exit 2, nothing touched.
+  const std::vector<FidelityQuery> fidelity_queries =
+      c.min_fidelity ? read_query_file(c.queries_file) : std::vector<FidelityQuery>{};
   outcome.schema = c.schema.empty() ? in.profile.schema : c.schema;
 
   RefreshLock lock(target, outcome.schema, c.wait);
@@ -250,6 +256,14 @@ RefreshOutcome refresh(const RefreshCommand& c) {
     outcome.drift = stats_drift(snapshot_from_json(read_text(stats_file)), in.snapshot);
   app::write_file_atomically(stats_file, snapshot_to_json(in.snapshot));
   if (c.explain) capture_and_compare(c, target, in.profile, scale.name, state_dir, outcome);
+  if (c.min_fidelity) {
+    outcome.fidelity = measure_fidelity(c.source, target,
+                                        FidelityOptions{.source_schema = c.source_schema,
+                                                        .schema = outcome.schema,
+                                                        .tables = c.tables,
+                                                        .queries = fidelity_queries});
+    outcome.fidelity_gate = fidelity_gate(*outcome.fidelity, c.min_fidelity, "--min-fidelity");
+  }
   outcome.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return outcome;

@@ -10,6 +10,7 @@
 #include "exact_stats_text.hpp"
 #include "format.hpp"
 #include "pgshape/app.hpp"
+#include "pgshape/error.hpp"
 #include "pgshape/util.hpp"
 #include "progress.hpp"
 
@@ -82,7 +83,9 @@ int run_refresh_command(const Args& args) {
                          .wait = args.flag(Opt::kWait),
                          .state_dir = args.text(Opt::kOut),
                          .seed = args.seed(),
-                         .exact_stats = args.flag(Opt::kExactStats)};
+                         .exact_stats = args.flag(Opt::kExactStats),
+                         .min_fidelity = args.number(Opt::kMinFidelity),
+                         .queries_file = args.text(Opt::kQueries)};
   if (args.given(Opt::kSourceSchema)) command.source_schema = args.text(Opt::kSourceSchema);
   if (args.given(Opt::kScale)) command.scale = args.text(Opt::kScale);
   if (auto jobs = args.integer(Opt::kJobs)) command.jobs = static_cast<int>(*jobs);
@@ -96,10 +99,23 @@ int run_refresh_command(const Args& args) {
   }
   const RefreshOutcome outcome = run_refresh(command);
   if (progress) progress->finish();
-  if (args.flag(Opt::kJson))
-    fmt::print("{}\n", render_json(outcome).dump(2));
-  else if (args.verbosity() > 0)
+  if (args.flag(Opt::kJson)) {
+    nlohmann::json j = render_json(outcome);
+    if (outcome.fidelity) j["fidelity"] = fidelity_json(*outcome.fidelity);
+    if (!outcome.fidelity_gate.empty())
+      j["gate"] = {{"tripped", true}, {"message", outcome.fidelity_gate}};
+    fmt::print("{}\n", j.dump(2));
+    return outcome.fidelity_gate.empty() ? 0 : static_cast<int>(ExitCode::kGate);
+  }
+  if (args.verbosity() > 0) {
     fmt::print("{}", render_text(outcome));
+    if (outcome.fidelity)
+      fmt::print("\n{}", fidelity_text(*outcome.fidelity, terminal_width(), args.verbosity()));
+  }
+  // The new dataset is in place either way: the gate says it no longer matches.
+  if (!outcome.fidelity_gate.empty())
+    throw Error("fidelity.below-threshold", outcome.fidelity_gate,
+                "the mirror was refreshed; the lines above name what drifted");
   return 0;
 }
 

@@ -25,6 +25,13 @@ int run_refresh_command(const Args& args);
 int run_params_command(const Args& args);
 int run_workload_command(const Args& args);
 int run_reference_command(const Args& args);
+int run_fidelity_command(const Args& args);
+
+// A fidelity report (cmd_fidelity.cpp) for the terminal: the score, then what differs,
+// worst first, cut to `width` (with verbosity 2: every measure and query); and as JSON.
+// refresh --min-fidelity prints the same.
+std::string fidelity_text(const FidelityReport& report, size_t width, int verbosity);
+nlohmann::json fidelity_json(const FidelityReport& report);
 
 // --shard K/N as given on the command line: index is 0-based (K - 1).
 struct ShardSpec {

@@ -77,6 +77,8 @@ int dispatch(const Args& args) {
       return run_workload_command(args);
     case Cmd::kReference:
       return run_reference_command(args);
+    case Cmd::kFidelity:
+      return run_fidelity_command(args);
   }
   throw InternalError("dispatch: a command without a run function");
 }

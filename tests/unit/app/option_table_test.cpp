@@ -45,7 +45,7 @@ std::string opt_name(const OptionSpec& spec) {
 TEST(OptionTable, EveryOptHasExactlyOneRow) {
   std::set<Opt> seen;
   for (const auto& spec : option_specs()) EXPECT_TRUE(seen.insert(spec.id).second) << spec.names;
-  for (int i = 0; i <= static_cast<int>(Opt::kHelp); ++i)
+  for (int i = 0; i <= static_cast<int>(Opt::kMinFidelity); ++i)
     EXPECT_TRUE(seen.count(static_cast<Opt>(i))) << "Opt " << i << " has no row";
 }
 
@@ -70,7 +70,7 @@ TEST(OptionTable, EveryCommandHasOneRowAndTakesEachFlagOnce) {
           << command.name << " lists " << option_spec(use.id).names << " twice";
     EXPECT_TRUE(uses.count(Opt::kHelp)) << command.name << " has no --help";
   }
-  EXPECT_EQ(commands.size(), static_cast<size_t>(Cmd::kReference) + 1);
+  EXPECT_EQ(commands.size(), static_cast<size_t>(Cmd::kFidelity) + 1);
 }
 
 // One style: lowercase (acronyms and SQL may stay upper case), no trailing period.

@@ -1,0 +1,567 @@
+// The fidelity check (pgshape/fidelity.hpp): both sides' planner statistics read
+// with read_stats (the one reader of a source's catalogs), plain EXPLAIN of the
+// query file on both, and the documented score. The source session is read-only
+// at the session level and in every transaction; nothing here writes anywhere.
+#include "pgshape/fidelity.hpp"
+
+#include <pqxx/pqxx>
+
+#include <fmt/format.h>
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "app/internal.hpp"
+#include "pgshape/app.hpp"
+#include "pgshape/error.hpp"
+#include "pgshape/pg.hpp"
+#include "pgshape/plan.hpp"
+#include "stats/internal.hpp"
+
+namespace pgshape {
+namespace {
+
+// ---------------------------------------------------------------------------
+// The query file.
+
+[[noreturn]] void bad_query(const std::string& file, int line, int column,
+                            const std::string& message, const std::string& hint) {
+  throw UsageError("fidelity.bad-query", fmt::format("{}:{}:{}: {}", file, line, column, message),
+                   hint);
+}
+
+bool ident_start(char c) {
+  return std::isalpha(static_cast<unsigned char>(c)) || c == '_' ||
+         static_cast<unsigned char>(c) >= 0x80;
+}
+bool ident_char(char c) {
+  return ident_start(c) || std::isdigit(static_cast<unsigned char>(c));
+}
+
+std::string lower(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+// ---------------------------------------------------------------------------
+// Scoring.
+
+double ratio(double a, double b) {
+  a = std::max(a, 0.0);
+  b = std::max(b, 0.0);
+  if (a == b) return 1;
+  return std::min(a, b) / std::max(a, b);
+}
+
+double clamp01(double x) {
+  return std::clamp(x, 0.0, 1.0);
+}
+
+double distinct_count(const ColumnStats& c, double reltuples) {
+  return c.n_distinct < 0 ? -c.n_distinct * std::max(reltuples, 0.0) : c.n_distinct;
+}
+
+// The largest MCV frequency gap: over the union of both lists' values (a value one
+// list lacks is 0 there); when the lists share no value (a redacted mirror's tokens)
+// rank by rank.
+double mcv_delta(const ColumnStats& s, const ColumnStats& m) {
+  std::map<std::string, std::pair<double, double>> by_value;
+  for (size_t i = 0; i < s.mcv.size() && i < s.mcf.size(); ++i) by_value[s.mcv[i]].first = s.mcf[i];
+  bool shared = false;
+  for (size_t i = 0; i < m.mcv.size() && i < m.mcf.size(); ++i) {
+    auto [it, added] = by_value.try_emplace(m.mcv[i]);
+    shared = shared || !added;
+    it->second.second = m.mcf[i];
+  }
+  double delta = 0;
+  if (shared || s.mcv.empty() || m.mcv.empty()) {
+    for (const auto& [value, f] : by_value) delta = std::max(delta, std::fabs(f.first - f.second));
+    return delta;
+  }
+  std::vector<double> a = s.mcf, b = m.mcf;
+  std::sort(a.rbegin(), a.rend());
+  std::sort(b.rbegin(), b.rend());
+  a.resize(std::max(a.size(), b.size()), 0);
+  b.resize(a.size(), 0);
+  for (size_t i = 0; i < a.size(); ++i) delta = std::max(delta, std::fabs(a[i] - b[i]));
+  return delta;
+}
+
+bool parse_number(const std::string& text, double& out) {
+  const char* end = text.data() + text.size();
+  auto [ptr, ec] = std::from_chars(text.data(), end, out);
+  return ec == std::errc() && ptr == end && std::isfinite(out);
+}
+
+std::optional<std::vector<double>> numbers(const std::vector<std::string>& values) {
+  std::vector<double> out;
+  out.reserve(values.size());
+  for (const auto& v : values) {
+    double x = 0;
+    if (!parse_number(v, x)) return std::nullopt;
+    out.push_back(x);
+  }
+  return out;
+}
+
+// The CDF of a histogram with sorted bounds `h` at x (see histogram_distance).
+double cdf(const std::vector<double>& h, double x, bool interpolate) {
+  const size_t n = h.size();
+  if (n == 1) return x < h[0] ? 0 : 1;
+  if (x < h.front()) return 0;
+  if (x > h.back()) return 1;
+  const auto lo = std::lower_bound(h.begin(), h.end(), x);
+  const auto hi = std::upper_bound(h.begin(), h.end(), x);
+  const double step = 1.0 / static_cast<double>(n - 1);
+  if (lo != hi)  // x is a bound (several equal ones: their middle)
+    return step * (static_cast<double>((lo - h.begin()) + (hi - h.begin()) - 1) / 2.0);
+  const size_t i = static_cast<size_t>(lo - h.begin()) - 1;  // h[i] < x < h[i + 1]
+  const double within = interpolate ? (x - h[i]) / (h[i + 1] - h[i]) : 0.5;
+  return step * (static_cast<double>(i) + within);
+}
+
+FidelityMeasure measure(std::string name, double source, double mirror, double closeness) {
+  return FidelityMeasure{.measure = std::move(name),
+                         .source = source,
+                         .mirror = mirror,
+                         .closeness = clamp01(closeness)};
+}
+
+ColumnFidelity score_column(const TableStats& st, const ColumnStats& s, const TableStats* mt,
+                            const HistogramRanker& rank) {
+  ColumnFidelity out{.table = st.name, .column = s.name};
+  const ColumnStats* m = mt ? mt->find_column(s.name) : nullptr;
+  if (!m || !m->has_stats) {
+    out.missing = true;
+    return out;
+  }
+  const double ds = distinct_count(s, st.reltuples), dm = distinct_count(*m, mt->reltuples);
+  out.measures.push_back(measure("n_distinct", ds, dm, ratio(ds, dm)));
+  out.measures.push_back(measure("null_frac", s.null_frac, m->null_frac,
+                                 1 - std::fabs(s.null_frac - m->null_frac) / 0.2));
+  if (!s.mcv.empty() || !m->mcv.empty()) {
+    const double delta = mcv_delta(s, *m);
+    out.measures.push_back(measure("mcv", s.mcf.empty() ? 0 : s.mcf.front(),
+                                   m->mcf.empty() ? 0 : m->mcf.front(), 1 - delta / 0.2));
+  }
+  if (s.correlation && m->correlation)
+    out.measures.push_back(measure("correlation", *s.correlation, *m->correlation,
+                                   1 - std::fabs(*s.correlation - *m->correlation)));
+  if (!s.histogram.empty() || !m->histogram.empty()) {
+    std::optional<double> ks;
+    if (s.histogram.empty() || m->histogram.empty()) {
+      ks = 1;
+    } else if (auto a = numbers(s.histogram), b = numbers(m->histogram); a && b) {
+      std::sort(a->begin(), a->end());
+      std::sort(b->begin(), b->end());
+      ks = histogram_distance(*a, *b, true);
+    } else if (rank) {
+      if (auto keys = rank(m->type, s.histogram, m->histogram))
+        ks = histogram_distance(keys->first, keys->second, false);
+    }
+    if (ks)
+      out.measures.push_back(measure("histogram", static_cast<double>(s.histogram.size()),
+                                     static_cast<double>(m->histogram.size()), 1 - *ks));
+  }
+  double sum = 0;
+  for (const auto& x : out.measures) sum += x.closeness;
+  out.score = out.measures.empty() ? 1 : sum / static_cast<double>(out.measures.size());
+  return out;
+}
+
+// ---------------------------------------------------------------------------
+// The servers.
+
+// Sort keys for histogram bounds of a non-numeric type, from the mirror's own
+// ordering of the type (its default collation for text). Each ranking runs in its
+// own transaction, so a value the type refuses costs only that measure.
+HistogramRanker mirror_ranker(pqxx::connection& mirror) {
+  return [&mirror](const std::string& type, const std::vector<std::string>& a,
+                   const std::vector<std::string>& b)
+             -> std::optional<std::pair<std::vector<double>, std::vector<double>>> {
+    try {
+      pqxx::read_transaction tx(mirror);
+      // The type is format_type()'s text from the mirror's catalog, already quoted as SQL needs.
+      const auto rows = tx.exec_params(
+          "SELECT s, i::int, dense_rank() OVER (ORDER BY v::" + type +
+              ")::float8 FROM (SELECT 0 AS s, i, v FROM pg_catalog.unnest($1::text[]) "
+              "WITH ORDINALITY u(v, i) UNION ALL SELECT 1, i, v FROM "
+              "pg_catalog.unnest($2::text[]) WITH ORDINALITY u(v, i)) x",
+          array_literal(a), array_literal(b));
+      std::pair<std::vector<double>, std::vector<double>> keys;
+      keys.first.resize(a.size());
+      keys.second.resize(b.size());
+      for (const auto& row : rows) {
+        auto& side = row[0].as<int>() == 0 ? keys.first : keys.second;
+        side.at(static_cast<size_t>(row[1].as<int>() - 1)) = row[2].as<double>();
+      }
+      std::sort(keys.first.begin(), keys.first.end());
+      std::sort(keys.second.begin(), keys.second.end());
+      return keys;
+    } catch (const pqxx::sql_error&) {
+      return std::nullopt;
+    }
+  };
+}
+
+// Plain EXPLAIN of every query, each in its own transaction (READ ONLY on the
+// source by the session's default) with search_path at `schema`. A statement with
+// $n is PREPAREd and its generic plan explained with NULL arguments: the plan the
+// server would cache for it, whatever the values.
+std::vector<ExplainedPlan> explain_all(pqxx::connection& conn, const std::string& schema,
+                                       const std::vector<FidelityQuery>& queries) {
+  std::vector<ExplainedPlan> plans;
+  for (const auto& q : queries) {
+    ExplainedPlan plan;
+    try {
+      pqxx::read_transaction tx(conn);
+      tx.exec0("SET LOCAL search_path = " + quote_ident(schema));
+      std::string json;
+      if (q.params == 0) {
+        json = tx.exec_params1("EXPLAIN (FORMAT JSON) " + q.sql)[0].as<std::string>();
+      } else {
+        tx.exec0("SET LOCAL plan_cache_mode = force_generic_plan");
+        tx.exec0("PREPARE pgshape_fidelity AS " + q.sql);
+        std::string nulls;
+        for (int i = 0; i < q.params; ++i) nulls += i ? ", NULL" : "NULL";
+        json = tx.exec1("EXPLAIN (FORMAT JSON) EXECUTE pgshape_fidelity(" + nulls + ")")[0]
+                   .as<std::string>();
+        tx.exec0("DEALLOCATE pgshape_fidelity");
+      }
+      tx.commit();
+      const PlanNode root = parse_explain_json(json);
+      plan.shape = shape_signature(root);
+      plan.rows = root.estimated_rows;
+    } catch (const pqxx::sql_error& e) {
+      plan.error = e.what();
+      // A failed transaction still leaves the prepared statement behind.
+      try {
+        pqxx::nontransaction tx(conn);
+        tx.exec0("DEALLOCATE ALL");
+      } catch (const pqxx::sql_error&) {
+      }
+    }
+    while (!plan.error.empty() && (plan.error.back() == '\n' || plan.error.back() == ' '))
+      plan.error.pop_back();
+    plans.push_back(std::move(plan));
+  }
+  return plans;
+}
+
+}  // namespace
+
+std::vector<FidelityQuery> parse_query_file(const std::string& text, const std::string& file) {
+  std::vector<FidelityQuery> out;
+  int line = 1, column = 1;
+  size_t i = 0;
+  auto advance = [&](size_t n) {
+    for (; n > 0 && i < text.size(); --n, ++i) {
+      if (text[i] == '\n') {
+        ++line;
+        column = 1;
+      } else {
+        ++column;
+      }
+    }
+  };
+  static const std::set<std::string> kExplainable = {"select", "with",   "values", "table",
+                                                     "insert", "update", "delete", "merge"};
+  FidelityQuery current;
+  size_t start = std::string::npos;
+  auto finish = [&](size_t end) {
+    if (start != std::string::npos) {
+      current.sql = text.substr(start, end - start);
+      while (!current.sql.empty() && std::isspace(static_cast<unsigned char>(current.sql.back())))
+        current.sql.pop_back();
+      size_t w = 0;
+      while (w < current.sql.size() && ident_char(current.sql[w])) ++w;
+      const std::string word = lower(current.sql.substr(0, w));
+      if (!kExplainable.count(word))
+        bad_query(file, current.line, current.column,
+                  word.empty() ? "a statement must start with a keyword"
+                               : fmt::format("'{}' is not a statement fidelity explains", word),
+                  "give queries (SELECT, WITH, VALUES, TABLE, INSERT, UPDATE, DELETE, MERGE); "
+                  "fidelity adds the plain EXPLAIN itself and never runs ANALYZE");
+      current.name = fmt::format("{}:{}", file, current.line);
+      out.push_back(std::move(current));
+    }
+    current = FidelityQuery{};
+    start = std::string::npos;
+  };
+  while (i < text.size()) {
+    const char c = text[i];
+    const char next = i + 1 < text.size() ? text[i + 1] : '\0';
+    if (c == '-' && next == '-') {
+      while (i < text.size() && text[i] != '\n') advance(1);
+      continue;
+    }
+    if (c == '/' && next == '*') {
+      const int l = line, col = column;
+      int depth = 0;
+      do {
+        if (i + 1 < text.size() && text[i] == '/' && text[i + 1] == '*') {
+          ++depth;
+          advance(2);
+        } else if (i + 1 < text.size() && text[i] == '*' && text[i + 1] == '/') {
+          --depth;
+          advance(2);
+        } else {
+          advance(1);
+        }
+      } while (depth > 0 && i < text.size());
+      if (depth > 0) bad_query(file, l, col, "unterminated /* comment", "close it with */");
+      continue;
+    }
+    if (std::isspace(static_cast<unsigned char>(c))) {
+      advance(1);
+      continue;
+    }
+    if (c == ';') {
+      finish(i);
+      advance(1);
+      continue;
+    }
+    if (start == std::string::npos) {
+      start = i;
+      current.line = line;
+      current.column = column;
+    }
+    if (c == '\'' || c == '"') {
+      // E'...' strings take backslash escapes; standard strings only doubled quotes.
+      const bool escapes = c == '\'' && i > 0 && (text[i - 1] == 'e' || text[i - 1] == 'E') &&
+                           (i < 2 || !ident_char(text[i - 2]));
+      const int l = line, col = column;
+      advance(1);
+      bool closed = false;
+      while (i < text.size()) {
+        if (escapes && text[i] == '\\') {
+          advance(2);
+        } else if (text[i] == c) {
+          advance(1);
+          if (i < text.size() && text[i] == c) {
+            advance(1);
+            continue;
+          }
+          closed = true;
+          break;
+        } else {
+          advance(1);
+        }
+      }
+      if (!closed)
+        bad_query(file, l, col,
+                  c == '"' ? "unterminated quoted identifier" : "unterminated string literal",
+                  "close it, or end the statement with ;");
+      continue;
+    }
+    if (c == '$') {
+      if (std::isdigit(static_cast<unsigned char>(next))) {
+        size_t j = i + 1;
+        int n = 0;
+        while (j < text.size() && std::isdigit(static_cast<unsigned char>(text[j])))
+          n = std::min(n * 10 + (text[j++] - '0'), 100000);
+        current.params = std::max(current.params, n);
+        advance(j - i);
+        continue;
+      }
+      // $tag$ ... $tag$ (the tag may be empty), unless the $ ends an identifier.
+      size_t j = i + 1;
+      if (j < text.size() && ident_start(text[j]))
+        while (j < text.size() && ident_char(text[j])) ++j;
+      if ((i == 0 || !ident_char(text[i - 1])) && j < text.size() && text[j] == '$') {
+        const std::string tag = text.substr(i, j - i + 1);
+        const size_t close = text.find(tag, j + 1);
+        if (close == std::string::npos)
+          bad_query(file, line, column, fmt::format("unterminated dollar quote {}", tag),
+                    "close it with the same tag");
+        advance(close + tag.size() - i);
+        continue;
+      }
+    }
+    if (ident_char(c)) {
+      while (i < text.size() && (ident_char(text[i]) || text[i] == '$')) advance(1);
+      continue;
+    }
+    advance(1);
+  }
+  finish(text.size());
+  return out;
+}
+
+double histogram_distance(const std::vector<double>& a, const std::vector<double>& b,
+                          bool interpolate) {
+  if (a.empty() || b.empty()) return 1;
+  double worst = 0;
+  for (const auto* points : {&a, &b})
+    for (double x : *points)
+      worst = std::max(worst, std::fabs(cdf(a, x, interpolate) - cdf(b, x, interpolate)));
+  return clamp01(worst);
+}
+
+FidelityReport score_fidelity(const StatsSnapshot& source, const StatsSnapshot& mirror,
+                              const std::vector<FidelityQuery>& queries,
+                              const std::vector<ExplainedPlan>& source_plans,
+                              const std::vector<ExplainedPlan>& mirror_plans,
+                              const HistogramRanker& rank) {
+  FidelityReport r{.source_database = source.database,
+                   .mirror_database = mirror.database,
+                   .source_schema = source.schema,
+                   .schema = mirror.schema};
+  double tables_sum = 0;
+  for (const auto& st : source.tables) {
+    const TableStats* mt = mirror.find_table(st.name);
+    TableFidelity t{.table = st.name, .missing = mt == nullptr};
+    const double ms = mt ? std::max(mt->reltuples, 0.0) : 0;
+    t.rows = measure("rows", std::max(st.reltuples, 0.0), ms, mt ? ratio(st.reltuples, ms) : 0);
+    double columns_sum = 0;
+    size_t scored = 0;
+    for (const auto& sc : st.columns) {
+      if (!sc.has_stats) continue;  // never analyzed, or hidden from the reading role
+      ColumnFidelity c = score_column(st, sc, mt, rank);
+      columns_sum += c.score;
+      ++scored;
+      r.columns.push_back(std::move(c));
+    }
+    t.score = !mt           ? 0
+              : scored == 0 ? t.rows.closeness
+                            : (t.rows.closeness + columns_sum / static_cast<double>(scored)) / 2;
+    tables_sum += t.score;
+    r.tables.push_back(std::move(t));
+  }
+  r.stats_score = r.tables.empty() ? 1 : tables_sum / static_cast<double>(r.tables.size());
+
+  double plans_sum = 0;
+  for (size_t i = 0; i < queries.size(); ++i) {
+    const ExplainedPlan& s = source_plans.at(i);
+    const ExplainedPlan& m = mirror_plans.at(i);
+    QueryFidelity q{.name = queries[i].name,
+                    .sql = queries[i].sql,
+                    .source_shape = s.shape,
+                    .mirror_shape = m.shape,
+                    .source_rows = s.rows,
+                    .mirror_rows = m.rows,
+                    .error = m.error};
+    if (!m.error.empty()) {
+      q.score = 0;
+    } else {
+      q.same_shape = s.shape == m.shape;
+      q.score =
+          (q.same_shape ? 0.5 : 0) + 0.5 * ratio(std::max(s.rows, 1.0), std::max(m.rows, 1.0));
+    }
+    plans_sum += q.score;
+    r.queries.push_back(std::move(q));
+  }
+  if (!queries.empty()) r.plans_score = plans_sum / static_cast<double>(queries.size());
+  r.score = 100 * (r.plans_score ? (r.stats_score + *r.plans_score) / 2 : r.stats_score);
+  return r;
+}
+
+FidelityReport measure_fidelity(const std::string& source_dsn, const std::string& mirror_dsn,
+                                const FidelityOptions& options) {
+  const std::string schema = options.schema.empty() ? options.source_schema : options.schema;
+  app::connect(source_dsn, "--source (production, read-only)");
+  auto mirror = app::connect(mirror_dsn, "--dsn (the mirror database)");
+  stats::make_session_read_only(*mirror, "pgshape fidelity");
+
+  const StatsSnapshot source = read_stats(
+      source_dsn, StatsOptions{.schema = options.source_schema, .tables = options.tables});
+  const StatsSnapshot copy = read_stats(mirror_dsn, StatsOptions{.schema = schema});
+
+  std::vector<ExplainedPlan> source_plans, mirror_plans;
+  if (!options.queries.empty()) {
+    auto conn = app::connect(source_dsn, "--source (production, read-only)");
+    stats::make_session_read_only(*conn, "pgshape fidelity");
+    source_plans = explain_all(*conn, options.source_schema, options.queries);
+    for (size_t i = 0; i < options.queries.size(); ++i)
+      if (!source_plans[i].error.empty()) {
+        const FidelityQuery& q = options.queries[i];
+        throw UsageError("fidelity.bad-query",
+                         fmt::format("{}:{}: the source cannot explain this statement: {}", q.name,
+                                     q.column, source_plans[i].error),
+                         "every statement of --queries must run on the source schema");
+      }
+    mirror_plans = explain_all(*mirror, schema, options.queries);
+  }
+  return score_fidelity(source, copy, options.queries, source_plans, mirror_plans,
+                        mirror_ranker(*mirror));
+}
+
+std::vector<FidelityQuery> read_query_file(const std::string& path) {
+  if (path.empty()) return {};
+  std::ifstream in(path, std::ios::binary);
+  if (!in || std::filesystem::is_directory(path))
+    throw UsageError("fidelity.bad-query", fmt::format("{}: cannot read the query file", path),
+                     "--queries takes a SQL file, statements separated by ;");
+  std::stringstream text;
+  text << in.rdbuf();
+  return parse_query_file(text.str(), path);
+}
+
+std::string fidelity_gate(const FidelityReport& report, std::optional<double> min,
+                          std::string_view flag) {
+  if (!min || report.score >= *min) return "";
+  struct Item {
+    double closeness;
+    std::string what;
+  };
+  std::vector<Item> items;
+  for (const auto& t : report.tables) {
+    if (t.missing)
+      items.push_back({0, t.table + " missing on the mirror"});
+    else
+      items.push_back({t.rows.closeness, t.table + " rows"});
+  }
+  for (const auto& c : report.columns) {
+    if (c.missing) items.push_back({0, c.table + "." + c.column + " missing"});
+    for (const auto& m : c.measures)
+      items.push_back({m.closeness, c.table + "." + c.column + " " + m.measure});
+  }
+  for (const auto& q : report.queries)
+    items.push_back({q.score, q.name + (q.same_shape ? " estimate" : " plan")});
+  std::stable_sort(items.begin(), items.end(),
+                   [](const Item& a, const Item& b) { return a.closeness < b.closeness; });
+  std::string worst;
+  for (size_t i = 0; i < items.size() && i < 3 && items[i].closeness < 1; ++i)
+    worst += fmt::format("{}{} {:.2f}", i ? ", " : "", items[i].what, items[i].closeness);
+  return fmt::format("fidelity {:.1f} is below {} {:g}{}{}", report.score, flag, *min,
+                     worst.empty() ? "" : "; worst: ", worst);
+}
+
+namespace {
+
+FidelityOutcome fidelity(const FidelityCommand& c) {
+  if (c.source.empty())
+    throw UsageError("usage.missing-argument",
+                     "fidelity needs --source DSN (the production database to compare with)");
+  // Before any connection: a bad file is exit 2 with nothing touched.
+  const std::vector<FidelityQuery> queries = read_query_file(c.queries_file);
+  const std::optional<UserTarget> user = user_target(c.target);
+  if (!user)
+    throw UsageError("usage.no-target",
+                     "fidelity needs the mirror: --dsn, DATABASE_URL or the PG* variables "
+                     "(PGHOST, PGDATABASE, PGSERVICE, ...)",
+                     "an embedded throwaway server holds no mirror to compare");
+  FidelityOutcome outcome;
+  outcome.target.source = user->source;
+  outcome.target.label = describe_dsn(user->dsn);
+  outcome.target.place = app::place_of(*app::connect(user->dsn, "--dsn (the mirror database)"));
+  outcome.report = measure_fidelity(c.source, user->dsn,
+                                    FidelityOptions{.source_schema = c.source_schema,
+                                                    .schema = c.schema,
+                                                    .tables = c.tables,
+                                                    .queries = queries});
+  outcome.gate = fidelity_gate(outcome.report, c.min_score, "--min-score");
+  return outcome;
+}
+
+}  // namespace
+
+FidelityOutcome run_fidelity(const FidelityCommand& command) {
+  return app::translating_errors([&] { return fidelity(command); });
+}
+
+}  // namespace pgshape
