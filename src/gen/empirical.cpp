@@ -255,6 +255,11 @@ class Empirical : public ColumnGenerator {
     if (tail > 0) {
       double lo_limit = type_.is_integer() ? static_cast<double>(type_.integer_min()) : -1e300;
       double hi_limit = type_.is_integer() ? static_cast<double>(type_.integer_max()) : 1e300;
+      if (type_.kind == PgType::kDate) {  // 4713 BC .. 5874897 AD, in days from 2000
+        lo_limit = -2451544, hi_limit = 2145031948;
+      } else if (type_.is_temporal()) {  // 4713 BC .. 294276 AD, in microseconds
+        lo_limit = -2.1e17, hi_limit = 9.2e18;
+      }
       if (type_.is_fractional() && type_.precision > 0) {  // numeric(p,s): |v| < 10^(p-s)
         hi_limit = std::pow(10.0, type_.precision - type_.scale) - 1 / unit;
         lo_limit = -hi_limit;
