@@ -9,7 +9,9 @@
 // so MCV frequencies, NULLs and distinct counts come out as planned rather
 // than as random draws would scatter them.
 //
-//   most_common_vals/freqs  one segment per value, as long as its frequency
+//   most_common_vals/freqs  one segment per value, as long as its frequency; one
+//                           that lies between a bucket's bounds cuts the bucket
+//                           there, so value order (and correlation) stays true
 //   histogram_bounds        the remaining mass, split equally (ANALYZE builds
 //                           them equi-depth); beyond the first and last bound a
 //                           thin tail when the source's sample could not see its
