@@ -118,9 +118,10 @@ double estimate(const std::string& dsn, const std::string& schema, const std::st
   return plan[0]["Plan"]["Plan Rows"].get<double>();
 }
 
-// Imports `source`, loads it into `mirror`; returns the mirror's schema.
+// Imports `source`, loads it into `mirror`; returns the mirror's schema (and the
+// profile's text in `text`, if given).
 std::string mirror_of(const std::string& source, const std::string& mirror, bool redact,
-                      const std::string& key) {
+                      const std::string& key, std::string* text = nullptr) {
   const auto dir = std::filesystem::temp_directory_path() / testing::unique_name("emp_fid");
   std::filesystem::create_directories(dir);
   const std::string profile = (dir / "mirror.yaml").string();
@@ -131,6 +132,7 @@ std::string mirror_of(const std::string& source, const std::string& mirror, bool
   auto loaded =
       run_pgshape({"load", profile, "--scale", "production", "--jobs", "1", "--dsn", mirror});
   EXPECT_EQ(loaded.exit_code, 0) << loaded.err;
+  if (text) *text = testing::read_all(profile);
   std::filesystem::remove_all(dir);
   return schema_of(mirror, "items");
 }
@@ -200,7 +202,12 @@ TEST(EmpiricalFidelity, RedactedMirrorKeepsPrefixSearchEstimatesWithinTwice) {
   ScratchDatabase mirror("emp_mirror_r");
   build_source(source.dsn());
   const std::string key_text = "empirical-test-key";
-  const std::string schema = mirror_of(source.dsn(), mirror.dsn(), true, key_text);
+  std::string profile;
+  const std::string schema = mirror_of(source.dsn(), mirror.dsn(), true, key_text, &profile);
+  // No raw text value in the profile: names, domains, code prefixes.
+  ASSERT_FALSE(profile.empty());
+  for (const char* raw : {"economy", "express", "standard", "example", "ABC-", "XYZ-"})
+    EXPECT_EQ(profile.find(raw), std::string::npos) << raw;
   const uint64_t key = redact_key(key_text);
   std::printf("\nprefix        source rows  mirror rows  ratio\n");
   for (const std::string prefix : {"AB", "ABC-", "ABD-", "XYZ-", "QRS-", "u1", "u3"}) {
