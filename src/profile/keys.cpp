@@ -25,7 +25,10 @@ const std::vector<ProfileKey>& profile_keys() {
       {"table", "columns", "map", "column name -> column"},
       {"table", "primary_key", "list", "column names of a composite primary key"},
       {"table", "indexes", "list", "indexes built after the data"},
-      {"column", "type", "string", "PostgreSQL type: bigint, integer, numeric(10,2), text, ..."},
+      {"column", "type", "string",
+       "PostgreSQL type: bigint, integer, numeric(10,2), text, ..., a name of types:, or any "
+       "type (text[], jsonb, ...) for a column that is all NULL (null_fraction: 1) or weighted "
+       "over that type's literals"},
       {"column", "primary_key", "bool", "the column is the primary key"},
       {"column", "unique", "bool", "every value distinct (generated without storing them)"},
       {"column", "nullable", "bool", "allow NULL (implied by null_fraction > 0)"},

@@ -12,7 +12,7 @@
 namespace pgshape {
 namespace {
 
-constexpr const char* kGood = R"(name: inv
+constexpr const char* kGood = R"yaml(name: inv
 schema: inv
 scales: {production: 100}
 types:
@@ -37,7 +37,7 @@ tables:
 left_out:
   - {object: "view v", reason: "views are not rebuilt"}
   - "trigger t on items"
-)";
+)yaml";
 
 std::vector<Diagnostic> problems(const std::string& text) {
   try {
