@@ -330,6 +330,12 @@ class Writer {
   void types(YAML::Emitter& out) {
     std::vector<const TypeStats*> kept;
     for (const auto& type : snap_.types) {
+      if (!type.needs.empty()) {
+        leave_out("domain " + type.name,
+                  fmt::format("its CHECK needs {}, which stats does not create on the mirror",
+                              fmt::join(type.needs, ", ")));
+        continue;
+      }
       if (type.kind == 'd' && !parse_column_type(type.base)) {
         leave_out("domain " + type.name,
                   fmt::format("its base type {} is not one pgshape generates", type.base));
@@ -565,6 +571,12 @@ class Writer {
     std::vector<const IndexStats*> indexes;
     for (const auto& index : t.indexes) {
       const std::string object = fmt::format("index {}.{}", t.name, index.name);
+      if (!index.constraint && !index.needs.empty()) {
+        leave_out(object, fmt::format("it needs {}, which stats does not create on the mirror "
+                                      "(create it there and add the index in the overlay)",
+                                      fmt::join(index.needs, ", ")));
+        continue;
+      }
       if (index.constraint && !index.plain && !index.method.empty() && index.method != "btree") {
         leave_out(object, fmt::format("it backs an exclusion constraint (USING {})", index.method));
         continue;
@@ -672,6 +684,13 @@ class Writer {
 
   // Emits one column; false when its type cannot be reproduced (it is left out).
   bool column(YAML::Emitter& out, const TableStats& t, const ColumnStats& c, int64_t rows) {
+    if (!c.extension_type.empty()) {
+      leave_out(fmt::format("column {}.{}", t.name, c.name),
+                fmt::format("its type {} comes from extension {}, which stats does not create on "
+                            "the mirror",
+                            c.type, c.extension_type));
+      return false;
+    }
     auto named = profile_type(c);
     if (!named) {
       bool referenced = false;
