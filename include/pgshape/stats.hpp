@@ -35,6 +35,9 @@ struct ColumnStats {
   // the column, or row-level security is active for it on the table. Not kept
   // in the snapshot's JSON: it is about who read, not about the data.
   bool stats_hidden = false;
+  // The type (or its element type) belongs to an extension ("citext", "hstore"):
+  // the mirror may not have it. Its name, or "".
+  std::string extension_type;
   double null_frac = 0;
   double avg_width = 0;
   double n_distinct = 0;  // pg_stats convention: < 0 is a fraction of rows
@@ -67,6 +70,8 @@ struct IndexStats {
   // no INCLUDE: columns/orders/where say all of it. Otherwise only `definition` does.
   bool plain = true;
   std::vector<std::string> uses;  // every column the index reads (keys, INCLUDE, expressions)
+  // What it needs that the mirror does not get: "extension pg_trgm", "function f".
+  std::vector<std::string> needs;
 };
 
 // A CHECK constraint of a table.
@@ -85,6 +90,7 @@ struct TypeStats {
   std::string base;                 // domain: format_type of its base type
   std::vector<std::string> checks;  // domain: pg_get_constraintdef of each CHECK
   bool not_null = false;            // domain
+  std::vector<std::string> needs;   // domain: as IndexStats::needs, for its CHECKs
 };
 
 // An extended-statistics object (pg_statistic_ext) and what ANALYZE put in it

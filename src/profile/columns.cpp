@@ -39,6 +39,12 @@ DistKind default_dist(const Column& column) {
 
 // A type's SQL spelling that can be spliced into CREATE TABLE: names, array
 // brackets, modifiers, quoted identifiers; nothing that ends or comments a statement.
+// True when the map `node` has `key` with exactly this scalar value.
+static bool scalar_is(const YAML::Node& node, const char* key, std::string_view value) {
+  const YAML::Node n = node[key];
+  return n && n.IsScalar() && n.Scalar() == value;
+}
+
 static bool opaque_type_text(std::string_view text) {
   if (text.empty() || text.size() > 200) return false;
   size_t quotes = 0;
@@ -64,11 +70,12 @@ Column ProfileParser::parse_column(const YAML::Node& key, const YAML::Node& node
         column.type = *type;
       } else if (auto own = user_column_type(*text)) {
         column.type = *own;
-      } else if (auto n = node["null_fraction"];
-                 n && n.IsScalar() && n.Scalar() == "1" && opaque_type_text(*text)) {
-        // Any type PostgreSQL knows, for a column that is all NULL: what `stats`
-        // writes for a type it does not generate, so the column and the indexes
-        // reading it still exist on the mirror.
+      } else if (opaque_type_text(*text) &&
+                 (scalar_is(node, "null_fraction", "1") || scalar_is(node, "dist", "weighted"))) {
+        // Any type PostgreSQL knows, for a column that is all NULL or draws
+        // values written as that type's literals: what `stats` writes for a type
+        // it does not generate, so the column and the indexes reading it exist on
+        // the mirror. Loaded by text COPY (the server parses the literals).
         column.type = ColumnType{.kind = PgType::kText, .user_type = *text, .opaque = true};
       } else {
         const bool split_by_flow_map =

@@ -31,7 +31,10 @@ const std::vector<ProfileKey>& profile_keys() {
       {"table", "statistics", "list",
        "extended statistics (CREATE STATISTICS) built before ANALYZE: {columns: [a, b], kinds: "
        "[dependencies, ndistinct, mcv], name: x}"},
-      {"column", "type", "string", "PostgreSQL type: bigint, integer, numeric(10,2), text, ..."},
+      {"column", "type", "string",
+       "PostgreSQL type: bigint, integer, numeric(10,2), text, ..., a name of types:, or any "
+       "type (text[], jsonb, ...) for a column that is all NULL (null_fraction: 1) or weighted "
+       "over that type's literals"},
       {"column", "primary_key", "bool", "the column is the primary key"},
       {"column", "unique", "bool", "every value distinct (generated without storing them)"},
       {"column", "nullable", "bool", "allow NULL (implied by null_fraction > 0)"},

@@ -88,6 +88,19 @@ bool opaque_spelling(const std::string& type) {
   return !type.empty() && type.size() <= 200 && quotes % 2 == 0;
 }
 
+// A name as PostgreSQL prints it in an expression (its quote_ident): bare when it
+// is a lower-case identifier, else double-quoted. A keyword PostgreSQL would
+// quote comes out bare here; a CHECK on it then reads as not understood (left out).
+std::string printed_name(const std::string& name) {
+  const bool bare = !name.empty() &&
+                    (std::islower(static_cast<unsigned char>(name[0])) || name[0] == '_') &&
+                    std::all_of(name.begin(), name.end(), [](char c) {
+                      return std::islower(static_cast<unsigned char>(c)) ||
+                             std::isdigit(static_cast<unsigned char>(c)) || c == '_' || c == '$';
+                    });
+  return bare ? name : quote_ident(name);
+}
+
 // An identifier as format_type / quote_ident print it, unquoted: "My Type" -> My Type.
 std::string unquoted(const std::string& name) {
   if (name.size() < 2 || name.front() != '"' || name.back() != '"') return name;
@@ -114,6 +127,9 @@ std::string check_expression(const std::string& definition) {
 struct CheckShape {
   bool understood = false;
   std::vector<std::string> in_list;  // = ANY (ARRAY[...]): the allowed values
+  // A varchar IN list alone, written back as `col IN (...)`: PostgreSQL prints
+  // what it parses from that exactly as production's, not from its own print.
+  std::string rebuilt;
 };
 
 // 'it''s'::text -> it's; (0)::numeric -> 0; 42 -> 42. nullopt: not a constant.
@@ -219,6 +235,16 @@ CheckShape check_shape(std::string expr, const std::string& subject) {
     if (!compared) return {};
   }
   shape.understood = true;
+  if (atoms.size() == 1 && !shape.in_list.empty() && atoms[0].rfind(as_text, 0) == 0) {
+    shape.rebuilt = "(" + subject + " IN (";
+    for (size_t i = 0; i < shape.in_list.size(); ++i) {
+      shape.rebuilt += i ? ", '" : "'";
+      for (char c : shape.in_list[i])
+        shape.rebuilt += c == '\'' ? std::string("''") : std::string(1, c);
+      shape.rebuilt += "'";
+    }
+    shape.rebuilt += "))";
+  }
   return shape;
 }
 
@@ -305,6 +331,12 @@ class Writer {
   void types(YAML::Emitter& out) {
     std::vector<const TypeStats*> kept;
     for (const auto& type : snap_.types) {
+      if (!type.needs.empty()) {
+        leave_out("domain " + type.name,
+                  fmt::format("its CHECK needs {}, which stats does not create on the mirror",
+                              fmt::join(type.needs, ", ")));
+        continue;
+      }
       if (type.kind == 'd' && !parse_column_type(type.base)) {
         leave_out("domain " + type.name,
                   fmt::format("its base type {} is not one pgshape generates", type.base));
@@ -337,7 +369,7 @@ class Writer {
     for (const auto& object : snap_.other_objects)
       for (const char* kind : {"composite type ", "range type ", "type "})
         if (object.rfind(kind, 0) == 0) {
-          missing_.push_back(quote_ident(object.substr(std::strlen(kind))));
+          missing_.push_back(printed_name(object.substr(std::strlen(kind))));
           break;
         }
     if (kept.empty()) return;
@@ -400,7 +432,7 @@ class Writer {
         leave_out(object, fmt::format("{}: its column is left out", check.definition));
         continue;
       }
-      const CheckShape shape = check_shape(expr, quote_ident(column));
+      const CheckShape shape = check_shape(expr, printed_name(column));
       if (!shape.understood) {
         leave_out(object,
                   fmt::format("{}: only comparisons with constants, BETWEEN and IN lists are "
@@ -409,6 +441,7 @@ class Writer {
         continue;
       }
       if (!shape.in_list.empty()) in_lists[column] = shape.in_list;
+      if (!shape.rebuilt.empty()) rebuilt_[check.name] = shape.rebuilt;
       kept.push_back(&check);
     }
     return kept;
@@ -626,6 +659,7 @@ class Writer {
     for (const auto& c : t.columns)
       if (profile_type(c)) emitted.push_back(c.name);
     in_lists_.clear();
+    rebuilt_.clear();
     const std::vector<const CheckStats*> checks = kept_checks(t, emitted, in_lists_);
     emitted.clear();
     out << YAML::Key << "columns" << YAML::Value << YAML::BeginMap;
@@ -637,7 +671,10 @@ class Writer {
       for (const CheckStats* check : checks)
         out << YAML::Flow << YAML::BeginMap << YAML::Key << "name" << YAML::Value
             << YAML::DoubleQuoted << check->name << YAML::Key << "check" << YAML::Value
-            << YAML::DoubleQuoted << check_expression(check->definition) << YAML::EndMap;
+            << YAML::DoubleQuoted
+            << (rebuilt_.count(check->name) ? rebuilt_[check->name]
+                                            : check_expression(check->definition))
+            << YAML::EndMap;
       out << YAML::EndSeq;
     }
     for (const auto& other : t.other_constraints)
@@ -667,6 +704,12 @@ class Writer {
     std::vector<const IndexStats*> indexes;
     for (const auto& index : t.indexes) {
       const std::string object = fmt::format("index {}.{}", t.name, index.name);
+      if (!index.constraint && !index.needs.empty()) {
+        leave_out(object, fmt::format("it needs {}, which stats does not create on the mirror "
+                                      "(create it there and add the index in the overlay)",
+                                      fmt::join(index.needs, ", ")));
+        continue;
+      }
       if (index.constraint && !index.plain && !index.method.empty() && index.method != "btree") {
         leave_out(object, fmt::format("it backs an exclusion constraint (USING {})", index.method));
         continue;
@@ -759,7 +802,14 @@ class Writer {
         out << YAML::Flow << YAML::BeginMap;
         out << YAML::Key << "name" << YAML::Value << YAML::DoubleQuoted << index->name;
         out << YAML::Key << "definition" << YAML::Value << YAML::DoubleQuoted << index->definition;
-        if (unique) out << YAML::Key << "unique" << YAML::Value << true;
+        if (unique) {
+          // The key columns that prove it unique, for validate's check.
+          out << YAML::Key << "columns" << YAML::Value << YAML::BeginSeq;
+          for (const auto& c : index->columns)
+            if (!c.empty()) index_column(out, c, "");
+          out << YAML::EndSeq;
+          out << YAML::Key << "unique" << YAML::Value << true;
+        }
         out << YAML::EndMap;
       }
       out << YAML::EndSeq;
@@ -769,10 +819,18 @@ class Writer {
     out << YAML::EndMap;
   }
   std::vector<const IndexStats*> definitions_;  // this table's indexes kept by definition
+  std::map<std::string, std::string> rebuilt_;  // this table's checks written back, by name
   std::map<std::string, std::vector<std::string>> in_lists_;  // this table's IN-list checks
 
   // Emits one column; false when its type cannot be reproduced (it is left out).
   bool column(YAML::Emitter& out, const TableStats& t, const ColumnStats& c, int64_t rows) {
+    if (!c.extension_type.empty()) {
+      leave_out(fmt::format("column {}.{}", t.name, c.name),
+                fmt::format("its type {} comes from extension {}, which stats does not create on "
+                            "the mirror",
+                            c.type, c.extension_type));
+      return false;
+    }
     auto named = profile_type(c);
     if (!named) {
       bool referenced = false;

@@ -34,6 +34,24 @@ std::vector<double> json_numbers(const std::string& text) {
 // pg_stats' range_* columns, not read): one query per catalog serves every
 // supported source (the CrossVersion tests read 15, 17 and 18). A query that
 // must differ by version goes here, chosen by server_version_num.
+// What the object (classid, objid) depends on that a mirror does not get: members of
+// extensions, and functions of the source schema. Text[] of "extension x" / "function f".
+#define PGSHAPE_NEEDS(CLASS, OBJID)                                                            \
+  "  pg_catalog.array_to_json(ARRAY(SELECT DISTINCT 'extension ' || x.extname::text "          \
+  "    FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_depend e ON e.classid = d.refclassid "   \
+  "    AND e.objid = d.refobjid AND e.deptype = 'e' "                                          \
+  "    JOIN pg_catalog.pg_extension x ON x.oid = e.refobjid "                                  \
+  "    WHERE d.classid = '" CLASS "'::pg_catalog.regclass AND d.objid = " OBJID                \
+  " "                                                                                          \
+  "    UNION SELECT DISTINCT 'function ' || p.proname::text FROM pg_catalog.pg_depend d "      \
+  "    JOIN pg_catalog.pg_proc p ON d.refclassid = 'pg_catalog.pg_proc'::pg_catalog.regclass " \
+  "    AND p.oid = d.refobjid JOIN pg_catalog.pg_namespace pn ON pn.oid = p.pronamespace "     \
+  "    WHERE d.classid = '" CLASS "'::pg_catalog.regclass AND d.objid = " OBJID                \
+  " "                                                                                          \
+  "    AND pn.nspname = $1 AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend m "              \
+  "      WHERE m.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass AND m.objid = p.oid "     \
+  "      AND m.deptype = 'e')))::text "
+
 constexpr const char* kTablesSql =
     "SELECT c.oid::bigint, c.relname::text, c.reltuples::float8, c.relpages::bigint, "
     "  CASE WHEN c.relkind = 'p' THEN pg_catalog.pg_get_partkeydef(c.oid) ELSE '' END "
@@ -49,7 +67,13 @@ constexpr const char* kColumnsSql =
     "       a.attgenerated::text, a.attidentity::text, "
     // pg_stats' own filter (system_views.sql), so a hidden row is told from a missing one.
     "       NOT (pg_catalog.has_column_privilege(c.oid, a.attnum, 'select') "
-    "            AND (c.relrowsecurity = false OR NOT pg_catalog.row_security_active(c.oid))) "
+    "            AND (c.relrowsecurity = false OR NOT pg_catalog.row_security_active(c.oid))), "
+    "       coalesce((SELECT x.extname::text FROM pg_catalog.pg_type t "
+    "         JOIN pg_catalog.pg_depend e ON e.classid = 'pg_catalog.pg_type'::pg_catalog.regclass "
+    "         AND e.objid = CASE WHEN t.typelem <> 0 AND t.typlen = -1 THEN t.typelem "
+    "                            ELSE t.oid END AND e.deptype = 'e' "
+    "         JOIN pg_catalog.pg_extension x ON x.oid = e.refobjid "
+    "         WHERE t.oid = a.atttypid LIMIT 1), '') "
     "FROM pg_catalog.pg_attribute a "
     "JOIN pg_catalog.pg_class c ON c.oid = a.attrelid "
     "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
@@ -122,7 +146,7 @@ constexpr const char* kIndexesSql =
     "      WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass "
     "      AND d.objid = i.indexrelid AND d.refobjid = i.indrelid "
     "      AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass)) "
-    "    ORDER BY a.attnum))::text "
+    "    ORDER BY a.attnum))::text, " PGSHAPE_NEEDS("pg_catalog.pg_class", "i.indexrelid")
     "FROM pg_catalog.pg_index i "
     "JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid "
     "JOIN pg_catalog.pg_class c ON c.oid = i.indrelid "
@@ -153,7 +177,10 @@ constexpr const char* kTypesSql =
     "  pg_catalog.array_to_json(ARRAY(SELECT pg_catalog.pg_get_constraintdef(k.oid) "
     "    FROM pg_catalog.pg_constraint k WHERE k.contypid = t.oid AND k.contype = 'c' "
     "    ORDER BY k.conname))::text, "
-    "  t.typnotnull "
+    "  t.typnotnull, "
+    "  pg_catalog.array_to_json(ARRAY(SELECT DISTINCT v.need FROM pg_catalog.pg_constraint k, "
+    "    pg_catalog.json_array_elements_text((" PGSHAPE_NEEDS("pg_catalog.pg_constraint", "k.oid")
+    ")::json) v(need) WHERE k.contypid = t.oid))::text "
     "FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace "
     "WHERE n.nspname = $1 AND t.typtype IN ('e', 'd') ORDER BY t.oid";
 
@@ -167,7 +194,9 @@ constexpr const char* kOtherObjectsSql =
     "    FROM pg_catalog.pg_inherits h JOIN pg_catalog.pg_class p ON p.oid = h.inhparent "
     "    WHERE h.inhrelid = c.oid LIMIT 1), '?') || ')' ELSE '' END "
     "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
-    "WHERE n.nspname = $1 AND (c.relkind IN ('v', 'm', 'f') "
+    "WHERE n.nspname = $1 AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend m "
+    "  WHERE m.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND m.objid = c.oid "
+    "  AND m.deptype = 'e') AND (c.relkind IN ('v', 'm', 'f') "
     "  OR (c.relkind IN ('r', 'p') AND c.relispartition) "
     "  OR (c.relkind = 'S' AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d "
     "    WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objid = c.oid "
@@ -184,7 +213,20 @@ constexpr const char* kOtherObjectsSql =
     "WHERE n.nspname = $1 AND t.typtype IN ('c', 'r', 'b', 'p') "
     "  AND (t.typtype <> 'c' OR (SELECT k.relkind FROM pg_catalog.pg_class k "
     "       WHERE k.oid = t.typrelid) = 'c') "
-    "  AND t.typelem = 0 "
+    "  AND t.typelem = 0 AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend m "
+    "  WHERE m.classid = 'pg_catalog.pg_type'::pg_catalog.regclass AND m.objid = t.oid "
+    "  AND m.deptype = 'e') "
+    "UNION ALL "
+    "SELECT 'extension ' || x.extname::text FROM pg_catalog.pg_extension x "
+    "JOIN pg_catalog.pg_namespace n ON n.oid = x.extnamespace WHERE n.nspname = $1 "
+    "UNION ALL "
+    "SELECT CASE p.prokind WHEN 'p' THEN 'procedure ' WHEN 'a' THEN 'aggregate ' "
+    "  ELSE 'function ' END || p.proname::text || '(' || "
+    "  pg_catalog.pg_get_function_identity_arguments(p.oid) || ')' "
+    "FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace "
+    "WHERE n.nspname = $1 AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend m "
+    "  WHERE m.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass AND m.objid = p.oid "
+    "  AND m.deptype = 'e') "
     "ORDER BY 1";
 
 // A foreign key's referential actions and deferrability beyond the defaults
@@ -319,7 +361,8 @@ StatsSnapshot read_stats(const std::string& dsn, const StatsOptions& options) {
                     .default_expr = row[4].as<std::string>(),
                     .generated = row[5].as<std::string>() == "s",
                     .identity = row[6].as<std::string>(),
-                    .stats_hidden = row[7].as<bool>()});
+                    .stats_hidden = row[7].as<bool>(),
+                    .extension_type = row[8].as<std::string>()});
   }
   for (const auto& row : tx.exec_params(kStatsSql, options.schema)) {
     for (auto& table : snap.tables) {
@@ -374,6 +417,7 @@ StatsSnapshot read_stats(const std::string& dsn, const StatsOptions& options) {
     }
     index.plain = row[10].as<bool>();
     index.uses = json_strings(row[11].as<std::string>());
+    index.needs = json_strings(row[12].as<std::string>());
     snap.tables[it->second].indexes.push_back(std::move(index));
   }
   for (const auto& row : tx.exec_params(kChecksSql, options.schema)) {
@@ -395,7 +439,8 @@ StatsSnapshot read_stats(const std::string& dsn, const StatsOptions& options) {
                                    .labels = json_strings(row[2].as<std::string>()),
                                    .base = row[3].as<std::string>(),
                                    .checks = json_strings(row[4].as<std::string>()),
-                                   .not_null = row[5].as<bool>()});
+                                   .not_null = row[5].as<bool>(),
+                                   .needs = json_strings(row[6].as<std::string>())});
   for (const auto& row : tx.exec_params(kOtherObjectsSql, options.schema))
     snap.other_objects.push_back(row[0].as<std::string>());
   stats::read_extended_stats(tx, options.schema, by_oid, snap);

@@ -209,10 +209,13 @@ TEST(RefreshTarget, PgVariablesAreAMirrorAndNoneIsAUsageError) {
       << none.err;
   EXPECT_FALSE(fs::exists(profile)) << "refused before anything is written";
 
-  const CommandResult r = run_pgshape(args, {{"PGHOST", server.host},
-                                             {"PGPORT", server.port},
-                                             {"PGUSER", server.user},
-                                             {"PGDATABASE", mirror.name()}});
+  // The profile's schema is the source's (public): the mirror's is named here.
+  std::vector<std::string> into_nightly = args;
+  into_nightly.insert(into_nightly.end(), {"--schema", "nightly"});
+  const CommandResult r = run_pgshape(into_nightly, {{"PGHOST", server.host},
+                                                     {"PGPORT", server.port},
+                                                     {"PGUSER", server.user},
+                                                     {"PGDATABASE", mirror.name()}});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_NE(r.out.find("refresh wrote into nightly on " + server.host + ":" + server.port + "/" +
                        mirror.name()),

@@ -12,7 +12,7 @@
 namespace pgshape {
 namespace {
 
-constexpr const char* kGood = R"(name: inv
+constexpr const char* kGood = R"yaml(name: inv
 schema: inv
 scales: {production: 100}
 types:
@@ -37,7 +37,7 @@ tables:
 left_out:
   - {object: "view v", reason: "views are not rebuilt"}
   - "trigger t on items"
-)";
+)yaml";
 
 std::vector<Diagnostic> problems(const std::string& text) {
   try {
@@ -63,10 +63,10 @@ TEST(SchemaObjects, TypesChecksDefinitionsAndLeftOutAreRead) {
   EXPECT_EQ(p.types[2].base.sql(), "integer");
   EXPECT_TRUE(p.types[2].not_null);
   const Table& t = p.tables[0];
-  EXPECT_EQ(t.find_column("feeling")->type.sql(), "mood");
+  EXPECT_EQ(t.find_column("feeling")->type.sql(), "\"mood\"");
   EXPECT_TRUE(t.find_column("feeling")->type.is_textual());
   EXPECT_EQ(t.find_column("kind")->type.sql(), "\"Odd Kind\"");
-  EXPECT_EQ(t.find_column("weight")->type.sql(), "posint");
+  EXPECT_EQ(t.find_column("weight")->type.sql(), "\"posint\"");
   EXPECT_TRUE(t.find_column("weight")->type.is_integer());
   EXPECT_TRUE(t.find_column("tags")->type.opaque);
   EXPECT_EQ(t.find_column("tags")->type.sql(), "text[]");

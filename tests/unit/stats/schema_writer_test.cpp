@@ -132,14 +132,14 @@ TEST(SchemaWriter, ProductionStructureRendersToAValidProfileAndNamesWhatItLeaves
 
   // An enum: its MCV frequencies, the rest shared by the labels pg_stats does not name.
   const Column* feeling = t.find_column("feeling");
-  EXPECT_EQ(feeling->type.sql(), "mood");
+  EXPECT_EQ(feeling->type.sql(), "\"mood\"");
   EXPECT_EQ(feeling->dist.kind, DistKind::kWeighted);
   EXPECT_EQ(feeling->dist.values, (std::vector<std::string>{"sad", "ok", "happy"}));
   EXPECT_NEAR(feeling->dist.weights[2], 0.7, 1e-9);
   EXPECT_NEAR(feeling->dist.weights[0], 0.1, 1e-9);
   // A domain generation stays inside is generated as its base; one it cannot is sampled.
   EXPECT_TRUE(t.find_column("weight")->type.is_integer());
-  EXPECT_EQ(t.find_column("weight")->type.sql(), "posint");
+  EXPECT_EQ(t.find_column("weight")->type.sql(), "\"posint\"");
   EXPECT_EQ(t.find_column("sku")->dist.kind, DistKind::kWeighted);
   EXPECT_TRUE(left_out(p, "generation of domain \"Sku\"")) << text;
   // An IN-list CHECK on varchar: drawn from the list only.
