@@ -3,8 +3,8 @@
 // items; a composite UNIQUE (order_id, n) beside a single-column key) is read
 // by `stats`, and the mirror `load` builds from that profile must hold the
 // same keys (a two-column primary key, a unique index on the pair, no
-// duplicate), production's parents used (n_distinct within 1.5x, the exact
-// count within 10 %) and its heap order (correlation within 0.1). `stats` of
+// duplicate), production's parents used (as many as its n_distinct says, the
+// mirror's n_distinct within 1.5x) and its heap order (correlation within 0.1). `stats` of
 // the mirror gives the keys back (refresh round-trips them).
 #include <gtest/gtest.h>
 
@@ -122,11 +122,15 @@ TEST_F(FanoutLoad, StatsMirrorKeepsCompositeKeysFanoutAndOrder) {
       return static_cast<double>(scalar(c, fmt::format("SELECT count(DISTINCT order_id) FROM {}.{}",
                                                        c.quote_name(schema), table)));
     };
-    const double ratio = used(mirror) / used(source);
-    EXPECT_NEAR(ratio, 1.0, 0.1) << table << " parents used " << used(mirror) << " vs "
-                                 << used(source);
     const auto [src_distinct, src_corr] = column_stats(c, source, table, "order_id");
     const auto [mir_distinct, mir_corr] = column_stats(c, mirror, table, "order_id");
+    // The mirror uses the parents production's statistics say (2 %: rounding
+    // and the most common values); the true count is only as near as ANALYZE's
+    // n_distinct estimate of the source (its sample: 30000 rows).
+    EXPECT_NEAR(used(mirror) / src_distinct, 1.0, 0.02) << table;
+    const double ratio = used(mirror) / used(source);
+    EXPECT_NEAR(ratio, 1.0, 0.15) << table << " parents used " << used(mirror) << " vs "
+                                  << used(source);
     EXPECT_LE(mir_distinct, 1.5 * src_distinct) << table;
     EXPECT_GE(mir_distinct, src_distinct / 1.5) << table;
     EXPECT_NEAR(mir_corr, src_corr, 0.1) << table << " correlation";
