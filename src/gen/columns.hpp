@@ -118,15 +118,19 @@ class FanoutLayout {
   void seek(uint64_t position, uint64_t& parent, uint64_t& start) const;
 
   // x / d and x % d by a multiplication (a division costs ~40 cycles, twice a
-  // row): q = the high half of x * floor((2^64 - 1) / d) is at most 3 short.
+  // row): q = the high half of x * floor((2^64 - 1) / d) is at most 2 short.
   struct Divider {
     uint64_t d = 1, magic = UINT64_MAX;
     Divider() = default;
     explicit Divider(uint64_t divisor) : d(divisor), magic(UINT64_MAX / divisor) {}
+    // Two corrections without branches: the rest is as random as the rows.
     uint64_t divmod(uint64_t x, uint64_t& rest) const {
       uint64_t q = static_cast<uint64_t>((static_cast<unsigned __int128>(x) * magic) >> 64);
       uint64_t r = x - q * d;
-      while (r >= d) r -= d, ++q;
+      uint64_t more = r >= d;
+      q += more, r -= more * d;
+      more = r >= d;
+      q += more, r -= more * d;
       rest = r;
       return q;
     }

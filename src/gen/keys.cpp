@@ -274,10 +274,15 @@ uint64_t FanoutLayout::parent_of(uint64_t rank) const {
 
 void FanoutLayout::locate_shuffled(uint64_t row, uint64_t& parent, int64_t& number) const {
   const uint64_t position = (*order_)(row);
-  const size_t i =
-      static_cast<size_t>(std::upper_bound(segment_.begin(), segment_.end(), position) -
-                          segment_.begin()) -
-      1;
+  // The last segment starting at or before the position: a binary search the
+  // compiler makes branch-free (positions are random, so branches would miss).
+  const uint64_t* base = segment_.data();
+  for (size_t len = segment_.size(); len > 1;) {
+    const size_t half = len / 2;
+    base += base[half] <= position ? half : 0;
+    len -= half;
+  }
+  const auto i = static_cast<size_t>(base - segment_.data());
   const uint64_t offset = position - segment_[i];
   const int64_t first_round = i ? size_[i - 1] : 0;
   uint64_t rank = 0;
