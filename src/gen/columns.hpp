@@ -118,13 +118,26 @@ class FanoutLayout {
   void seek(uint64_t position, uint64_t& parent, uint64_t& start) const;
 
   // x / d and x % d by a multiplication (a division costs ~40 cycles, twice a
-  // row): q = the high half of x * floor((2^64 - 1) / d) is at most 2 short.
+  // row). With m = floor(2^64 / d) + 1 the high half of x * m is exact while
+  // x * d < 2^64 (its error x * (m - 2^64 / d) / 2^64 stays below 1 / d);
+  // larger x take q from floor((2^64 - 1) / d), at most 2 short, corrected
+  // without branches (the rows are random, so branches would miss).
   struct Divider {
-    uint64_t d = 1, magic = UINT64_MAX;
+    uint64_t d = 1, magic = UINT64_MAX, exact = 0;
+    uint64_t exact_below = 0;  // x below this: the exact magic
     Divider() = default;
-    explicit Divider(uint64_t divisor) : d(divisor), magic(UINT64_MAX / divisor) {}
-    // Two corrections without branches: the rest is as random as the rows.
+    explicit Divider(uint64_t divisor)
+        : d(divisor),
+          magic(UINT64_MAX / divisor),
+          exact(divisor > 1 ? UINT64_MAX / divisor + 1 : 0),
+          exact_below(divisor > 1 ? UINT64_MAX / divisor : 0) {}
     uint64_t divmod(uint64_t x, uint64_t& rest) const {
+      if (x < exact_below) {
+        const auto q = static_cast<uint64_t>((static_cast<unsigned __int128>(x) * exact) >> 64);
+        rest = x - q * d;
+        return q;
+      }
+      if (d == 1) return rest = 0, x;
       uint64_t q = static_cast<uint64_t>((static_cast<unsigned __int128>(x) * magic) >> 64);
       uint64_t r = x - q * d;
       uint64_t more = r >= d;
