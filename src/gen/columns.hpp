@@ -11,6 +11,7 @@
 
 #include <cmath>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -192,10 +193,14 @@ class ForeignKeyGenerator : public ColumnGenerator {
   // once every table is linked (it reads parent keys).
   void learn_parent_keys();
   Datum::Kind kind() const override;
+  std::vector<size_t> inputs() const override {
+    return distinct_in_ ? std::vector<size_t>{*distinct_in_} : std::vector<size_t>{};
+  }
   void fill(const Selection& rows, const Batch& batch, ColumnVector& out) const override;
 
  private:
-  void choose_parent_rows(const Selection& rows, uint64_t* parents, ColumnVector& scratch) const;
+  void choose_parent_rows(const Selection& rows, const Batch& batch, uint64_t* parents,
+                          ColumnVector& scratch) const;
 
   uint64_t key_;
   RankPicker picker_;
@@ -218,6 +223,11 @@ class ForeignKeyGenerator : public ColumnGenerator {
   int64_t parent_start_ = 0, parent_step_ = 1;
   // dist: fanout: the rows' parents follow the fan-out layout instead of ranks.
   std::unique_ptr<FanoutLayout> fanout_;
+  // `of: <fanout key>`: distinct parents within each family of that key (a
+  // junction table's (order_id, product_id)): the family draws one rank, its
+  // n-th child takes the rank n further on. The fanout key's column index.
+  std::optional<size_t> distinct_in_;
+  uint64_t domain_ = 0;  // ranks to choose from
 };
 
 // A column of the parent row chosen by a foreign key of the same table: reads

@@ -253,6 +253,53 @@ TEST(FanoutKey, ValidationAcceptsThePairAndRefusesWhatCannotWork) {
             std::string::npos);
 }
 
+// A junction table's key (order_id, product_id): product_id picks distinct
+// products within each order (`of: order_id`), skewed across orders.
+TEST(FanoutKey, JunctionKeyPicksDistinctParentsWithinEachFamily) {
+  const std::string yaml =
+      "name: t\nscales: { s: 20000 }\ntables:\n"
+      "  orders:\n    rows: 1x\n    columns:\n"
+      "      id: { type: bigint, primary_key: true }\n"
+      "  products:\n    rows: 500\n    columns:\n"
+      "      id: { type: bigint, primary_key: true }\n"
+      "  order_products:\n    rows: 3x\n    primary_key: [order_id, product_id]\n"
+      "    columns:\n"
+      "      order_id: { type: bigint, ref: orders.id, dist: fanout, values: { 1: 1, 3: 1, 9: 1 "
+      "} }\n"
+      "      product_id: { type: bigint, ref: products.id, dist: zipf, s: 1.0, of: order_id }\n";
+  const testing::GeneratedProfile g(yaml, 5);
+  const TableGenerator& t = g.table("order_products");
+  Batch batch(t.column_count());
+  const auto n = static_cast<size_t>(t.rows());
+  t.fill(Selection::range(0, n), batch);
+  std::vector<std::pair<int64_t, int64_t>> pairs;
+  std::map<int64_t, int64_t> per_product;
+  for (size_t i = 0; i < n; ++i) {
+    pairs.emplace_back(batch.column(0).ints()[i], batch.column(1).ints()[i]);
+    ++per_product[batch.column(1).ints()[i]];
+  }
+  std::sort(pairs.begin(), pairs.end());
+  EXPECT_EQ(std::adjacent_find(pairs.begin(), pairs.end()), pairs.end()) << "a duplicate key";
+  // Still skewed: the most popular product is in far more orders than the
+  // median one (Zipf s = 1 over 500: the top rank alone has 15 % of first picks).
+  std::vector<int64_t> counts;
+  for (const auto& [product, count] : per_product) counts.push_back(count);
+  std::sort(counts.begin(), counts.end());
+  EXPECT_GT(counts.back(), 10 * counts[counts.size() / 2]);
+  // Shards equal the whole here too.
+  ByteBuffer whole, parts;
+  t.write_copy_text(0, n, whole);
+  for (int k = 0; k < 4; ++k) {
+    const RowRange r = shard_rows(t.rows(), k, 4);
+    t.write_copy_text(r.begin, r.end, parts);
+  }
+  EXPECT_EQ(whole.view(), parts.view());
+  // Families larger than the products: refused.
+  std::string small = yaml;
+  small.replace(small.find("rows: 500"), 9, "rows: 10");
+  EXPECT_NE(problems(small).find("more than the 10 parents"), std::string::npos) << problems(small);
+}
+
 // stats -> profile: a composite primary key of a foreign key and an integer
 // becomes a fanout key (not a note), with production's parents used and
 // most common parents, clustered when production stores children by parent;
