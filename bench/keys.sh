@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Composite keys against a single key: generation alone (no server, --jobs 1,
 # to /dev/null), median of N runs, rows/s from the generator's own timing, for
-# an order_items table of KEYS_ROWS rows (default 10 M) over KEYS_ROWS / 10
-# orders keyed three ways:
+# the shop's order_items (product_id hot set, quantity, price copied from the
+# product) with KEYS_ROWS rows (default 10 M) over KEYS_ROWS / 10 orders,
+# keyed three ways:
 #   single     id bigint primary key (a sequence) + order_id picked uniformly
 #   composite  primary key (order_id, line_no): dist: fanout + child_number
 #   clustered  the same, cluster: parent (children stored by order)
@@ -20,11 +21,16 @@ RUNS="${KEYS_RUNS:-3}"
 DIR="$(mktemp -d "${TMPDIR:-/tmp}/pgshape-keys-XXXXXX")"
 trap 'rm -rf "$DIR"' EXIT
 
-profile() {  # $1 name, $2 the table's key lines, $3 its columns
+profile() {  # $1 name, $2 the table's key lines, $3 its key columns
   cat >"$DIR/$1.yaml" <<YAML
 name: keys
 scales: { s: $((ROWS / 10)) }
 tables:
+  products:
+    rows: 0.1x
+    columns:
+      id: { type: bigint, primary_key: true, dist: sequence }
+      price: { type: "numeric(10,2)", dist: lognormal, mu: 3.3, sigma: 0.9, min: 0.99, max: 9999 }
   orders:
     rows: 1x
     columns:
@@ -34,9 +40,12 @@ tables:
 $2
     columns:
 $3
-      qty: { type: smallint, dist: weighted, values: { 1: 70, 2: 20, 3: 10 } }
+      product_id: { type: bigint, ref: products.id, dist: hotset, hot: 3, share: 0.6, s: 1.0 }
+      quantity: { type: smallint, dist: weighted, values: { 1: 70, 2: 20, 3: 7, 4: 2, 5: 1 } }
+      price: { type: "numeric(10,2)", dist: copy, from: product_id.price }
 YAML
 }
+# The shop's order_items, keyed by a sequence or by (order_id, line_no).
 profile single "" "      id: { type: bigint, primary_key: true, dist: sequence }
       order_id: { type: bigint, ref: orders.id, dist: uniform }
       line_no: { type: integer, dist: uniform, min: 1, max: 20 }"

@@ -11,6 +11,7 @@
 
 #include <cmath>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -118,15 +119,32 @@ class FanoutLayout {
   void seek(uint64_t position, uint64_t& parent, uint64_t& start) const;
 
   // x / d and x % d by a multiplication (a division costs ~40 cycles, twice a
-  // row): q = the high half of x * floor((2^64 - 1) / d) is at most 3 short.
+  // row). With m = floor(2^64 / d) + 1 the high half of x * m is exact while
+  // x * d < 2^64 (its error x * (m - 2^64 / d) / 2^64 stays below 1 / d);
+  // larger x take q from floor((2^64 - 1) / d), at most 2 short, corrected
+  // without branches (the rows are random, so branches would miss).
   struct Divider {
-    uint64_t d = 1, magic = UINT64_MAX;
+    uint64_t d = 1, magic = UINT64_MAX, exact = 0;
+    uint64_t exact_below = 0;  // x below this: the exact magic
     Divider() = default;
-    explicit Divider(uint64_t divisor) : d(divisor), magic(UINT64_MAX / divisor) {}
+    explicit Divider(uint64_t divisor)
+        : d(divisor),
+          magic(UINT64_MAX / divisor),
+          exact(divisor > 1 ? UINT64_MAX / divisor + 1 : 0),
+          exact_below(divisor > 1 ? UINT64_MAX / divisor : 0) {}
     uint64_t divmod(uint64_t x, uint64_t& rest) const {
+      if (x < exact_below) {
+        const auto q = static_cast<uint64_t>((static_cast<unsigned __int128>(x) * exact) >> 64);
+        rest = x - q * d;
+        return q;
+      }
+      if (d == 1) return rest = 0, x;
       uint64_t q = static_cast<uint64_t>((static_cast<unsigned __int128>(x) * magic) >> 64);
       uint64_t r = x - q * d;
-      while (r >= d) r -= d, ++q;
+      uint64_t more = r >= d;
+      q += more, r -= more * d;
+      more = r >= d;
+      q += more, r -= more * d;
       rest = r;
       return q;
     }
@@ -175,10 +193,14 @@ class ForeignKeyGenerator : public ColumnGenerator {
   // once every table is linked (it reads parent keys).
   void learn_parent_keys();
   Datum::Kind kind() const override;
+  std::vector<size_t> inputs() const override {
+    return distinct_in_ ? std::vector<size_t>{*distinct_in_} : std::vector<size_t>{};
+  }
   void fill(const Selection& rows, const Batch& batch, ColumnVector& out) const override;
 
  private:
-  void choose_parent_rows(const Selection& rows, uint64_t* parents, ColumnVector& scratch) const;
+  void choose_parent_rows(const Selection& rows, const Batch& batch, uint64_t* parents,
+                          ColumnVector& scratch) const;
 
   uint64_t key_;
   RankPicker picker_;
@@ -201,6 +223,11 @@ class ForeignKeyGenerator : public ColumnGenerator {
   int64_t parent_start_ = 0, parent_step_ = 1;
   // dist: fanout: the rows' parents follow the fan-out layout instead of ranks.
   std::unique_ptr<FanoutLayout> fanout_;
+  // `of: <fanout key>`: distinct parents within each family of that key (a
+  // junction table's (order_id, product_id)): the family draws one rank, its
+  // n-th child takes the rank n further on. The fanout key's column index.
+  std::optional<size_t> distinct_in_;
+  uint64_t domain_ = 0;  // ranks to choose from
 };
 
 // A column of the parent row chosen by a foreign key of the same table: reads

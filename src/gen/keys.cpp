@@ -57,6 +57,12 @@ ForeignKeyGenerator::ForeignKeyGenerator(const ColumnContext& c, int64_t parent_
   if (c.column->dist.kind == DistKind::kEmpirical) values_ = make_empirical_generator(c);
   if (c.column->dist.kind == DistKind::kFanout)
     fanout_ = std::make_unique<FanoutLayout>(c, parent_rows, c.table->cluster == c.column->name);
+  domain_ = static_cast<uint64_t>(std::max<int64_t>(fk_domain(c.column->dist, parent_rows), 0));
+  if (!fanout_ && !c.column->dist.of.empty()) {
+    const int of = c.table->column_index(c.column->dist.of);
+    if (of < 0) throw InternalError("unvalidated `of` of foreign key " + c.column->name);
+    distinct_in_ = static_cast<size_t>(of);
+  }
   if (unique_ && c.rows > parent_rows)
     refuse(*c.table, *c.column, kEveryRow,
            fmt::format("a unique foreign key over {} rows needs as many parent rows ({} has {})",
@@ -97,8 +103,26 @@ Datum::Kind ForeignKeyGenerator::kind() const {
   return parent_ ? parent_->column(key_column_).kind() : Datum::Kind::kInt;
 }
 
-void ForeignKeyGenerator::choose_parent_rows(const Selection& rows, uint64_t* parents,
-                                             ColumnVector& scratch) const {
+void ForeignKeyGenerator::choose_parent_rows(const Selection& rows, const Batch& batch,
+                                             uint64_t* parents, ColumnVector& scratch) const {
+  if (distinct_in_) {
+    // One rank per family (keyed by the family's parent row), then one more per
+    // child: n < the ranks, so the children of a family get distinct parents.
+    const ColumnVector& family = batch.column(*distinct_in_);
+    const ColumnVector* numbers = family.scratch_if_made();
+    if (!numbers || numbers->size() != rows.size())
+      throw InternalError("a foreign key read no child numbers from its fanout key");
+    const uint64_t* families = family.parent_rows();
+    const int64_t* nth = numbers->ints();
+    const uint32_t* by_rank = row_by_rank_.empty() ? nullptr : row_by_rank_.data();
+    for (size_t i = 0; i < rows.size(); ++i) {
+      CounterEngine engine(key_, families[i]);
+      uint64_t rank = picker_(engine) + static_cast<uint64_t>(nth[i]);
+      if (rank >= domain_) rank %= domain_;
+      parents[i] = by_rank ? by_rank[rank] : popularity_(rank);
+    }
+    return;
+  }
   if (unique_) {  // one child per parent (a 1:1 table): the parent rows, permuted
     rows.for_each([&](size_t i, uint64_t row) { parents[i] = popularity_(row); });
     return;
@@ -132,7 +156,7 @@ void ForeignKeyGenerator::choose_parent_rows(const Selection& rows, uint64_t* pa
   });
 }
 
-void ForeignKeyGenerator::fill(const Selection& rows, const Batch&, ColumnVector& out) const {
+void ForeignKeyGenerator::fill(const Selection& rows, const Batch& batch, ColumnVector& out) const {
   if (!parent_) throw InternalError("a foreign key generator was not linked to its parent");
   // The parent rows first, then their keys in one call; reset() keeps the rows.
   const size_t n = rows.size();
@@ -158,7 +182,7 @@ void ForeignKeyGenerator::fill(const Selection& rows, const Batch&, ColumnVector
     std::copy(kept.begin(), kept.end(), again.ints());
     return;
   }
-  choose_parent_rows(rows, parents, out.scratch());
+  choose_parent_rows(rows, batch, parents, out.scratch());
   if (!key_is_foreign_key_) {
     parent_->fill_column(key_column_, Selection::list(parents, n), out);
     return;
@@ -274,10 +298,15 @@ uint64_t FanoutLayout::parent_of(uint64_t rank) const {
 
 void FanoutLayout::locate_shuffled(uint64_t row, uint64_t& parent, int64_t& number) const {
   const uint64_t position = (*order_)(row);
-  const size_t i =
-      static_cast<size_t>(std::upper_bound(segment_.begin(), segment_.end(), position) -
-                          segment_.begin()) -
-      1;
+  // The last segment starting at or before the position: a binary search the
+  // compiler makes branch-free (positions are random, so branches would miss).
+  const uint64_t* base = segment_.data();
+  for (size_t len = segment_.size(); len > 1;) {
+    const size_t half = len / 2;
+    base += base[half] <= position ? half : 0;
+    len -= half;
+  }
+  const auto i = static_cast<size_t>(base - segment_.data());
   const uint64_t offset = position - segment_[i];
   const int64_t first_round = i ? size_[i - 1] : 0;
   uint64_t rank = 0;

@@ -53,6 +53,15 @@ bool holds_fanout_pair(const Table& table, const std::vector<std::string>& colum
     const Column* fk = table.find_column(number->dist.of);
     if (fk && fk->ref && fk->dist.kind == DistKind::kFanout) return true;
   }
+  // A foreign key picking distinct parents within each family of a fanout key.
+  for (const auto& name : columns) {
+    const Column* distinct = table.find_column(name);
+    if (!distinct || !distinct->ref || distinct->dist.kind == DistKind::kFanout ||
+        distinct->dist.of.empty() || !listed(distinct->dist.of))
+      continue;
+    const Column* fk = table.find_column(distinct->dist.of);
+    if (fk && fk->ref && fk->dist.kind == DistKind::kFanout) return true;
+  }
   return false;
 }
 
@@ -69,6 +78,12 @@ class KeyChecker {
         if (column.ref) check_foreign_key(table, column);
         if (column.dist.kind == DistKind::kFanout) check_fanout(table, column);
         if (column.dist.kind == DistKind::kChildNumber) check_child_number(table, column);
+        if (column.ref && column.dist.kind != DistKind::kFanout && !column.dist.of.empty())
+          check_distinct_in(table, column);
+        if (!column.ref && column.dist.kind != DistKind::kChildNumber && !column.dist.of.empty())
+          r_.error("profile.bad-distribution", CheckContext::at(column),
+                   fmt::format("'of' of {} applies to child_number and foreign keys only",
+                               CheckContext::name(table, column)));
         if (column.dist.kind == DistKind::kCopy) check_copy(table, column);
         if (CheckContext::unique(table, column)) check_unique(table, column);
         // A profile whose columns came from a DDL file is parsed before they are known.
@@ -191,6 +206,38 @@ class KeyChecker {
                  fmt::format("{}: at scale '{}' its fan-out uses {:.0f} parents and {} has {} rows",
                              what, scale.name, parents, parent->name, has),
                  "give larger fan-out sizes more weight, or the parent table more rows");
+        return;
+      }
+    }
+  }
+
+  // A foreign key with `of`: distinct parents within each family of a fanout
+  // key of the same table, which needs as many ranks as the largest family.
+  void check_distinct_in(const Table& table, const Column& c) {
+    const std::string what = CheckContext::name(table, c);
+    const SourcePos at = CheckContext::at(c);
+    const Column* fk = table.find_column(c.dist.of);
+    if (!fk || fk == &c || !fk->ref || fk->dist.kind != DistKind::kFanout) {
+      r_.error("profile.bad-value", at,
+               fmt::format("{} picks distinct parents within '{}', which is no fanout foreign "
+                           "key of {}",
+                           what, c.dist.of, table.name),
+               "give that foreign key dist: fanout");
+      return;
+    }
+    const Table* parent = c_.p.find_table(c.ref->table);
+    if (!parent) return;
+    // A family is at most twice the largest size (a rest of rows may join one).
+    const int64_t largest = 2 * fanout_max_size(fk->dist) - 1;
+    for (const auto& scale : c_.p.scales) {
+      const int64_t rows = c_.p.rows(*parent, scale);
+      const int64_t domain = c.dist.n > 0 ? std::min(c.dist.n, rows) : rows;
+      if (domain < largest) {
+        r_.error("profile.unique-domain", at,
+                 fmt::format("{}: at scale '{}' a family of {} can have {} children, more than "
+                             "the {} parents it picks from",
+                             what, scale.name, fk->name, largest, domain),
+                 "give the parent table more rows, or lower the largest fan-out size");
         return;
       }
     }

@@ -90,7 +90,10 @@ const std::vector<ProfileKey>& profile_keys() {
       {"dist", "n_distinct", "number", "empirical: distinct values (< 0: fraction of rows)"},
       {"dist", "correlation", "number", "empirical: order of values along the table, -1..1"},
       {"dist", "avg_width", "number", "empirical: average stored width in bytes (text)"},
-      {"dist", "of", "string", "child_number: the fanout foreign key whose children it numbers"},
+      {"dist", "of", "string",
+       "child_number: the fanout foreign key whose children it numbers; a uniform, zipf or "
+       "hotset foreign key: a fanout foreign key within each of whose parents it picks "
+       "distinct parents (a junction table's key)"},
       {"index", "name", "string", "the index name (default: PostgreSQL's)"},
       {"index", "columns", "list",
        "columns: `name`, `name DESC NULLS LAST`, `'\"any name\" DESC'` or a map (below)"},
@@ -149,11 +152,11 @@ std::vector<std::string_view> section_keys(std::string_view section) {
 const std::vector<DistSpec>& distributions() {
   static const std::vector<DistSpec> kSpecs = {
       {DistKind::kSequence, "sequence", {"start", "step"}, {}},
-      {DistKind::kUniform, "uniform", {"min", "max"}, {}},
+      {DistKind::kUniform, "uniform", {"min", "max", "of"}, {}},
       {DistKind::kNormal, "normal", {"mean", "stddev", "min", "max"}, {"mean", "stddev"}},
       {DistKind::kLognormal, "lognormal", {"mu", "sigma", "min", "max"}, {"mu", "sigma"}},
-      {DistKind::kZipf, "zipf", {"s", "n", "start"}, {"s"}},
-      {DistKind::kHotset, "hotset", {"hot", "share", "s", "n", "start"}, {"hot", "share"}},
+      {DistKind::kZipf, "zipf", {"s", "n", "start", "of"}, {"s"}},
+      {DistKind::kHotset, "hotset", {"hot", "share", "s", "n", "start", "of"}, {"hot", "share"}},
       {DistKind::kWeighted, "weighted", {"values"}, {"values"}},
       {DistKind::kBernoulli, "bernoulli", {"p"}, {"p"}},
       {DistKind::kTimeline, "timeline", {"min", "max", "jitter"}, {"min", "max"}},

@@ -451,6 +451,7 @@ class Writer {
   // integer column numbering each parent's children (dist: child_number).
   struct FanoutKey {
     std::string fk, number;
+    std::string distinct;  // or: a second foreign key, distinct within each family
     int64_t start = 1;
     bool cluster = false;
   };
@@ -496,9 +497,36 @@ class Writer {
           out.cluster = fk->correlation && std::fabs(*fk->correlation) >= 0.5;
           return out;
         }
+        // A junction table's key (order_id, product_id): the second foreign key
+        // picks distinct parents within each family of the first.
+        for (const auto& b : key) {
+          const ColumnStats* other = t.find_column(b);
+          if (b == a || !other || !other->not_null || !usable_fk(t, b) || unique_alone(t, b) ||
+              unique_alone(t, a))
+            continue;
+          return FanoutKey{.fk = a,
+                           .distinct = b,
+                           .cluster = fk->correlation && std::fabs(*fk->correlation) >= 0.5};
+        }
       }
     }
     return std::nullopt;
+  }
+
+  // A foreign key picking distinct parents within each family: its most common
+  // parents as a hot set (their share, Zipf beyond), else uniform.
+  void distinct_dist(YAML::Emitter& out, const ColumnStats& c) const {
+    double share = 0;
+    int64_t hot = 0;
+    for (size_t i = 0; i < c.mcv.size() && i < c.mcf.size(); ++i) share += c.mcf[i], ++hot;
+    if (hot > 0 && share > 0 && share < 1) {
+      out << YAML::Key << "dist" << YAML::Value << "hotset";
+      out << YAML::Key << "hot" << YAML::Value << hot;
+      out << YAML::Key << "share" << YAML::Value << std::round(share * 1e6) / 1e6;
+    } else {
+      out << YAML::Key << "dist" << YAML::Value << "uniform";
+    }
+    out << YAML::Key << "of" << YAML::Value << fanout_->fk;
   }
 
   // Unique on its own (a key or a full unique index): such a column keeps its own dist.
@@ -514,7 +542,8 @@ class Writer {
     auto listed = [&](const std::string& c) {
       return std::find(columns.begin(), columns.end(), c) != columns.end();
     };
-    return listed(fanout_->fk) && listed(fanout_->number);
+    return listed(fanout_->fk) &&
+           (fanout_->number.empty() ? listed(fanout_->distinct) : listed(fanout_->number));
   }
 
   // The parents a fanout key uses in production: its n_distinct as a count (one
@@ -950,7 +979,9 @@ class Writer {
           allowed = shape.in_list;
     if (fanout_ && c.name == fanout_->fk && fk) {
       fanout_dist(out, t, c, rows);
-    } else if (fanout_ && c.name == fanout_->number) {
+    } else if (fanout_ && c.name == fanout_->distinct && fk) {
+      distinct_dist(out, c);
+    } else if (fanout_ && !fanout_->number.empty() && c.name == fanout_->number) {
       out << YAML::Key << "dist" << YAML::Value << "child_number";
       out << YAML::Key << "of" << YAML::Value << fanout_->fk;
       if (fanout_->start != 1) out << YAML::Key << "start" << YAML::Value << fanout_->start;

@@ -1,11 +1,12 @@
 // Composite keys on a real server: a source built with plain SQL (order items
 // keyed (order_id, line_no), stored by order, a quarter of the orders without
-// items; a composite UNIQUE (order_id, n) beside a single-column key) is read
-// by `stats`, and the mirror `load` builds from that profile must hold the
-// same keys (a two-column primary key, a unique index on the pair, no
-// duplicate), production's parents used (n_distinct within 1.5x, the exact
-// count within 10 %) and its heap order (correlation within 0.1). `stats` of
-// the mirror gives the keys back (refresh round-trips them).
+// items; a composite UNIQUE (order_id, n) beside a single-column key; a
+// junction table keyed (order_id, product_id)) is read by `stats`, and the
+// mirror `load` builds from that profile must hold the same keys (two-column
+// primary keys, a unique index on the pair, no duplicate), production's
+// parents used (as many as its n_distinct says, the mirror's n_distinct within
+// 1.5x) and its heap order (correlation within 0.1). `stats` of the mirror
+// gives the keys back (refresh round-trips them).
 #include <gtest/gtest.h>
 
 #include <fmt/format.h>
@@ -89,7 +90,21 @@ TEST_F(FanoutLoad, StatsMirrorKeepsCompositeKeysFanoutAndOrder) {
         "INSERT INTO {}.notes SELECT row_number() OVER (ORDER BY md5(o::text || n::text)), o, n "
         "FROM generate_series(1, 30000, 3) o, generate_series(1, 1 + o % 2) n",
         s));
-    tx.exec0(fmt::format("ANALYZE {}.orders, {}.order_items, {}.notes", s, s, s));
+    // A junction table: (order_id, product_id), distinct products per order.
+    tx.exec0(fmt::format("CREATE TABLE {}.products (id bigint PRIMARY KEY)", s));
+    tx.exec0(fmt::format("INSERT INTO {}.products SELECT g FROM generate_series(1, 2000) g", s));
+    tx.exec0(fmt::format(
+        "CREATE TABLE {0}.order_products (order_id bigint NOT NULL REFERENCES {0}.orders, "
+        "product_id bigint NOT NULL REFERENCES {0}.products, PRIMARY KEY (order_id, product_id))",
+        s));
+    tx.exec0(
+        fmt::format("INSERT INTO {}.order_products SELECT o, (o * 13 + n * 7) % 2000 + 1 FROM "
+                    "generate_series(1, 30000, 2) o, generate_series(1, 1 + o % 4) n ORDER BY o",
+                    s));
+    tx.exec0(
+        fmt::format("ANALYZE {0}.orders, {0}.order_items, {0}.notes, {0}.products, "
+                    "{0}.order_products",
+                    s));
     tx.commit();
   }
   const std::string profile = (dir_ / "mirror.yaml").string();
@@ -111,7 +126,8 @@ TEST_F(FanoutLoad, StatsMirrorKeepsCompositeKeysFanoutAndOrder) {
   EXPECT_EQ(keys_of(c, mirror, "order_items"), "PRIMARY KEY (order_id, line_no); ");
   EXPECT_NE(keys_of(c, mirror, "notes").find("unique btree (order_id, n)"), std::string::npos)
       << keys_of(c, mirror, "notes");
-  for (const std::string table : {"order_items", "notes"}) {
+  EXPECT_EQ(keys_of(c, mirror, "order_products"), "PRIMARY KEY (order_id, product_id); ");
+  for (const std::string table : {"order_items", "notes", "order_products"}) {
     const auto rows = [&](const std::string& schema) {
       return scalar(c, fmt::format("SELECT count(*) FROM {}.{}", c.quote_name(schema), table));
     };
@@ -122,11 +138,15 @@ TEST_F(FanoutLoad, StatsMirrorKeepsCompositeKeysFanoutAndOrder) {
       return static_cast<double>(scalar(c, fmt::format("SELECT count(DISTINCT order_id) FROM {}.{}",
                                                        c.quote_name(schema), table)));
     };
-    const double ratio = used(mirror) / used(source);
-    EXPECT_NEAR(ratio, 1.0, 0.1) << table << " parents used " << used(mirror) << " vs "
-                                 << used(source);
     const auto [src_distinct, src_corr] = column_stats(c, source, table, "order_id");
     const auto [mir_distinct, mir_corr] = column_stats(c, mirror, table, "order_id");
+    // The mirror uses the parents production's statistics say (2 %: rounding
+    // and the most common values); the true count is only as near as ANALYZE's
+    // n_distinct estimate of the source (its sample: 30000 rows).
+    EXPECT_NEAR(used(mirror) / src_distinct, 1.0, 0.02) << table;
+    const double ratio = used(mirror) / used(source);
+    EXPECT_NEAR(ratio, 1.0, 0.15) << table << " parents used " << used(mirror) << " vs "
+                                  << used(source);
     EXPECT_LE(mir_distinct, 1.5 * src_distinct) << table;
     EXPECT_GE(mir_distinct, src_distinct / 1.5) << table;
     EXPECT_NEAR(mir_corr, src_corr, 0.1) << table << " correlation";
