@@ -97,7 +97,8 @@ struct TypeStats {
 // (pg_stats_ext): the multi-column knowledge the planner has beyond pg_stats.
 struct ExtendedStats {
   std::string name;
-  std::vector<std::string> columns;  // in stxkeys order; objects on expressions are skipped
+  std::vector<std::string> columns;  // in stxkeys order
+  bool expressions = false;          // also on expressions: named in a note, not reproduced
   std::vector<std::string> kinds;    // "ndistinct", "dependencies", "mcv"
   struct Dependency {
     std::vector<std::string> from;  // the determining columns

@@ -106,24 +106,46 @@ class Dependent : public ColumnGenerator {
         return;
       }
     out.reset(kind_, n);
+    // The rows of each slot, grouped in one pass (a counting sort by slot).
+    thread_local std::vector<size_t> first;
     thread_local std::vector<uint64_t> picked;
-    thread_local std::vector<size_t> where;
+    thread_local std::vector<uint32_t> where;
+    first.assign(slots + 1, 0);
+    for (size_t c = 0; c < slots; ++c) first[c + 1] = first[c] + counts[c];
+    picked.resize(n);
+    where.resize(n);
+    for (size_t i = 0; i < n; ++i) {
+      const size_t k = first[which[i]]++;
+      picked[k] = at[i];
+      where[k] = static_cast<uint32_t>(i);
+    }
     ColumnVector& part = out.scratch();
+    size_t begin = 0;
     for (size_t c = 0; c < slots; ++c) {
-      if (counts[c] == 0) continue;
-      picked.clear();
-      where.clear();
-      for (size_t i = 0; i < n; ++i)
-        if (which[i] == static_cast<int>(c)) picked.push_back(at[i]), where.push_back(i);
+      const size_t size = counts[c];
+      if (size == 0) continue;
       const int g = static_cast<int>(c) == mapped ? own : static_cast<int>(c);
-      cases_[g]->fill(Selection::list(picked.data(), picked.size()), Batch(0), part);
-      for (size_t k = 0; k < picked.size(); ++k) {
-        if (part.nulls()[k]) {
-          out.nulls()[where[k]] = 1;
-          continue;
-        }
-        store_datum(out, where[k], part.datum(k));
+      cases_[g]->fill(Selection::list(picked.data() + begin, size), Batch(0), part);
+      const uint32_t* to = where.data() + begin;
+      uint8_t* nulls = out.nulls();
+      for (size_t k = 0; k < size; ++k) nulls[to[k]] = part.nulls()[k];
+      switch (kind_) {
+        case Datum::Kind::kInt:
+        case Datum::Kind::kBool:
+          for (size_t k = 0; k < size; ++k) out.ints()[to[k]] = part.ints()[k];
+          break;
+        case Datum::Kind::kFloat:
+          for (size_t k = 0; k < size; ++k) out.floats()[to[k]] = part.floats()[k];
+          break;
+        case Datum::Kind::kUuid:
+          for (size_t k = 0; k < size; ++k) out.uuids()[to[k]] = part.uuids()[k];
+          break;
+        default:
+          for (size_t k = 0; k < size; ++k)
+            if (!part.nulls()[k]) out.set_text(to[k], part.text(k));
+          break;
       }
+      begin += size;
     }
     out.set_plain(false);  // text from several cases: not known plain
   }
@@ -135,12 +157,14 @@ class Dependent : public ColumnGenerator {
       case Datum::Kind::kInt:
       case Datum::Kind::kBool: {
         const int64_t v = parent.ints()[i];
-        if (auto it = ints_.find(v); it != ints_.end()) return it->second;
+        if (!ints_.empty())
+          if (auto it = ints_.find(v); it != ints_.end()) return it->second;
         return in_range(static_cast<double>(v));
       }
       case Datum::Kind::kFloat: {
         const double v = parent.floats()[i];
-        if (auto it = floats_.find(v); it != floats_.end()) return it->second;
+        if (!floats_.empty())
+          if (auto it = floats_.find(v); it != floats_.end()) return it->second;
         return in_range(v);
       }
       case Datum::Kind::kText: {

@@ -237,6 +237,14 @@ void ProfileParser::parse_given(const YAML::Node& node, Column& column, const st
                  fmt::format("{} cannot copy a parent's column", case_what));
         continue;
       }
+      // Generated uuids fill a lane of their own; literals and text another.
+      if ((spec->kind == DistKind::kUuid) != (column.dist.kind == DistKind::kUuid)) {
+        r_.error(
+            "profile.bad-distribution", it->second["dist"] ? it->second["dist"] : it->first,
+            fmt::format("{} and the column's own dist must both be uuid or both not", case_what),
+            "use dist: uuid in every case, or in none");
+        continue;
+      }
       parse_dist_params(it->second, scratch, *spec);
       check_dist_ranges(it->second, scratch, case_what);
       round_bounds_inward(it->second, scratch, case_what);

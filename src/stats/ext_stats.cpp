@@ -115,8 +115,8 @@ void read_extended_stats(pqxx::transaction_base& tx, const std::string& schema,
   std::map<std::pair<std::string, std::string>, std::vector<int>> keys_of;
   for (const auto& row : tx.exec_params(kDefinitionsSql, schema)) {
     auto it = by_oid.find(row[0].as<int64_t>());
-    if (it == by_oid.end() || row[5].as<bool>()) continue;
-    ExtendedStats stats{.name = row[1].as<std::string>()};
+    if (it == by_oid.end()) continue;
+    ExtendedStats stats{.name = row[1].as<std::string>(), .expressions = row[5].as<bool>()};
     for (const auto& c : nlohmann::json::parse(row[2].as<std::string>()))
       stats.columns.push_back(c.get<std::string>());
     for (const auto& k : nlohmann::json::parse(row[4].as<std::string>())) {
@@ -125,8 +125,12 @@ void read_extended_stats(pqxx::transaction_base& tx, const std::string& schema,
       if (kind == "f") stats.kinds.push_back("dependencies");
       if (kind == "m") stats.kinds.push_back("mcv");
     }
-    if (stats.columns.size() < 2 || stats.kinds.empty()) continue;
     TableStats& table = snap.tables[it->second];
+    if (stats.expressions) {  // kept for the writer's note; its data is not read
+      table.extended.push_back(std::move(stats));
+      continue;
+    }
+    if (stats.columns.size() < 2 || stats.kinds.empty()) continue;
     keys_of[{table.name, stats.name}] =
         nlohmann::json::parse(row[3].as<std::string>()).get<std::vector<int>>();
     table.extended.push_back(std::move(stats));

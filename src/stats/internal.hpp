@@ -22,7 +22,8 @@ bool is_text_type(const std::string& type);
 
 // The extended statistics of `schema`'s tables (pg_statistic_ext, pg_stats_ext)
 // into `snap.tables` (by_oid: table OID -> index); ext_stats.cpp. Objects on
-// expressions are skipped: a profile has no expressions to build them on.
+// expressions are kept without their data (a profile has no expressions to
+// build them on): the profile writer names them in a note.
 void read_extended_stats(pqxx::transaction_base& tx, const std::string& schema,
                          const std::map<int64_t, size_t>& by_oid, StatsSnapshot& snap);
 

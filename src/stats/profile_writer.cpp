@@ -1122,6 +1122,12 @@ class Writer {
                   const std::vector<std::string>& emitted) {
     std::vector<const ExtendedStats*> kept;
     for (const auto& stats : t.extended) {
+      if (stats.expressions) {
+        notes_.push_back(fmt::format(
+            "{}: statistics {} skipped: it is on expressions, which a profile cannot build", t.name,
+            stats.name));
+        continue;
+      }
       if (std::all_of(stats.columns.begin(), stats.columns.end(), [&](const auto& c) {
             return std::find(emitted.begin(), emitted.end(), c) != emitted.end();
           }))
