@@ -383,6 +383,11 @@ TEST_F(Fidelity, RefreshMinFidelityScoresTheNewMirrorAndGates) {
                               mirror_.dsn(), "--min-fidelity", "10", "--queries", bad_file});
   EXPECT_EQ(refused.exit_code, 2) << refused.err;
   EXPECT_NE(refused.err.find(bad_file + ":2:1:"), std::string::npos) << refused.err;
+  // --queries means nothing without the score it feeds: refused, not ignored.
+  auto alone = run_pgshape({"refresh", nightly, "--source", production_.dsn(), "--dsn",
+                            mirror_.dsn(), "--queries", queries_});
+  EXPECT_EQ(alone.exit_code, 2) << alone.err;
+  EXPECT_NE(alone.err.find("only with --min-fidelity"), std::string::npos) << alone.err;
 }
 
 // On a server of its own that logs every statement of the source database (with the
