@@ -146,6 +146,10 @@ FidelityReport score_fidelity(const StatsSnapshot& source, const StatsSnapshot& 
 // search_path set to the source schema (the mirror's: its schema). A statement with
 // $n is PREPAREd and its generic plan explained (plan_cache_mode =
 // force_generic_plan, EXPLAIN EXECUTE with NULLs): the plan cached for any values.
+// When every $n is compared with a column (`col = $1`, `t.col = $1`) of exactly one
+// table the statement names, it is also explained with a hot and a rare value
+// ("FILE:LINE [hot]", "[rare]"), each side's from its own statistics: the first MCV,
+// and the middle histogram bound (else the last MCV).
 // A statement the source cannot explain is fidelity.bad-query; one only the
 // mirror cannot explain scores 0 with the server's message. Throws
 // UsageError (no such schema or table), DatabaseError.

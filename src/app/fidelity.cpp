@@ -12,6 +12,7 @@
 #include <cmath>
 #include <fstream>
 #include <map>
+#include <regex>
 #include <set>
 #include <sstream>
 
@@ -210,12 +211,15 @@ HistogramRanker mirror_ranker(pqxx::connection& mirror) {
 
 // Plain EXPLAIN of every query, each in its own transaction (READ ONLY on the
 // source by the session's default) with search_path at `schema`. A statement with
-// $n is PREPAREd and its generic plan explained with NULL arguments: the plan the
-// server would cache for it, whatever the values.
+// $n is PREPAREd and explained through EXECUTE: with `values[i]` empty as its
+// generic plan (NULL arguments: the plan the server would cache for it, whatever
+// the values), else with those values, quoted as literals, as a custom plan.
 std::vector<ExplainedPlan> explain_all(pqxx::connection& conn, const std::string& schema,
-                                       const std::vector<FidelityQuery>& queries) {
+                                       const std::vector<FidelityQuery>& queries,
+                                       const std::vector<std::vector<std::string>>& values) {
   std::vector<ExplainedPlan> plans;
-  for (const auto& q : queries) {
+  for (size_t k = 0; k < queries.size(); ++k) {
+    const FidelityQuery& q = queries[k];
     ExplainedPlan plan;
     try {
       pqxx::read_transaction tx(conn);
@@ -224,11 +228,15 @@ std::vector<ExplainedPlan> explain_all(pqxx::connection& conn, const std::string
       if (q.params == 0) {
         json = tx.exec_params1("EXPLAIN (FORMAT JSON) " + q.sql)[0].as<std::string>();
       } else {
-        tx.exec0("SET LOCAL plan_cache_mode = force_generic_plan");
+        const bool generic = values[k].empty();
+        tx.exec0(generic ? "SET LOCAL plan_cache_mode = force_generic_plan"
+                         : "SET LOCAL plan_cache_mode = force_custom_plan");
         tx.exec0("PREPARE pgshape_fidelity AS " + q.sql);
-        std::string nulls;
-        for (int i = 0; i < q.params; ++i) nulls += i ? ", NULL" : "NULL";
-        json = tx.exec1("EXPLAIN (FORMAT JSON) EXECUTE pgshape_fidelity(" + nulls + ")")[0]
+        std::string args;
+        for (int i = 0; i < q.params; ++i)
+          args += (i ? ", " : "") +
+                  (generic ? std::string("NULL") : tx.quote(values[k][static_cast<size_t>(i)]));
+        json = tx.exec1("EXPLAIN (FORMAT JSON) EXECUTE pgshape_fidelity(" + args + ")")[0]
                    .as<std::string>();
         tx.exec0("DEALLOCATE pgshape_fidelity");
       }
@@ -250,6 +258,60 @@ std::vector<ExplainedPlan> explain_all(pqxx::connection& conn, const std::string
     plans.push_back(std::move(plan));
   }
   return plans;
+}
+
+// The column each $1..$n of `q` is compared with (`col = $1`, `t.col = $1`), in a
+// table of `snap` the statement names; nullopt unless every $n is placed, each in
+// exactly one table. Words, not a parse: a statement it cannot place keeps only its
+// generic plan.
+std::optional<std::vector<const ColumnStats*>> bound_columns(const FidelityQuery& q,
+                                                             const StatsSnapshot& snap) {
+  std::set<std::string> words;
+  for (size_t i = 0; i < q.sql.size();) {
+    if (!ident_start(q.sql[i])) {
+      ++i;
+      continue;
+    }
+    size_t j = i;
+    while (j < q.sql.size() && ident_char(q.sql[j])) ++j;
+    words.insert(lower(q.sql.substr(i, j - i)));
+    i = j;
+  }
+  std::vector<const TableStats*> named;
+  for (const auto& t : snap.tables)
+    if (words.count(lower(t.name))) named.push_back(&t);
+  std::vector<const ColumnStats*> out(static_cast<size_t>(q.params), nullptr);
+  static const std::regex kCompared(
+      R"((?:([A-Za-z_][A-Za-z0-9_]*)\.)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*\$([0-9]{1,6}))");
+  for (auto it = std::sregex_iterator(q.sql.begin(), q.sql.end(), kCompared);
+       it != std::sregex_iterator(); ++it) {
+    const std::string qualifier = lower((*it)[1]), column = lower((*it)[2]);
+    const int n = std::stoi((*it)[3]);
+    if (n < 1 || n > q.params || out[static_cast<size_t>(n - 1)]) continue;
+    std::vector<const ColumnStats*> found;
+    for (const TableStats* t : named) {
+      if (!qualifier.empty() && lower(t->name) == qualifier) found.clear();
+      for (const auto& c : t->columns)
+        if (lower(c.name) == column && c.has_stats) found.push_back(&c);
+      if (!qualifier.empty() && lower(t->name) == qualifier) break;
+    }
+    if (found.size() == 1) out[static_cast<size_t>(n - 1)] = found.front();
+  }
+  for (const ColumnStats* c : out)
+    if (!c) return std::nullopt;
+  return out;
+}
+
+// A hot value (the first MCV) or a rare one (the middle histogram bound: a value
+// the planner estimates at the rare end; else the last MCV) from a side's statistics.
+std::optional<std::string> pick(const ColumnStats& c, bool hot) {
+  if (hot) {
+    if (!c.mcv.empty()) return c.mcv.front();
+  } else {
+    if (!c.histogram.empty()) return c.histogram[c.histogram.size() / 2];
+    if (c.mcv.size() > 1) return c.mcv.back();
+  }
+  return std::nullopt;
 }
 
 }  // namespace
@@ -471,23 +533,53 @@ FidelityReport measure_fidelity(const std::string& source_dsn, const std::string
       source_dsn, StatsOptions{.schema = options.source_schema, .tables = options.tables});
   const StatsSnapshot copy = read_stats(mirror_dsn, StatsOptions{.schema = schema});
 
+  // Every statement, and after a $n statement its hot and rare variants: each side
+  // picks its values from its own statistics, as it would plan them.
+  std::vector<FidelityQuery> queries;
+  std::vector<std::vector<std::string>> source_values, mirror_values;
+  for (const auto& q : options.queries) {
+    queries.push_back(q);
+    source_values.emplace_back();
+    mirror_values.emplace_back();
+    if (q.params == 0) continue;
+    const auto on_source = bound_columns(q, source), on_mirror = bound_columns(q, copy);
+    if (!on_source || !on_mirror) continue;
+    for (const bool hot : {true, false}) {
+      std::vector<std::string> sv, mv;
+      for (size_t i = 0; i < on_source->size(); ++i) {
+        auto a = pick(*(*on_source)[i], hot), b = pick(*(*on_mirror)[i], hot);
+        if (!a || !b) break;
+        sv.push_back(*a);
+        mv.push_back(*b);
+      }
+      if (sv.size() != on_source->size()) continue;
+      FidelityQuery variant = q;
+      variant.name += hot ? " [hot]" : " [rare]";
+      queries.push_back(std::move(variant));
+      source_values.push_back(std::move(sv));
+      mirror_values.push_back(std::move(mv));
+    }
+  }
+
   std::vector<ExplainedPlan> source_plans, mirror_plans;
-  if (!options.queries.empty()) {
+  if (!queries.empty()) {
     auto conn = app::connect(source_dsn, "--source (production, read-only)");
     stats::make_session_read_only(*conn, "pgshape fidelity");
-    source_plans = explain_all(*conn, options.source_schema, options.queries);
-    for (size_t i = 0; i < options.queries.size(); ++i)
+    source_plans = explain_all(*conn, options.source_schema, queries, source_values);
+    for (size_t i = 0; i < queries.size(); ++i)
       if (!source_plans[i].error.empty()) {
-        const FidelityQuery& q = options.queries[i];
+        const FidelityQuery& q = queries[i];
+        // A variant's name is "FILE:LINE [hot]": the position first, the variant after.
+        const size_t variant = std::min(q.name.find(" ["), q.name.size());
         throw UsageError("fidelity.bad-query",
-                         fmt::format("{}:{}: the source cannot explain this statement: {}", q.name,
-                                     q.column, source_plans[i].error),
+                         fmt::format("{}:{}: the source cannot explain this statement{}: {}",
+                                     q.name.substr(0, variant), q.column, q.name.substr(variant),
+                                     source_plans[i].error),
                          "every statement of --queries must run on the source schema");
       }
-    mirror_plans = explain_all(*mirror, schema, options.queries);
+    mirror_plans = explain_all(*mirror, schema, queries, mirror_values);
   }
-  return score_fidelity(source, copy, options.queries, source_plans, mirror_plans,
-                        mirror_ranker(*mirror));
+  return score_fidelity(source, copy, queries, source_plans, mirror_plans, mirror_ranker(*mirror));
 }
 
 std::vector<FidelityQuery> read_query_file(const std::string& path) {

@@ -186,9 +186,9 @@ constexpr OptionUse kRefresh[] = {
    "$DATABASE_URL, else libpq's defaults when a PG* variable names a server; one is required, "
    "an embedded server would be gone by morning"},
   {Opt::kSchema}, {Opt::kSeed, false, "", "1"}, {Opt::kJobs}, {Opt::kJson}, {Opt::kQuiet},
-  {Opt::kHelp},
   {Opt::kMinFidelity},
   {Opt::kQueries, false, "with --min-fidelity: also compare the plans of these queries"},
+  {Opt::kHelp},
 };
 constexpr OptionUse kParams[] = {
   {Opt::kProfile, true}, {Opt::kQuery, true}, {Opt::kScale}, {Opt::kCount, false, "", "1000"},

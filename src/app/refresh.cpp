@@ -210,6 +210,12 @@ RefreshOutcome refresh(const RefreshCommand& c) {
                      "refresh needs a target: --dsn, DATABASE_URL or the PG* variables "
                      "(PGHOST, PGDATABASE, PGSERVICE, ...)",
                      "an embedded throwaway server would be gone by morning");
+  if (!c.min_fidelity && !c.queries_file.empty())
+    throw UsageError("usage.bad-option", "refresh reads --queries only with --min-fidelity",
+                     "add --min-fidelity N (0 to score without a gate)");
+  // Parsed before any connection: a bad query file is exit 2, nothing touched.
+  const std::vector<FidelityQuery> fidelity_queries =
+      c.min_fidelity ? read_query_file(c.queries_file) : std::vector<FidelityQuery>{};
   const fs::path profile_path(c.profile);
   const fs::path state_dir =
       c.state_dir.empty() ? profile_path.parent_path() / (profile_path.stem().string() + ".refresh")
@@ -227,9 +233,6 @@ RefreshOutcome refresh(const RefreshCommand& c) {
   const Imported in = import_profile(c, overlay, outcome.notes);
   const Scale& scale = app::require_scale(in.profile, c.scale);
   if (c.exact_stats) app::check_exact_stats_scale(scale);
-  // Parsed before anything is written: a bad query file is exit 2, nothing touched.
-  const std::vector<FidelityQuery> fidelity_queries =
-      c.min_fidelity ? read_query_file(c.queries_file) : std::vector<FidelityQuery>{};
   outcome.schema = c.schema.empty() ? in.profile.schema : c.schema;
 
   RefreshLock lock(target, outcome.schema, c.wait);

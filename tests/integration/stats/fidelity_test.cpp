@@ -40,7 +40,12 @@ SELECT count(*) FROM order_items WHERE product_id = 7;
 SELECT c.city, count(*) FROM orders o JOIN customers c ON c.id = o.customer_id
  WHERE o.status = 'pending' GROUP BY c.city;
 SELECT id, email FROM customers WHERE vip;
+SELECT * FROM orders o WHERE o.customer_id = $1 ORDER BY created_at DESC LIMIT 10;
 )";
+// The $1 statement's column, as this file knows it: its hot and rare values are
+// picked from each side's own pg_stats row of it.
+constexpr const char* kParamTable = "orders";
+constexpr const char* kParamColumn = "customer_id";
 
 // ---------------------------------------------------------------------------
 // The independent measure: pg_stats read here, the README's formula coded here.
@@ -50,6 +55,7 @@ struct Column {
   double null_frac = 0, n_distinct = 0;
   std::optional<double> correlation;
   std::map<std::string, double> mcv;
+  std::vector<std::string> mcv_order;  // as pg_stats lists them, most common first
   std::vector<std::string> hist;
 };
 struct Side {
@@ -83,7 +89,10 @@ Side read_side(const std::string& dsn, const std::string& schema) {
     if (!r[5].is_null()) c.correlation = r[5].as<double>();
     const auto vals = nlohmann::json::parse(r[6].as<std::string>());
     const auto freqs = nlohmann::json::parse(r[7].as<std::string>());
-    for (size_t i = 0; i < vals.size(); ++i) c.mcv[vals[i].get<std::string>()] = freqs[i];
+    for (size_t i = 0; i < vals.size(); ++i) {
+      c.mcv[vals[i].get<std::string>()] = freqs[i];
+      c.mcv_order.push_back(vals[i].get<std::string>());
+    }
     for (const auto& v : nlohmann::json::parse(r[8].as<std::string>()))
       c.hist.push_back(v.get<std::string>());
     s.cols[r[0].as<std::string>()][r[1].as<std::string>()] = c;
@@ -157,6 +166,8 @@ std::optional<std::vector<double>> as_numbers(const std::vector<std::string>& v)
   return out;
 }
 
+int rank_compared = 0;  // columns whose MCV lists share no value (compared by rank)
+
 struct Measured {
   double score = 0;
   std::map<std::string, double> columns;  // "table.column" -> column score
@@ -164,11 +175,22 @@ struct Measured {
 };
 
 std::pair<std::string, double> explain(pqxx::connection& conn, const std::string& schema,
-                                       const std::string& sql) {
+                                       std::string sql, const std::string* value = nullptr) {
   pqxx::read_transaction tx(conn);
   tx.exec0("SET LOCAL search_path = " + tx.quote_name(schema));
-  const PlanNode root =
-      parse_explain_json(tx.exec1("EXPLAIN (FORMAT JSON) " + sql)[0].as<std::string>());
+  std::string json;
+  if (sql.find("$1") == std::string::npos) {
+    json = tx.exec1("EXPLAIN (FORMAT JSON) " + sql)[0].as<std::string>();
+  } else if (value) {  // the value written into the statement
+    sql.replace(sql.find("$1"), 2, tx.quote(*value));
+    json = tx.exec1("EXPLAIN (FORMAT JSON) " + sql)[0].as<std::string>();
+  } else {  // the generic plan
+    tx.exec0("SET LOCAL plan_cache_mode = force_generic_plan");
+    tx.exec0("PREPARE generic AS " + sql);
+    json = tx.exec1("EXPLAIN (FORMAT JSON) EXECUTE generic(NULL)")[0].as<std::string>();
+    tx.exec0("DEALLOCATE generic");
+  }
+  const PlanNode root = parse_explain_json(json);
   return {shape_signature(root), root.estimated_rows};
 }
 
@@ -194,10 +216,24 @@ Measured measure_independently(const std::string& source_dsn, const std::string&
         c.push_back(std::max(0.0, 1 - std::fabs(pc.null_frac - mc.null_frac) / 0.2));
         if (!pc.mcv.empty() || !mc.mcv.empty()) {
           double gap = 0;
-          for (const auto& [v, f] : pc.mcv)
+          bool shared = false;
+          for (const auto& [v, f] : pc.mcv) {
+            shared = shared || mc.mcv.count(v);
             gap = std::max(gap, std::fabs(f - (mc.mcv.count(v) ? mc.mcv.at(v) : 0)));
+          }
           for (const auto& [v, f] : mc.mcv)
             gap = std::max(gap, std::fabs(f - (pc.mcv.count(v) ? pc.mcv.at(v) : 0)));
+          if (!shared && !pc.mcv.empty() && !mc.mcv.empty()) {  // rank by rank
+            std::vector<double> a, b;
+            for (const auto& [v, f] : pc.mcv) a.push_back(f);
+            for (const auto& [v, f] : mc.mcv) b.push_back(f);
+            std::sort(a.rbegin(), a.rend());
+            std::sort(b.rbegin(), b.rend());
+            gap = 0;
+            for (size_t i = 0; i < std::max(a.size(), b.size()); ++i)
+              gap = std::max(gap, std::fabs((i < a.size() ? a[i] : 0) - (i < b.size() ? b[i] : 0)));
+            ++rank_compared;
+          }
           c.push_back(std::max(0.0, 1 - gap / 0.2));
         }
         if (pc.correlation && mc.correlation)
@@ -226,12 +262,31 @@ Measured measure_independently(const std::string& source_dsn, const std::string&
   if (!sqls.empty()) {
     pqxx::connection source(source_dsn);
     double plans = 0;
-    for (const auto& sql : sqls) {
-      const auto [ps, pr] = explain(source, "public", sql);
-      const auto [ms, mr] = explain(mirror, schema, sql);
+    size_t count = 0;
+    auto score = [&](const std::string& sql, const std::string* pv, const std::string* mv) {
+      const auto [ps, pr] = explain(source, "public", sql, pv);
+      const auto [ms, mr] = explain(mirror, schema, sql, mv);
       plans += (ps == ms ? 0.5 : 0) + 0.5 * min_over_max(std::max(pr, 1.0), std::max(mr, 1.0));
+      ++count;
+    };
+    for (const auto& sql : sqls) {
+      score(sql, nullptr, nullptr);
+      if (sql.find("$1") == std::string::npos) continue;
+      const Column& pc = p.cols.at(kParamTable).at(kParamColumn);
+      const Column& mc = m.cols.at(kParamTable).at(kParamColumn);
+      // Hot: the first MCV; rare: the middle histogram bound, else the last MCV.
+      auto hot = [](const Column& c) {
+        return c.mcv_order.empty() ? nullptr : &c.mcv_order.front();
+      };
+      auto rare = [](const Column& c) {
+        return !c.hist.empty()          ? &c.hist[c.hist.size() / 2]
+               : c.mcv_order.size() > 1 ? &c.mcv_order.back()
+                                        : nullptr;
+      };
+      if (hot(pc) && hot(mc)) score(sql, hot(pc), hot(mc));
+      if (rare(pc) && rare(mc)) score(sql, rare(pc), rare(mc));
     }
-    out.parts["plans"] = plans / static_cast<double>(sqls.size());
+    out.parts["plans"] = plans / static_cast<double>(count);
     out.score = 100 * (out.parts["stats"] + out.parts["plans"]) / 2;
   }
   return out;
@@ -303,6 +358,14 @@ TEST_F(Fidelity, ScoreEqualsTheTestsOwnMeasureAndABadMirrorFailsTheGate) {
       j["score"].get<double>(), own.score, 100 * j["stats_score"].get<double>(),
       100 * own.parts.at("stats"), 100 * j["plans_score"].get<double>(),
       100 * own.parts.at("plans"));
+  std::printf("%d column(s) with MCV lists sharing no value\n", rank_compared);
+  for (const auto& q : j["queries"])
+    if (q["score"].get<double>() < 0.95)
+      std::printf("  %s: %.2f (rows %.0f / %.0f)\n    %s\n    %s\n",
+                  q["name"].get<std::string>().c_str(), q["score"].get<double>(),
+                  q["source_rows"].get<double>(), q["mirror_rows"].get<double>(),
+                  q["source_shape"].get<std::string>().c_str(),
+                  q["mirror_shape"].get<std::string>().c_str());
   EXPECT_NEAR(j["score"].get<double>(), own.score, 0.01);
   EXPECT_NEAR(j["stats_score"].get<double>(), own.parts.at("stats"), 1e-4);
   EXPECT_NEAR(j["plans_score"].get<double>(), own.parts.at("plans"), 1e-4);
@@ -312,7 +375,11 @@ TEST_F(Fidelity, ScoreEqualsTheTestsOwnMeasureAndABadMirrorFailsTheGate) {
     ASSERT_TRUE(own.columns.count(key)) << key;
     EXPECT_NEAR(c["score"].get<double>(), own.columns.at(key), 1e-6) << key;
   }
-  EXPECT_EQ(j["queries"].size(), 7u);
+  // 8 statements, and the $1 one also with its hot and rare value.
+  ASSERT_EQ(j["queries"].size(), 10u);
+  EXPECT_EQ(j["queries"][8]["name"], queries_ + ":10 [hot]");
+  EXPECT_EQ(j["queries"][9]["name"], queries_ + ":10 [rare]");
+  for (const auto& q : j["queries"]) EXPECT_EQ(q["error"], "") << q.dump();
   // A mirror made from these statistics is close, not perfect.
   EXPECT_GT(j["score"].get<double>(), 75);
 
@@ -366,6 +433,11 @@ TEST_F(Fidelity, RefreshMinFidelityScoresTheNewMirrorAndGates) {
                               mirror_.dsn(), "--min-fidelity", "10", "--queries", bad_file});
   EXPECT_EQ(refused.exit_code, 2) << refused.err;
   EXPECT_NE(refused.err.find(bad_file + ":2:1:"), std::string::npos) << refused.err;
+  // --queries means nothing without the score it feeds: refused, not ignored.
+  auto alone = run_pgshape({"refresh", nightly, "--source", production_.dsn(), "--dsn",
+                            mirror_.dsn(), "--queries", queries_});
+  EXPECT_EQ(alone.exit_code, 2) << alone.err;
+  EXPECT_NE(alone.err.find("only with --min-fidelity"), std::string::npos) << alone.err;
 }
 
 // On a server of its own that logs every statement of the source database (with the
@@ -377,11 +449,11 @@ TEST(FidelitySource, LogStatementAllShowsOnlyCatalogReadsAndPlainExplain) {
     pqxx::connection admin(server->dsn());
     pqxx::nontransaction tx(admin);
     tx.exec0("ALTER SYSTEM SET log_line_prefix = '[%d|%c] '");
-    tx.exec0("SELECT pg_reload_conf()");
+    tx.exec("SELECT pg_reload_conf()");
     tx.exec0("CREATE DATABASE prod");
   }
   const std::string prod = dsn_for_database(server->dsn(), "prod");
-  build_production(prod, 0.05);
+  build_production(prod, 0.5);  // its hot ids need 0.5 or more
   {
     pqxx::connection admin(server->dsn());
     pqxx::nontransaction tx(admin);
@@ -400,7 +472,8 @@ TEST(FidelitySource, LogStatementAllShowsOnlyCatalogReadsAndPlainExplain) {
                    "--schema", "public", "--queries", queries, "--json"});
   ASSERT_EQ(run.exit_code, 0) << run.err << run.out;
   const auto j = nlohmann::json::parse(run.out);
-  EXPECT_EQ(j["queries"].size(), 9u);
+  // 10 statements; the two with $1 also with a hot and a rare value each.
+  EXPECT_EQ(j["queries"].size(), 14u);
   for (const auto& q : j["queries"]) {
     EXPECT_TRUE(q["same_shape"].get<bool>()) << q.dump();
     EXPECT_EQ(q["error"], "") << q.dump();
@@ -427,7 +500,7 @@ TEST(FidelitySource, LogStatementAllShowsOnlyCatalogReadsAndPlainExplain) {
   }
   std::printf("source log: %d statements (%d EXPLAIN) in %zu sessions\n", statements, explains,
               first.size());
-  EXPECT_EQ(explains, 9);
+  EXPECT_EQ(explains, 14);
   EXPECT_GT(statements, 10);
   // Every session that ran anything made itself read-only first.
   for (const auto& [session, sql] : first)
