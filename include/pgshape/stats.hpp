@@ -1,7 +1,9 @@
 // Mirroring production from its planner statistics — never its rows.
 //
 //   read_stats       one read-only session on the source: pg_class, pg_stats,
-//                    pg_attribute, pg_constraint, pg_index. Nothing else is read.
+//                    pg_attribute, pg_constraint, pg_index, pg_type and pg_enum (enums,
+//                    domains); pg_depend, pg_trigger, pg_proc and pg_extension only to
+//                    name what it does not rebuild. No row of a user table is read.
 //   redact_snapshot  text in MCVs, histograms and partial-index predicates replaced
 //                    by synthetic tokens of the same width (order kept).
 //   render_profile   the snapshot as a complete profile (YAML text).
