@@ -2,7 +2,9 @@
 //
 //   read_stats       one read-only session on the source: pg_class, pg_stats,
 //                    pg_attribute, pg_constraint, pg_index, pg_statistic_ext,
-//                    pg_stats_ext. Nothing else is read.
+//                    pg_stats_ext, pg_type and pg_enum (enums, domains); pg_depend,
+//                    pg_trigger, pg_proc and pg_extension only to name what it does not
+//                    rebuild. No row of a user table is read.
 //   redact_snapshot  text in MCVs, histograms and partial-index predicates replaced
 //                    by keyed pseudonyms of the same width that keep shared prefixes.
 //   render_profile   the snapshot as a complete profile (YAML text).
