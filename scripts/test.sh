@@ -75,13 +75,14 @@ port_in_use() {
 
 free_port() {
   local port
-  for port in $(seq "${PGSHAPE_TEST_PORT:-54329}" 54429); do
+  local first="${PGSHAPE_TEST_PORT:-54329}"
+  for port in $(seq "$first" $((first + 100))); do
     if ! port_in_use "$port"; then
       echo "$port"
       return
     fi
   done
-  echo "no free TCP port in ${PGSHAPE_TEST_PORT:-54329}-54429" >&2
+  echo "no free TCP port in $first-$((first + 100))" >&2
   return 1
 }
 

@@ -175,7 +175,7 @@ struct Column {
   // GENERATED ALWAYS / BY DEFAULT AS IDENTITY ("always", "by default"; "" none):
   // declared so, loaded with the generated values, its sequence set past them.
   std::string identity;
-  std::optional<Given> given;        // set when the column depends on another
+  std::optional<Given> given;  // set when the column depends on another
 };
 
 struct IndexSpec {

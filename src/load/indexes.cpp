@@ -178,7 +178,8 @@ void add_finish_tasks(std::vector<LoadTask>& tasks, const Profile& profile,
         .run = [statements =
                     [&] {
                       auto steps = identity_steps(schema, table);
-                      for (auto& sql : analyze_statements(schema, table)) steps.push_back(std::move(sql));
+                      for (auto& sql : analyze_statements(schema, table))
+                        steps.push_back(std::move(sql));
                       return steps;
                     }()](RawConnection& c) { exec_all(c, "pgshape analyze", statements); },
         .phase = LoadPhase::kAnalyze,
