@@ -129,8 +129,8 @@ std::string mirror_of(const std::string& source, const std::string& mirror, bool
   if (redact) args.push_back("--redact");
   auto imported = run_pgshape(args, {{"PGSHAPE_REDACT_KEY", key}});
   EXPECT_EQ(imported.exit_code, 0) << imported.err;
-  auto loaded =
-      run_pgshape({"load", profile, "--scale", "production", "--jobs", "1", "--dsn", mirror});
+  auto loaded = run_pgshape({"load", profile, "--scale", "production", "--schema", "mirror",
+                             "--jobs", "1", "--dsn", mirror});
   EXPECT_EQ(loaded.exit_code, 0) << loaded.err;
   if (text) *text = testing::read_all(profile);
   std::filesystem::remove_all(dir);

@@ -115,8 +115,8 @@ TEST(ExtendedStats, MirrorHasProductionsObjectsDegreesAndMultiColumnEstimates) {
   // sub determines category (degree 1) more strongly than the reverse (0.7).
   EXPECT_NE(yaml.find("given: sub"), std::string::npos) << yaml.substr(0, 4000);
   EXPECT_NE(yaml.find("name: addresses_category_sub"), std::string::npos);
-  auto loaded =
-      run_pgshape({"load", profile, "--scale", "production", "--jobs", "1", "--dsn", mirror.dsn()});
+  auto loaded = run_pgshape({"load", profile, "--scale", "production", "--schema", "mirror",
+                             "--jobs", "1", "--dsn", mirror.dsn()});
   ASSERT_EQ(loaded.exit_code, 0) << loaded.err << loaded.out;
 
   {

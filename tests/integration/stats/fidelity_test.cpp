@@ -326,8 +326,8 @@ class Fidelity : public ::testing::Test {
     std::ofstream(queries_) << kQueries;
     auto imported = run_pgshape({"stats", "--source", production_.dsn(), "-o", profile_});
     ASSERT_EQ(imported.exit_code, 0) << imported.err;
-    auto loaded = run_pgshape(
-        {"load", profile_, "--scale", "production", "--jobs", "1", "--dsn", mirror_.dsn(), "-q"});
+    auto loaded = run_pgshape({"load", profile_, "--scale", "production", "--schema", "mirror",
+                               "--jobs", "1", "--dsn", mirror_.dsn(), "-q"});
     ASSERT_EQ(loaded.exit_code, 0) << loaded.err;
   }
   void TearDown() override { fs::remove_all(dir_); }
@@ -411,8 +411,9 @@ TEST_F(Fidelity, ScoreEqualsTheTestsOwnMeasureAndABadMirrorFailsTheGate) {
 
 TEST_F(Fidelity, RefreshMinFidelityScoresTheNewMirrorAndGates) {
   const std::string nightly = (dir_ / "nightly.yaml").string();
-  auto ok = run_pgshape({"refresh", nightly, "--source", production_.dsn(), "--dsn", mirror_.dsn(),
-                         "--min-fidelity", "50", "--queries", queries_, "--json"});
+  auto ok = run_pgshape({"refresh", nightly, "--schema", "nightly", "--source", production_.dsn(),
+                         "--dsn", mirror_.dsn(), "--min-fidelity", "50", "--queries", queries_,
+                         "--json"});
   ASSERT_EQ(ok.exit_code, 0) << ok.err << ok.out;
   const auto j = nlohmann::json::parse(ok.out);
   ASSERT_TRUE(j.contains("fidelity"));
@@ -422,20 +423,21 @@ TEST_F(Fidelity, RefreshMinFidelityScoresTheNewMirrorAndGates) {
   const Measured own =
       measure_independently(production_.dsn(), mirror_.dsn(), "nightly", statements(kQueries));
   EXPECT_NEAR(score, own.score, 0.01);
-  auto gated = run_pgshape({"refresh", nightly, "--source", production_.dsn(), "--dsn",
-                            mirror_.dsn(), "--min-fidelity", "100"});
+  auto gated = run_pgshape({"refresh", nightly, "--schema", "nightly", "--source",
+                            production_.dsn(), "--dsn", mirror_.dsn(), "--min-fidelity", "100"});
   EXPECT_EQ(gated.exit_code, 3) << gated.err;
   EXPECT_NE(gated.err.find("--min-fidelity 100"), std::string::npos) << gated.err;
   // A bad query file is refused before anything is written: exit 2.
   const std::string bad_file = (dir_ / "bad.sql").string();
   std::ofstream(bad_file) << "SELECT 1;\nEXPLAIN ANALYZE SELECT 1;\n";
-  auto refused = run_pgshape({"refresh", nightly, "--source", production_.dsn(), "--dsn",
-                              mirror_.dsn(), "--min-fidelity", "10", "--queries", bad_file});
+  auto refused =
+      run_pgshape({"refresh", nightly, "--schema", "nightly", "--source", production_.dsn(),
+                   "--dsn", mirror_.dsn(), "--min-fidelity", "10", "--queries", bad_file});
   EXPECT_EQ(refused.exit_code, 2) << refused.err;
   EXPECT_NE(refused.err.find(bad_file + ":2:1:"), std::string::npos) << refused.err;
   // --queries means nothing without the score it feeds: refused, not ignored.
-  auto alone = run_pgshape({"refresh", nightly, "--source", production_.dsn(), "--dsn",
-                            mirror_.dsn(), "--queries", queries_});
+  auto alone = run_pgshape({"refresh", nightly, "--schema", "nightly", "--source",
+                            production_.dsn(), "--dsn", mirror_.dsn(), "--queries", queries_});
   EXPECT_EQ(alone.exit_code, 2) << alone.err;
   EXPECT_NE(alone.err.find("only with --min-fidelity"), std::string::npos) << alone.err;
 }
