@@ -8,6 +8,65 @@
 #include "pgshape/util.hpp"
 
 namespace pgshape {
+namespace {
+
+// Extended statistics (pg_stats_ext) go with the table, so a refresh's snapshot
+// and a profile's statistics file keep the multi-column knowledge --exact-stats
+// and the drift report need. Absent in older snapshots: read as none.
+nlohmann::json extended_to_json(const std::vector<ExtendedStats>& all) {
+  using nlohmann::json;
+  json out = json::array();
+  for (const auto& e : all) {
+    json deps = json::array();
+    for (const auto& d : e.dependencies)
+      deps.push_back({{"from", d.from}, {"to", d.to}, {"degree", d.degree}});
+    json nd = json::array();
+    for (const auto& n : e.ndistinct) nd.push_back({{"columns", n.columns}, {"n", n.n}});
+    json mcv = json::array();
+    for (const auto& item : e.mcv) {
+      json values = json::array();
+      for (const auto& v : item.values) values.push_back(v ? json(*v) : json(nullptr));
+      mcv.push_back({{"values", values}, {"frequency", item.frequency}});
+    }
+    out.push_back({{"name", e.name},
+                   {"columns", e.columns},
+                   {"expressions", e.expressions},
+                   {"kinds", e.kinds},
+                   {"dependencies", deps},
+                   {"ndistinct", nd},
+                   {"mcv", mcv}});
+  }
+  return out;
+}
+
+std::vector<ExtendedStats> extended_from_json(const nlohmann::json& all) {
+  std::vector<ExtendedStats> out;
+  for (const auto& je : all) {
+    ExtendedStats e;
+    e.name = je.at("name");
+    e.columns = je.value("columns", std::vector<std::string>{});
+    e.expressions = je.value("expressions", false);
+    e.kinds = je.value("kinds", std::vector<std::string>{});
+    for (const auto& jd : je.value("dependencies", nlohmann::json::array()))
+      e.dependencies.push_back({.from = jd.at("from").get<std::vector<std::string>>(),
+                                .to = jd.at("to"),
+                                .degree = jd.value("degree", 0.0)});
+    for (const auto& jn : je.value("ndistinct", nlohmann::json::array()))
+      e.ndistinct.push_back(
+          {.columns = jn.at("columns").get<std::vector<std::string>>(), .n = jn.value("n", 0.0)});
+    for (const auto& jm : je.value("mcv", nlohmann::json::array())) {
+      ExtendedStats::McvItem item{.frequency = jm.value("frequency", 0.0)};
+      for (const auto& v : jm.at("values"))
+        item.values.push_back(v.is_null() ? std::nullopt
+                                          : std::optional<std::string>(v.get<std::string>()));
+      e.mcv.push_back(std::move(item));
+    }
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+}  // namespace
 
 std::string snapshot_to_json(const StatsSnapshot& s) {
   using nlohmann::json;
@@ -28,10 +87,12 @@ std::string snapshot_to_json(const StatsSnapshot& s) {
       if (c.correlation) col["correlation"] = *c.correlation;
       columns.push_back(std::move(col));
     }
-    tables.push_back({{"name", t.name},
-                      {"reltuples", t.reltuples},
-                      {"relpages", t.relpages},
-                      {"columns", columns}});
+    json table = {{"name", t.name},
+                  {"reltuples", t.reltuples},
+                  {"relpages", t.relpages},
+                  {"columns", columns}};
+    if (!t.extended.empty()) table["extended"] = extended_to_json(t.extended);
+    tables.push_back(std::move(table));
   }
   return json{{"format", "pgshape-stats/1"},
               {"database", s.database},
@@ -76,6 +137,7 @@ StatsSnapshot snapshot_from_json(const std::string& text) {
         if (jc.contains("correlation")) c.correlation = jc.at("correlation").get<double>();
         t.columns.push_back(std::move(c));
       }
+      if (jt.contains("extended")) t.extended = extended_from_json(jt.at("extended"));
       s.tables.push_back(std::move(t));
     }
   } catch (const nlohmann::json::exception& e) {
