@@ -255,8 +255,12 @@ struct FidelityCommand {
   std::string source_schema = "public";
   std::string schema;               // the mirror's schema; empty: source_schema
   std::vector<std::string> tables;  // empty: every table of the source schema
-  std::string queries_file;         // empty: statistics only
+  std::string queries_file;         // empty: the profile's queries, else statistics only
   std::optional<double> min_score;  // 0..100; under it the outcome's gate says why
+  // Optional: a profile whose `queries:` (with their picks) are compared when no
+  // --queries is given, and its overlay (empty: PROFILE's stem + .overlay.yaml).
+  std::string profile;
+  std::string overlay;
 };
 struct FidelityOutcome {
   FidelityReport report;

@@ -31,13 +31,15 @@
 #include <string>
 #include <vector>
 
+#include "pgshape/profile.hpp"
 #include "pgshape/stats.hpp"
 
 namespace pgshape {
 
 // One statement of a --queries file, with where it starts (1-based).
 struct FidelityQuery {
-  std::string name;  // "FILE:LINE"
+  std::string name;  // "FILE:LINE"; a profile query's: "NAME [PICK]"
+  std::string at;    // where an error points, "FILE:LINE:COLUMN"; empty: from name and column
   std::string sql;   // without the terminating semicolon
   int line = 0;
   int column = 0;
@@ -58,7 +60,24 @@ struct FidelityOptions {
   std::string schema;                    // the mirror's schema; empty: the same name
   std::vector<std::string> tables;       // empty: every table of the source schema
   std::vector<FidelityQuery> queries;    // explained on both sides; empty: statistics only
+  // A profile's own queries, used when `queries` is empty: each explained once per
+  // variant of its params' picks (as `explain` and `compare` pair them: "listing
+  // [rank:50]"), each side's values read from its own statistics (see pick_from_stats).
+  std::vector<Query> profile_queries;
+  std::string profile_file;  // where profile_queries come from, for error positions
+  uint64_t seed = 1;         // for random:k picks
 };
+
+// One pick of a profile query's param resolved from a side's statistics of the
+// param's column, never from its rows (production is only read through its
+// catalogs): most_common the first MCV (else the first histogram bound), rank:k the
+// k-th MCV, rare the middle histogram bound (a value the planner estimates at the
+// rare end; else the last MCV), median the middle histogram bound (else the first
+// MCV), random:k k values of the MCVs and bounds in an order keyed by the seed
+// (labels random:k#1..), a literal itself. Pairs of (label, value); empty when the
+// statistics hold no such value (the variant is then skipped and named).
+std::vector<std::pair<std::string, std::string>> pick_from_stats(const ColumnStats* column,
+                                                                 const Pick& pick, uint64_t seed);
 
 // Both sides of one measure, and how close they are.
 struct FidelityMeasure {
@@ -105,9 +124,12 @@ struct FidelityReport {
   std::vector<TableFidelity> tables;    // source order (by name)
   std::vector<ColumnFidelity> columns;  // by table, then attnum
   std::vector<QueryFidelity> queries;   // file order
-  double stats_score = 0;               // mean table score, in [0, 1]
-  std::optional<double> plans_score;    // mean query score; nullopt without queries
-  double score = 0;                     // 0..100
+  // Profile query variants not explained: "listing [rank:50]: no such value in the
+  // mirror's statistics of products.category_id".
+  std::vector<std::string> skipped;
+  double stats_score = 0;             // mean table score, in [0, 1]
+  std::optional<double> plans_score;  // mean query score; nullopt without queries
+  double score = 0;                   // 0..100
 };
 
 // One explained plan, as score_fidelity needs it (or why it failed).
@@ -149,7 +171,8 @@ FidelityReport score_fidelity(const StatsSnapshot& source, const StatsSnapshot& 
 // When every $n is compared with a column (`col = $1`, `t.col = $1`) of exactly one
 // table the statement names, it is also explained with a hot and a rare value
 // ("FILE:LINE [hot]", "[rare]"), each side's from its own statistics: the first MCV,
-// and the middle histogram bound (else the last MCV).
+// and the middle histogram bound (else the last MCV). Without queries, the
+// profile_queries are explained instead, one custom plan per pick variant.
 // A statement the source cannot explain is fidelity.bad-query; one only the
 // mirror cannot explain scores 0 with the server's message. Throws
 // UsageError (no such schema or table), DatabaseError.

@@ -314,7 +314,132 @@ std::optional<std::string> pick(const ColumnStats& c, bool hot) {
   return std::nullopt;
 }
 
+// The variants of a profile query: the cartesian product of its params' picks, in
+// the order resolve_params gives them (the first param's picks outermost), each
+// side's values from its own statistics. A variant a side cannot resolve is named
+// in `skipped` instead.
+void profile_variants(const Query& q, const std::string& file, const StatsSnapshot& source,
+                      const StatsSnapshot& mirror, uint64_t seed,
+                      std::vector<FidelityQuery>& queries,
+                      std::vector<std::vector<std::string>>& source_values,
+                      std::vector<std::vector<std::string>>& mirror_values,
+                      std::vector<std::string>& skipped) {
+  struct Variant {
+    std::string label;
+    std::vector<std::string> s, m;
+    std::string missing;  // why it cannot be explained; empty: it can
+  };
+  auto column_of = [](const StatsSnapshot& snap, const QueryParam& p) -> const ColumnStats* {
+    const TableStats* t = snap.find_table(p.table);
+    return t ? t->find_column(p.column) : nullptr;
+  };
+  std::vector<Variant> variants{{}};
+  for (const auto& p : q.params) {
+    const ColumnStats* sc = column_of(source, p);
+    const ColumnStats* mc = column_of(mirror, p);
+    std::vector<Variant> next;
+    for (const auto& pick : p.picks) {
+      auto on_source = pick_from_stats(sc, pick, seed);
+      auto on_mirror = pick_from_stats(mc, pick, seed);
+      const std::string where = p.table + "." + p.column;
+      std::string missing =
+          on_source.empty()   ? "no such value in the source's statistics of " + where
+          : on_mirror.empty() ? "no such value in the mirror's statistics of " + where
+                              : "";
+      // random:k may find fewer values on one side: pair as many as both have.
+      const size_t n = missing.empty() ? std::min(on_source.size(), on_mirror.size()) : 1;
+      for (size_t i = 0; i < n; ++i) {
+        const std::string label = missing.empty() ? on_source[i].first : pick.label();
+        for (const auto& v : variants) {
+          Variant nv = v;
+          nv.label += (nv.label.empty() ? "" : ",") + label;
+          if (missing.empty()) {
+            nv.s.push_back(on_source[i].second);
+            nv.m.push_back(on_mirror[i].second);
+          } else if (nv.missing.empty()) {
+            nv.missing = missing;
+          }
+          next.push_back(std::move(nv));
+        }
+      }
+    }
+    variants = std::move(next);
+  }
+  for (auto& v : variants) {
+    const std::string name = q.name + " [" + (q.params.empty() ? "none" : v.label) + "]";
+    if (!v.missing.empty()) {
+      skipped.push_back(name + ": " + v.missing);
+      continue;
+    }
+    FidelityQuery fq{
+        .name = name,
+        .at = fmt::format("{}:{}:{}", file.empty() ? "profile" : file, q.pos.line, q.pos.column),
+        .sql = q.sql,
+        .line = q.pos.line,
+        .column = q.pos.column,
+        .params = static_cast<int>(q.params.size())};
+    queries.push_back(std::move(fq));
+    // A query without params is explained as it is (values empty: no PREPARE).
+    source_values.push_back(std::move(v.s));
+    mirror_values.push_back(std::move(v.m));
+  }
+}
+
 }  // namespace
+
+std::vector<std::pair<std::string, std::string>> pick_from_stats(const ColumnStats* c,
+                                                                 const Pick& pick, uint64_t seed) {
+  const std::string label = pick.label();
+  if (pick.kind == Pick::Kind::kLiteral) return {{label, pick.literal}};
+  if (!c || !c->has_stats) return {};
+  const auto& mcv = c->mcv;
+  const auto& hist = c->histogram;
+  auto one = [&](const std::string& v) {
+    return std::vector<std::pair<std::string, std::string>>{{label, v}};
+  };
+  switch (pick.kind) {
+    case Pick::Kind::kMostCommon:
+      if (!mcv.empty()) return one(mcv.front());
+      if (!hist.empty()) return one(hist.front());
+      return {};
+    case Pick::Kind::kRank:
+      // pg_stats lists MCVs most common first.
+      if (pick.k >= 1 && static_cast<size_t>(pick.k) <= mcv.size())
+        return one(mcv[static_cast<size_t>(pick.k - 1)]);
+      return {};
+    case Pick::Kind::kRare:
+      if (!hist.empty()) return one(hist[hist.size() / 2]);
+      if (mcv.size() > 1) return one(mcv.back());
+      return {};
+    case Pick::Kind::kMedian:
+      if (!hist.empty()) return one(hist[hist.size() / 2]);
+      if (!mcv.empty()) return one(mcv.front());
+      return {};
+    case Pick::Kind::kRandom: {
+      // FNV-1a of "seed:value": the same draw on every run and platform.
+      auto key = [&](const std::string& v) {
+        uint64_t h = 1469598103934665603ull;
+        for (const char ch : std::to_string(seed) + ":" + v) {
+          h ^= static_cast<unsigned char>(ch);
+          h *= 1099511628211ull;
+        }
+        return h;
+      };
+      std::set<std::string> distinct(mcv.begin(), mcv.end());
+      distinct.insert(hist.begin(), hist.end());
+      std::vector<std::pair<uint64_t, std::string>> keyed;
+      for (const auto& v : distinct) keyed.emplace_back(key(v), v);
+      std::sort(keyed.begin(), keyed.end());
+      std::vector<std::pair<std::string, std::string>> out;
+      for (size_t i = 0; i < keyed.size() && i < static_cast<size_t>(pick.k); ++i)
+        out.emplace_back(label + "#" + std::to_string(i + 1), keyed[i].second);
+      return out;
+    }
+    case Pick::Kind::kLiteral:
+      break;
+  }
+  return {};
+}
 
 std::vector<FidelityQuery> parse_query_file(const std::string& text, const std::string& file) {
   std::vector<FidelityQuery> out;
@@ -560,6 +685,11 @@ FidelityReport measure_fidelity(const std::string& source_dsn, const std::string
       mirror_values.push_back(std::move(mv));
     }
   }
+  std::vector<std::string> skipped;
+  if (options.queries.empty())
+    for (const auto& q : options.profile_queries)
+      profile_variants(q, options.profile_file, source, copy, options.seed, queries, source_values,
+                       mirror_values, skipped);
 
   std::vector<ExplainedPlan> source_plans, mirror_plans;
   if (!queries.empty()) {
@@ -569,6 +699,12 @@ FidelityReport measure_fidelity(const std::string& source_dsn, const std::string
     for (size_t i = 0; i < queries.size(); ++i)
       if (!source_plans[i].error.empty()) {
         const FidelityQuery& q = queries[i];
+        if (!q.at.empty())
+          throw UsageError("fidelity.bad-query",
+                           fmt::format("{}: the source cannot explain {}: {}", q.at, q.name,
+                                       source_plans[i].error),
+                           "every query of the profile must run on the source schema, or give "
+                           "--queries");
         // A variant's name is "FILE:LINE [hot]": the position first, the variant after.
         const size_t variant = std::min(q.name.find(" ["), q.name.size());
         throw UsageError("fidelity.bad-query",
@@ -579,7 +715,10 @@ FidelityReport measure_fidelity(const std::string& source_dsn, const std::string
       }
     mirror_plans = explain_all(*mirror, schema, queries, mirror_values);
   }
-  return score_fidelity(source, copy, queries, source_plans, mirror_plans, mirror_ranker(*mirror));
+  FidelityReport report =
+      score_fidelity(source, copy, queries, source_plans, mirror_plans, mirror_ranker(*mirror));
+  report.skipped = std::move(skipped);
+  return report;
 }
 
 std::vector<FidelityQuery> read_query_file(const std::string& path) {
@@ -631,6 +770,14 @@ FidelityOutcome fidelity(const FidelityCommand& c) {
                      "fidelity needs --source DSN (the production database to compare with)");
   // Before any connection: a bad file is exit 2 with nothing touched.
   const std::vector<FidelityQuery> queries = read_query_file(c.queries_file);
+  // The profile's queries stand in for a missing --queries: the plans its users care about.
+  std::vector<Query> profile_queries;
+  uint64_t seed = 1;
+  if (!c.profile.empty() && queries.empty()) {
+    const Profile profile = load_profile_with_overlay(c.profile, c.overlay);
+    profile_queries = profile.queries;
+    seed = profile.seed;
+  }
   const std::optional<UserTarget> user = user_target(c.target);
   if (!user)
     throw UsageError("usage.no-target",
@@ -645,7 +792,10 @@ FidelityOutcome fidelity(const FidelityCommand& c) {
                                     FidelityOptions{.source_schema = c.source_schema,
                                                     .schema = c.schema,
                                                     .tables = c.tables,
-                                                    .queries = queries});
+                                                    .queries = queries,
+                                                    .profile_queries = profile_queries,
+                                                    .profile_file = c.profile,
+                                                    .seed = seed});
   outcome.gate = fidelity_gate(outcome.report, c.min_score, "--min-score");
   return outcome;
 }

@@ -218,7 +218,10 @@ constexpr OptionUse kFidelity[] = {
   {Opt::kSchema, false, "the mirror's schema", "the --source-schema name"},
   {Opt::kTable, false, "only this table of the source; repeat it or give a comma-separated list"},
   {Opt::kQueries}, {Opt::kMinScore}, {Opt::kJson}, {Opt::kQuiet},
-  {Opt::kVerbose, false, "also list the columns and queries that match"}, {Opt::kHelp},
+  {Opt::kVerbose, false, "also list the columns and queries that match"},
+  {Opt::kProfile, false, "a profile whose queries (with their picks) are compared when no "
+   "--queries is given", "none"},
+  {Opt::kOverlay}, {Opt::kHelp},
 };
 constexpr OptionUse kReference[] = {
   {Opt::kCommands}, {Opt::kErrors}, {Opt::kMan}, {Opt::kCompletion}, {Opt::kHelp},

@@ -72,8 +72,8 @@ std::string synopsis(const CommandSpec& command) {
   text.append(command.name);
   for (const auto& use : command.options) {
     const ResolvedOption o = resolve(command, use);
-    if (o.spec->positional())
-      text.append(" ").append(o.spec->names);
+    if (o.spec->positional())  // an optional one (fidelity's PROFILE) in brackets
+      text.append(o.required ? " " : " [").append(o.spec->names).append(o.required ? "" : "]");
     else if (o.required)
       text.append(" ").append(o.spec->long_name()).append(" ").append(o.value_name);
   }

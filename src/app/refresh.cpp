@@ -264,7 +264,12 @@ RefreshOutcome refresh(const RefreshCommand& c) {
                                         FidelityOptions{.source_schema = c.source_schema,
                                                         .schema = outcome.schema,
                                                         .tables = c.tables,
-                                                        .queries = fidelity_queries});
+                                                        .queries = fidelity_queries,
+                                                        // Without --queries: the overlay's own
+                                                        // queries, with their picks.
+                                                        .profile_queries = in.profile.queries,
+                                                        .profile_file = c.profile,
+                                                        .seed = in.profile.seed});
     outcome.fidelity_gate = fidelity_gate(*outcome.fidelity, c.min_fidelity, "--min-fidelity");
   }
   outcome.seconds =

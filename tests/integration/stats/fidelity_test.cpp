@@ -442,6 +442,78 @@ TEST_F(Fidelity, RefreshMinFidelityScoresTheNewMirrorAndGates) {
   EXPECT_NE(alone.err.find("only with --min-fidelity"), std::string::npos) << alone.err;
 }
 
+// The profile's own queries: without --queries, `fidelity PROFILE` and refresh
+// --min-fidelity explain each of the overlay's queries once per pick, each side's
+// value from its own statistics, and name the picks a side has no value for.
+constexpr const char* kOverlayQueries = R"(queries:
+  - name: by_customer
+    sql: SELECT * FROM orders WHERE customer_id = $1 ORDER BY created_at DESC LIMIT 10
+    params:
+      - { column: orders.customer_id, pick: [most_common, rare, "rank:100000"] }
+  - name: refunded
+    sql: SELECT count(*) FROM orders WHERE status = 'refunded'
+)";
+
+TEST_F(Fidelity, WithoutQueriesTheProfilesOwnQueriesAreComparedPickByPick) {
+  std::ofstream(dir_ / "mirror.overlay.yaml") << kOverlayQueries;
+  auto run = run_pgshape({"fidelity", profile_, "--source", production_.dsn(), "--dsn",
+                          mirror_.dsn(), "--schema", "mirror", "--json"});
+  ASSERT_EQ(run.exit_code, 0) << run.err << run.out;
+  const auto j = nlohmann::json::parse(run.out);
+  ASSERT_EQ(j["queries"].size(), 3u) << j["queries"].dump(1);
+  EXPECT_EQ(j["queries"][0]["name"], "by_customer [most_common]");
+  EXPECT_EQ(j["queries"][1]["name"], "by_customer [rare]");
+  EXPECT_EQ(j["queries"][2]["name"], "refunded [none]");
+  ASSERT_EQ(j["skipped"].size(), 1u);
+  EXPECT_EQ(j["skipped"][0].get<std::string>().rfind("by_customer [rank:100000]: no such value", 0),
+            0u)
+      << j["skipped"][0];
+  for (const auto& q : j["queries"]) EXPECT_EQ(q["error"], "") << q.dump();
+  // The source's most_common is its own first MCV: its estimate, taken here, is the one
+  // pgshape reports for the source side.
+  pqxx::connection prod(production_.dsn());
+  pqxx::read_transaction tx(prod);
+  const std::string hot =
+      tx.exec1(
+            "SELECT (most_common_vals::text::text[])[1] FROM pg_stats WHERE schemaname = "
+            "'public' AND tablename = 'orders' AND attname = 'customer_id'")[0]
+          .as<std::string>();
+  const auto plan = nlohmann::json::parse(
+      tx.exec1("EXPLAIN (FORMAT JSON) SELECT * FROM orders WHERE customer_id = " + tx.quote(hot) +
+               " ORDER BY created_at DESC LIMIT 10")[0]
+          .as<std::string>());
+  EXPECT_DOUBLE_EQ(j["queries"][0]["source_rows"].get<double>(),
+                   plan[0]["Plan"]["Plan Rows"].get<double>());
+  // Each query's score is the documented one; the plans part is their mean.
+  double sum = 0;
+  for (const auto& q : j["queries"]) {
+    const double a = std::max(q["source_rows"].get<double>(), 1.0),
+                 b = std::max(q["mirror_rows"].get<double>(), 1.0);
+    const double expected =
+        (q["same_shape"].get<bool>() ? 0.5 : 0) + 0.5 * std::min(a, b) / std::max(a, b);
+    EXPECT_NEAR(q["score"].get<double>(), expected, 1e-9) << q.dump();
+    sum += expected;
+  }
+  EXPECT_NEAR(j["plans_score"].get<double>(), sum / 3, 1e-9);
+  // --queries wins over the profile's.
+  auto file = run_pgshape({"fidelity", profile_, "--source", production_.dsn(), "--dsn",
+                           mirror_.dsn(), "--schema", "mirror", "--queries", queries_, "--json"});
+  ASSERT_EQ(file.exit_code, 0) << file.err;
+  EXPECT_EQ(nlohmann::json::parse(file.out)["queries"].size(), 10u);
+
+  // refresh has its profile at hand: the overlay's queries are scored the same way.
+  const std::string nightly = (dir_ / "nightly.yaml").string();
+  std::ofstream(dir_ / "nightly.overlay.yaml") << kOverlayQueries;
+  auto refreshed =
+      run_pgshape({"refresh", nightly, "--schema", "nightly", "--source", production_.dsn(),
+                   "--dsn", mirror_.dsn(), "--min-fidelity", "0", "--json"});
+  ASSERT_EQ(refreshed.exit_code, 0) << refreshed.err << refreshed.out;
+  const auto r = nlohmann::json::parse(refreshed.out);
+  ASSERT_EQ(r["fidelity"]["queries"].size(), 3u) << r["fidelity"].dump(1);
+  EXPECT_EQ(r["fidelity"]["queries"][1]["name"], "by_customer [rare]");
+  EXPECT_EQ(r["fidelity"]["skipped"].size(), 1u);
+}
+
 // On a server of its own that logs every statement of the source database (with the
 // application and database in each line), a fidelity run leaves only reads there.
 TEST(FidelitySource, LogStatementAllShowsOnlyCatalogReadsAndPlainExplain) {
