@@ -6,6 +6,7 @@
 #include <pqxx/pqxx>
 
 #include <cmath>
+#include <cstdio>
 #include <map>
 
 #include "load/sql.hpp"
@@ -184,6 +185,7 @@ TEST_F(ShopLoad, OrderItemsAreStoredByOrder) {
       "tablename = 'order_items' AND attname = 'order_id'",
       *schema_);
   ASSERT_FALSE(row[0].is_null());
+  std::printf("order_items.order_id correlation %.4f\n", row[0].as<double>());
   EXPECT_GT(row[0].as<double>(), 0.9);
   // Items per order have a mean of 3 (9x items over 3x orders): every order is used.
   EXPECT_EQ(scalar("SELECT count(DISTINCT order_id) FROM order_items"), 36000);
