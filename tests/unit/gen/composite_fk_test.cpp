@@ -17,6 +17,7 @@
 #include "pgshape/error.hpp"
 #include "pgshape/gen.hpp"
 #include "pgshape/profile.hpp"
+#include "pgshape/stats.hpp"
 
 namespace pgshape {
 namespace {
@@ -123,6 +124,51 @@ TEST(CompositeForeignKey, ValidationRefusesKeysThatCannotHold) {
                       "has 2 columns and its ref 1"));
   EXPECT_TRUE(refused(profile("dist: copy, from: order_id.line_no", "items order_id"),
                       "write ref: parent(x, y)"));
+}
+
+TEST(CompositeForeignKey, StatsWriteItAsForeignKeysAndTheProfileLoads) {
+  StatsSnapshot s{.database = "shop", .schema = "public", .taken_at = "2026-01-01T00:00:00Z"};
+  auto column = [](std::string name, std::string type, double n_distinct) {
+    return ColumnStats{.name = std::move(name),
+                       .type = std::move(type),
+                       .not_null = true,
+                       .has_stats = true,
+                       .avg_width = 8,
+                       .n_distinct = n_distinct,
+                       .histogram = {"1", "2", "5000"}};
+  };
+  TableStats orders{.name = "orders", .reltuples = 5000, .primary_key = {"id"}};
+  orders.columns.push_back(column("id", "bigint", -1));
+  TableStats items{.name = "items", .reltuples = 12500, .primary_key = {"order_id", "line_no"}};
+  items.columns.push_back(column("order_id", "bigint", 5000));
+  items.columns.push_back(column("line_no", "integer", 4));
+  items.foreign_keys.push_back(ForeignKeyStats{.name = "items_order_id_fkey",
+                                               .columns = {"order_id"},
+                                               .parent_table = "orders",
+                                               .parent_columns = {"id"}});
+  TableStats shipments{.name = "shipments", .reltuples = 25000, .primary_key = {"id"}};
+  shipments.columns.push_back(column("id", "bigint", -1));
+  shipments.columns.push_back(column("order_id", "bigint", 5000));
+  shipments.columns.push_back(column("line_no", "integer", 4));
+  shipments.foreign_keys.push_back(ForeignKeyStats{.name = "shipments_order_id_line_no_fkey",
+                                                   .columns = {"order_id", "line_no"},
+                                                   .parent_table = "items",
+                                                   .parent_columns = {"order_id", "line_no"}});
+  s.tables = {orders, items, shipments};
+  std::vector<std::string> notes;
+  const std::string yaml = render_profile(s, ImportOptions{.name = "m"}, &notes);
+  EXPECT_EQ(yaml.find("multi-column"), std::string::npos) << yaml;
+  EXPECT_NE(yaml.find("- {columns: [order_id, line_no], ref: \"items(order_id, line_no)\"}"),
+            std::string::npos)
+      << yaml;
+  const Profile p = parse_profile(yaml, "m.yaml");
+  const Table* t = p.find_table("shipments");
+  ASSERT_NE(t, nullptr);
+  ASSERT_EQ(t->foreign_keys.size(), 1u);
+  EXPECT_EQ(t->find_column("line_no")->dist.kind, DistKind::kCopy);
+  const auto builds = load::foreign_key_builds("s", *t);
+  ASSERT_EQ(builds.size(), 1u);
+  EXPECT_EQ(builds[0].name, "shipments_order_id_line_no_fkey");
 }
 
 }  // namespace
