@@ -83,6 +83,8 @@ TEST(CompositeForeignKey, EveryChildPairExistsInTheParentAndPicksAreUniform) {
     chi += (seen - expected) * (seen - expected) / expected;
   }
   EXPECT_LT(chi, chi_square_critical_001(39999));
+  RecordProperty("chi_square", std::to_string(chi));
+  RecordProperty("bound", std::to_string(chi_square_critical_001(39999)));
 }
 
 TEST(CompositeForeignKey, ShardsUnionByteIdentical) {
