@@ -237,6 +237,19 @@ struct ExtStatistics {
   SourcePos pos;
 };
 
+// A multi-column foreign key (`foreign_keys:` of a table): child (a, b)
+// REFERENCES parent (x, y), where (x, y) is a composite key the profile
+// generates. The first column is a foreign key (`ref: parent.x`) that picks a
+// parent row; every other column copies that row's value (`dist: copy, from:
+// a.y`), so each child pair is a pair the parent holds. The first column's own
+// single-column constraint is replaced by this one.
+struct ForeignKeySpec {
+  std::vector<std::string> columns;      // child columns, in key order
+  std::string ref_table;                 // the parent table
+  std::vector<std::string> ref_columns;  // the parent's key columns, same order
+  SourcePos pos;
+};
+
 struct Table {
   std::string name;
   SourcePos pos;
@@ -251,7 +264,11 @@ struct Table {
   // Empty: rows in no particular order of parent.
   std::string cluster;
   SourcePos cluster_pos;
-  std::vector<ExtStatistics> statistics;  // `statistics:` list of CREATE STATISTICS objects
+  std::vector<ExtStatistics> statistics;     // `statistics:` list of CREATE STATISTICS objects
+  std::vector<ForeignKeySpec> foreign_keys;  // multi-column foreign keys
+
+  // The multi-column foreign key `column` heads (its first column), or nullptr.
+  const ForeignKeySpec* composite_foreign_key(std::string_view column) const;
 
   const Column* find_column(std::string_view name) const;
   int column_index(std::string_view name) const;  // -1 when absent
@@ -362,7 +379,8 @@ inline constexpr size_t kMaxNameBytes = 63;
 std::string primary_key_name(const Table& table);
 // "<table>_<column>_key": a unique column's index and constraint.
 std::string unique_key_name(const Table& table, const Column& column);
-// "<table>_<column>_fkey": a foreign key's constraint.
+// "<table>_<column>_fkey": a foreign key's constraint; for the first column of a
+// multi-column foreign key, "<table>_<col>_<col>..._fkey" (that key's constraint).
 std::string foreign_key_name(const Table& table, const Column& column);
 // The index's own name, else "<table>_<col>_<col>..._idx".
 std::string index_name(const Table& table, const IndexSpec& index);

@@ -120,12 +120,17 @@ std::vector<ForeignKeyBuild> foreign_key_builds(std::string_view schema, const T
     if (!c.ref) continue;
     const std::string unquoted = foreign_key_name(table, c);
     const std::string name = quote_ident(unquoted);
+    // The first column of a multi-column key builds that key instead of its own:
+    // one build per ref column, as the callers expect.
+    const ForeignKeySpec* composite = table.composite_foreign_key(c.name);
+    const std::string columns = composite ? key_columns(composite->columns) : quote_ident(c.name);
+    const std::string ref_columns =
+        composite ? key_columns(composite->ref_columns) : quote_ident(c.ref->column);
     out.push_back(
         {table.name, unquoted,
          fmt::format("ALTER TABLE {} ADD CONSTRAINT {} FOREIGN KEY ({}) REFERENCES {} ({}) "
                      "NOT VALID",
-                     target, name, quote_ident(c.name), qualified(schema, c.ref->table),
-                     quote_ident(c.ref->column)),
+                     target, name, columns, qualified(schema, c.ref->table), ref_columns),
          fmt::format("ALTER TABLE {} VALIDATE CONSTRAINT {}", target, name)});
   }
   return out;

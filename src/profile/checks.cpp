@@ -95,6 +95,7 @@ class KeyChecker {
       }
       for (const auto& index : table.indexes)
         if (index.unique) check_unique_index(table, index);
+      for (const auto& fk : table.foreign_keys) check_composite_foreign_key(table, fk);
       for (const auto& stats : table.statistics)
         for (const auto& name : stats.columns)
           if (!c_.p.ddl_sql.empty() && !table.find_column(name))  // else the parser said so
@@ -152,7 +153,9 @@ class KeyChecker {
       return;
     }
     if (c_.skip(*parent, *target)) return;
-    if (!CheckContext::unique(*parent, *target))
+    // The first column of a multi-column key references part of the parent's key.
+    const ForeignKeySpec* composite = table.composite_foreign_key(c.name);
+    if (!composite && !CheckContext::unique(*parent, *target))
       r_.error("profile.fk-target", c.ref->pos,
                fmt::format("{}.{} references {}.{}, which is not unique", table.name, c.name,
                            parent->name, target->name),
@@ -265,6 +268,58 @@ class KeyChecker {
                names.empty() ? std::string("give the foreign key dist: fanout")
                              : did_you_mean(c.dist.of, names));
     }
+  }
+
+  // A multi-column foreign key: its first column picks the parent row (ref:
+  // parent.x), the others copy that row's key columns, and the parent's columns
+  // are its primary key or a unique index (as PostgreSQL requires).
+  void check_composite_foreign_key(const Table& table, const ForeignKeySpec& fk) {
+    if (fk.columns.size() < 2 || fk.columns.size() != fk.ref_columns.size()) return;  // parsed
+    const std::string what =
+        fmt::format("foreign key {}({})", table.name, fmt::join(fk.columns, ", "));
+    const Table* parent = c_.p.find_table(fk.ref_table);
+    if (!parent) {
+      r_.error("profile.unknown-table", fk.pos,
+               fmt::format("{} references missing table '{}'", what, fk.ref_table));
+      return;
+    }
+    for (const auto& name : fk.ref_columns)
+      if (!parent->find_column(name))
+        r_.error("profile.unknown-column", fk.pos,
+                 fmt::format("{} references missing column '{}.{}'", what, parent->name, name));
+    const Column* first = table.find_column(fk.columns[0]);
+    if (!first) return;  // reported by the parser
+    if (!first->ref || first->ref->table != fk.ref_table || first->ref->column != fk.ref_columns[0])
+      r_.error("profile.fk-target", fk.pos,
+               fmt::format("{}: its first column '{}' must be ref: {}.{}", what, first->name,
+                           fk.ref_table, fk.ref_columns[0]),
+               "the first column picks the parent row; the others copy it");
+    for (size_t i = 1; i < fk.columns.size(); ++i) {
+      const Column* c = table.find_column(fk.columns[i]);
+      if (!c) continue;
+      if (c->dist.kind != DistKind::kCopy || c->dist.copy_from_fk != fk.columns[0] ||
+          c->dist.copy_parent_column != fk.ref_columns[i])
+        r_.error("profile.fk-target", CheckContext::at(*c),
+                 fmt::format("{}: column '{}' must be dist: copy, from: {}.{}", what, c->name,
+                             fk.columns[0], fk.ref_columns[i]),
+                 "so that every child pair is a pair the parent holds");
+    }
+    auto same_set = [&](std::vector<std::string> a) {
+      std::vector<std::string> b = fk.ref_columns;
+      std::sort(a.begin(), a.end());
+      std::sort(b.begin(), b.end());
+      return a == b;
+    };
+    bool keyed = same_set(parent->primary_key);
+    for (const auto& index : parent->indexes)
+      if (index.unique && index.definition.empty() && index.where.empty() &&
+          same_set(index.columns))
+        keyed = true;
+    if (!keyed)
+      r_.error("profile.fk-target", fk.pos,
+               fmt::format("{} references {}({}), which is no primary key or unique index", what,
+                           parent->name, fmt::join(fk.ref_columns, ", ")),
+               "a foreign key must reference a primary key or unique columns");
   }
 
   void check_copy(const Table& table, const Column& c) {

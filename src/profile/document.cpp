@@ -241,6 +241,13 @@ Table ProfileParser::parse_table(const YAML::Node& key, const YAML::Node& node,
       for (const auto& item : stats) table.statistics.push_back(parse_statistics(item, table));
     }
   }
+  if (auto fks = node["foreign_keys"]) {
+    if (!fks.IsSequence()) {
+      r_.error("profile.bad-type", fks, "foreign_keys must be a list");
+    } else {
+      for (const auto& item : fks) table.foreign_keys.push_back(parse_foreign_key(item, table));
+    }
+  }
   resolve_given(table);
   return table;
 }

@@ -133,6 +133,11 @@ const std::vector<ProfileKey>& profile_keys() {
       {"check", "check", "string", "the expression inside CHECK (...), over the table's columns"},
       {"left_out", "object", "string", "what was left out: `index t.i`, `column t.c`, ..."},
       {"left_out", "reason", "string", "why"},
+      {"table", "foreign_keys", "list",
+       "multi-column foreign keys: {columns: [a, b], ref: parent(x, y)}; `a` is `ref: parent.x`, "
+       "the others `dist: copy, from: a.y`"},
+      {"foreign_key", "columns", "list", "the child's columns, in key order (two or more)"},
+      {"foreign_key", "ref", "string", "the parent's key: parent(x, y), the same count of columns"},
       {"column", "identity", "string",
        "always or by default: GENERATED ... AS IDENTITY (values still generated; the sequence "
        "is set past them)"},

@@ -58,6 +58,8 @@ std::string unique_key_name(const Table& table, const Column& column) {
   return object_name(table.name, column.name, "key");
 }
 std::string foreign_key_name(const Table& table, const Column& column) {
+  if (const ForeignKeySpec* fk = table.composite_foreign_key(column.name))
+    return object_name(table.name, column_part(fk->columns), "fkey");
   return object_name(table.name, column.name, "fkey");
 }
 std::string index_name(const Table& table, const IndexSpec& index) {

@@ -77,6 +77,8 @@ class ProfileParser {
   // Once a table's columns are known: the parent exists, case keys are its values.
   void resolve_given(Table& table);
   ExtStatistics parse_statistics(const YAML::Node& node, const Table& table);
+  // One `foreign_keys:` item (foreign_keys.cpp); checked whole in checks.cpp.
+  ForeignKeySpec parse_foreign_key(const YAML::Node& node, const Table& table);
   void parse_values(const YAML::Node& node, Column& column);
   // Reports `text` (written at `node`) unless it is a valid value of the column's type.
   void check_literal(const YAML::Node& node, const Column& column, const std::string& text);

@@ -51,6 +51,12 @@ const Column* Table::find_column(std::string_view name) const {
   return nullptr;
 }
 
+const ForeignKeySpec* Table::composite_foreign_key(std::string_view column) const {
+  for (const auto& fk : foreign_keys)
+    if (fk.columns.size() > 1 && fk.columns.front() == column) return &fk;
+  return nullptr;
+}
+
 int Table::column_index(std::string_view name) const {
   for (size_t i = 0; i < columns.size(); ++i)
     if (columns[i].name == name) return static_cast<int>(i);

@@ -538,6 +538,52 @@ class Writer {
     return false;
   }
 
+  // A multi-column foreign key of `t` this import can express: to an imported
+  // parent whose primary key is those columns and is made by construction (a
+  // fanout key and its child numbers), every column NOT NULL, no name a
+  // `parent(x, y)` text cannot hold. The child picks a parent row and copies
+  // its key, so every pair exists.
+  const ForeignKeyStats* composite_fk(const TableStats& t, const ForeignKeyStats& fk) const {
+    if (fk.columns.size() < 2 || fk.columns.size() != fk.parent_columns.size()) return nullptr;
+    const TableStats* parent = snap_.find_table(fk.parent_table);
+    if (!parent || parent == &t) return nullptr;
+    const auto key = find_fanout_key(*parent);
+    if (!key || key->number.empty()) return nullptr;
+    auto sorted = [](std::vector<std::string> v) {
+      std::sort(v.begin(), v.end());
+      return v;
+    };
+    const auto pk = sorted(parent->primary_key);
+    if (pk != sorted({key->fk, key->number}) || pk != sorted(fk.parent_columns)) return nullptr;
+    auto plain = [](const std::string& name) {
+      return name.find_first_of("(),\"") == std::string::npos && !name.empty() &&
+             name.front() != ' ' && name.back() != ' ';
+    };
+    if (!plain(fk.parent_table)) return nullptr;
+    for (size_t i = 0; i < fk.columns.size(); ++i) {
+      const ColumnStats* c = t.find_column(fk.columns[i]);
+      const ColumnStats* p = parent->find_column(fk.parent_columns[i]);
+      if (!c || !p || !c->not_null || !profile_type(*c) || !profile_type(*p) ||
+          !plain(fk.parent_columns[i]) || c->generated || !c->identity.empty())
+        return nullptr;
+      if (usable_fk(t, fk.columns[i]) ||
+          (fanout_ && (fanout_->fk == fk.columns[i] || fanout_->number == fk.columns[i] ||
+                       fanout_->distinct == fk.columns[i])))
+        return nullptr;  // the column is already another key's
+    }
+    return &fk;
+  }
+
+  // The multi-column foreign key whose column `column` is (and its place in it).
+  const ForeignKeyStats* composite_fk_of(const TableStats& t, const std::string& column,
+                                         size_t& at) const {
+    for (const auto& fk : t.foreign_keys)
+      if (composite_fk(t, fk))
+        for (size_t i = 0; i < fk.columns.size(); ++i)
+          if (fk.columns[i] == column) return at = i, &fk;
+    return nullptr;
+  }
+
   bool holds_fanout_key(const std::vector<std::string>& columns) const {
     if (!fanout_) return false;
     auto listed = [&](const std::string& c) {
@@ -707,6 +753,17 @@ class Writer {
             << YAML::EndMap;
       out << YAML::EndSeq;
     }
+    bool any_composite = false;
+    for (const auto& fk : t.foreign_keys) {
+      if (!composite_fk(t, fk)) continue;
+      if (!any_composite) out << YAML::Key << "foreign_keys" << YAML::Value << YAML::BeginSeq;
+      any_composite = true;
+      out << YAML::Flow << YAML::BeginMap << YAML::Key << "columns" << YAML::Value << YAML::Flow
+          << fk.columns << YAML::Key << "ref" << YAML::Value << YAML::DoubleQuoted
+          << fmt::format("{}({})", fk.parent_table, fmt::join(fk.parent_columns, ", "))
+          << YAML::EndMap;
+    }
+    if (any_composite) out << YAML::EndSeq;
     for (const auto& other : t.other_constraints)
       leave_out(fmt::format("constraint {}.{}", t.name, other.substr(0, other.find(": "))),
                 fmt::format("{}: exclusion constraints and constraint triggers are not rebuilt",
@@ -944,8 +1001,10 @@ class Writer {
       if (index.unique && index.plain && single_key(index.columns, c.name) && index.where.empty())
         unique = true;
     const ForeignKeyStats* fk = usable_fk(t, c.name);
+    size_t in_composite = 0;
+    const ForeignKeyStats* composite = composite_fk_of(t, c.name, in_composite);
     for (const auto& other : t.foreign_keys)
-      if (&other != fk &&
+      if (&other != fk && &other != composite &&
           std::find(other.columns.begin(), other.columns.end(), c.name) != other.columns.end())
         leave_out(fmt::format("foreign key {}.{}", t.name, other.name),
                   "multi-column, to a table or key not imported, or NOT NULL to its own table");
@@ -971,6 +1030,20 @@ class Writer {
     if (fk)
       out << YAML::Key << "ref" << YAML::Value
           << ref_part(fk->parent_table) + "." + ref_part(fk->parent_columns[0]);
+    if (composite) {
+      // The first column picks a parent row (uniformly: production's pairs are
+      // not in pg_stats), the others copy that row's key columns.
+      if (in_composite == 0)
+        out << YAML::Key << "ref" << YAML::Value
+            << ref_part(composite->parent_table) + "." + ref_part(composite->parent_columns[0])
+            << YAML::Key << "dist" << YAML::Value << "uniform";
+      else
+        out << YAML::Key << "dist" << YAML::Value << "copy" << YAML::Key << "from" << YAML::Value
+            << ref_part(composite->columns[0]) + "." +
+                   ref_part(composite->parent_columns[in_composite]);
+      out << YAML::EndMap;
+      return true;
+    }
     std::vector<std::string> allowed;
     if (is_enum) allowed = own->labels;
     if (auto it = in_lists_.find(c.name); it != in_lists_.end()) allowed = it->second;
