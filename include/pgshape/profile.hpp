@@ -237,6 +237,16 @@ struct ExtStatistics {
   SourcePos pos;
 };
 
+// One leaf of a declaratively partitioned table (`partitions:`): created as
+// CREATE TABLE <name> PARTITION OF <table> <bound>; rows reach it through the
+// parent, which PostgreSQL routes by the partition key.
+struct PartitionSpec {
+  std::string name;
+  std::string bound;  // "FOR VALUES FROM (...) TO (...)", "FOR VALUES IN (...)", "DEFAULT"
+  int64_t rows = 0;   // what the source's leaf held (reltuples), for comparisons; 0 = unknown
+  SourcePos pos;
+};
+
 struct Table {
   std::string name;
   SourcePos pos;
@@ -252,6 +262,11 @@ struct Table {
   std::string cluster;
   SourcePos cluster_pos;
   std::vector<ExtStatistics> statistics;  // `statistics:` list of CREATE STATISTICS objects
+  // partition_by: the text after PARTITION BY ("RANGE (created_at)"), as
+  // pg_get_partkeydef prints it; empty for a plain table. Its leaves: `partitions`.
+  std::string partition_by;
+  SourcePos partition_by_pos;
+  std::vector<PartitionSpec> partitions;
 
   const Column* find_column(std::string_view name) const;
   int column_index(std::string_view name) const;  // -1 when absent

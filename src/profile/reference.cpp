@@ -30,6 +30,7 @@ std::string profile_reference_markdown() {
       {"type", "`types.<name>`"},
       {"check", "`tables.<name>.checks[]`"},
       {"left_out", "`left_out[]`"},
+      {"partition", "`tables.<name>.partitions[]`"},
   };
   for (const auto& section : kSections) {
     out += fmt::format("#### {}\n\n| key | type | meaning |\n|---|---|---|\n", section.title);
