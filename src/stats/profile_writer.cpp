@@ -683,6 +683,12 @@ class Writer {
         for (const auto& leaf : t.partitions)
           rebuilt_partitions_.insert(fmt::format("partition {} (of {})", leaf.name, t.name));
     }
+    if (!t.partition_by.empty() &&
+        std::none_of(t.columns.begin(), t.columns.end(), [](const auto& c) { return c.has_stats; }))
+      notes_.push_back(fmt::format(
+          "{}: the partitioned table has no statistics of its own (autovacuum never analyzes a "
+          "partitioned parent); run ANALYZE {} on the source, then stats again",
+          t.name, quote_ident(t.name)));
     fanout_ = find_fanout_key(t);
     const int64_t rows = observed_rows(t);
     if (t.reltuples < 0)
