@@ -240,6 +240,15 @@ constexpr const char* kOtherObjectsSql =
     "WHERE n.nspname = $1 AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend m "
     "  WHERE m.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass AND m.objid = p.oid "
     "  AND m.deptype = 'e') "
+    // A leaf's own index (not one of its parent's): the mirror's leaves get only
+    // the parent's.
+    "UNION ALL "
+    "SELECT 'index ' || i.relname::text || ' on partition ' || c.relname::text "
+    "FROM pg_catalog.pg_index x JOIN pg_catalog.pg_class i ON i.oid = x.indexrelid "
+    "JOIN pg_catalog.pg_class c ON c.oid = x.indrelid "
+    "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+    "WHERE n.nspname = $1 AND c.relispartition AND NOT EXISTS (SELECT 1 "
+    "  FROM pg_catalog.pg_inherits h WHERE h.inhrelid = i.oid) "
     "ORDER BY 1";
 
 // A foreign key's referential actions and deferrability beyond the defaults

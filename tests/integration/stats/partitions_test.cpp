@@ -49,6 +49,8 @@ void build_source(const std::string& dsn) {
            (ARRAY['click', 'view', 'view', 'buy'])[1 + floor(random() * 4)::int]
     FROM (SELECT g, random() AS r FROM generate_series(1, 20000) g) s)");
   tx.exec0("CREATE INDEX events_kind ON events (kind)");
+  // A leaf's own index: not rebuilt, so named as left out.
+  tx.exec0("CREATE INDEX events_2024_only ON events_2024 (id)");
   tx.exec0(R"(
     CREATE TABLE regional (
       id bigint NOT NULL,
@@ -136,6 +138,9 @@ TEST(PartitionedTables, RangeListAndHashRoundTripWithTheirLeavesRowsAndPruning) 
   // Partitioning is rebuilt now, not named as left out; nor are the leaves.
   EXPECT_EQ(validated.out.find("partitioning of table"), std::string::npos) << validated.out;
   EXPECT_EQ(validated.out.find("partition events_2024"), std::string::npos) << validated.out;
+  EXPECT_NE(validated.out.find("index events_2024_only on partition events_2024"),
+            std::string::npos)
+      << validated.out;
   auto loaded = run_pgshape({"load", profile, "--jobs", "1", "--dsn", mirror.dsn()});
   ASSERT_EQ(loaded.exit_code, 0) << loaded.err << "\n" << loaded.out;
 
