@@ -686,8 +686,8 @@ class Writer {
     if (!t.partition_by.empty() &&
         std::none_of(t.columns.begin(), t.columns.end(), [](const auto& c) { return c.has_stats; }))
       notes_.push_back(fmt::format(
-          "{}: the partitioned table has no statistics of its own (autovacuum never analyzes a "
-          "partitioned parent); run ANALYZE {} on the source, then stats again",
+          "{}: neither the partitioned table nor its leaves have statistics (autovacuum never "
+          "analyzes a partitioned parent); run ANALYZE {} on the source, then stats again",
           t.name, quote_ident(t.name)));
     fanout_ = find_fanout_key(t);
     const int64_t rows = observed_rows(t);

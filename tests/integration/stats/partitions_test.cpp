@@ -78,6 +78,24 @@ void build_source(const std::string& dsn) {
     INSERT INTO sessions
     SELECT g, timestamptz '2024-01-01 00:00:00+00' + g * interval '1 minute'
     FROM generate_series(1, 8000) g)");
+  // A parent nobody analyzed (autovacuum never does): only its leaves have
+  // statistics, which stats merges.
+  tx.exec0(R"(
+    CREATE TABLE ledger (
+      id bigint NOT NULL,
+      day date NOT NULL) PARTITION BY RANGE (day))");
+  tx.exec0(
+      "CREATE TABLE ledger_h1 PARTITION OF ledger "
+      "FOR VALUES FROM ('2024-01-01') TO ('2024-07-01')");
+  tx.exec0(
+      "CREATE TABLE ledger_h2 PARTITION OF ledger "
+      "FOR VALUES FROM ('2024-07-01') TO ('2025-01-01')");
+  tx.exec0(R"(
+    INSERT INTO ledger
+    SELECT g, date '2024-01-01' + floor(power(random(), 0.7) * 366)::int
+    FROM generate_series(1, 10000) g)");
+  tx.exec0("ANALYZE ledger_h1");
+  tx.exec0("ANALYZE ledger_h2");
   // ANALYZE of a parent gives its inherited statistics and its leaves' own.
   for (const char* table : {"events", "regional", "sessions"})
     tx.exec0(fmt::format("ANALYZE {}", table));
@@ -145,7 +163,7 @@ TEST(PartitionedTables, RangeListAndHashRoundTripWithTheirLeavesRowsAndPruning) 
   auto loaded = run_pgshape({"load", profile, "--jobs", "1", "--dsn", mirror.dsn()});
   ASSERT_EQ(loaded.exit_code, 0) << loaded.err << "\n" << loaded.out;
 
-  for (const char* parent : {"events", "regional", "sessions"}) {
+  for (const char* parent : {"events", "regional", "sessions", "ledger"}) {
     const auto source = leaves(production.dsn(), parent);
     const auto copy = leaves(mirror.dsn(), parent);
     ASSERT_FALSE(source.empty()) << parent << " has no leaves (test bug)";
