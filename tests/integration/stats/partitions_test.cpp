@@ -80,8 +80,19 @@ void build_source(const std::string& dsn) {
     FROM generate_series(1, 8000) g)");
   // A parent nobody analyzed (autovacuum never does): only its leaves have
   // statistics, which stats merges.
+  // Foreign keys from a partitioned table (accounts) and to one (visits).
+  tx.exec0("CREATE TABLE accounts (id bigint PRIMARY KEY)");
+  tx.exec0("INSERT INTO accounts SELECT g FROM generate_series(1, 200) g");
+  tx.exec0(R"(
+    CREATE TABLE visits (
+      id bigint PRIMARY KEY,
+      session_id bigint NOT NULL REFERENCES sessions (id)))");
+  tx.exec0("INSERT INTO visits SELECT g, 1 + g % 8000 FROM generate_series(1, 3000) g");
+  tx.exec0("ANALYZE accounts");
+  tx.exec0("ANALYZE visits");
   tx.exec0(R"(
     CREATE TABLE ledger (
+      account_id bigint NOT NULL REFERENCES accounts (id),
       id bigint NOT NULL,
       day date NOT NULL) PARTITION BY RANGE (day))");
   tx.exec0(
@@ -92,7 +103,7 @@ void build_source(const std::string& dsn) {
       "FOR VALUES FROM ('2024-07-01') TO ('2025-01-01')");
   tx.exec0(R"(
     INSERT INTO ledger
-    SELECT g, date '2024-01-01' + floor(power(random(), 0.7) * 366)::int
+    SELECT 1 + g % 200, g, date '2024-01-01' + floor(power(random(), 0.7) * 366)::int
     FROM generate_series(1, 10000) g)");
   tx.exec0("ANALYZE ledger_h1");
   tx.exec0("ANALYZE ledger_h2");
@@ -184,6 +195,15 @@ TEST(PartitionedTables, RangeListAndHashRoundTripWithTheirLeavesRowsAndPruning) 
   {
     pqxx::connection conn(mirror.dsn());
     pqxx::work tx(conn);
+    // Foreign keys from and to a partitioned table, validated.
+    for (const char* fk : {"ledger_account_id_fkey", "visits_session_id_fkey"})
+      EXPECT_EQ(tx.exec_params("SELECT count(*) FROM pg_constraint k JOIN pg_class c ON "
+                               "c.oid = k.conrelid WHERE k.conname = $1 AND k.convalidated "
+                               "AND c.relname IN ('ledger', 'visits')",
+                               std::string(fk))[0][0]
+                    .as<int>(),
+                1)
+          << fk;
     EXPECT_EQ(tx.exec1("SELECT count(*) FROM pg_indexes WHERE schemaname = 'parts' "
                        "AND tablename LIKE 'sessions_%' AND indexdef LIKE 'CREATE UNIQUE%'")[0]
                   .as<int>(),
