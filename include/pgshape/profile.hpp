@@ -250,6 +250,16 @@ struct ForeignKeySpec {
   SourcePos pos;
 };
 
+// One leaf of a declaratively partitioned table (`partitions:`): created as
+// CREATE TABLE <name> PARTITION OF <table> <bound>; rows reach it through the
+// parent, which PostgreSQL routes by the partition key.
+struct PartitionSpec {
+  std::string name;
+  std::string bound;  // "FOR VALUES FROM (...) TO (...)", "FOR VALUES IN (...)", "DEFAULT"
+  int64_t rows = 0;   // what the source's leaf held (reltuples), for comparisons; 0 = unknown
+  SourcePos pos;
+};
+
 struct Table {
   std::string name;
   SourcePos pos;
@@ -266,6 +276,12 @@ struct Table {
   SourcePos cluster_pos;
   std::vector<ExtStatistics> statistics;     // `statistics:` list of CREATE STATISTICS objects
   std::vector<ForeignKeySpec> foreign_keys;  // multi-column foreign keys
+
+  // partition_by: the text after PARTITION BY ("RANGE (created_at)"), as
+  // pg_get_partkeydef prints it; empty for a plain table. Its leaves: `partitions`.
+  std::string partition_by;
+  SourcePos partition_by_pos;
+  std::vector<PartitionSpec> partitions;
 
   // The multi-column foreign key `column` heads (its first column), or nullptr.
   const ForeignKeySpec* composite_foreign_key(std::string_view column) const;

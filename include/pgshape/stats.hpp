@@ -120,12 +120,22 @@ struct ExtendedStats {
   std::vector<McvItem> mcv;
 };
 
+// One leaf of a partitioned table: its bound as pg_get_expr(relpartbound) prints
+// it, and its own row count.
+struct PartitionStats {
+  std::string name;
+  std::string bound;         // "FOR VALUES FROM (...) TO (...)", "DEFAULT", ...
+  double reltuples = 0;      // -1: never analyzed
+  bool partitioned = false;  // itself partitioned (sub-partitions are not rebuilt)
+};
+
 struct TableStats {
   std::string name;
   double reltuples = 0;  // -1: never analyzed (PostgreSQL 14+)
   int64_t relpages = 0;
-  std::string partition_by;          // pg_get_partkeydef of a partitioned table, else ""
-  std::vector<ColumnStats> columns;  // in attnum order
+  std::string partition_by;                // pg_get_partkeydef of a partitioned table, else ""
+  std::vector<PartitionStats> partitions;  // its leaves (pg_inherits), in creation order
+  std::vector<ColumnStats> columns;        // in attnum order
   std::vector<std::string> primary_key;
   std::vector<std::vector<std::string>> unique_keys;
   std::vector<ForeignKeyStats> foreign_keys;

@@ -105,7 +105,10 @@ void TableCopies::copy(RawConnection& connection, size_t index, bool freeze,
   const auto started = std::chrono::steady_clock::now();
   connection.exec("SET application_name = 'pgshape load'; BEGIN");
   if (freeze) connection.exec(truncate_statement(schema_, table.table()));
-  connection.copy_in(copy_statement(schema_, table.table(), binary, freeze));
+  // PostgreSQL refuses COPY FREEZE into a partitioned table; through the parent
+  // it routes every row to its leaf.
+  connection.copy_in(
+      copy_statement(schema_, table.table(), binary, freeze && table.table().partition_by.empty()));
   const RowRange range = shard_rows(table.rows(), spec_.shard_index, spec_.shard_count);
   const auto rows = static_cast<int64_t>(range.end - range.begin);
   CopySink sink(connection, failed);

@@ -51,6 +51,7 @@ void exec_all(RawConnection& connection, const char* application_name,
 
 std::vector<std::string> validate_steps(const Table& table, const Column& column,
                                         std::string validate) {
+  if (validate.empty()) return {};  // added valid (a partitioned table's foreign key)
   // PostgreSQL's planner takes the cheap merge join of two index-only scans
   // for a hash join whose table of a million keys misses the cache on every
   // probe (4x slower, measured): steer it when the child side is indexed.
@@ -81,6 +82,11 @@ void add_finish_tasks(std::vector<LoadTask>& tasks, const Profile& profile,
     std::vector<std::string> adopts;
     std::vector<std::string> keys;  // their names, for progress
     for (auto& build : index_builds(schema, table)) {
+      if (build.create_index.empty()) {  // a partitioned table's key: built by its adopt
+        adopts.push_back(std::move(build.adopt));
+        keys.push_back(build.name);
+        continue;
+      }
       LoadTask index{.kind = TaskKind::kIndex,
                      .after = {},
                      .locks = {{table.name, TableLock::kShared}},

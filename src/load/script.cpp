@@ -51,7 +51,10 @@ LoadScript load_script(const Profile& profile, const LoadOptions& options) {
     }
     if (production_sql) statement(load::ddl_search_path_session(staging));
     for (const auto& type : load::create_types(staging, profile)) statement(type);
-    for (const auto& table : profile.tables) statement(load::create_table(staging, table));
+    for (const auto& table : profile.tables) {
+      statement(load::create_table(staging, table));
+      for (const auto& leaf : load::create_partitions(staging, table)) statement(leaf);
+    }
   } else {
     out += fmt::format("-- the profile's DDL file, as written, in one transaction\n");
     statement("BEGIN");
@@ -78,7 +81,8 @@ LoadScript load_script(const Profile& profile, const LoadOptions& options) {
     out += fmt::format("--   {};\n", load::truncate_statement(staging, table));
     const bool opaque = std::any_of(table.columns.begin(), table.columns.end(),
                                     [](const Column& c) { return c.type.opaque; });
-    out += fmt::format("--   {};\n", load::copy_statement(staging, table, binary && !opaque, true));
+    out += fmt::format("--   {};\n", load::copy_statement(staging, table, binary && !opaque,
+                                                          table.partition_by.empty()));
   }
 
   for (const auto& table : profile.tables)
@@ -96,7 +100,7 @@ LoadScript load_script(const Profile& profile, const LoadOptions& options) {
   section("indexes, then the primary and unique keys adopting them");
   for (const auto& table : profile.tables)
     for (auto& build : load::index_builds(staging, table)) {
-      statement(build.create_index);
+      if (!build.create_index.empty()) statement(build.create_index);
       if (!build.adopt.empty()) adopts.push_back(std::move(build.adopt));
     }
   for (const auto& adopt : adopts) statement(adopt);

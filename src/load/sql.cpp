@@ -28,6 +28,17 @@ std::string create_table(std::string_view schema, const Table& table) {
                        check.name.empty() ? "" : "CONSTRAINT " + quote_ident(check.name) + " ",
                        check.expr);
   out += ")";
+  if (!table.partition_by.empty()) out += " PARTITION BY " + table.partition_by;
+  return out;
+}
+
+std::vector<std::string> create_partitions(std::string_view schema, const Table& table) {
+  std::vector<std::string> out;
+  // The bound is production's (pg_get_expr of relpartbound), checked at validate
+  // time to be FOR VALUES ... or DEFAULT with balanced parentheses.
+  for (const auto& leaf : table.partitions)
+    out.push_back(fmt::format("CREATE TABLE {} PARTITION OF {} {}\n", qualified(schema, leaf.name),
+                              qualified(schema, table.name), leaf.bound));
   return out;
 }
 
@@ -73,7 +84,15 @@ std::string key_columns(const std::vector<std::string>& columns,
 std::vector<IndexBuild> index_builds(std::string_view schema, const Table& table) {
   std::vector<IndexBuild> out;
   const std::string target = qualified(schema, table.name);
-  if (!table.primary_key.empty()) {
+  // PostgreSQL cannot adopt an index as a partitioned table's key (USING INDEX):
+  // the key is added whole, and builds its index on every leaf.
+  const bool partitioned = !table.partition_by.empty();
+  if (!table.primary_key.empty() && partitioned) {
+    const std::string name = primary_key_name(table);
+    out.push_back({table.name, name, "",
+                   fmt::format("ALTER TABLE {} ADD CONSTRAINT {} PRIMARY KEY ({})", target,
+                               quote_ident(name), key_columns(table.primary_key))});
+  } else if (!table.primary_key.empty()) {
     const std::string name = primary_key_name(table);
     out.push_back({table.name, name,
                    fmt::format("CREATE UNIQUE INDEX {} ON {} ({})", quote_ident(name), target,
@@ -84,6 +103,12 @@ std::vector<IndexBuild> index_builds(std::string_view schema, const Table& table
   for (const auto& c : table.columns) {
     if (!c.unique || (table.primary_key.size() == 1 && table.primary_key[0] == c.name)) continue;
     const std::string name = unique_key_name(table, c);
+    if (partitioned) {
+      out.push_back({table.name, name, "",
+                     fmt::format("ALTER TABLE {} ADD CONSTRAINT {} UNIQUE ({})", target,
+                                 quote_ident(name), quote_ident(c.name))});
+      continue;
+    }
     out.push_back({table.name, name,
                    fmt::format("CREATE UNIQUE INDEX {} ON {} ({})", quote_ident(name), target,
                                quote_ident(c.name)),
@@ -133,6 +158,16 @@ std::vector<ForeignKeyBuild> foreign_key_builds(std::string_view schema, const T
                      target, name, columns, qualified(schema, c.ref->table), ref_columns),
          fmt::format("ALTER TABLE {} VALIDATE CONSTRAINT {}", target, name)});
   }
+  // PostgreSQL 15 refuses NOT VALID foreign keys on a partitioned table: added
+  // valid (checked as it is added), nothing left to validate.
+  constexpr std::string_view kNotValid = " NOT VALID";
+  if (!table.partition_by.empty())
+    for (auto& fk : out) {
+      if (fk.add.size() >= kNotValid.size() &&
+          fk.add.compare(fk.add.size() - kNotValid.size(), kNotValid.size(), kNotValid) == 0)
+        fk.add.resize(fk.add.size() - kNotValid.size());
+      fk.validate.clear();
+    }
   return out;
 }
 

@@ -15,6 +15,9 @@ namespace pgshape::load {
 
 // CREATE TABLE with columns and NOT NULL only: keys and indexes come after the data.
 std::string create_table(std::string_view schema, const Table& table);
+// CREATE TABLE <leaf> PARTITION OF <table> <bound> for each of a partitioned
+// table's leaves (none for a plain table), after create_table.
+std::vector<std::string> create_partitions(std::string_view schema, const Table& table);
 // CREATE TYPE / CREATE DOMAIN for the profile's `types:`, in order, into `schema`
 // (before the tables that use them).
 std::vector<std::string> create_types(std::string_view schema, const Profile& profile);
@@ -25,7 +28,8 @@ std::string column_list(const Table& table);
 struct IndexBuild {
   std::string table;
   std::string name;          // the index's (and its constraint's) name, unquoted
-  std::string create_index;  // CREATE [UNIQUE] INDEX ... (runs in parallel with others)
+  std::string create_index;  // CREATE [UNIQUE] INDEX ... (runs in parallel with others);
+                             // empty for a partitioned table's key (adopt builds it)
   std::string adopt;         // ALTER TABLE ... ADD PRIMARY KEY/UNIQUE USING INDEX; may be empty
 };
 std::vector<IndexBuild> index_builds(std::string_view schema, const Table& table);
@@ -35,7 +39,7 @@ struct ForeignKeyBuild {
   std::string table;
   std::string name;      // the constraint's name, unquoted
   std::string add;       // ALTER TABLE ... ADD CONSTRAINT ... NOT VALID
-  std::string validate;  // ALTER TABLE ... VALIDATE CONSTRAINT ...
+  std::string validate;  // ALTER TABLE ... VALIDATE CONSTRAINT ...; empty when added valid
 };
 std::vector<ForeignKeyBuild> foreign_key_builds(std::string_view schema, const Table& table);
 // The statements that validate `column`'s foreign key (`validate`, from its

@@ -14,7 +14,10 @@ Profile create_tables(pqxx::connection& control, const Profile& input, const std
     // CHECK expressions may name the profile's types unqualified ('a'::mood).
     tx.exec0(ddl_search_path(schema));
     for (const auto& type : create_types(schema, input)) tx.exec0(type);
-    for (const auto& table : input.tables) tx.exec0(create_table(schema, table));
+    for (const auto& table : input.tables) {
+      tx.exec0(create_table(schema, table));
+      for (const auto& leaf : create_partitions(schema, table)) tx.exec0(leaf);
+    }
     tx.commit();
     return input;
   }

@@ -234,6 +234,7 @@ Table ProfileParser::parse_table(const YAML::Node& key, const YAML::Node& node,
     }
   }
   if (auto checks = node["checks"]) parse_checks(checks, table);
+  parse_partitions(node, table);
   if (auto stats = node["statistics"]) {
     if (!stats.IsSequence()) {
       r_.error("profile.bad-type", stats, "statistics must be a list");

@@ -141,6 +141,14 @@ const std::vector<ProfileKey>& profile_keys() {
       {"column", "identity", "string",
        "always or by default: GENERATED ... AS IDENTITY (values still generated; the sequence "
        "is set past them)"},
+      {"table", "partition_by", "string",
+       "the text after PARTITION BY: RANGE (created_at), LIST (region), HASH (id)"},
+      {"table", "partitions", "list",
+       "the leaves of a partitioned table; rows go through the table, PostgreSQL routes them"},
+      {"partition", "name", "string", "the leaf table's name"},
+      {"partition", "bound", "string",
+       "FOR VALUES FROM (..) TO (..), FOR VALUES IN (..), FOR VALUES WITH (..) or DEFAULT"},
+      {"partition", "rows", "integer", "rows the source's leaf held (informational)"},
   };
   return kKeys;
 }

@@ -164,6 +164,10 @@ class NameChecker {
 
   void check_relations(const Table& table) {
     auto long_name = [](const std::string& name) { return name.size() == kMaxNameBytes; };
+    // A partition is a table of the schema like any other.
+    for (const auto& leaf : table.partitions)
+      if (!leaf.name.empty())
+        claim(leaf.name, fmt::format("partition '{}' of '{}'", leaf.name, table.name), leaf.pos);
     if (!table.primary_key.empty()) {
       const std::string name = primary_key_name(table);
       claim(name, fmt::format("the primary key of '{}'", table.name), table.pos, long_name(name));

@@ -50,6 +50,8 @@ class ProfileParser {
   void parse_types(const YAML::Node& node, Profile& profile);
   void parse_left_out(const YAML::Node& node, Profile& profile);
   void parse_checks(const YAML::Node& node, Table& table);
+  // partition_by: and partitions: of a table (partitions.cpp).
+  void parse_partitions(const YAML::Node& node, Table& table);
   // A column type that is one of the profile's own types, or nullopt.
   std::optional<ColumnType> user_column_type(const std::string& text) const;
 

@@ -31,6 +31,7 @@ std::string profile_reference_markdown() {
       {"check", "`tables.<name>.checks[]`"},
       {"left_out", "`left_out[]`"},
       {"foreign_key", "`tables.<name>.foreign_keys[]`"},
+      {"partition", "`tables.<name>.partitions[]`"},
   };
   for (const auto& section : kSections) {
     out += fmt::format("#### {}\n\n| key | type | meaning |\n|---|---|---|\n", section.title);

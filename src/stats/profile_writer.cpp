@@ -282,9 +282,10 @@ class Writer {
     for (const auto& t : snap_.tables) table(out, t);
     out << YAML::EndMap;
     for (const auto& object : snap_.other_objects)
-      leave_out(object,
-                "stats reproduces tables with their columns, keys, indexes and checks, enums "
-                "and domains; nothing else");
+      if (!rebuilt_partitions_.count(object))
+        leave_out(object,
+                  "stats reproduces tables with their columns, keys, indexes and checks, enums "
+                  "and domains; nothing else");
     if (!left_out_.empty()) {
       out << YAML::Key << "left_out" << YAML::Value << YAML::BeginSeq;
       for (const auto& [object, reason] : left_out_)
@@ -308,6 +309,8 @@ class Writer {
   int hidden_columns_ = 0;
   // What the profile does not reproduce: in the profile (left_out:) and a note.
   std::vector<std::pair<std::string, std::string>> left_out_;
+  // "partition <leaf> (of <table>)" of other_objects that partitions: rebuilds.
+  std::set<std::string> rebuilt_partitions_;
   // The enums and domains generated as their base, by the name format_type gives them.
   std::map<std::string, const TypeStats*> types_;
   std::vector<std::string> created_;  // every type of types: (format_type names)
@@ -716,11 +719,22 @@ class Writer {
 
   void table(YAML::Emitter& out, const TableStats& t) {
     structure_notes(t);
-    if (!t.partition_by.empty())
-      leave_out(fmt::format("partitioning of table {}", t.name),
-                fmt::format("PARTITION BY {}: rebuilt as one plain table, with the row count "
-                            "and statistics ANALYZE gave the parent",
-                            t.partition_by));
+    if (!t.partition_by.empty()) {
+      if (const std::string why = partitions_problem(t); !why.empty())
+        leave_out(fmt::format("partitioning of table {}", t.name),
+                  fmt::format("PARTITION BY {}: {}; rebuilt as one plain table, with the row "
+                              "count and statistics ANALYZE gave the parent",
+                              t.partition_by, why));
+      else
+        for (const auto& leaf : t.partitions)
+          rebuilt_partitions_.insert(fmt::format("partition {} (of {})", leaf.name, t.name));
+    }
+    if (!t.partition_by.empty() &&
+        std::none_of(t.columns.begin(), t.columns.end(), [](const auto& c) { return c.has_stats; }))
+      notes_.push_back(fmt::format(
+          "{}: neither the partitioned table nor its leaves have statistics (autovacuum never "
+          "analyzes a partitioned parent); run ANALYZE {} on the source, then stats again",
+          t.name, quote_ident(t.name)));
     fanout_ = find_fanout_key(t);
     const int64_t rows = observed_rows(t);
     if (t.reltuples < 0)
@@ -902,8 +916,40 @@ class Writer {
       out << YAML::EndSeq;
     }
     statistics(out, t, emitted);
+    partitions(out, t);
     definitions_.clear();
     out << YAML::EndMap;
+  }
+
+  // Why `t`'s partitioning cannot be rebuilt, or "" when it can: the leaves
+  // exist, none is itself partitioned, and (under --redact) no bound holds a
+  // string literal the redacted values would no longer fall into.
+  std::string partitions_problem(const TableStats& t) const {
+    if (t.partitions.empty()) return "it has no partitions";
+    for (const auto& leaf : t.partitions) {
+      if (leaf.partitioned)
+        return fmt::format("partition {} is itself partitioned (sub-partitions are not rebuilt)",
+                           leaf.name);
+      if (leaf.bound.empty()) return fmt::format("partition {} has no bound", leaf.name);
+      if (snap_.redacted && leaf.bound.find('\'') != std::string::npos)
+        return fmt::format("the bound of partition {} holds string literals that --redact hides",
+                           leaf.name);
+    }
+    return "";
+  }
+
+  // partition_by: and partitions: (the leaves, with production's bounds and rows):
+  // the mirror gets the same leaves, so partition pruning picks the same ones.
+  void partitions(YAML::Emitter& out, const TableStats& t) {
+    if (t.partition_by.empty() || !partitions_problem(t).empty()) return;
+    out << YAML::Key << "partition_by" << YAML::Value << YAML::DoubleQuoted << t.partition_by;
+    out << YAML::Key << "partitions" << YAML::Value << YAML::BeginSeq;
+    for (const auto& leaf : t.partitions)
+      out << YAML::Flow << YAML::BeginMap << YAML::Key << "name" << YAML::Value
+          << YAML::DoubleQuoted << leaf.name << YAML::Key << "bound" << YAML::Value
+          << YAML::DoubleQuoted << leaf.bound << YAML::Key << "rows" << YAML::Value
+          << std::llround(std::max(0.0, leaf.reltuples)) << YAML::EndMap;
+    out << YAML::EndSeq;
   }
   std::vector<const IndexStats*> definitions_;  // this table's indexes kept by definition
   std::map<std::string, std::string> rebuilt_;  // this table's checks written back, by name

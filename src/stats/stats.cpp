@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "pgshape/error.hpp"
 #include "pgshape/stats.hpp"
@@ -59,6 +60,107 @@ constexpr const char* kTablesSql =
     "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
     "WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') AND NOT c.relispartition "
     "ORDER BY c.relname";
+
+// The direct leaves of the schema's partitioned tables (pg_inherits), in
+// creation (OID) order, with their bounds and row counts.
+constexpr const char* kPartitionsSql =
+    "SELECT h.inhparent::bigint, c.relname::text, "
+    "  pg_catalog.pg_get_expr(c.relpartbound, c.oid), c.reltuples::float8, c.relkind = 'p' "
+    "FROM pg_catalog.pg_inherits h "
+    "JOIN pg_catalog.pg_class c ON c.oid = h.inhrelid "
+    "JOIN pg_catalog.pg_class p ON p.oid = h.inhparent "
+    "JOIN pg_catalog.pg_partitioned_table pt ON pt.partrelid = p.oid "
+    "JOIN pg_catalog.pg_namespace n ON n.oid = p.relnamespace "
+    "WHERE n.nspname = $1 AND c.relispartition "
+    "ORDER BY h.inhparent, c.oid";
+
+}  // namespace
+
+// A partitioned parent's column from its leaves' statistics, each weighted by
+// its rows: null_frac, width and correlation averaged, MCV frequencies summed,
+// histograms merged into equi-depth bounds in the column type's order (sorted
+// by the server, in a subtransaction: a type without a cast from text just
+// keeps no histogram).
+static void merge_leaf_stats(
+    pqxx::dbtransaction& tx, const TableStats& table, ColumnStats& column,
+    const std::map<std::pair<std::string, std::string>, ColumnStats>& leaves) {
+  double rows = 0, null_frac = 0, width = 0, correlation = 0, distinct = 0;
+  bool fraction = false, any_histogram = false, with_correlation = false;
+  std::map<std::string, double> mcv;
+  std::vector<std::string> values;
+  std::vector<double> weights;
+  size_t bounds = 0;
+  for (const auto& leaf : table.partitions) {
+    auto it = leaves.find({leaf.name, column.name});
+    if (it == leaves.end()) continue;
+    const ColumnStats& c = it->second;
+    const double w = std::max(1.0, leaf.reltuples);
+    rows += w;
+    null_frac += w * c.null_frac;
+    width += w * c.avg_width;
+    if (c.correlation) correlation += w * *c.correlation, with_correlation = true;
+    double common = 0;
+    for (size_t i = 0; i < c.mcv.size() && i < c.mcf.size(); ++i)
+      mcv[c.mcv[i]] += w * c.mcf[i], common += c.mcf[i];
+    distinct += c.n_distinct >= 0 ? c.n_distinct : -c.n_distinct * w;
+    fraction = fraction || c.n_distinct < 0;
+    if (!c.histogram.empty()) {
+      any_histogram = true;
+      bounds = std::max(bounds, c.histogram.size());
+      const double each =
+          w * std::max(0.0, 1 - c.null_frac - common) / static_cast<double>(c.histogram.size());
+      for (const auto& v : c.histogram) values.push_back(v), weights.push_back(each);
+    }
+  }
+  if (rows <= 0) return;
+  column.has_stats = true;
+  column.null_frac = null_frac / rows;
+  column.avg_width = width / rows;
+  if (with_correlation) column.correlation = correlation / rows;
+  std::vector<std::pair<std::string, double>> common(mcv.begin(), mcv.end());
+  std::sort(common.begin(), common.end(),
+            [](const auto& a, const auto& b) { return a.second > b.second; });
+  // Values past the 100 kept are rows of the histogram's part.
+  for (size_t i = 100; i < common.size(); ++i) {
+    values.push_back(common[i].first), weights.push_back(common[i].second);
+    bounds = std::max<size_t>(bounds, 101);
+  }
+  if (common.size() > 100) common.resize(100);
+  for (const auto& [v, f] : common) column.mcv.push_back(v), column.mcf.push_back(f / rows);
+  if (!any_histogram && !fraction)
+    column.n_distinct = static_cast<double>(mcv.size());
+  else
+    column.n_distinct = fraction ? -std::min(1.0, distinct / rows) : std::min(distinct, rows);
+  if (values.empty() || bounds < 2) return;
+  try {
+    pqxx::subtransaction sub(tx, "pgshape_leaf_histogram");
+    std::vector<std::pair<std::string, double>> sorted;
+    for (const auto& row : sub.exec_params(
+             fmt::format("SELECT a.v, b.w::float8 FROM "
+                         "pg_catalog.json_array_elements_text($1::json) WITH ORDINALITY a(v, i) "
+                         "JOIN pg_catalog.json_array_elements_text($2::json) WITH ORDINALITY "
+                         "b(w, j) ON a.i = b.j ORDER BY a.v::{}",
+                         column.type),
+             nlohmann::json(values).dump(), nlohmann::json(weights).dump()))
+      sorted.emplace_back(row[0].as<std::string>(), row[1].as<double>());
+    sub.commit();
+    double total = 0;
+    for (const auto& p : sorted) total += p.second;
+    double seen = 0;
+    size_t next = 0;
+    for (size_t k = 0; k < bounds; ++k) {
+      const double target = total * static_cast<double>(k) / static_cast<double>(bounds - 1);
+      while (next + 1 < sorted.size() && seen + sorted[next].second < target)
+        seen += sorted[next++].second;
+      const std::string& v = k + 1 == bounds ? sorted.back().first : sorted[next].first;
+      if (column.histogram.empty() || column.histogram.back() != v) column.histogram.push_back(v);
+    }
+  } catch (const pqxx::sql_error&) {
+    column.histogram.clear();
+  }
+}
+
+namespace {
 
 constexpr const char* kColumnsSql =
     "SELECT a.attrelid::bigint, a.attname::text, "
@@ -227,6 +329,15 @@ constexpr const char* kOtherObjectsSql =
     "WHERE n.nspname = $1 AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend m "
     "  WHERE m.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass AND m.objid = p.oid "
     "  AND m.deptype = 'e') "
+    // A leaf's own index (not one of its parent's): the mirror's leaves get only
+    // the parent's.
+    "UNION ALL "
+    "SELECT 'index ' || i.relname::text || ' on partition ' || c.relname::text "
+    "FROM pg_catalog.pg_index x JOIN pg_catalog.pg_class i ON i.oid = x.indexrelid "
+    "JOIN pg_catalog.pg_class c ON c.oid = x.indrelid "
+    "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+    "WHERE n.nspname = $1 AND c.relispartition AND NOT EXISTS (SELECT 1 "
+    "  FROM pg_catalog.pg_inherits h WHERE h.inhrelid = i.oid) "
     "ORDER BY 1";
 
 // A foreign key's referential actions and deferrability beyond the defaults
@@ -345,6 +456,25 @@ StatsSnapshot read_stats(const std::string& dsn, const StatsOptions& options) {
                                      .relpages = row[3].as<int64_t>(),
                                      .partition_by = row[4].as<std::string>()});
   }
+  for (const auto& row : tx.exec_params(kPartitionsSql, options.schema)) {
+    auto it = by_oid.find(row[0].as<int64_t>());
+    if (it == by_oid.end()) continue;
+    snap.tables[it->second].partitions.push_back(
+        PartitionStats{.name = row[1].as<std::string>(),
+                       .bound = row[2].is_null() ? "" : row[2].as<std::string>(),
+                       .reltuples = row[3].as<double>(),
+                       .partitioned = row[4].as<bool>()});
+  }
+  // autovacuum never analyzes a partitioned parent: its own reltuples may be
+  // unset while its leaves' are known.
+  for (auto& table : snap.tables) {
+    if (table.partitions.empty() || table.reltuples > 0) continue;
+    double sum = 0;
+    bool known = false;
+    for (const auto& leaf : table.partitions)
+      if (leaf.reltuples >= 0) sum += leaf.reltuples, known = true;
+    if (known) table.reltuples = sum;
+  }
   for (const auto& wanted : options.tables)
     if (!snap.find_table(wanted))
       throw UsageError("usage.unknown-table",
@@ -364,7 +494,27 @@ StatsSnapshot read_stats(const std::string& dsn, const StatsOptions& options) {
                     .stats_hidden = row[7].as<bool>(),
                     .extension_type = row[8].as<std::string>()});
   }
+  // Leaves' own rows, for a partitioned parent nobody analyzed (autovacuum never does).
+  std::map<std::pair<std::string, std::string>, ColumnStats> leaf_stats;
+  std::set<std::string> leaf_names;
+  for (const auto& table : snap.tables)
+    for (const auto& leaf : table.partitions) leaf_names.insert(leaf.name);
   for (const auto& row : tx.exec_params(kStatsSql, options.schema)) {
+    if (leaf_names.count(row[0].as<std::string>())) {
+      auto [it, fresh] =
+          leaf_stats.try_emplace({row[0].as<std::string>(), row[1].as<std::string>()});
+      if (fresh) {
+        ColumnStats& c = it->second;
+        c.has_stats = true;
+        c.null_frac = row[2].as<double>();
+        c.avg_width = row[3].as<double>();
+        c.n_distinct = row[4].as<double>();
+        c.mcv = json_strings(row[5].as<std::string>());
+        c.mcf = json_numbers(row[6].as<std::string>());
+        c.histogram = json_strings(row[7].as<std::string>());
+        if (!row[8].is_null()) c.correlation = row[8].as<double>();
+      }
+    }
     for (auto& table : snap.tables) {
       if (table.name != row[0].as<std::string>()) continue;
       for (auto& c : table.columns) {
@@ -380,6 +530,10 @@ StatsSnapshot read_stats(const std::string& dsn, const StatsOptions& options) {
       }
     }
   }
+  for (auto& table : snap.tables)
+    for (auto& column : table.columns)
+      if (!column.has_stats && !table.partitions.empty())
+        merge_leaf_stats(tx, table, column, leaf_stats);
   for (const auto& row : tx.exec_params(kConstraintsSql, options.schema)) {
     auto it = by_oid.find(row[0].as<int64_t>());
     if (it == by_oid.end()) continue;

@@ -1,0 +1,121 @@
+// partition_by: and partitions: of a table: read into the model, and refused
+// with a position (file:line:column) when they could not be created.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "pgshape/error.hpp"
+#include "pgshape/profile.hpp"
+
+namespace pgshape {
+namespace {
+
+constexpr const char* kGood = R"yaml(name: part
+scales: {production: 100}
+tables:
+  events:
+    rows: 100
+    partition_by: "RANGE (created_at)"
+    partitions:
+      - {name: events_2024, bound: "FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')", rows: 60}
+      - {name: events_rest, bound: DEFAULT, rows: 40}
+    columns:
+      id: {type: bigint, dist: sequence}
+      created_at: {type: date, dist: uniform, min: 2024-01-01, max: 2025-06-01}
+)yaml";
+
+std::vector<Diagnostic> problems(std::string text) {
+  try {
+    parse_profile(text, "p.yaml");
+  } catch (const ProfileError& e) {
+    return e.diagnostics();
+  }
+  return {};
+}
+
+// The profile with the partitions: list replaced.
+std::string with_partitions(const std::string& list, const std::string& by = "RANGE (created_at)") {
+  std::string text = kGood;
+  const size_t from = text.find("    partition_by:");
+  const size_t to = text.find("    columns:");
+  return text.replace(from, to - from,
+                      "    partition_by: \"" + by + "\"\n    partitions:\n" + list);
+}
+
+const Diagnostic* find(const std::vector<Diagnostic>& list, const std::string& needle) {
+  for (const auto& d : list)
+    if (d.message.find(needle) != std::string::npos) return &d;
+  return nullptr;
+}
+
+TEST(Partitions, AreRead) {
+  const Profile p = parse_profile(kGood, "p.yaml");
+  const Table& t = p.tables[0];
+  EXPECT_EQ(t.partition_by, "RANGE (created_at)");
+  ASSERT_EQ(t.partitions.size(), 2u);
+  EXPECT_EQ(t.partitions[0].name, "events_2024");
+  EXPECT_EQ(t.partitions[0].bound, "FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')");
+  EXPECT_EQ(t.partitions[0].rows, 60);
+  EXPECT_EQ(t.partitions[1].bound, "DEFAULT");
+  EXPECT_EQ(t.partitions[1].pos.line, 9);
+}
+
+TEST(Partitions, BadBoundIsPositioned) {
+  auto list = problems(with_partitions("      - {name: a, bound: \"VALUES IN (1)\"}\n"));
+  const Diagnostic* d = find(list, "bound must be FOR VALUES");
+  ASSERT_NE(d, nullptr);
+  EXPECT_EQ(d->line, 8);
+  EXPECT_EQ(d->column, 26);
+}
+
+TEST(Partitions, UnbalancedOrSecondStatementIsRefused) {
+  EXPECT_NE(find(problems(with_partitions("      - {name: a, bound: \"FOR VALUES IN ((1)\"}\n")),
+                 "parentheses"),
+            nullptr);
+  EXPECT_NE(find(problems(with_partitions("      - {name: a, bound: DEFAULT}\n",
+                                          "RANGE (id); DROP TABLE x")),
+                 "one clause"),
+            nullptr);
+}
+
+TEST(Partitions, MethodMustBeKnown) {
+  EXPECT_NE(find(problems(with_partitions("      - {name: a, bound: DEFAULT}\n", "TREE (id)")),
+                 "RANGE (...), LIST (...) or HASH (...)"),
+            nullptr);
+}
+
+TEST(Partitions, TwoDefaultsDuplicatesAndHashDefaultAreRefused) {
+  EXPECT_NE(find(problems(with_partitions("      - {name: a, bound: DEFAULT}\n"
+                                          "      - {name: b, bound: DEFAULT}\n")),
+                 "two DEFAULT partitions"),
+            nullptr);
+  EXPECT_NE(find(problems(with_partitions("      - {name: a, bound: DEFAULT}\n"
+                                          "      - {name: a, bound: \"FOR VALUES IN (1)\"}\n",
+                                          "LIST (id)")),
+                 "listed twice"),
+            nullptr);
+  EXPECT_NE(find(problems(with_partitions("      - {name: a, bound: DEFAULT}\n", "HASH (id)")),
+                 "no DEFAULT leaf"),
+            nullptr);
+}
+
+TEST(Partitions, LeafNameSharesTheRelationNamespace) {
+  std::string text = with_partitions("      - {name: other, bound: DEFAULT}\n");
+  text += "  other:\n    rows: 1\n    columns:\n      id: {type: bigint, dist: sequence}\n";
+  const auto list = problems(text);
+  EXPECT_NE(find(list, "partition 'other' of 'events'"), nullptr);
+}
+
+TEST(Partitions, NeedEachOther) {
+  std::string text = kGood;
+  text.replace(text.find("    partitions:"),
+               text.find("    columns:") - text.find("    partitions:"), "");
+  EXPECT_NE(find(problems(text), "has no partitions"), nullptr);
+  text = kGood;
+  text.erase(text.find("    partition_by:"),
+             text.find("    partitions:") - text.find("    partition_by:"));
+  EXPECT_NE(find(problems(text), "no partition_by"), nullptr);
+}
+
+}  // namespace
+}  // namespace pgshape
