@@ -1,8 +1,8 @@
 // The util module: small pure helpers every layer may use — calendar
 // arithmetic in PostgreSQL's own epoch (2000-01-01), shared by the profile
 // parser (reading bounds) and the encoders (writing values), "did you mean",
-// counted nouns for messages, a SQL statement splitter that lexes like
-// PostgreSQL, and a JSON depth bound.
+// counted nouns for messages, terminal column widths of UTF-8 text, a SQL statement splitter that
+// lexes like PostgreSQL, and a JSON depth bound.
 #pragma once
 
 #include <cstdint>
@@ -115,5 +115,13 @@ std::optional<size_t> json_too_deep(std::string_view text, size_t max_depth = kM
 
 // "1 run", "5 runs"; `many` defaults to `one` + "s" ("1 query", "2 queries" needs it).
 std::string plural(long long count, std::string_view one, std::string_view many = {});
+
+// Terminal columns of UTF-8 text, one per code point: every character pgshape
+// prints ("→", "×", "…") takes one column.
+size_t display_width(std::string_view s);
+// The first `width` columns of `s`, "…" as the last one when something was cut.
+std::string cut_to_width(std::string_view s, size_t width);
+// `s` padded with spaces to `width` columns (unchanged when wider).
+std::string pad_to_width(std::string_view s, size_t width);
 
 }  // namespace pgshape

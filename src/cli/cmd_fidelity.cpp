@@ -18,38 +18,14 @@ namespace {
 // A row drifted enough to be listed without -v.
 constexpr double kShown = 0.95;
 
-size_t width_of(const std::string& s) {
-  size_t n = 0;
-  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
-  return n;
-}
-
-// The first `w` columns of `s`, "…" as the last when something was cut.
-std::string cut(const std::string& s, size_t w) {
-  if (width_of(s) <= w) return s;
-  if (w == 0) return "";
-  std::string out;
-  size_t cols = 0;
-  for (char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    if ((c & 0xC0) != 0x80 && ++cols == w) break;
-    out += ch;
-  }
-  return out + "…";
-}
-
-std::string pad(const std::string& s, size_t w) {
-  return s + std::string(w > width_of(s) ? w - width_of(s) : 0, ' ');
-}
-
 // Rows under a header; the last column (plans) gives up width first, then the
 // first (names), so the numbers stay whole; a line still too wide is cut.
 std::string table(const std::vector<std::string>& head,
                   const std::vector<std::vector<std::string>>& rows, size_t width) {
   std::vector<size_t> w(head.size());
-  for (size_t i = 0; i < head.size(); ++i) w[i] = width_of(head[i]);
+  for (size_t i = 0; i < head.size(); ++i) w[i] = display_width(head[i]);
   for (const auto& r : rows)
-    for (size_t i = 0; i < r.size(); ++i) w[i] = std::max(w[i], width_of(r[i]));
+    for (size_t i = 0; i < r.size(); ++i) w[i] = std::max(w[i], display_width(r[i]));
   size_t total = 2 * (w.size() - 1);
   for (size_t x : w) total += x;
   for (size_t i : {w.size() - 1, size_t{0}})
@@ -61,14 +37,14 @@ std::string table(const std::vector<std::string>& head,
   auto line = [&](const std::vector<std::string>& cells) {
     std::string text;
     for (size_t i = 0; i < cells.size(); ++i) {
-      const std::string cell = cut(cells[i], w[i]);
+      const std::string cell = cut_to_width(cells[i], w[i]);
       const bool number = i > 1 && i + 1 < cells.size();  // right-aligned figures
-      text += number ? std::string(w[i] - width_of(cell), ' ') + cell
-                     : (i + 1 < cells.size() ? pad(cell, w[i]) : cell);
+      text += number ? std::string(w[i] - display_width(cell), ' ') + cell
+                     : (i + 1 < cells.size() ? pad_to_width(cell, w[i]) : cell);
       if (i + 1 < cells.size()) text += "  ";
     }
     while (!text.empty() && text.back() == ' ') text.pop_back();
-    return cut(text, width) + "\n";
+    return cut_to_width(text, width) + "\n";
   };
   std::string out = "  " + line(head);
   for (const auto& r : rows) out += "  " + line(r);

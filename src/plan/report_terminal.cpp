@@ -1,36 +1,13 @@
 // The terminal rendering: findings first, wrapped to the width, then one table line
 // per pair (worst first) with cells cut to fit. Widths count code points: the text
 // is UTF-8 and every character pgshape prints ("→", "×", "…") takes one column.
+#include "pgshape/util.hpp"
 #include "report_util.hpp"
 
 namespace pgshape {
 namespace {
 
 using namespace plan;
-
-size_t width_of(const std::string& s) {
-  size_t n = 0;
-  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
-  return n;
-}
-
-// The first `w` columns of `s`, with "…" as the last one when something was cut.
-std::string cut(const std::string& s, size_t w) {
-  if (width_of(s) <= w) return s;
-  if (w == 0) return "";
-  std::string out;
-  size_t cols = 0;
-  for (size_t i = 0; i < s.size(); ++i) {
-    auto c = static_cast<unsigned char>(s[i]);
-    if ((c & 0xC0) != 0x80 && ++cols == w) break;
-    out += s[i];
-  }
-  return out + "…";
-}
-
-std::string pad(const std::string& s, size_t w) {
-  return s + std::string(w > width_of(s) ? w - width_of(s) : 0, ' ');
-}
 
 // Column widths that fit `width`: the widest column gives up a column at a time,
 // down to its floor (its whole text when shorter), so the times and verdicts a
@@ -59,20 +36,20 @@ std::string table(const std::vector<std::string>& head,
                   const std::vector<std::string>& colors, const std::vector<size_t>& floors,
                   size_t width) {
   std::vector<size_t> w(head.size());
-  for (size_t i = 0; i < head.size(); ++i) w[i] = width_of(head[i]);
+  for (size_t i = 0; i < head.size(); ++i) w[i] = display_width(head[i]);
   for (const auto& r : rows) {
-    for (size_t i = 0; i < r.size(); ++i) w[i] = std::max(w[i], width_of(r[i]));
+    for (size_t i = 0; i < r.size(); ++i) w[i] = std::max(w[i], display_width(r[i]));
   }
   w = fit(w, floors, width);
   auto line = [&](const std::vector<std::string>& cells, const std::string& color) {
     std::string text;
     // The colour marks the whole row; the cut is made on the plain text.
     for (size_t i = 0; i < cells.size(); ++i) {
-      std::string cell = cut(cells[i], w[i]);
-      text += i + 1 < cells.size() ? pad(cell, w[i]) + "  " : cell;
+      std::string cell = cut_to_width(cells[i], w[i]);
+      text += i + 1 < cells.size() ? pad_to_width(cell, w[i]) + "  " : cell;
     }
     // Only when every column is at its floor can a line still be too wide.
-    if (width_of(text) > width) text = cut(text, width);
+    if (display_width(text) > width) text = cut_to_width(text, width);
     return (color.empty() ? text : color + text + "\033[0m") + "\n";
   };
   std::string out = line(head, "");
@@ -87,7 +64,7 @@ std::string table(const std::vector<std::string>& head,
 // rest indented as deep; words longer than a line are cut.
 std::string wrap(const std::string& first, const std::string& text, size_t width,
                  const std::string& color) {
-  const size_t indent = width_of(first);
+  const size_t indent = display_width(first);
   const size_t room = width > indent + 10 ? width - indent : 10;
   std::vector<std::string> words;
   for (size_t start = 0; start < text.size();) {
@@ -106,16 +83,17 @@ std::string wrap(const std::string& first, const std::string& text, size_t width
   }
   std::vector<std::string> lines(1);
   for (const auto& word : words) {
-    if (!lines.back().empty() && width_of(lines.back()) + 1 + width_of(word) > room)
+    if (!lines.back().empty() && display_width(lines.back()) + 1 + display_width(word) > room)
       lines.emplace_back();
     std::string& now = lines.back();
     if (!now.empty()) now += ' ';
-    now += cut(word, room);
+    now += cut_to_width(word, room);
   }
   std::string out;
   for (size_t i = 0; i < lines.size(); ++i) {
     std::string lead = i == 0 ? first : std::string(indent, ' ');
-    if (width_of(lead) + width_of(lines[i]) > width) lead = cut(lead, width > 12 ? width - 12 : 1);
+    if (display_width(lead) + display_width(lines[i]) > width)
+      lead = cut_to_width(lead, width > 12 ? width - 12 : 1);
     out += i == 0 && !color.empty() ? color + lead + "\033[0m" + lines[i] : lead + lines[i];
     out += "\n";
   }
@@ -126,7 +104,7 @@ std::string findings_text(const ReportInput& in, bool color, size_t width) {
   const Findings f = find_findings(in);
   std::string out;
   if (f.problems.empty())
-    out += cut("No regressions, plan changes or estimate changes.", width) + "\n";
+    out += cut_to_width("No regressions, plan changes or estimate changes.", width) + "\n";
   for (const auto& x : f.problems) {
     const bool slower =
         x.kind == FindingKind::kSlowerPlanChange || x.kind == FindingKind::kRegression;

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <cmath>
 #include <filesystem>
+#include <set>
 
 #include "profile/parser_impl.hpp"
 
@@ -297,6 +298,23 @@ std::vector<std::string> ProfileParser::string_list(const YAML::Node& node, std:
   }
   for (const auto& item : node)
     if (auto s = r_.string(item, what)) out.push_back(*s);
+  return out;
+}
+
+std::vector<std::string> ProfileParser::column_list(const YAML::Node& node, const Table& table,
+                                                    std::string_view what, std::string_view verb) {
+  std::vector<std::string> out = string_list(node, "columns");
+  std::set<std::string> seen;
+  for (size_t i = 0; i < out.size(); ++i) {
+    const YAML::Node at = node.IsSequence() && i < node.size() ? node[i] : node;
+    // With DDL the columns are checked once it ran, against the real table.
+    if (!table.find_column(out[i]) && !has_ddl_)
+      r_.error("profile.unknown-column", at,
+               fmt::format("{} {} unknown column '{}'", what, verb, out[i]));
+    if (!seen.insert(out[i]).second)
+      r_.error("profile.duplicate-name", at,
+               fmt::format("{} {} column '{}' twice", what, verb, out[i]));
+  }
   return out;
 }
 

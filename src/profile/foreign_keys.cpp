@@ -1,7 +1,6 @@
 // A table's multi-column foreign keys (`foreign_keys:`): parsed here, checked
 // with the other keys in checks.cpp once every table is known.
 #include <fmt/format.h>
-#include <set>
 
 #include "pgshape/util.hpp"
 #include "profile/keys.hpp"
@@ -44,17 +43,7 @@ ForeignKeySpec ProfileParser::parse_foreign_key(const YAML::Node& node, const Ta
   const std::string what = fmt::format("foreign key of '{}'", table.name);
   if (!r_.check_map(node, what, section_keys("foreign_key"))) return out;
   if (auto n = node["columns"]) {
-    out.columns = string_list(n, "columns");
-    std::set<std::string> seen;
-    for (size_t i = 0; i < out.columns.size(); ++i) {
-      const YAML::Node at = n.IsSequence() && i < n.size() ? n[i] : n;
-      if (!table.find_column(out.columns[i]) && !has_ddl_)
-        r_.error("profile.unknown-column", at,
-                 fmt::format("{} names unknown column '{}'", what, out.columns[i]));
-      if (!seen.insert(out.columns[i]).second)
-        r_.error("profile.duplicate-name", at,
-                 fmt::format("{} names column '{}' twice", what, out.columns[i]));
-    }
+    out.columns = column_list(n, table, what, "names");
     if (out.columns.size() < 2)
       r_.error("profile.bad-key", n, fmt::format("{} needs two or more columns", what),
                "a one-column foreign key is the column's ref:");

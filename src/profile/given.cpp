@@ -104,17 +104,7 @@ ExtStatistics ProfileParser::parse_statistics(const YAML::Node& node, const Tabl
     r_.identifier(n, out.name, "statistics");
   }
   if (auto n = node["columns"]) {
-    out.columns = string_list(n, "columns");
-    std::set<std::string> seen;
-    for (size_t i = 0; i < out.columns.size(); ++i) {
-      const YAML::Node at = n.IsSequence() && i < n.size() ? n[i] : n;
-      if (!table.find_column(out.columns[i]) && !has_ddl_)
-        r_.error("profile.unknown-column", at,
-                 fmt::format("{} name unknown column '{}'", what, out.columns[i]));
-      if (!seen.insert(out.columns[i]).second)
-        r_.error("profile.duplicate-name", at,
-                 fmt::format("{} name column '{}' twice", what, out.columns[i]));
-    }
+    out.columns = column_list(n, table, what, "name");
     if (out.columns.size() < 2 || out.columns.size() > 8)
       r_.error("profile.out-of-range", n,
                fmt::format("{} need 2 to 8 columns, not {}", what, out.columns.size()),

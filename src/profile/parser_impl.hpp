@@ -64,6 +64,10 @@ class ProfileParser {
   Table parse_table(const YAML::Node& key, const YAML::Node& node, const Profile& profile);
   void parse_cluster(const YAML::Node& node, Table& table);
   std::vector<std::string> string_list(const YAML::Node& node, std::string_view what);
+  // A `columns:` list of `table`: each a column of it (unless DDL defines the
+  // tables), none twice; `what` and `verb` word the messages ("foreign key of 'x'", "names").
+  std::vector<std::string> column_list(const YAML::Node& node, const Table& table,
+                                       std::string_view what, std::string_view verb);
 
   IndexSpec parse_index(const YAML::Node& node, const Table& table);
   void parse_index_column(const YAML::Node& item, const Table& table, IndexSpec& index);

@@ -368,6 +368,19 @@ std::string index_order(int option) {
   return nulls_first ? "NULLS FIRST" : "";
 }
 
+// One pg_stats row of kStatsSql (tablename, attname, null_frac, avg_width,
+// n_distinct, MCVs, their frequencies, histogram bounds, correlation).
+void take_stats_row(ColumnStats& c, const pqxx::row& row) {
+  c.has_stats = true;
+  c.null_frac = row[2].as<double>();
+  c.avg_width = row[3].as<double>();
+  c.n_distinct = row[4].as<double>();
+  c.mcv = json_strings(row[5].as<std::string>());
+  c.mcf = json_numbers(row[6].as<std::string>());
+  c.histogram = json_strings(row[7].as<std::string>());
+  if (!row[8].is_null()) c.correlation = row[8].as<double>();
+}
+
 }  // namespace
 
 const ColumnStats* TableStats::find_column(std::string_view column) const {
@@ -503,30 +516,12 @@ StatsSnapshot read_stats(const std::string& dsn, const StatsOptions& options) {
     if (leaf_names.count(row[0].as<std::string>())) {
       auto [it, fresh] =
           leaf_stats.try_emplace({row[0].as<std::string>(), row[1].as<std::string>()});
-      if (fresh) {
-        ColumnStats& c = it->second;
-        c.has_stats = true;
-        c.null_frac = row[2].as<double>();
-        c.avg_width = row[3].as<double>();
-        c.n_distinct = row[4].as<double>();
-        c.mcv = json_strings(row[5].as<std::string>());
-        c.mcf = json_numbers(row[6].as<std::string>());
-        c.histogram = json_strings(row[7].as<std::string>());
-        if (!row[8].is_null()) c.correlation = row[8].as<double>();
-      }
+      if (fresh) take_stats_row(it->second, row);
     }
     for (auto& table : snap.tables) {
       if (table.name != row[0].as<std::string>()) continue;
       for (auto& c : table.columns) {
-        if (c.name != row[1].as<std::string>() || c.has_stats) continue;
-        c.has_stats = true;
-        c.null_frac = row[2].as<double>();
-        c.avg_width = row[3].as<double>();
-        c.n_distinct = row[4].as<double>();
-        c.mcv = json_strings(row[5].as<std::string>());
-        c.mcf = json_numbers(row[6].as<std::string>());
-        c.histogram = json_strings(row[7].as<std::string>());
-        if (!row[8].is_null()) c.correlation = row[8].as<double>();
+        if (c.name == row[1].as<std::string>() && !c.has_stats) take_stats_row(c, row);
       }
     }
   }

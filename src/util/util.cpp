@@ -41,4 +41,28 @@ std::string plural(long long count, std::string_view one, std::string_view many)
   return std::to_string(count) + " " + noun;
 }
 
+size_t display_width(std::string_view s) {
+  size_t n = 0;
+  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+  return n;
+}
+
+std::string cut_to_width(std::string_view s, size_t width) {
+  if (display_width(s) <= width) return std::string(s);
+  if (width == 0) return "";
+  std::string out;
+  size_t cols = 0;
+  for (char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    if ((c & 0xC0) != 0x80 && ++cols == width) break;
+    out += ch;
+  }
+  return out + "…";
+}
+
+std::string pad_to_width(std::string_view s, size_t width) {
+  const size_t have = display_width(s);
+  return std::string(s) + std::string(width > have ? width - have : 0, ' ');
+}
+
 }  // namespace pgshape
