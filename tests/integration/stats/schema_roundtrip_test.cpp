@@ -131,9 +131,11 @@ std::map<std::string, std::string> catalog(const std::string& dsn) {
       "FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid "
       "JOIN pg_class c ON c.oid = x.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
       "WHERE n.nspname = $1");
+  // NOT NULL is compared with its column (attnotnull); PostgreSQL 18 also keeps it
+  // as a constraint row (contype 'n'), which would count it twice.
   add("SELECT 'constraint ' || c.relname || '.' || k.conname, pg_get_constraintdef(k.oid) "
       "FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid "
-      "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1");
+      "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND k.contype <> 'n'");
   add("SELECT 'type ' || t.typname, coalesce((SELECT string_agg(e.enumlabel, ',' ORDER BY "
       "  e.enumsortorder) FROM pg_enum e WHERE e.enumtypid = t.oid), "
       "  format_type(t.typbasetype, t.typtypmod) || ' ' || coalesce((SELECT "
