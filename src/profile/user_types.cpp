@@ -12,7 +12,7 @@ void ProfileParser::parse_types(const YAML::Node& node, Profile& profile) {
   for (auto it = node.begin(); it != node.end(); ++it) {
     UserType type{.name = it->first.Scalar(), .pos = Reader::pos(it->first)};
     r_.identifier(it->first, type.name, "type");
-    const YAML::Node& body = it->second;
+    const YAML::Node body = it->second;  // a copy: it->second lives in a temporary
     const std::string what = fmt::format("type '{}'", type.name);
     if (!r_.check_map(body, what, section_keys("type"))) continue;
     if (parse_column_type(type.name))

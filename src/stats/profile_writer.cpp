@@ -1184,7 +1184,10 @@ class Writer {
   void given(YAML::Emitter& out, const TableStats& t, const ColumnStats& c,
              const ColumnType& type) {
     if (type.kind == PgType::kUuid || !c.has_stats) return;
-    auto [stats, dep] = dependency_of(t, c.name);
+    // Not a structured binding: the lambda below captures it (clang 14 refuses those).
+    const auto found = dependency_of(t, c.name);
+    const ExtendedStats* stats = found.first;
+    const ExtendedStats::Dependency* dep = found.second;
     if (!dep) return;
     const ColumnStats* parent = t.find_column(dep->from[0]);
     auto parent_type = parent ? parse_column_type(parent->type) : std::nullopt;
