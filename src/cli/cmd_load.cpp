@@ -25,10 +25,8 @@ std::string render_text(const LoadResult& r, const TargetInfo& target) {
   out += fmt::format("  {:<{}}  {:>12}  {:>8}  {:>12}  {:>9}\n", "table", width, "rows", "seconds",
                      "rows/s", "MB");
   int64_t rows = 0;
-  uint64_t bytes = 0;
   for (const auto& t : r.tables) {
     rows += t.rows;
-    bytes += t.bytes;
     out += fmt::format(
         "  {:<{}}  {:>12}  {:>8.2f}  {:>12}  {:>9.1f}\n", t.table, width, thousands(t.rows),
         t.seconds,
