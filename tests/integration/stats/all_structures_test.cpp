@@ -19,7 +19,9 @@
 #include <chrono>
 #include <filesystem>
 #include <map>
+#include <regex>
 #include <set>
+#include <sstream>
 
 #include <nlohmann/json.hpp>
 
@@ -130,6 +132,13 @@ const std::vector<Pending> kKnownGaps = {
      "join's outer side is estimated smaller and a nested loop wins"},
 };
 
+std::vector<std::string> lines_of_text(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) out.push_back(line);
+  return out;
+}
+
 const Pending* pending(const std::string& key) {
   for (const auto* list : {&kPendingOnOtherBranches, &kKnownGaps})
     for (const auto& p : *list)
@@ -189,6 +198,16 @@ TEST(AllStructures, MirrorHoldsEveryObjectNoDuplicateKeyAndTheWorkloadsPlans) {
   // 1. Every object on the mirror by definition.
   const auto source = testing::catalog_objects(production.dsn(), kSchema);
   const auto copy = testing::catalog_objects(mirror.dsn(), kSchema);
+  // What validate names as left out is an object of the source: a foreign key to
+  // a partitioned table is one key, not one per leaf (the catalog's clones).
+  for (const std::regex named(R"(foreign key ([A-Za-z0-9_]+)\.([A-Za-z0-9_]+))");
+       const auto& line : lines_of_text(validated.out)) {
+    std::smatch m;
+    if (std::regex_search(line, m, named)) {
+      EXPECT_TRUE(source.count("constraint " + m[1].str() + "." + m[2].str()))
+          << "validate names a foreign key the source does not have: " << line;
+    }
+  }
   int same = 0, awaited = 0;
   std::set<std::string> failed;
   std::string report;
