@@ -442,140 +442,45 @@ std::vector<std::pair<std::string, std::string>> pick_from_stats(const ColumnSta
 }
 
 std::vector<FidelityQuery> parse_query_file(const std::string& text, const std::string& file) {
-  std::vector<FidelityQuery> out;
-  int line = 1, column = 1;
-  size_t i = 0;
-  auto advance = [&](size_t n) {
-    for (; n > 0 && i < text.size(); --n, ++i) {
-      if (text[i] == '\n') {
-        ++line;
-        column = 1;
-      } else {
-        ++column;
-      }
-    }
-  };
   static const std::set<std::string> kExplainable = {"select", "with",   "values", "table",
                                                      "insert", "update", "delete", "merge"};
-  FidelityQuery current;
-  size_t start = std::string::npos;
-  auto finish = [&](size_t end) {
-    if (start != std::string::npos) {
-      current.sql = text.substr(start, end - start);
-      while (!current.sql.empty() && std::isspace(static_cast<unsigned char>(current.sql.back())))
-        current.sql.pop_back();
-      size_t w = 0;
-      while (w < current.sql.size() && ident_char(current.sql[w])) ++w;
-      const std::string word = lower(current.sql.substr(0, w));
-      if (!kExplainable.count(word))
-        bad_query(file, current.line, current.column,
-                  word.empty() ? "a statement must start with a keyword"
-                               : fmt::format("'{}' is not a statement fidelity explains", word),
-                  "give queries (SELECT, WITH, VALUES, TABLE, INSERT, UPDATE, DELETE, MERGE); "
-                  "fidelity adds the plain EXPLAIN itself and never runs ANALYZE");
-      current.name = fmt::format("{}:{}", file, current.line);
-      out.push_back(std::move(current));
-    }
-    current = FidelityQuery{};
-    start = std::string::npos;
-  };
-  while (i < text.size()) {
-    const char c = text[i];
-    const char next = i + 1 < text.size() ? text[i + 1] : '\0';
-    if (c == '-' && next == '-') {
-      while (i < text.size() && text[i] != '\n') advance(1);
-      continue;
-    }
-    if (c == '/' && next == '*') {
-      const int l = line, col = column;
-      int depth = 0;
-      do {
-        if (i + 1 < text.size() && text[i] == '/' && text[i + 1] == '*') {
-          ++depth;
-          advance(2);
-        } else if (i + 1 < text.size() && text[i] == '*' && text[i + 1] == '/') {
-          --depth;
-          advance(2);
-        } else {
-          advance(1);
-        }
-      } while (depth > 0 && i < text.size());
-      if (depth > 0) bad_query(file, l, col, "unterminated /* comment", "close it with */");
-      continue;
-    }
-    if (std::isspace(static_cast<unsigned char>(c))) {
-      advance(1);
-      continue;
-    }
-    if (c == ';') {
-      finish(i);
-      advance(1);
-      continue;
-    }
-    if (start == std::string::npos) {
-      start = i;
-      current.line = line;
-      current.column = column;
-    }
-    if (c == '\'' || c == '"') {
-      // E'...' strings take backslash escapes; standard strings only doubled quotes.
-      const bool escapes = c == '\'' && i > 0 && (text[i - 1] == 'e' || text[i - 1] == 'E') &&
-                           (i < 2 || !ident_char(text[i - 2]));
-      const int l = line, col = column;
-      advance(1);
-      bool closed = false;
-      while (i < text.size()) {
-        if (escapes && text[i] == '\\') {
-          advance(2);
-        } else if (text[i] == c) {
-          advance(1);
-          if (i < text.size() && text[i] == c) {
-            advance(1);
-            continue;
-          }
-          closed = true;
-          break;
-        } else {
-          advance(1);
-        }
-      }
-      if (!closed)
-        bad_query(file, l, col,
-                  c == '"' ? "unterminated quoted identifier" : "unterminated string literal",
-                  "close it, or end the statement with ;");
-      continue;
-    }
-    if (c == '$') {
-      if (std::isdigit(static_cast<unsigned char>(next))) {
-        size_t j = i + 1;
-        int n = 0;
-        while (j < text.size() && std::isdigit(static_cast<unsigned char>(text[j])))
-          n = std::min(n * 10 + (text[j++] - '0'), 100000);
-        current.params = std::max(current.params, n);
-        advance(j - i);
-        continue;
-      }
-      // $tag$ ... $tag$ (the tag may be empty), unless the $ ends an identifier.
-      size_t j = i + 1;
-      if (j < text.size() && ident_start(text[j]))
-        while (j < text.size() && ident_char(text[j])) ++j;
-      if ((i == 0 || !ident_char(text[i - 1])) && j < text.size() && text[j] == '$') {
-        const std::string tag = text.substr(i, j - i + 1);
-        const size_t close = text.find(tag, j + 1);
-        if (close == std::string::npos)
-          bad_query(file, line, column, fmt::format("unterminated dollar quote {}", tag),
-                    "close it with the same tag");
-        advance(close + tag.size() - i);
-        continue;
-      }
-    }
-    if (ident_char(c)) {
-      while (i < text.size() && (ident_char(text[i]) || text[i] == '$')) advance(1);
-      continue;
-    }
-    advance(1);
+  const SqlScan scan = scan_sql(text);
+  std::vector<FidelityQuery> out;
+  // The statements before an unterminated quote or comment are checked first: a
+  // refused statement is reported where it stands, whatever follows it.
+  for (const SqlStatement& statement : scan.statements) {
+    const TextPos at = text_position(text, statement.offset);
+    size_t w = 0;
+    while (w < statement.text.size() && ident_char(statement.text[w])) ++w;
+    const std::string word = lower(std::string(statement.text.substr(0, w)));
+    if (!kExplainable.count(word))
+      bad_query(file, at.line, at.column,
+                word.empty() ? "a statement must start with a keyword"
+                             : fmt::format("'{}' is not a statement fidelity explains", word),
+                "give queries (SELECT, WITH, VALUES, TABLE, INSERT, UPDATE, DELETE, MERGE); "
+                "fidelity adds the plain EXPLAIN itself and never runs ANALYZE");
+    out.push_back(FidelityQuery{.name = fmt::format("{}:{}", file, at.line),
+                                .sql = std::string(statement.text),
+                                .line = at.line,
+                                .column = at.column,
+                                .params = statement.max_param});
   }
-  finish(text.size());
+  if (!scan.error.empty()) {
+    const TextPos at = text_position(text, scan.error_offset);
+    if (scan.error == "a /* comment")
+      bad_query(file, at.line, at.column, "unterminated /* comment", "close it with */");
+    if (scan.error == "a dollar-quoted string") {
+      const size_t close = text.find('$', scan.error_offset + 1);
+      bad_query(file, at.line, at.column,
+                fmt::format("unterminated dollar quote {}",
+                            text.substr(scan.error_offset, close + 1 - scan.error_offset)),
+                "close it with the same tag");
+    }
+    bad_query(file, at.line, at.column,
+              scan.error == "a quoted identifier" ? "unterminated quoted identifier"
+                                                  : "unterminated string literal",
+              "close it, or end the statement with ;");
+  }
   return out;
 }
 

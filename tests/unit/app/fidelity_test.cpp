@@ -51,6 +51,36 @@ TEST(FidelityQueryFile, RefusesWhatPlainExplainMustNotRun) {
   }
 }
 
+TEST(FidelityQueryFile, NamesWhatIsLeftOpenWhereItStarts) {
+  const std::pair<const char*, const char*> cases[] = {
+      {"SELECT 1;\n  SELECT /* a /* b */ 1", "q.sql:2:10: unterminated /* comment"},
+      {"SELECT \"open FROM t", "q.sql:1:8: unterminated quoted identifier"},
+      {"SELECT 1;\nSELECT $body$ x; $bod$", "q.sql:2:8: unterminated dollar quote $body$"},
+      {"SELECT E'it\\'s", "q.sql:1:8: unterminated string literal"},
+      // A refused statement is named even when something after it is left open.
+      {"VACUUM t;\nSELECT 'open", "q.sql:1:1: 'vacuum' is not a statement fidelity explains"},
+      {"SELECT 1;\n (SELECT 2)", "q.sql:2:2: a statement must start with a keyword"}};
+  for (const auto& [text, message] : cases) {
+    try {
+      parse_query_file(text, "q.sql");
+      ADD_FAILURE() << text << " was accepted";
+    } catch (const UsageError& e) {
+      EXPECT_EQ(e.code(), "fidelity.bad-query");
+      EXPECT_EQ(std::string(e.what()), message) << text;
+    }
+  }
+}
+
+TEST(FidelityQueryFile, CountsParamsOutsideQuotesAndComments) {
+  const auto q = parse_query_file(
+      "SELECT '$9', $q$ $8 $q$, \"$7\" /* $6 */ FROM t WHERE a = $2 AND b = $1 -- $5\n;"
+      "SELECT a$3 FROM t;",
+      "q.sql");
+  ASSERT_EQ(q.size(), 2u);
+  EXPECT_EQ(q[0].params, 2);
+  EXPECT_EQ(q[1].params, 0);
+}
+
 TEST(FidelityHistogram, DistanceIsTheLargestCdfGap) {
   // Uniform on [0, 100] against uniform on [0, 50]: at 50 the CDFs are 0.5 and 1.
   EXPECT_NEAR(histogram_distance({0, 25, 50, 75, 100}, {0, 12.5, 25, 37.5, 50}, true), 0.5, 1e-12);
