@@ -62,10 +62,6 @@ double clamp01(double x) {
   return std::clamp(x, 0.0, 1.0);
 }
 
-double distinct_count(const ColumnStats& c, double reltuples) {
-  return c.n_distinct < 0 ? -c.n_distinct * std::max(reltuples, 0.0) : c.n_distinct;
-}
-
 // The largest MCV frequency gap: over the union of both lists' values (a value one
 // list lacks is 0 there); when the lists share no value (a redacted mirror's tokens)
 // rank by rank.
