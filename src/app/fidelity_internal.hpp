@@ -7,6 +7,7 @@
 
 #include <cctype>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "pgshape/fidelity.hpp"
@@ -28,6 +29,19 @@ inline std::string lower(std::string s) {
   for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;
 }
+
+// A comparison `column = $n` or `qualifier.column = $n` in a statement's text, read
+// as the pattern (?:(ID)\.)?(ID)\s*=\s*\$([0-9]{1,6}) with ID [A-Za-z_][A-Za-z0-9_]*,
+// leftmost first and never overlapping — words, not a parse (bound_columns'
+// way of placing $n). A hand-written scan: std::regex costs seconds of compile
+// time and warns (-Wmaybe-uninitialized inside libstdc++) in the sanitizer build.
+struct ComparedParam {
+  std::string qualifier;  // "" when unqualified
+  std::string column;
+  int n = 0;
+  size_t end = 0;  // just past the match
+};
+std::vector<ComparedParam> compared_params(std::string_view sql);
 
 // min/max of two counts, each read as at least 0 (1 when equal).
 double ratio(double a, double b);

@@ -6,13 +6,64 @@
 
 #include <fmt/format.h>
 #include <algorithm>
-#include <regex>
 #include <set>
 
 #include "app/fidelity_internal.hpp"
 
 namespace pgshape {
 namespace fidelity_internal {
+namespace {
+
+// An ASCII identifier's end from `p`, or npos when none starts there.
+size_t word_end(std::string_view s, size_t p) {
+  const auto alpha = [](char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_'; };
+  if (p >= s.size() || !alpha(s[p]) || static_cast<unsigned char>(s[p]) >= 0x80) return s.npos;
+  while (++p < s.size() && (alpha(s[p]) || std::isdigit(static_cast<unsigned char>(s[p]))) &&
+         static_cast<unsigned char>(s[p]) < 0x80) {
+  }
+  return p;
+}
+
+// `column = $n` from `c`, blanks around '=' allowed, up to 6 digits of n.
+std::optional<ComparedParam> compared_at(std::string_view s, size_t c, std::string_view qualifier) {
+  const auto blank = [&](size_t& k) {
+    while (k < s.size() && std::isspace(static_cast<unsigned char>(s[k]))) ++k;
+  };
+  const size_t e = word_end(s, c);
+  if (e == s.npos) return std::nullopt;
+  size_t k = e;
+  blank(k);
+  if (k >= s.size() || s[k] != '=') return std::nullopt;
+  ++k;
+  blank(k);
+  if (k >= s.size() || s[k] != '$') return std::nullopt;
+  const size_t digits = ++k;
+  int n = 0;
+  while (k < s.size() && k - digits < 6 && std::isdigit(static_cast<unsigned char>(s[k])))
+    n = n * 10 + (s[k++] - '0');
+  if (k == digits) return std::nullopt;
+  return ComparedParam{std::string(qualifier), std::string(s.substr(c, e - c)), n, k};
+}
+
+}  // namespace
+
+std::vector<ComparedParam> compared_params(std::string_view sql) {
+  std::vector<ComparedParam> out;
+  for (size_t p = 0; p < sql.size();) {
+    std::optional<ComparedParam> found;
+    if (const size_t q = word_end(sql, p); q != sql.npos && q < sql.size() && sql[q] == '.')
+      found = compared_at(sql, q + 1, sql.substr(p, q - p));
+    if (!found) found = compared_at(sql, p, "");
+    if (found) {
+      p = found->end;
+      out.push_back(std::move(*found));
+    } else {
+      ++p;
+    }
+  }
+  return out;
+}
+
 namespace {
 
 // The column each $1..$n of `q` is compared with (`col = $1`, `t.col = $1`), in a
@@ -36,12 +87,9 @@ std::optional<std::vector<const ColumnStats*>> bound_columns(const FidelityQuery
   for (const auto& t : snap.tables)
     if (words.count(lower(t.name))) named.push_back(&t);
   std::vector<const ColumnStats*> out(static_cast<size_t>(q.params), nullptr);
-  static const std::regex kCompared(
-      R"((?:([A-Za-z_][A-Za-z0-9_]*)\.)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*\$([0-9]{1,6}))");
-  for (auto it = std::sregex_iterator(q.sql.begin(), q.sql.end(), kCompared);
-       it != std::sregex_iterator(); ++it) {
-    const std::string qualifier = lower((*it)[1]), column = lower((*it)[2]);
-    const int n = std::stoi((*it)[3]);
+  for (const ComparedParam& compared : compared_params(q.sql)) {
+    const std::string qualifier = lower(compared.qualifier), column = lower(compared.column);
+    const int n = compared.n;
     if (n < 1 || n > q.params || out[static_cast<size_t>(n - 1)]) continue;
     std::vector<const ColumnStats*> found;
     for (const TableStats* t : named) {

@@ -5,6 +5,7 @@
 
 #include <cmath>
 
+#include "app/fidelity_internal.hpp"
 #include "pgshape/error.hpp"
 #include "pgshape/fidelity.hpp"
 
@@ -79,6 +80,20 @@ TEST(FidelityQueryFile, CountsParamsOutsideQuotesAndComments) {
   ASSERT_EQ(q.size(), 2u);
   EXPECT_EQ(q[0].params, 2);
   EXPECT_EQ(q[1].params, 0);
+}
+
+TEST(FidelityQueryFile, FindsEachColumnComparedWithAParam) {
+  auto read = [](std::string_view sql) {
+    std::string out;
+    for (const auto& c : fidelity_internal::compared_params(sql))
+      out += (c.qualifier.empty() ? "" : c.qualifier + ".") + c.column + "=" + std::to_string(c.n) +
+             ";";
+    return out;
+  };
+  EXPECT_EQ(read("SELECT * FROM t WHERE a = $1 AND t.b=$2 AND c =\n\t$3"), "a=1;t.b=2;c=3;");
+  // The last qualifier counts; a match may start after digits; at most 6 digits of n.
+  EXPECT_EQ(read("x.y.z = $4 OR 9col = $5 OR d = $1234567"), "y.z=4;col=5;d=123456;");
+  EXPECT_EQ(read("a = 1 AND b = $x AND a. = $1 AND $1 = e AND f <= $2"), "");
 }
 
 TEST(FidelityHistogram, DistanceIsTheLargestCdfGap) {
