@@ -57,7 +57,7 @@ TEST(FidelityQueryFile, NamesWhatIsLeftOpenWhereItStarts) {
       {"SELECT 1;\n  SELECT /* a /* b */ 1", "q.sql:2:10: unterminated /* comment"},
       {"SELECT \"open FROM t", "q.sql:1:8: unterminated quoted identifier"},
       {"SELECT 1;\nSELECT $body$ x; $bod$", "q.sql:2:8: unterminated dollar quote $body$"},
-      {"SELECT E'it\\'s", "q.sql:1:8: unterminated string literal"},
+      {"SELECT E'it\\'s", "q.sql:1:9: unterminated string literal"},
       // A refused statement is named even when something after it is left open.
       {"VACUUM t;\nSELECT 'open", "q.sql:1:1: 'vacuum' is not a statement fidelity explains"},
       {"SELECT 1;\n (SELECT 2)", "q.sql:2:2: a statement must start with a keyword"}};
