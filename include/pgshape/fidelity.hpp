@@ -23,7 +23,7 @@
 //   per query    (shape equal ? 0.5 : 0) + 0.5 * min/max of the top node's row estimates
 //   score        100 * mean table score, or with queries
 //                100 * (mean table score + mean query score) / 2
-// Owned by the app module (src/app/fidelity.cpp).
+// Owned by the app module: src/app/fidelity*.cpp (fidelity_internal.hpp names the parts).
 #pragma once
 
 #include <functional>

@@ -15,6 +15,7 @@
 // Owned by the stats module (src/stats). Stages return values; the CLI renders them.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -48,6 +49,12 @@ struct ColumnStats {
   std::vector<std::string> histogram;
   std::optional<double> correlation;
 };
+
+// How many distinct values `c` holds in a table of `rows` rows: pg_stats gives a
+// negative n_distinct as a fraction of the rows, so that it scales with the table.
+inline double distinct_count(const ColumnStats& c, double rows) {
+  return c.n_distinct < 0 ? -c.n_distinct * std::max(rows, 0.0) : c.n_distinct;
+}
 
 struct ForeignKeyStats {
   std::string name;

@@ -74,6 +74,9 @@ struct SqlStatement {
   // Parentheses outside quotes and comments never close more than they opened and
   // are all closed at the end: what a fragment spliced into "(...)" needs.
   bool balanced_parens = true;
+  // The highest $n placeholder outside quotes and comments (capped at 100000), 0
+  // when there is none: how many parameters a PREPARE of the statement takes.
+  int max_param = 0;
 };
 
 struct SqlScan {

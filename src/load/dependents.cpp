@@ -87,13 +87,30 @@ ORDER BY 1
 
 }  // namespace
 
-std::vector<std::string> outside_dependents(pqxx::transaction_base& tx, const std::string& schema) {
-  std::vector<std::string> out;
-  for (const auto& row : tx.exec_params(kClosureSql, schema)) {
-    const std::string via = row[1].as<std::string>();
-    out.push_back(via.empty() ? row[0].as<std::string>()
-                              : fmt::format("{} (depends on {})", row[0].as<std::string>(), via));
+void catalog_race_retried(pqxx::dbtransaction& tx,
+                          const std::function<void(pqxx::transaction_base&)>& body, int attempts) {
+  for (int attempt = 1;; ++attempt) {
+    try {
+      pqxx::subtransaction sub(tx, "pgshape_catalog_race");
+      body(sub);
+      sub.commit();
+      return;
+    } catch (const pqxx::sql_error& e) {
+      if (e.sqlstate() != "XX000" || attempt >= attempts) throw;
+    }
   }
+}
+
+std::vector<std::string> outside_dependents(pqxx::dbtransaction& tx, const std::string& schema) {
+  std::vector<std::string> out;
+  catalog_race_retried(tx, [&](pqxx::transaction_base& sub) {
+    out.clear();
+    for (const auto& row : sub.exec_params(kClosureSql, schema)) {
+      const std::string via = row[1].as<std::string>();
+      out.push_back(via.empty() ? row[0].as<std::string>()
+                                : fmt::format("{} (depends on {})", row[0].as<std::string>(), via));
+    }
+  });
   return out;
 }
 

@@ -46,7 +46,7 @@ std::string listing(const std::vector<std::string>& items) {
 
 // Refuses (UsageError load.dependents, nothing changed) when dropping any of
 // `schemas` would drop or alter an object outside it; names every such object.
-void refuse_outside_dependents(pqxx::transaction_base& tx,
+void refuse_outside_dependents(pqxx::dbtransaction& tx,
                                const std::vector<const std::string*>& schemas) {
   std::vector<std::string> found;
   std::vector<std::string> names;
@@ -67,7 +67,7 @@ void refuse_outside_dependents(pqxx::transaction_base& tx,
       "drop or change them first (nothing was changed)");
 }
 
-void drop_schema(pqxx::transaction_base& tx, const std::string& schema) {
+void drop_schema(pqxx::dbtransaction& tx, const std::string& schema) {
   refuse_outside_dependents(tx, {&schema});
   tx.exec0(drop_schema_cascade(schema));
 }

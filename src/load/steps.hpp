@@ -30,7 +30,18 @@ void check_schema_name(const std::string& schema);
 // Every object outside `schema` that DROP SCHEMA `schema` CASCADE would drop or
 // alter, as "what (depends on what)" from pg_describe_object; empty when none.
 // The walk is pg_depend's closure, not a list of object kinds (dependents.cpp).
-std::vector<std::string> outside_dependents(pqxx::transaction_base& tx, const std::string& schema);
+// A concurrent DROP that races it is retried (see catalog_race_retried).
+std::vector<std::string> outside_dependents(pqxx::dbtransaction& tx, const std::string& schema);
+
+// Runs `body` on a subtransaction of `tx` (the one it is given), again (at most `attempts` times in
+// all) while it fails with SQLSTATE XX000: pg_describe_object and pg_identify_object look an object
+// up once more in the catalog caches, and a DROP committed by another session in between makes that
+// lookup fail ("cache lookup failed for attribute 1 of relation ..."). Each attempt is a new
+// statement, whose snapshot no longer holds the dropped object's pg_depend rows. Other errors, and
+// the last attempt's, propagate; `tx` stays usable after a retried failure.
+void catalog_race_retried(pqxx::dbtransaction& tx,
+                          const std::function<void(pqxx::transaction_base&)>& body,
+                          int attempts = 5);
 
 // The staging schema of one load into `target`, and the guard around it: holds
 // the per-target advisory lock, refuses targets pgshape does not own (unless

@@ -8,10 +8,6 @@
 namespace pgshape {
 namespace {
 
-double distinct_count(double n_distinct, double rows) {
-  return n_distinct < 0 ? -n_distinct * rows : n_distinct;
-}
-
 double top_freq(const ColumnStats& c) {
   return c.mcf.empty() ? 0 : *std::max_element(c.mcf.begin(), c.mcf.end());
 }
@@ -33,7 +29,7 @@ std::vector<ColumnDrift> stats_drift(const StatsSnapshot& before, const StatsSna
       if (!o || !o->has_stats || !c.has_stats) continue;
       if (std::fabs(c.null_frac - o->null_frac) > 0.02)
         out.push_back({t.name, c.name, "null_frac", o->null_frac, c.null_frac});
-      const double d0 = distinct_count(o->n_distinct, r0), d1 = distinct_count(c.n_distinct, r1);
+      const double d0 = distinct_count(*o, r0), d1 = distinct_count(c, r1);
       if (std::max(d0, d1) > 0 && std::max(d0, d1) / std::max(1.0, std::min(d0, d1)) > 1.5)
         out.push_back({t.name, c.name, "n_distinct", d0, d1});
       if (std::fabs(top_freq(c) - top_freq(*o)) > 0.05)

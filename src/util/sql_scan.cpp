@@ -1,6 +1,7 @@
 // Cutting SQL into statements the way PostgreSQL's lexer (scan.l) does, so a
 // fragment from a profile can be checked to be one statement, and a script
 // run one statement at a time. Iterative: no input can make it recurse.
+#include <algorithm>
 #include <cctype>
 #include <string>
 #include <string_view>
@@ -116,7 +117,10 @@ class Scanner {
     if (j < s_.size() && ident_start(s_[j]))
       while (j < s_.size() && ident_char(s_[j]) && s_[j] != '$') ++j;
     if (j >= s_.size() || s_[j] != '$') {
-      ++i_;  // "$1" or a lone '$': the digits are read as a number next
+      ++i_;  // "$1" or a lone '$'
+      int n = 0;
+      while (i_ < s_.size() && is_digit(s_[i_])) n = std::min(n * 10 + (s_[i_++] - '0'), 100000);
+      max_param_ = std::max(max_param_, n);
       return;
     }
     const std::string_view tag = s_.substr(start, j + 1 - start);
@@ -146,10 +150,11 @@ class Scanner {
   void flush() {
     if (first_ != std::string_view::npos)
       out_.statements.push_back(
-          {s_.substr(first_, last_end_ - first_), first_, balanced_ && depth_ == 0});
+          {s_.substr(first_, last_end_ - first_), first_, balanced_ && depth_ == 0, max_param_});
     first_ = std::string_view::npos;
     depth_ = 0;
     balanced_ = true;
+    max_param_ = 0;
   }
 
   std::string_view s_;
@@ -158,6 +163,7 @@ class Scanner {
   size_t last_end_ = 0;                    // past its last token so far
   int depth_ = 0;
   bool balanced_ = true;
+  int max_param_ = 0;
   SqlScan out_;
 };
 

@@ -7,10 +7,9 @@
 #include <gtest/gtest.h>
 
 #include <fmt/format.h>
-#include <fstream>
-#include <sstream>
 
 #include "load_test_support.hpp"
+#include "mirror_steps.hpp"
 
 namespace pgshape {
 namespace {
@@ -26,9 +25,7 @@ TEST_F(CompositeForeignKeyLoad, StatsAndLoadKeepTheMultiColumnForeignKey) {
   {
     pqxx::work tx(c);
     const std::string s = c.quote_name(source);
-    tx.exec0("CREATE SCHEMA " + s);
-    tx.exec0(fmt::format("CREATE TABLE {}.orders (id bigint PRIMARY KEY)", s));
-    tx.exec0(fmt::format("INSERT INTO {}.orders SELECT g FROM generate_series(1, 5000) g", s));
+    testing::create_orders(tx, source, 5000);
     tx.exec0(fmt::format(
         "CREATE TABLE {0}.order_items (order_id bigint NOT NULL REFERENCES {0}.orders, line_no "
         "integer NOT NULL, PRIMARY KEY (order_id, line_no))",
@@ -49,12 +46,8 @@ TEST_F(CompositeForeignKeyLoad, StatsAndLoadKeepTheMultiColumnForeignKey) {
     tx.commit();
   }
   const std::string profile = (dir_ / "mirror.yaml").string();
-  const auto imported = testing::run_pgshape(
-      {"stats", "--source", test_dsn(), "--source-schema", source, "-o", profile, "-q"});
-  ASSERT_EQ(imported.exit_code, 0) << imported.err;
-  std::stringstream text;
-  text << std::ifstream(profile).rdbuf();
-  const std::string yaml = text.str();
+  std::string yaml;
+  ASSERT_NO_FATAL_FAILURE(testing::stats_of_test_schema(source, profile, yaml));
   EXPECT_NE(yaml.find("- {columns: [order_id, line_no], ref: \"order_items(order_id, line_no)\"}"),
             std::string::npos)
       << yaml;

@@ -11,10 +11,9 @@
 
 #include <fmt/format.h>
 #include <cmath>
-#include <fstream>
-#include <sstream>
 
 #include "load_test_support.hpp"
+#include "mirror_steps.hpp"
 
 namespace pgshape {
 namespace {
@@ -68,9 +67,7 @@ TEST_F(FanoutLoad, StatsMirrorKeepsCompositeKeysFanoutAndOrder) {
   {
     pqxx::work tx(c);
     const std::string s = c.quote_name(source);
-    tx.exec0("CREATE SCHEMA " + s);
-    tx.exec0(fmt::format("CREATE TABLE {}.orders (id bigint PRIMARY KEY)", s));
-    tx.exec0(fmt::format("INSERT INTO {}.orders SELECT g FROM generate_series(1, 30000) g", s));
+    testing::create_orders(tx, source, 30000);
     tx.exec0(fmt::format(
         "CREATE TABLE {0}.order_items (order_id bigint NOT NULL REFERENCES {0}.orders, line_no "
         "integer NOT NULL, qty integer NOT NULL, PRIMARY KEY (order_id, line_no))",
@@ -108,12 +105,8 @@ TEST_F(FanoutLoad, StatsMirrorKeepsCompositeKeysFanoutAndOrder) {
     tx.commit();
   }
   const std::string profile = (dir_ / "mirror.yaml").string();
-  const auto imported = testing::run_pgshape(
-      {"stats", "--source", test_dsn(), "--source-schema", source, "-o", profile, "-q"});
-  ASSERT_EQ(imported.exit_code, 0) << imported.err;
-  std::stringstream text;
-  text << std::ifstream(profile).rdbuf();
-  const std::string yaml = text.str();
+  std::string yaml;
+  ASSERT_NO_FATAL_FAILURE(testing::stats_of_test_schema(source, profile, yaml));
   EXPECT_NE(yaml.find("primary_key: [order_id, line_no]"), std::string::npos) << yaml;
   EXPECT_NE(yaml.find("dist: fanout"), std::string::npos) << yaml;
   EXPECT_NE(yaml.find("dist: child_number"), std::string::npos) << yaml;
@@ -157,9 +150,8 @@ TEST_F(FanoutLoad, StatsMirrorKeepsCompositeKeysFanoutAndOrder) {
   }
   // The mirror's statistics give the same keys back.
   const std::string refreshed = (dir_ / "again.yaml").string();
-  const auto again_imported = testing::run_pgshape(
-      {"stats", "--source", test_dsn(), "--source-schema", mirror, "-o", refreshed, "-q"});
-  ASSERT_EQ(again_imported.exit_code, 0) << again_imported.err;
+  std::string again_yaml;
+  ASSERT_NO_FATAL_FAILURE(testing::stats_of_test_schema(mirror, refreshed, again_yaml));
   pgshape({"load", refreshed, "--schema", again, "--scale", "production"});
   EXPECT_EQ(keys_of(c, again, "order_items"), "PRIMARY KEY (order_id, line_no); ");
   EXPECT_EQ(keys_of(c, again, "notes"), keys_of(c, mirror, "notes"));

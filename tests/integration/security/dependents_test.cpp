@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "../load/load_test_support.hpp"
+#include "load/steps.hpp"
 #include "pgshape/error.hpp"
 #include "pgshape/load.hpp"
 #include "pgshape/profile.hpp"
@@ -98,17 +99,21 @@ class Dependents : public testing::LoadFixture {
     }
     for (const auto& [schema, table] : tables)
       out += schema + "." + table + " " + table_md5(c, schema, table) + "\n";
+    // pg_describe_object over the whole of pg_depend also meets the objects that
+    // tests in other processes drop meanwhile: read again when it races one.
     pqxx::work tx(c);
-    out += tx.exec_params1(
-                 "SELECT coalesce(md5(string_agg(x, E'\\n' ORDER BY x)), '') FROM ("
-                 "SELECT pg_catalog.pg_describe_object(classid, objid, objsubid) || ' -> ' || "
-                 "pg_catalog.pg_describe_object(refclassid, refobjid, refobjsubid) || ' ' || "
-                 "deptype::text AS x FROM pg_catalog.pg_depend d WHERE "
-                 "coalesce((pg_catalog.pg_identify_object(classid, objid, objsubid)).schema, "
-                 "(pg_catalog.pg_identify_object(refclassid, refobjid, refobjsubid)).schema) "
-                 "LIKE ANY (ARRAY[$1 || '%', $2])) q",
-                 s_, k_)[0]
-               .as<std::string>();
+    load::catalog_race_retried(tx, [&](pqxx::transaction_base& sub) {
+      out += sub.exec_params1(
+                    "SELECT coalesce(md5(string_agg(x, E'\\n' ORDER BY x)), '') FROM ("
+                    "SELECT pg_catalog.pg_describe_object(classid, objid, objsubid) || ' -> ' || "
+                    "pg_catalog.pg_describe_object(refclassid, refobjid, refobjsubid) || ' ' || "
+                    "deptype::text AS x FROM pg_catalog.pg_depend d WHERE "
+                    "coalesce((pg_catalog.pg_identify_object(classid, objid, objsubid)).schema, "
+                    "(pg_catalog.pg_identify_object(refclassid, refobjid, refobjsubid)).schema) "
+                    "LIKE ANY (ARRAY[$1 || '%', $2])) q",
+                    s_, k_)[0]
+                 .as<std::string>();
+    });
     return out;
   }
 

@@ -15,6 +15,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "mirror_steps.hpp"
 #include "pgshape/stats.hpp"
 #include "production_db.hpp"
 
@@ -109,22 +110,11 @@ std::string schema_of(const std::string& dsn, const std::string& table) {
       .as<std::string>();
 }
 
-double estimate(const std::string& dsn, const std::string& schema, const std::string& sql) {
-  pqxx::connection conn(dsn);
-  pqxx::nontransaction tx(conn);
-  tx.exec0("SET search_path = " + tx.quote_name(schema));
-  const auto plan =
-      nlohmann::json::parse(tx.exec1("EXPLAIN (FORMAT JSON) " + sql)[0].as<std::string>());
-  return plan[0]["Plan"]["Plan Rows"].get<double>();
-}
-
 // Imports `source`, loads it into `mirror`; returns the mirror's schema (and the
 // profile's text in `text`, if given).
 std::string mirror_of(const std::string& source, const std::string& mirror, bool redact,
                       const std::string& key, std::string* text = nullptr) {
-  const auto dir = std::filesystem::temp_directory_path() / testing::unique_name("emp_fid");
-  std::filesystem::create_directories(dir);
-  const std::string profile = (dir / "mirror.yaml").string();
+  const std::string profile = testing::fresh_profile_path("emp_fid");
   std::vector<std::string> args = {"stats", "--source", source, "-o", profile};
   if (redact) args.push_back("--redact");
   auto imported = run_pgshape(args, {{"PGSHAPE_REDACT_KEY", key}});
@@ -133,7 +123,7 @@ std::string mirror_of(const std::string& source, const std::string& mirror, bool
                              "--jobs", "1", "--dsn", mirror});
   EXPECT_EQ(loaded.exit_code, 0) << loaded.err;
   if (text) *text = testing::read_all(profile);
-  std::filesystem::remove_all(dir);
+  std::filesystem::remove_all(std::filesystem::path(profile).parent_path());
   return schema_of(mirror, "items");
 }
 
@@ -212,14 +202,14 @@ TEST(EmpiricalFidelity, RedactedMirrorKeepsPrefixSearchEstimatesWithinTwice) {
   std::printf("\nprefix        source rows  mirror rows  ratio\n");
   for (const std::string prefix : {"AB", "ABC-", "ABD-", "XYZ-", "QRS-", "u1", "u3"}) {
     const std::string column = prefix[0] == 'u' ? "email" : "sku";
-    const double src =
-        estimate(source.dsn(), "public",
-                 fmt::format("SELECT * FROM items WHERE {} LIKE '{}%'", column, prefix));
+    const double src = testing::planned_rows(
+        source.dsn(), "public",
+        fmt::format("SELECT * FROM items WHERE {} LIKE '{}%'", column, prefix));
     const std::string pseudonym = redact_text(prefix, key);
     EXPECT_NE(pseudonym, prefix);
-    const double dst =
-        estimate(mirror.dsn(), schema,
-                 fmt::format("SELECT * FROM items WHERE {} LIKE '{}%'", column, pseudonym));
+    const double dst = testing::planned_rows(
+        mirror.dsn(), schema,
+        fmt::format("SELECT * FROM items WHERE {} LIKE '{}%'", column, pseudonym));
     const double ratio = dst / src;
     std::printf("%-12s %12.0f %12.0f %6.3f\n", prefix.c_str(), src, dst, ratio);
     EXPECT_LE(std::max(ratio, 1 / ratio), 2.0) << prefix;

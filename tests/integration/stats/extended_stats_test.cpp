@@ -12,11 +12,10 @@
 #include <pqxx/pqxx>
 
 #include <filesystem>
-#include <fstream>
 #include <map>
-#include <sstream>
 #include <string>
 
+#include "mirror_steps.hpp"
 #include "production_db.hpp"
 #include "test_server.hpp"
 
@@ -85,32 +84,18 @@ std::map<std::string, double> dependencies(const std::string& dsn, const std::st
   return out;
 }
 
-double estimate(const std::string& dsn, const std::string& schema, const std::string& where) {
-  pqxx::connection conn(dsn);
-  pqxx::nontransaction tx(conn);
-  const std::string plan = tx.exec1("EXPLAIN (FORMAT JSON) SELECT * FROM " + tx.quote_name(schema) +
-                                    ".addresses WHERE " + where)[0]
-                               .as<std::string>();
-  const size_t at = plan.find("\"Plan Rows\": ");
-  return std::stod(plan.substr(at + 13));
-}
-
 TEST(ExtendedStats, MirrorHasProductionsObjectsDegreesAndMultiColumnEstimates) {
   ScratchDatabase source("ext_src");
   ScratchDatabase mirror("ext_mirror");
   build_source(source.dsn());
 
-  const auto dir = std::filesystem::temp_directory_path() / testing::unique_name("ext_stats");
-  std::filesystem::create_directories(dir);
-  const std::string profile = (dir / "mirror.yaml").string();
+  const std::string profile = testing::fresh_profile_path("ext_stats");
   auto imported = run_pgshape({"stats", "--source", source.dsn(), "-o", profile});
   ASSERT_EQ(imported.exit_code, 0) << imported.err;
   EXPECT_NE((imported.out + imported.err).find("statistics addresses_lower_country skipped"),
             std::string::npos)
       << imported.out << imported.err;
-  std::stringstream text;
-  text << std::ifstream(profile).rdbuf();
-  const std::string yaml = text.str();
+  const std::string yaml = testing::read_all(profile);
   EXPECT_NE(yaml.find("given: city_id"), std::string::npos) << yaml.substr(0, 4000);
   // sub determines category (degree 1) more strongly than the reverse (0.7).
   EXPECT_NE(yaml.find("given: sub"), std::string::npos) << yaml.substr(0, 4000);
@@ -163,14 +148,16 @@ TEST(ExtendedStats, MirrorHasProductionsObjectsDegreesAndMultiColumnEstimates) {
   ASSERT_EQ(wheres.size(), 4u);
   report += "\nWHERE                                         source  mirror\n";
   for (const auto& where : wheres) {
-    const double p = estimate(source.dsn(), "public", where);
-    const double m = estimate(mirror.dsn(), "mirror", where);
+    const double p =
+        testing::planned_rows(source.dsn(), "public", "SELECT * FROM addresses WHERE " + where);
+    const double m =
+        testing::planned_rows(mirror.dsn(), "mirror", "SELECT * FROM addresses WHERE " + where);
     report += fmt::format("{:<45} {:>6.0f}  {:>6.0f}\n", where, p, m);
     EXPECT_LE(m, 2 * p) << where;
     EXPECT_GE(m, p / 2) << where;
   }
   std::printf("%s", report.c_str());
-  std::filesystem::remove_all(dir);
+  std::filesystem::remove_all(std::filesystem::path(profile).parent_path());
 }
 
 }  // namespace

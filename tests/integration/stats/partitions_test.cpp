@@ -11,12 +11,13 @@
 #include <regex>
 #include <set>
 
+#include "mirror_steps.hpp"
 #include "production_db.hpp"
 
 namespace pgshape {
 namespace {
 
-using testing::run_pgshape;
+using testing::CommandResult;
 using testing::ScratchDatabase;
 
 constexpr const char* kSchema = "parts";
@@ -156,14 +157,10 @@ TEST(PartitionedTables, RangeListAndHashRoundTripWithTheirLeavesRowsAndPruning) 
   ScratchDatabase mirror("part_mirror");
   build_source(production.dsn());
 
-  const auto dir = std::filesystem::temp_directory_path() / testing::unique_name("partitions");
-  std::filesystem::create_directories(dir);
-  const std::string profile = (dir / "mirror.yaml").string();
-  auto imported = run_pgshape(
-      {"stats", "--source", production.dsn(), "--source-schema", kSchema, "-o", profile});
-  ASSERT_EQ(imported.exit_code, 0) << imported.err;
-  auto validated = run_pgshape({"validate", profile});
-  ASSERT_EQ(validated.exit_code, 0) << validated.err << validated.out;
+  testing::StatsMirror m;
+  ASSERT_NO_FATAL_FAILURE(
+      testing::stats_validate_load(production.dsn(), kSchema, mirror.dsn(), "partitions", m));
+  const CommandResult& validated = m.validated;
   // Partitioning is rebuilt now, not named as left out; nor are the leaves.
   EXPECT_EQ(validated.out.find("partitioning of table"), std::string::npos) << validated.out;
   EXPECT_EQ(validated.out.find("partition events_2024 (of events)"), std::string::npos)
@@ -171,8 +168,6 @@ TEST(PartitionedTables, RangeListAndHashRoundTripWithTheirLeavesRowsAndPruning) 
   EXPECT_NE(validated.out.find("index events_2024_only on partition events_2024"),
             std::string::npos)
       << validated.out;
-  auto loaded = run_pgshape({"load", profile, "--jobs", "1", "--dsn", mirror.dsn()});
-  ASSERT_EQ(loaded.exit_code, 0) << loaded.err << "\n" << loaded.out;
 
   for (const char* parent : {"events", "regional", "sessions", "ledger"}) {
     const auto source = leaves(production.dsn(), parent);
@@ -223,7 +218,7 @@ TEST(PartitionedTables, RangeListAndHashRoundTripWithTheirLeavesRowsAndPruning) 
     EXPECT_LE(on_source.size(), 2u) << sql;
     std::printf("%s\n  -> %s\n", sql, fmt::format("{}", fmt::join(on_source, ", ")).c_str());
   }
-  std::filesystem::remove_all(dir);
+  std::filesystem::remove_all(std::filesystem::path(m.profile).parent_path());
 }
 
 }  // namespace

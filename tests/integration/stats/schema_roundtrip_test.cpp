@@ -11,12 +11,12 @@
 #include <map>
 #include <set>
 
+#include "mirror_steps.hpp"
 #include "production_db.hpp"
 
 namespace pgshape {
 namespace {
 
-using testing::run_pgshape;
 using testing::ScratchDatabase;
 
 constexpr const char* kSchema = "inv";
@@ -153,17 +153,10 @@ TEST(SchemaRoundTrip, EveryObjectIsOnTheMirrorByDefinitionOrNamedAsLeftOut) {
   ScratchDatabase mirror("schema_mirror");
   build_source(production.dsn());
 
-  const auto dir = std::filesystem::temp_directory_path() / testing::unique_name("schema_rt");
-  std::filesystem::create_directories(dir);
-  const std::string profile = (dir / "mirror.yaml").string();
-  auto imported = run_pgshape(
-      {"stats", "--source", production.dsn(), "--source-schema", kSchema, "-o", profile});
-  ASSERT_EQ(imported.exit_code, 0) << imported.err;
-  auto validated = run_pgshape({"validate", profile});
-  ASSERT_EQ(validated.exit_code, 0) << validated.err << validated.out;
-  // No --schema: the mirror takes the source schema's name.
-  auto loaded = run_pgshape({"load", profile, "--jobs", "1", "--dsn", mirror.dsn()});
-  ASSERT_EQ(loaded.exit_code, 0) << loaded.err << "\n" << loaded.out;
+  testing::StatsMirror m;
+  ASSERT_NO_FATAL_FAILURE(
+      testing::stats_validate_load(production.dsn(), kSchema, mirror.dsn(), "schema_rt", m));
+  const testing::CommandResult& validated = m.validated;
 
   const auto source = catalog(production.dsn());
   const auto copy = catalog(mirror.dsn());
@@ -257,7 +250,7 @@ TEST(SchemaRoundTrip, EveryObjectIsOnTheMirrorByDefinitionOrNamedAsLeftOut) {
         tx.exec1("SELECT nextval(pg_get_serial_sequence('inv.categories', 'id'))")[0].as<int64_t>(),
         tx.exec1("SELECT max(id) FROM inv.categories")[0].as<int64_t>());
   }
-  std::filesystem::remove_all(dir);
+  std::filesystem::remove_all(std::filesystem::path(m.profile).parent_path());
 }
 
 }  // namespace

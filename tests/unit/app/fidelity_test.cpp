@@ -5,6 +5,7 @@
 
 #include <cmath>
 
+#include "app/fidelity_internal.hpp"
 #include "pgshape/error.hpp"
 #include "pgshape/fidelity.hpp"
 
@@ -49,6 +50,50 @@ TEST(FidelityQueryFile, RefusesWhatPlainExplainMustNotRun) {
   } catch (const UsageError& e) {
     EXPECT_EQ(std::string(e.what()), "q.sql:2:8: unterminated string literal");
   }
+}
+
+TEST(FidelityQueryFile, NamesWhatIsLeftOpenWhereItStarts) {
+  const std::pair<const char*, const char*> cases[] = {
+      {"SELECT 1;\n  SELECT /* a /* b */ 1", "q.sql:2:10: unterminated /* comment"},
+      {"SELECT \"open FROM t", "q.sql:1:8: unterminated quoted identifier"},
+      {"SELECT 1;\nSELECT $body$ x; $bod$", "q.sql:2:8: unterminated dollar quote $body$"},
+      {"SELECT E'it\\'s", "q.sql:1:9: unterminated string literal"},
+      // A refused statement is named even when something after it is left open.
+      {"VACUUM t;\nSELECT 'open", "q.sql:1:1: 'vacuum' is not a statement fidelity explains"},
+      {"SELECT 1;\n (SELECT 2)", "q.sql:2:2: a statement must start with a keyword"}};
+  for (const auto& [text, message] : cases) {
+    try {
+      parse_query_file(text, "q.sql");
+      ADD_FAILURE() << text << " was accepted";
+    } catch (const UsageError& e) {
+      EXPECT_EQ(e.code(), "fidelity.bad-query");
+      EXPECT_EQ(std::string(e.what()), message) << text;
+    }
+  }
+}
+
+TEST(FidelityQueryFile, CountsParamsOutsideQuotesAndComments) {
+  const auto q = parse_query_file(
+      "SELECT '$9', $q$ $8 $q$, \"$7\" /* $6 */ FROM t WHERE a = $2 AND b = $1 -- $5\n;"
+      "SELECT a$3 FROM t;",
+      "q.sql");
+  ASSERT_EQ(q.size(), 2u);
+  EXPECT_EQ(q[0].params, 2);
+  EXPECT_EQ(q[1].params, 0);
+}
+
+TEST(FidelityQueryFile, FindsEachColumnComparedWithAParam) {
+  auto read = [](std::string_view sql) {
+    std::string out;
+    for (const auto& c : fidelity_internal::compared_params(sql))
+      out += (c.qualifier.empty() ? "" : c.qualifier + ".") + c.column + "=" + std::to_string(c.n) +
+             ";";
+    return out;
+  };
+  EXPECT_EQ(read("SELECT * FROM t WHERE a = $1 AND t.b=$2 AND c =\n\t$3"), "a=1;t.b=2;c=3;");
+  // The last qualifier counts; a match may start after digits; at most 6 digits of n.
+  EXPECT_EQ(read("x.y.z = $4 OR 9col = $5 OR d = $1234567"), "y.z=4;col=5;d=123456;");
+  EXPECT_EQ(read("a = 1 AND b = $x AND a. = $1 AND $1 = e AND f <= $2"), "");
 }
 
 TEST(FidelityHistogram, DistanceIsTheLargestCdfGap) {
