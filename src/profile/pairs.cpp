@@ -1,0 +1,195 @@
+// Which composite keys are built by pairing, and the pairing's layout
+// (pgshape/pairs.hpp).
+#include "pgshape/pairs.hpp"
+
+#include <fmt/format.h>
+#include <algorithm>
+#include <cmath>
+#include <functional>
+
+namespace pgshape {
+
+namespace {
+
+bool listed(const std::vector<std::string>& columns, const std::string& name) {
+  return std::find(columns.begin(), columns.end(), name) != columns.end();
+}
+
+bool unique_column(const Table& table, const Column& c) {
+  return c.unique || (c.primary_key && table.primary_key.size() == 1) ||
+         (c.dist.kind == DistKind::kSequence && c.dist.step != 0);
+}
+
+int64_t saturating_cast(double v) {
+  if (!(v < 9.2e18)) return INT64_MAX;
+  return std::max<int64_t>(1, static_cast<int64_t>(std::llround(v)));
+}
+
+}  // namespace
+
+bool pairable_column(const Column& c) {
+  switch (c.dist.kind) {
+    case DistKind::kCopy:
+    case DistKind::kChildNumber:
+    case DistKind::kFanout:
+      return false;
+    default:
+      break;
+  }
+  return !c.given && c.dist.of.empty() && !c.type.opaque;
+}
+
+bool key_proven_unique(const Table& table, const std::vector<std::string>& columns) {
+  for (const auto& name : columns) {
+    const Column* c = table.find_column(name);
+    if (!c) continue;
+    if (unique_column(table, *c)) return true;
+    // A fanout key with its child_number, or a foreign key distinct within a fanout key's family.
+    if (!c->dist.of.empty() && listed(columns, c->dist.of) &&
+        (c->dist.kind == DistKind::kChildNumber || c->ref)) {
+      const Column* fk = table.find_column(c->dist.of);
+      if (fk && fk->ref && fk->dist.kind == DistKind::kFanout) return true;
+    }
+  }
+  return false;
+}
+
+std::vector<PairKey> pair_keys(const Table& table) {
+  std::vector<PairKey> out;
+  auto consider = [&](const std::vector<std::string>& columns, SourcePos pos) {
+    if (columns.size() < 2 || key_proven_unique(table, columns)) return;
+    const int a = table.column_index(columns[0]), b = table.column_index(columns[1]);
+    if (a < 0 || b < 0 || a == b) return;
+    if (!pairable_column(table.columns[static_cast<size_t>(a)]) ||
+        !pairable_column(table.columns[static_cast<size_t>(b)]))
+      return;
+    for (const PairKey& k : out) {
+      // Holding an earlier pairing's two columns, the key is unique by it.
+      if (listed(columns, table.columns[k.family].name) &&
+          listed(columns, table.columns[k.member].name))
+        return;
+      const bool shares = k.family == static_cast<size_t>(a) ||
+                          k.family == static_cast<size_t>(b) ||
+                          k.member == static_cast<size_t>(a) || k.member == static_cast<size_t>(b);
+      if (shares) return;
+    }
+    out.push_back({static_cast<size_t>(a), static_cast<size_t>(b), columns, pos});
+  };
+  consider(table.primary_key, table.pos);
+  for (const auto& index : table.indexes)
+    if (index.unique && index.definition.empty())  // unique over all rows: over any part too
+      consider(index.columns, index.pos);
+  return out;
+}
+
+int64_t distinct_values_bound(const Column& c, int64_t rows) {
+  const Distribution& d = c.dist;
+  int64_t bound = INT64_MAX;
+  const bool whole = c.type.is_integer() || c.type.kind == PgType::kDate;
+  if (c.type.kind == PgType::kBoolean) bound = 2;
+  switch (d.kind) {
+    case DistKind::kWeighted:
+      bound = std::min<int64_t>(bound, static_cast<int64_t>(d.values.size()));
+      break;
+    case DistKind::kZipf:
+    case DistKind::kHotset:
+      if (d.n > 0) bound = std::min(bound, d.n);
+      break;
+    case DistKind::kBernoulli:
+      bound = std::min<int64_t>(bound, 2);
+      break;
+    case DistKind::kUniform:
+    case DistKind::kNormal:
+    case DistKind::kLognormal:
+      if (whole && d.min && d.max)
+        bound = std::min(bound, saturating_cast(std::floor(*d.max) - std::ceil(*d.min) + 1));
+      break;
+    case DistKind::kEmpirical:
+      if (d.n_distinct != 0)
+        bound = std::min(
+            bound, saturating_cast(d.n_distinct < 0 ? -d.n_distinct * static_cast<double>(rows)
+                                                    : d.n_distinct));
+      else if (d.histogram.empty())
+        bound =
+            std::min<int64_t>(bound, std::max<int64_t>(1, static_cast<int64_t>(d.values.size())));
+      break;
+    default:
+      break;
+  }
+  return std::max<int64_t>(1, std::min(bound, std::max<int64_t>(rows, 1)));
+}
+
+PairLayout::PairLayout(std::vector<int64_t> family_sizes, std::vector<int64_t> member_counts,
+                       const std::string& why)
+    : sizes_(std::move(family_sizes)), counts_(std::move(member_counts)) {
+  std::sort(sizes_.begin(), sizes_.end(), std::greater<>());
+  std::sort(counts_.begin(), counts_.end(), std::greater<>());
+  while (!sizes_.empty() && sizes_.back() <= 0) sizes_.pop_back();
+  for (int64_t s : sizes_) rows_ += s;
+  // Segments of equal height: columns r in [u_{k-1}, u_k) hold the families
+  // whose size reaches u_k, h_k of them.
+  uint64_t previous = 0, at = 0;
+  for (size_t g = sizes_.size(); g-- > 0;) {
+    const auto u = static_cast<uint64_t>(sizes_[g]);
+    if (u == previous) continue;
+    const auto high = static_cast<uint64_t>(g + 1);
+    level_.push_back(u);
+    level_at_.push_back(at);
+    level_high_.push_back(high);
+    at += (u - previous) * high;
+    previous = u;
+  }
+  // Runs, cut where they would meet a family twice; what is cut moves on.
+  int64_t carry = 0;
+  uint64_t position = 0;
+  const auto total = static_cast<uint64_t>(rows_);
+  for (auto& count : counts_) {
+    if (position >= total) {
+      carry += count;
+      count = 0;
+      run_start_.push_back(position);
+      continue;
+    }
+    uint64_t r = 0, offset = 0, height = 0;
+    cell(position, r, offset, height);
+    const uint64_t reach = (height - offset) + std::min(offset, height_at(r + 1));
+    const int64_t want = count + carry;
+    const int64_t take = std::min<int64_t>(
+        {want, static_cast<int64_t>(reach), static_cast<int64_t>(total - position)});
+    if (take < count) moved_ += count - take;
+    carry = want - take;
+    count = take;
+    run_start_.push_back(position);
+    position += static_cast<uint64_t>(take);
+  }
+  if (position < total)
+    throw InternalError(
+        fmt::format("{}: {} rows need more distinct pairs than the key's values give ({} laid out)",
+                    why, rows_, position));
+}
+
+uint64_t PairLayout::height_at(uint64_t r) const {
+  // The segment whose columns include r: the first level above r.
+  const auto it = std::upper_bound(level_.begin(), level_.end(), r);
+  return it == level_.end() ? 0 : level_high_[static_cast<size_t>(it - level_.begin())];
+}
+
+void PairLayout::cell(uint64_t position, uint64_t& r, uint64_t& offset, uint64_t& height) const {
+  const auto k = static_cast<size_t>(
+      std::upper_bound(level_at_.begin(), level_at_.end(), position) - level_at_.begin() - 1);
+  const uint64_t first_column = k ? level_[k - 1] : 0;
+  height = level_high_[k];
+  const uint64_t into = position - level_at_[k];
+  r = first_column + into / height;
+  offset = into % height;
+}
+
+void PairLayout::locate(uint64_t position, uint64_t& family, uint64_t& member) const {
+  uint64_t r = 0, height = 0;
+  cell(position, r, family, height);
+  // Runs of count 0 lie at the end (they start at rows()): never found.
+  member = static_cast<uint64_t>(std::upper_bound(run_start_.begin(), run_start_.end(), position) -
+                                 run_start_.begin() - 1);
+}
+
+}  // namespace pgshape
