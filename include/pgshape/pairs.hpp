@@ -1,8 +1,9 @@
-// Composite keys unique by construction: a key (a, b) whose columns are neither
-// a fanout pair nor unique on their own is generated as pairs. The first
-// column's values are families, each family as many rows as the value's share;
-// the second column's values are dealt to the families so that no family gets
-// one value twice, each value as many rows as its own share. Both marginals
+// Composite keys unique by construction: a key (a, b, ...) whose columns are
+// neither a fanout pair nor unique on their own is generated as pairs. The
+// first column's values are families, each family as many rows as the value's
+// share; the values of the other columns (a tuple, for three or more) are
+// dealt to the families so that no family gets one twice, each as many rows
+// as its own share. Both marginals
 // are kept exactly (where the shares allow it) and nothing is remembered per
 // row: a row's pair is computed from the row alone, so shards and single rows
 // agree with the whole. Validation and the generator read the same choice of
@@ -19,8 +20,8 @@ namespace pgshape {
 
 // One composite key the generator builds by pairing: columns of the table by index.
 struct PairKey {
-  size_t family = 0;                 // the key's first column
-  size_t member = 0;                 // its second: distinct within each family
+  size_t family = 0;            // the key's first column
+  std::vector<size_t> members;  // its other pairable columns: a tuple distinct within each family
   std::vector<std::string> columns;  // the whole key, as the profile lists it
   SourcePos pos;
 };
@@ -35,9 +36,10 @@ bool key_proven_unique(const Table& table, const std::vector<std::string>& colum
 
 // The table's composite keys (primary key, then unique indexes without
 // expressions; a partial one too, unique over all rows) that need pairing:
-// not proven unique otherwise, both first columns pairable. A key holding an
-// earlier pairing's two columns is unique by it; a key sharing only one column
-// with an earlier pairing is left out here and refused by validation.
+// not proven unique otherwise, the first column pairable and at least one
+// other (the members: every pairable column after the first). A key holding
+// all of an earlier pairing's columns is unique by it; a key sharing only
+// some with an earlier pairing is left out here and refused by validation.
 std::vector<PairKey> pair_keys(const Table& table);
 
 // How many distinct values a column's distribution can give over `rows` rows

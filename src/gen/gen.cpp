@@ -126,13 +126,21 @@ DatasetGenerator::Unlinked DatasetGenerator::make_columns(const Profile& profile
   for (const PairKey& key : pair_keys(tg.table())) {
     const Table& t = tg.table();
     const gen::ColumnContext family{seed_, &t, &t.columns[key.family], tg.rows()};
-    const gen::ColumnContext member{seed_, &t, &t.columns[key.member], tg.rows()};
+    std::vector<const Column*> members;
+    std::vector<std::unique_ptr<ColumnGenerator>> member_values;
+    for (size_t m : key.members) {
+      members.push_back(&t.columns[m]);
+      member_values.push_back(std::move(made_columns[m]));
+    }
     auto source = std::make_shared<gen::PairSource>(
-        family, member, std::move(made_columns[key.family]), std::move(made_columns[key.member]));
+        family, std::move(members), std::move(made_columns[key.family]), std::move(member_values));
     made_columns[key.family] = std::make_unique<gen::PairFamilyGenerator>(source);
-    made_columns[key.member] = std::make_unique<gen::PairMemberGenerator>(source, key.family);
     null_fractions[key.family] = t.columns[key.family].null_fraction;
-    null_fractions[key.member] = t.columns[key.member].null_fraction;
+    for (size_t i = 0; i < key.members.size(); ++i) {
+      const size_t m = key.members[i];
+      made_columns[m] = std::make_unique<gen::PairMemberGenerator>(source, key.family, i);
+      null_fractions[m] = t.columns[m].null_fraction;
+    }
     unlinked.pairs.push_back(std::move(source));
   }
   for (size_t i = 0; i < made_columns.size(); ++i) {

@@ -30,18 +30,19 @@ uint64_t value_hash(const ColumnVector& v, size_t i, const ColumnType& type) {
 
 }  // namespace
 
-PairSource::PairSource(const ColumnContext& family, const ColumnContext& member,
+PairSource::PairSource(const ColumnContext& family, std::vector<const Column*> members,
                        std::unique_ptr<ColumnGenerator> family_values,
-                       std::unique_ptr<ColumnGenerator> member_values)
+                       std::vector<std::unique_ptr<ColumnGenerator>> member_values)
     : seed_(family.seed),
       table_(family.table),
       family_(family.column),
-      member_(member.column),
+      members_(std::move(members)),
       rows_(std::max<int64_t>(family.rows, 0)),
       family_values_(std::move(family_values)),
       member_values_(std::move(member_values)) {}
 
-PairSource::Domain PairSource::sample(const ColumnGenerator& values, const Column& column) const {
+PairSource::Domain PairSource::sample(const std::vector<const ColumnGenerator*>& values,
+                                      const std::vector<const Column*>& columns) const {
   const auto rows = static_cast<uint64_t>(rows_);
   const uint64_t n = std::min(rows, kSampleRows);
   // Rows spread over the whole table: a value order that follows the rows
@@ -49,15 +50,25 @@ PairSource::Domain PairSource::sample(const ColumnGenerator& values, const Colum
   std::vector<std::pair<uint64_t, uint64_t>> seen;  // (value hash, row)
   seen.reserve(static_cast<size_t>(n));
   std::vector<uint64_t> chunk;
-  ColumnVector out;
+  std::vector<ColumnVector> out(values.size());
+  std::vector<uint64_t> hashes;
   for (uint64_t i = 0; i < n;) {
     chunk.clear();
     for (; i < n && chunk.size() < kChunk; ++i)
       chunk.push_back(
           n == rows ? i : static_cast<uint64_t>(static_cast<unsigned __int128>(i) * rows / n));
-    values.fill(Selection::list(chunk.data(), chunk.size()), Batch(0), out);
+    // A tuple with a NULL is left out: its rows take NULLs from the key's own share.
+    hashes.assign(chunk.size(), 0);
+    std::vector<uint8_t> null(chunk.size(), 0);
+    for (size_t c = 0; c < values.size(); ++c) {
+      values[c]->fill(Selection::list(chunk.data(), chunk.size()), Batch(0), out[c]);
+      for (size_t k = 0; k < chunk.size(); ++k) {
+        null[k] |= out[c].nulls()[k];
+        if (!null[k]) hashes[k] = mix64(hashes[k] ^ value_hash(out[c], k, columns[c]->type));
+      }
+    }
     for (size_t k = 0; k < chunk.size(); ++k)
-      if (!out.nulls()[k]) seen.emplace_back(value_hash(out, k, column.type), chunk[k]);
+      if (!null[k]) seen.emplace_back(hashes[k], chunk[k]);
   }
   std::sort(seen.begin(), seen.end());
   struct Value {
@@ -73,7 +84,7 @@ PairSource::Domain PairSource::sample(const ColumnGenerator& values, const Colum
   const auto sampled = static_cast<int64_t>(seen.size());
   std::vector<std::pair<uint64_t, uint64_t>>().swap(seen);
   if (distinct.empty())
-    refuse(*table_, column, kEveryRow, "a composite key column whose values are all NULL");
+    refuse(*table_, *columns[0], kEveryRow, "a composite key column whose values are all NULL");
   // The sample's counts scaled to the table's rows, largest remainders first.
   Domain d;
   std::vector<std::pair<unsigned __int128, size_t>> rest;
@@ -106,15 +117,17 @@ PairSource::Domain PairSource::sample(const ColumnGenerator& values, const Colum
 void PairSource::prepare() const {
   std::call_once(once_, [this] {
     if (rows_ == 0) return;
-    Domain families = sample(*family_values_, *family_);
-    Domain members = sample(*member_values_, *member_);
-    layout_.emplace(
-        families.counts, members.counts,
-        fmt::format("composite key ({}, {}) of {}", family_->name, member_->name, table_->name));
+    Domain families = sample({family_values_.get()}, {family_});
+    std::vector<const ColumnGenerator*> makers;
+    std::string names = family_->name;
+    for (const auto& m : member_values_) makers.push_back(m.get());
+    for (const Column* m : members_) names += ", " + m->name;
+    Domain members = sample(makers, members_);
+    layout_.emplace(families.counts, members.counts,
+                    fmt::format("composite key ({}) of {}", names, table_->name));
     family_rows_ = std::move(families.rows);
     member_rows_ = std::move(members.rows);
-    order_.emplace(static_cast<uint64_t>(rows_),
-                   stream_key(seed_, table_->name, family_->name + "," + member_->name, "pairs"));
+    order_.emplace(static_cast<uint64_t>(rows_), stream_key(seed_, table_->name, names, "pairs"));
   });
 }
 
@@ -148,7 +161,7 @@ void PairMemberGenerator::fill(const Selection& rows, const Batch& batch, Column
   const size_t n = rows.size();
   std::vector<uint64_t> members(n);
   for (size_t i = 0; i < n; ++i) members[i] = static_cast<uint64_t>(chosen->ints()[i]);
-  source_->member_values().fill(Selection::list(members.data(), n), batch, out);
+  source_->member_values(member_).fill(Selection::list(members.data(), n), batch, out);
 }
 
 }  // namespace pgshape::gen

@@ -1,7 +1,7 @@
 // Whole-profile checks: composite keys built unique by pairing
 // (pgshape/pairs.hpp). A key is accepted when a fanout pair or a unique column
-// proves it, or when pgshape pairs its first two columns and their domains
-// hold every row at every scale point; refused otherwise, saying which.
+// proves it, or when pgshape pairs its columns and their domains hold every
+// row at every scale point; refused otherwise, saying which.
 #include <fmt/format.h>
 #include <algorithm>
 
@@ -16,19 +16,28 @@ bool holds(const std::vector<std::string>& columns, const std::string& name) {
   return std::find(columns.begin(), columns.end(), name) != columns.end();
 }
 
+std::vector<std::string> names(const Table& t, const PairKey& key) {
+  std::vector<std::string> out{t.columns[key.family].name};
+  for (size_t m : key.members) out.push_back(t.columns[m].name);
+  return out;
+}
+
 void check_domain(const CheckContext& c, const Table& t, const PairKey& key,
                   std::string_view what) {
-  const Column& a = t.columns[key.family];
-  const Column& b = t.columns[key.member];
   for (const auto& scale : c.p.scales) {
     const int64_t rows = c.p.rows(t, scale);
-    const int64_t da = distinct_values_bound(a, rows), db = distinct_values_bound(b, rows);
-    const int64_t pairs = da > INT64_MAX / db ? INT64_MAX : da * db;
+    int64_t pairs = 1;
+    std::vector<std::string> reach;
+    for (const auto& name : names(t, key)) {
+      const int64_t d = distinct_values_bound(*t.find_column(name), rows);
+      pairs = pairs > INT64_MAX / d ? INT64_MAX : pairs * d;
+      reach.push_back(fmt::format("{} at most {}", name, d));
+    }
     if (pairs >= rows) continue;
     c.r.error("profile.unique-domain", key.pos,
-              fmt::format("{} ({}) cannot be unique at scale '{}': {} takes at most {} values "
-                          "and {} at most {}, {} pairs for {} rows",
-                          what, fmt::join(key.columns, ", "), scale.name, a.name, da, b.name, db,
+              fmt::format("{} ({}) cannot be unique at scale '{}': {} values, {} combinations "
+                          "for {} rows",
+                          what, fmt::join(key.columns, ", "), scale.name, fmt::join(reach, ", "),
                           pairs, rows),
               "give a key column more values (more weighted values, a larger n, a wider "
               "min..max), or add a unique column to the key");
@@ -46,38 +55,40 @@ void check_composite_key(const CheckContext& c, const Table& t,
     if (!t.find_column(name)) return;  // reported as an unknown column
   const std::vector<PairKey> pairs = pair_keys(t);
   for (const PairKey& key : pairs) {
-    const bool mine =
-        t.columns[key.family].name == columns[0] && t.columns[key.member].name == columns[1];
-    if (mine) {
+    if (key.columns == columns && key.pos.line == pos.line && key.pos.column == pos.column) {
       check_domain(c, t, key, what);
       return;
     }
-    if (holds(columns, t.columns[key.family].name) && holds(columns, t.columns[key.member].name))
+    const std::vector<std::string> theirs = names(t, key);
+    if (std::all_of(theirs.begin(), theirs.end(), [&](const auto& n) { return holds(columns, n); }))
       return;  // unique through that pairing
   }
-  const Column* a = t.find_column(columns[0]);
-  const Column* b = t.find_column(columns[1]);
-  if (!pairable_column(*a) || !pairable_column(*b)) {
+  const Column* first = t.find_column(columns[0]);
+  const bool any_member =
+      std::any_of(columns.begin() + 1, columns.end(),
+                  [&](const std::string& n) { return pairable_column(*t.find_column(n)); });
+  if (!pairable_column(*first) || !any_member) {
+    const Column* bad = !pairable_column(*first) ? first : t.find_column(columns[1]);
     c.r.error("profile.bad-key", pos,
-              fmt::format("{} ({}) cannot be guaranteed unique: its first two columns must draw "
-                          "their own values ({} is {})",
-                          what, fmt::join(columns, ", "), pairable_column(*a) ? b->name : a->name,
-                          to_string(pairable_column(*a) ? b->dist.kind : a->dist.kind)),
-              "pgshape builds a key unique from its first two columns: put two columns with "
-              "distributions of their own first, mark one column unique: true, or make it a "
-              "fanout foreign key and its child_number");
+              fmt::format("{} ({}) cannot be guaranteed unique: its first column and another "
+                          "must draw values of their own ({} is {})",
+                          what, fmt::join(columns, ", "), bad->name, to_string(bad->dist.kind)),
+              "pgshape builds a key unique from its columns' own distributions: put such a "
+              "column first, mark one column unique: true, or make it a fanout foreign key and "
+              "its child_number");
     return;
   }
   for (const PairKey& key : pairs)
-    if (holds(columns, t.columns[key.family].name) || holds(columns, t.columns[key.member].name)) {
-      c.r.error("profile.bad-key", pos,
-                fmt::format("{} ({}) shares a column with the composite key ({}), which pgshape "
-                            "builds from its columns already",
-                            what, fmt::join(columns, ", "), fmt::join(key.columns, ", ")),
-                "a column can be paired in one composite key only: include both of that key's "
-                "first two columns, or mark a column of this key unique: true");
-      return;
-    }
+    for (const auto& name : names(t, key))
+      if (holds(columns, name)) {
+        c.r.error("profile.bad-key", pos,
+                  fmt::format("{} ({}) shares column {} with the composite key ({}), which "
+                              "pgshape builds from its columns already",
+                              what, fmt::join(columns, ", "), name, fmt::join(key.columns, ", ")),
+                  "a column can be paired in one composite key only: include all of that key's "
+                  "columns, or mark a column of this key unique: true");
+        return;
+      }
 }
 
 }  // namespace pgshape::profile

@@ -58,22 +58,26 @@ std::vector<PairKey> pair_keys(const Table& table) {
   std::vector<PairKey> out;
   auto consider = [&](const std::vector<std::string>& columns, SourcePos pos) {
     if (columns.size() < 2 || key_proven_unique(table, columns)) return;
-    const int a = table.column_index(columns[0]), b = table.column_index(columns[1]);
-    if (a < 0 || b < 0 || a == b) return;
-    if (!pairable_column(table.columns[static_cast<size_t>(a)]) ||
-        !pairable_column(table.columns[static_cast<size_t>(b)]))
-      return;
-    for (const PairKey& k : out) {
-      // Holding an earlier pairing's two columns, the key is unique by it.
-      if (listed(columns, table.columns[k.family].name) &&
-          listed(columns, table.columns[k.member].name))
-        return;
-      const bool shares = k.family == static_cast<size_t>(a) ||
-                          k.family == static_cast<size_t>(b) ||
-                          k.member == static_cast<size_t>(a) || k.member == static_cast<size_t>(b);
-      if (shares) return;
+    std::vector<size_t> key;
+    for (const auto& name : columns) {
+      const int i = table.column_index(name);
+      if (i < 0 || std::find(key.begin(), key.end(), static_cast<size_t>(i)) != key.end()) return;
+      key.push_back(static_cast<size_t>(i));
     }
-    out.push_back({static_cast<size_t>(a), static_cast<size_t>(b), columns, pos});
+    if (!pairable_column(table.columns[key[0]])) return;
+    PairKey made{key[0], {}, columns, pos};
+    for (size_t k = 1; k < key.size(); ++k)
+      if (pairable_column(table.columns[key[k]])) made.members.push_back(key[k]);
+    if (made.members.empty()) return;
+    const auto in_key = [&](size_t c) { return std::find(key.begin(), key.end(), c) != key.end(); };
+    for (const PairKey& k : out) {
+      // Holding all of an earlier pairing's columns, the key is unique by it;
+      // holding some, it would need them paired twice.
+      std::vector<size_t> theirs = k.members;
+      theirs.push_back(k.family);
+      if (std::any_of(theirs.begin(), theirs.end(), in_key)) return;
+    }
+    out.push_back(std::move(made));
   };
   consider(table.primary_key, table.pos);
   for (const auto& index : table.indexes)

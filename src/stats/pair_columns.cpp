@@ -22,13 +22,16 @@ std::vector<StatsPair> choose_pairs(
     if (key.size() < 2 || proven(key) || pair_built(out, key)) return;
     if (std::any_of(key.begin(), key.end(), [](const std::string& c) { return c.empty(); }))
       return;  // an expression
-    std::vector<std::string> two;
-    for (const auto& c : key)
-      if (two.size() < 2 && pairable(c)) two.push_back(c);
-    if (two.size() < 2 || key[0] != two[0] || key[1] != two[1]) return;
+    if (!pairable(key[0])) return;
+    StatsPair made{key[0], {}, key};
+    for (size_t i = 1; i < key.size(); ++i)
+      if (pairable(key[i])) made.members.push_back(key[i]);
+    if (made.members.empty()) return;
     for (const auto& p : out)
-      if (holds(key, p.family) || holds(key, p.member)) return;
-    out.push_back({two[0], two[1], key});
+      if (holds(key, p.family) || std::any_of(p.members.begin(), p.members.end(),
+                                              [&](const std::string& m) { return holds(key, m); }))
+        return;
+    out.push_back(std::move(made));
   };
   consider(t.primary_key);
   for (const auto& index : t.indexes)
@@ -38,7 +41,9 @@ std::vector<StatsPair> choose_pairs(
 
 bool pair_built(const std::vector<StatsPair>& pairs, const std::vector<std::string>& columns) {
   return std::any_of(pairs.begin(), pairs.end(), [&](const StatsPair& p) {
-    return holds(columns, p.family) && holds(columns, p.member);
+    return holds(columns, p.family) &&
+           std::all_of(p.members.begin(), p.members.end(),
+                       [&](const std::string& m) { return holds(columns, m); });
   });
 }
 

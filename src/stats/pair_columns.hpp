@@ -14,20 +14,22 @@
 namespace pgshape::stats {
 
 struct StatsPair {
-  std::string family, member;
+  std::string family;                // the key's first column
+  std::vector<std::string> members;  // its other columns `pairable` accepts
   std::vector<std::string> columns;  // the key it was chosen for
 };
 
 // The pairs of `t`'s composite keys (primary key, then unique indexes in order)
-// that `proven` does not already prove unique: each key's first two columns
-// `pairable` accepts. A key holding an earlier pair's two columns needs none;
-// a key sharing one column with one, or with fewer than two pairable columns,
-// gets none and is left out of the result (`built` says which keys are unique).
+// that `proven` does not already prove unique, as pgshape/pairs.hpp pairs
+// them: the first column (if `pairable`) and the other pairable ones. A key
+// holding all of an earlier pair's columns needs none; one sharing some of
+// them, or with too few pairable columns, gets none (pair_built says which
+// keys are unique).
 std::vector<StatsPair> choose_pairs(
     const TableStats& t, const std::function<bool(const std::string&)>& pairable,
     const std::function<bool(const std::vector<std::string>&)>& proven);
 
-// True when `columns` is proven or holds both columns of one of `pairs`.
+// True when `columns` holds every column of one of `pairs`.
 bool pair_built(const std::vector<StatsPair>& pairs, const std::vector<std::string>& columns);
 
 // The member's n_distinct, raised where needed: at least 1.05 times the rows

@@ -626,7 +626,7 @@ class Writer {
   ColumnStats pair_member_stats(const TableStats& t, const ColumnStats& c) const {
     ColumnStats out = c;
     for (const auto& p : pairs_)
-      if (p.member == c.name)
+      if (p.members.size() == 1 && p.members[0] == c.name)
         if (const ColumnStats* family = t.find_column(p.family))
           out.n_distinct =
               stats::member_n_distinct(*family, c, static_cast<double>(observed_rows(t)));
@@ -1179,7 +1179,8 @@ class Writer {
             fmt::format("{} of column {}.{}", pk ? "primary key" : "uniqueness", t.name, c.name),
             fmt::format("unique {} values cannot be generated", type->sql()));
       const bool paired = std::any_of(pairs_.begin(), pairs_.end(), [&](const auto& p) {
-        return p.family == c.name || p.member == c.name;
+        return p.family == c.name ||
+               std::find(p.members.begin(), p.members.end(), c.name) != p.members.end();
       });
       value_dist(out, t, paired ? pair_member_stats(t, c) : c, *type, fk != nullptr);
       if (!fk && !pk && !unique && !paired) given(out, t, c, *type);
