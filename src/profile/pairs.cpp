@@ -147,7 +147,12 @@ PairLayout::PairLayout(std::vector<int64_t> family_sizes, std::vector<int64_t> m
   int64_t carry = 0;
   uint64_t position = 0;
   const auto total = static_cast<uint64_t>(rows_);
-  for (auto& count : counts_) {
+  // The largest family meets every column once, so the runs left must be at
+  // least the columns left: when they are just enough, a run finishes its
+  // column, and the next starts a column of its own.
+  const uint64_t columns = sizes_.empty() ? 0 : static_cast<uint64_t>(sizes_.front());
+  for (size_t j = 0; j < counts_.size(); ++j) {
+    int64_t& count = counts_[j];
     if (position >= total) {
       carry += count;
       count = 0;
@@ -157,9 +162,12 @@ PairLayout::PairLayout(std::vector<int64_t> family_sizes, std::vector<int64_t> m
     uint64_t r = 0, offset = 0, height = 0;
     cell(position, r, offset, height);
     const uint64_t reach = (height - offset) + std::min(offset, height_at(r + 1));
+    const auto room = static_cast<int64_t>(std::min(reach, total - position));
     const int64_t want = count + carry;
-    const int64_t take = std::min<int64_t>(
-        {want, static_cast<int64_t>(reach), static_cast<int64_t>(total - position)});
+    int64_t take = std::clamp<int64_t>(want, 0, room);
+    const auto runs_after = static_cast<uint64_t>(counts_.size() - j - 1);
+    if (runs_after <= columns - (r + 1))
+      take = std::max(take, std::min(room, static_cast<int64_t>(height - offset)));
     if (take < count) moved_ += count - take;
     carry = want - take;
     count = take;
