@@ -47,6 +47,12 @@ std::vector<PairKey> pair_keys(const Table& table);
 // min and max, n_distinct; INT64_MAX when practically unbounded).
 int64_t distinct_values_bound(const Column& column, int64_t rows);
 
+// The share of rows a column's most frequent value takes, as its distribution
+// says (0 when it does not say): the largest weight, zipf's first rank, the
+// first most common value's frequency, 1 / n_distinct. A pair key's members
+// need at least that share of the rows in distinct values.
+double largest_share(const Column& column, int64_t rows);
+
 // The pairing itself, over value indices. Families are sorted by size
 // descending (family 0 the largest); member values by count descending. The
 // cells (family g, its r-th pair) are numbered column by column of the Young
@@ -56,14 +62,16 @@ int64_t distinct_values_bound(const Column& column, int64_t rows);
 // on to the next values (reported by moved()).
 class PairLayout {
  public:
-  // Throws InternalError when the member counts cannot cover the rows without
-  // a repeated pair (the domain of pairs is too small); `why` names the key.
+  // Throws InternalError when families times member values are fewer than the
+  // rows (the domain of pairs is too small); `why` names the key.
   PairLayout(std::vector<int64_t> family_sizes, std::vector<int64_t> member_counts,
              const std::string& why);
   int64_t rows() const { return rows_; }
   // The family (index into the sizes as sorted) and member of a position < rows().
   void locate(uint64_t position, uint64_t& family, uint64_t& member) const;
-  // Rows whose member value moved from the value the counts asked for.
+  // Rows moved from the family or member value the counts asked for: a family
+  // larger than the member values, a member value more frequent than the
+  // families it can reach.
   int64_t moved() const { return moved_; }
   // The member counts as laid out (sorted order), after any move.
   const std::vector<int64_t>& member_counts() const { return counts_; }

@@ -4,6 +4,7 @@
 // row at every scale point; refused otherwise, saying which.
 #include <fmt/format.h>
 #include <algorithm>
+#include <cmath>
 
 #include "pgshape/pairs.hpp"
 #include "profile/checker.hpp"
@@ -33,7 +34,25 @@ void check_domain(const CheckContext& c, const Table& t, const PairKey& key,
       pairs = pairs > INT64_MAX / d ? INT64_MAX : pairs * d;
       reach.push_back(fmt::format("{} at most {}", name, d));
     }
-    if (pairs >= rows) continue;
+    if (pairs >= rows) {
+      // The most frequent family holds that many rows, each with a distinct member.
+      const auto top = static_cast<int64_t>(
+          std::ceil(largest_share(t.columns[key.family], rows) * static_cast<double>(rows)));
+      int64_t members = 1;
+      for (size_t m : key.members) {
+        const int64_t d = distinct_values_bound(t.columns[m], rows);
+        members = members > INT64_MAX / d ? INT64_MAX : members * d;
+      }
+      if (members >= top) continue;
+      c.r.error("profile.unique-domain", key.pos,
+                fmt::format("{} ({}) cannot be unique at scale '{}': the most common value of "
+                            "{} takes about {} rows, each needing its own value of the other "
+                            "key columns, which give at most {}",
+                            what, fmt::join(key.columns, ", "), scale.name,
+                            t.columns[key.family].name, top, members),
+                "give the other key columns more values, or make the first column less skewed");
+      return;
+    }
     c.r.error("profile.unique-domain", key.pos,
               fmt::format("{} ({}) cannot be unique at scale '{}': {} values, {} combinations "
                           "for {} rows",

@@ -123,6 +123,56 @@ int64_t distinct_values_bound(const Column& c, int64_t rows) {
   return std::max<int64_t>(1, std::min(bound, std::max<int64_t>(rows, 1)));
 }
 
+namespace {
+
+// 1 / H(n, s): the first rank's share of a zipf over n (the sum's tail past a
+// million terms by its integral).
+double zipf_first(int64_t n, double s) {
+  double h = 0;
+  const int64_t direct = std::min<int64_t>(n, 1000000);
+  for (int64_t k = 1; k <= direct; ++k) h += std::pow(static_cast<double>(k), -s);
+  if (n > direct) {
+    const auto a = static_cast<double>(direct) + 0.5, b = static_cast<double>(n) + 0.5;
+    h += s == 1 ? std::log(b / a) : (std::pow(b, 1 - s) - std::pow(a, 1 - s)) / (1 - s);
+  }
+  return h > 0 ? 1 / h : 0;
+}
+
+}  // namespace
+
+double largest_share(const Column& c, int64_t rows) {
+  const Distribution& d = c.dist;
+  switch (d.kind) {
+    case DistKind::kWeighted: {
+      double total = 0, top = 0;
+      for (size_t i = 0; i < d.values.size(); ++i) {
+        const double w = i < d.weights.size() ? d.weights[i] : 1.0;
+        total += w;
+        top = std::max(top, w);
+      }
+      return total > 0 ? top / total : 0;
+    }
+    case DistKind::kZipf:
+      return d.n > 0 ? zipf_first(d.n, d.s) : 0;
+    case DistKind::kHotset:
+      if (d.hot <= 0 || d.n <= 0) return 0;
+      return std::max(d.share / static_cast<double>(std::min(d.hot, d.n)),
+                      d.n > d.hot ? (1 - d.share) * zipf_first(d.n - d.hot, d.s) : 0.0);
+    case DistKind::kEmpirical: {
+      double top = 0;
+      for (double w : d.weights) top = std::max(top, w);
+      const double distinct =
+          d.n_distinct < 0 ? -d.n_distinct * static_cast<double>(rows) : d.n_distinct;
+      if (distinct >= 1) top = std::max(top, (1 - c.null_fraction - top) / distinct);
+      return std::min(top, 1.0);
+    }
+    default: {
+      const int64_t values = distinct_values_bound(c, rows);
+      return values < INT64_MAX && values < rows ? 1 / static_cast<double>(values) : 0;
+    }
+  }
+}
+
 PairLayout::PairLayout(std::vector<int64_t> family_sizes, std::vector<int64_t> member_counts,
                        const std::string& why)
     : sizes_(std::move(family_sizes)), counts_(std::move(member_counts)) {
@@ -130,6 +180,21 @@ PairLayout::PairLayout(std::vector<int64_t> family_sizes, std::vector<int64_t> m
   std::sort(counts_.begin(), counts_.end(), std::greater<>());
   while (!sizes_.empty() && sizes_.back() <= 0) sizes_.pop_back();
   for (int64_t s : sizes_) rows_ += s;
+  // A family larger than there are member values cannot hold distinct ones:
+  // its excess moves to the next families below that size (largest first).
+  const auto cap = static_cast<int64_t>(counts_.size());
+  int64_t excess = 0;
+  for (auto& s : sizes_)
+    if (s > cap) excess += s - cap, s = cap;
+  moved_ += excess;
+  for (auto& s : sizes_) {
+    const int64_t add = std::min(excess, cap - s);
+    s += add, excess -= add;
+  }
+  if (excess > 0)
+    throw InternalError(fmt::format(
+        "{}: {} rows need more distinct pairs than the key's values give ({} x {} values)", why,
+        rows_, sizes_.size(), cap));
   // Segments of equal height: columns r in [u_{k-1}, u_k) hold the families
   // whose size reaches u_k, h_k of them.
   uint64_t previous = 0, at = 0;

@@ -123,11 +123,12 @@ TEST(PairKey, EachColumnKeepsItsFrequencies) {
 }
 
 TEST(PairKey, TextAndDateKeyIsUniqueAndKeepsTheTextShare) {
-  // (region, day): four regions 40 : 30 : 20 : 10, days uniform over 3 years.
-  const int64_t rows = 3000;
+  // (region, day): four regions 40 : 30 : 20 : 10, days uniform over 4 years
+  // (1,461 days; 2,500 rows draw about 1,200 of them, 'us' needs 1,000).
+  const int64_t rows = 2500;
   const testing::GeneratedProfile g(
       keyed(rows, "type: text, dist: weighted, values: { us: 40, eu: 30, apac: 20, latam: 10 }",
-            "type: date, dist: uniform, min: 2021-01-01, max: 2023-12-31"),
+            "type: date, dist: uniform, min: 2021-01-01, max: 2024-12-31"),
       3);
   const auto v = texts(g.table("t"), {0, 1});
   std::map<std::string, int64_t> regions;
@@ -198,7 +199,11 @@ TEST(PairLayout, RunsNeverMeetAFamilyTwice) {
     over.locate(p, f, m);
     EXPECT_TRUE(seen.insert({f, m}).second) << "family " << f << " member " << m;
   }
-  EXPECT_THROW(PairLayout({2, 2}, {2, 1}, "too few"), InternalError);
+  // A family larger than the member values: its excess moves to another family.
+  const PairLayout wide({3, 1}, {2, 2}, "test");
+  EXPECT_EQ(wide.family_sizes(), (std::vector<int64_t>{2, 2}));
+  EXPECT_EQ(wide.moved(), 1);
+  EXPECT_THROW(PairLayout({3, 2}, {3, 1}, "too few"), InternalError);
 }
 
 std::string problems(const std::string& yaml) {
@@ -222,6 +227,11 @@ TEST(PairKey, ValidationAcceptsBuildableKeysAndRefusesTooFewPairs) {
                            "    indexes:\n      - { name: t_b_a_key, columns: [b, a], unique: "
                            "true, constraint: true }\n")),
             "");
+  // The most common value (half of 100 rows) needs 50 values of b; 1..40 gives 40.
+  const std::string skewed =
+      problems(keyed(100, "type: text, dist: weighted, values: { x: 5, y: 3, z: 2 }",
+                     "type: integer, dist: uniform, min: 1, max: 40"));
+  EXPECT_NE(skewed.find("takes about 50 rows"), std::string::npos) << skewed;
   // 3 x 4 pairs cannot fill 100 rows: refused where the key is written.
   const std::string few =
       problems(keyed(100, "type: text, dist: weighted, values: { x: 1, y: 1, z: 1 }",
