@@ -100,7 +100,7 @@ TEST(PairKey, NoDuplicateAtTenMillionRows) {
 }
 
 TEST(PairKey, EachColumnKeepsItsFrequencies) {
-  // 3-column key; its first two are paired, both skewed (zipf), a text third.
+  // A 3-column key: a the families, (b, c) the member tuples; a and b skewed (zipf).
   const int64_t rows = 30000;
   const testing::GeneratedProfile g(
       keyed(rows, "type: integer, dist: zipf, n: 400, s: 1.0",
@@ -108,16 +108,21 @@ TEST(PairKey, EachColumnKeepsItsFrequencies) {
             "      c: { type: text, dist: weighted, values: { x: 3, y: 1 } }\n", "[a, b, c]"),
       11);
   const TableGenerator& t = g.table("t");
-  const auto v = texts(t, {0, 1});
+  const auto v = texts(t, {0, 1, 2});
   std::map<int64_t, int64_t> a, b;
-  std::vector<std::pair<std::string, std::string>> pairs;
+  int64_t x = 0;
+  std::vector<std::string> pairs;  // the whole key: (a, b) alone may repeat, with c apart
   for (size_t i = 0; i < v[0].size(); ++i) {
     ++a[std::stoll(v[0][i])];
     ++b[std::stoll(v[1][i])];
-    pairs.emplace_back(v[0][i], v[1][i]);
+    pairs.push_back(v[0][i] + "|" + v[1][i] + "|" + v[2][i]);
+    x += v[2][i] == "x";
   }
   std::sort(pairs.begin(), pairs.end());
   EXPECT_EQ(std::adjacent_find(pairs.begin(), pairs.end()), pairs.end());
+  // c: 3 : 1, one degree of freedom.
+  const double ex = 0.75 * rows, ey = 0.25 * rows, ox = static_cast<double>(x);
+  EXPECT_LT((ox - ex) * (ox - ex) / ex + (ox - ex) * (ox - ex) / ey, chi_square_critical_001(1));
   EXPECT_LT(zipf_chi_square(a, 400, 1.0, 100, rows), chi_square_critical_001(100));
   EXPECT_LT(zipf_chi_square(b, 100000, 0.7, 50, rows), chi_square_critical_001(50));
 }
@@ -219,11 +224,11 @@ std::string problems(const std::string& yaml) {
 
 TEST(PairKey, ValidationAcceptsBuildableKeysAndRefusesTooFewPairs) {
   EXPECT_EQ(problems(keyed(1000, "type: integer, dist: zipf, n: 50, s: 1",
-                           "type: integer, dist: uniform, min: 1, max: 100")),
+                           "type: integer, dist: uniform, min: 1, max: 300")),
             "");
   // A composite unique index and a UNIQUE constraint over the same pair build.
   EXPECT_EQ(problems(keyed(1000, "type: integer, dist: zipf, n: 50, s: 1",
-                           "type: integer, dist: uniform, min: 1, max: 100",
+                           "type: integer, dist: uniform, min: 1, max: 300",
                            "    indexes:\n      - { name: t_b_a_key, columns: [b, a], unique: "
                            "true, constraint: true }\n")),
             "");
