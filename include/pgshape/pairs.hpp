@@ -85,9 +85,13 @@ class PairLayout {
 
   int64_t rows_ = 0;
   int64_t moved_ = 0;
-  std::vector<int64_t> sizes_;        // descending
-  std::vector<int64_t> counts_;       // descending (before moves), as laid out
-  std::vector<uint64_t> run_start_;   // C_j
+  std::vector<int64_t> sizes_;       // descending
+  std::vector<int64_t> counts_;      // descending (before moves), as laid out
+  std::vector<uint64_t> run_start_;  // C_j
+  // The first run of each block of 2^block_shift_ positions: a search
+  // within a block, not over every run (about as many blocks as runs).
+  int block_shift_ = 0;
+  std::vector<uint32_t> block_run_;
   std::vector<uint64_t> level_;       // distinct sizes ascending: u_1 < u_2 < ...
   std::vector<uint64_t> level_at_;    // H(u_{k-1}): first position of segment k
   std::vector<uint64_t> level_high_;  // families with size >= u_k (the segment's height)

@@ -87,13 +87,14 @@ PairSource::Domain PairSource::sample(const std::vector<const ColumnGenerator*>&
     refuse(*table_, *columns[0], kEveryRow, "a composite key column whose values are all NULL");
   // The sample's counts scaled to the table's rows, largest remainders first.
   Domain d;
-  std::vector<std::pair<unsigned __int128, size_t>> rest;
+  std::vector<std::pair<uint32_t, uint32_t>> rest;  // remainder (< sampled <= 2^21), value
   int64_t given = 0;
   for (size_t k = 0; k < distinct.size(); ++k) {
     const unsigned __int128 exact =
         static_cast<unsigned __int128>(distinct[k].count) * static_cast<uint64_t>(rows_);
     const auto whole = static_cast<int64_t>(exact / static_cast<uint64_t>(sampled));
-    rest.emplace_back(exact % static_cast<uint64_t>(sampled), k);
+    rest.emplace_back(static_cast<uint32_t>(exact % static_cast<uint64_t>(sampled)),
+                      static_cast<uint32_t>(k));
     distinct[k].count = whole;
     given += whole;
   }

@@ -239,6 +239,15 @@ PairLayout::PairLayout(std::vector<int64_t> family_sizes, std::vector<int64_t> m
     run_start_.push_back(position);
     position += static_cast<uint64_t>(take);
   }
+  while (block_shift_ < 63 && (total >> block_shift_) > counts_.size()) ++block_shift_;
+  const uint64_t blocks = total ? ((total - 1) >> block_shift_) + 1 : 0;
+  block_run_.reserve(static_cast<size_t>(blocks) + 1);
+  for (uint64_t b = 0, j = 0; b < blocks; ++b) {
+    const uint64_t first = b << block_shift_;
+    while (j + 1 < run_start_.size() && run_start_[j + 1] <= first) ++j;
+    block_run_.push_back(static_cast<uint32_t>(j));
+  }
+  block_run_.push_back(static_cast<uint32_t>(run_start_.size()));
   if (position < total)
     throw InternalError(
         fmt::format("{}: {} rows need more distinct pairs than the key's values give ({} laid out)",
@@ -265,8 +274,10 @@ void PairLayout::locate(uint64_t position, uint64_t& family, uint64_t& member) c
   uint64_t r = 0, height = 0;
   cell(position, r, family, height);
   // Runs of count 0 lie at the end (they start at rows()): never found.
-  member = static_cast<uint64_t>(std::upper_bound(run_start_.begin(), run_start_.end(), position) -
-                                 run_start_.begin() - 1);
+  const uint64_t b = position >> block_shift_;
+  const auto from = run_start_.begin() + block_run_[b];
+  const auto to = run_start_.begin() + std::min<size_t>(block_run_[b + 1] + 1, run_start_.size());
+  member = static_cast<uint64_t>(std::upper_bound(from, to, position) - run_start_.begin() - 1);
 }
 
 }  // namespace pgshape
