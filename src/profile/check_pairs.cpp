@@ -54,10 +54,10 @@ void check_domain(const CheckContext& c, const Table& t, const PairKey& key,
       return;
     }
     c.r.error("profile.unique-domain", key.pos,
-              fmt::format("{} ({}) cannot be unique at scale '{}': {} values, {} combinations "
-                          "for {} rows",
-                          what, fmt::join(key.columns, ", "), scale.name, fmt::join(reach, ", "),
-                          pairs, rows),
+              fmt::format("{} ({}) cannot be unique at scale '{}': {} combinations of values "
+                          "({}) for {} rows",
+                          what, fmt::join(key.columns, ", "), scale.name, pairs,
+                          fmt::join(reach, ", "), rows),
               "give a key column more values (more weighted values, a larger n, a wider "
               "min..max), or add a unique column to the key");
     return;
