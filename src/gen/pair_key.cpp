@@ -87,23 +87,24 @@ PairSource::Domain PairSource::sample(const std::vector<const ColumnGenerator*>&
     refuse(*table_, *columns[0], kEveryRow, "a composite key column whose values are all NULL");
   // The sample's counts scaled to the table's rows, largest remainders first.
   Domain d;
-  std::vector<std::pair<uint32_t, uint32_t>> rest;  // remainder (< sampled <= 2^21), value
+  // Remainder (< sampled <= 2^21) descending, then value (hash order) ascending, packed.
+  std::vector<uint64_t> rest;
   int64_t given = 0;
   for (size_t k = 0; k < distinct.size(); ++k) {
     const unsigned __int128 exact =
         static_cast<unsigned __int128>(distinct[k].count) * static_cast<uint64_t>(rows_);
     const auto whole = static_cast<int64_t>(exact / static_cast<uint64_t>(sampled));
-    rest.emplace_back(static_cast<uint32_t>(exact % static_cast<uint64_t>(sampled)),
-                      static_cast<uint32_t>(k));
+    const auto remainder = static_cast<uint64_t>(exact % static_cast<uint64_t>(sampled));
+    rest.push_back((uint64_t{UINT32_MAX} - remainder) << 32 | static_cast<uint64_t>(k));
     distinct[k].count = whole;
     given += whole;
   }
-  std::sort(rest.begin(), rest.end(), [&](const auto& a, const auto& b) {
-    return a.first != b.first ? a.first > b.first
-                              : distinct[a.second].hash < distinct[b.second].hash;
-  });
-  for (size_t k = 0; given < rows_; k = (k + 1) % rest.size(), ++given)
-    ++distinct[rest[k].second].count;
+  if (given < rows_) {  // else every row was sampled: the counts are exact
+    std::sort(rest.begin(), rest.end());
+    for (size_t k = 0; given < rows_; k = (k + 1) % rest.size(), ++given)
+      ++distinct[rest[k] & UINT32_MAX].count;
+  }
+  std::vector<uint64_t>().swap(rest);
   std::sort(distinct.begin(), distinct.end(), [](const Value& a, const Value& b) {
     return a.count != b.count ? a.count > b.count : a.hash < b.hash;
   });
