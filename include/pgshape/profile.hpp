@@ -184,6 +184,9 @@ struct IndexSpec {
   std::vector<std::string> orders;   // per column: "", "DESC", "DESC NULLS LAST", ...
   std::string where;                 // partial index predicate (SQL written by the user)
   bool unique = false;
+  // A UNIQUE table constraint (unique: true), as production declared it: built
+  // as its index, then ALTER TABLE ... ADD CONSTRAINT ... UNIQUE USING INDEX.
+  bool constraint = false;
   SourcePos pos;
   // The whole index after "ON <table>", as pg_get_indexdef prints it: "USING gin
   // (tags jsonb_path_ops) WHERE (...)". Set for what columns/orders/where cannot

@@ -5,6 +5,7 @@
 
 #include "gen/columns.hpp"
 #include "gen/dependent.hpp"
+#include "gen/pair_key.hpp"
 #include "pgshape/error.hpp"
 #include "pgshape/gen.hpp"
 
@@ -54,6 +55,7 @@ void dependency_order(const TableGenerator& table, std::vector<size_t>& order,
 struct DatasetGenerator::Unlinked {
   std::vector<gen::ForeignKeyGenerator*> foreign_keys;  // per column, null if none
   std::vector<gen::CopyGenerator*> copies;
+  std::vector<std::shared_ptr<const gen::PairSource>> pairs;  // composite keys built by pairing
 };
 
 DatasetGenerator::DatasetGenerator(const Profile& profile, const Scale& scale, uint64_t seed)
@@ -72,11 +74,16 @@ DatasetGenerator::DatasetGenerator(const Profile& profile, const Scale& scale, u
   for (auto& links : unlinked)
     for (gen::ForeignKeyGenerator* fk : links.foreign_keys)
       if (fk) fk->learn_parent_keys();
+  // Pair keys sample their columns once everything they read is linked.
+  for (auto& links : unlinked)
+    for (const auto& pair : links.pairs) pair->prepare();
 }
 
 DatasetGenerator::Unlinked DatasetGenerator::make_columns(const Profile& profile,
                                                           const Scale& scale, TableGenerator& tg) {
   Unlinked unlinked;
+  std::vector<std::unique_ptr<ColumnGenerator>> made_columns;
+  std::vector<double> null_fractions;
   for (const auto& column : tg.table().columns) {
     const gen::ColumnContext context{seed_, &tg.table(), &column, tg.rows()};
     std::unique_ptr<ColumnGenerator> generator;
@@ -108,12 +115,39 @@ DatasetGenerator::Unlinked DatasetGenerator::make_columns(const Profile& profile
     // An empirical column places its own NULLs (a segment of its value order), so
     // its values keep their exact counts among the non-NULL rows.
     const bool own_nulls = !column.ref && column.dist.kind == DistKind::kEmpirical;
-    tg.columns_.push_back(
-        gen::with_nulls(std::move(generator), context, own_nulls ? 0 : column.null_fraction));
-    tg.columns_.back()->table_ = &tg;
-    tg.columns_.back()->index_ = tg.columns_.size() - 1;
+    made_columns.push_back(std::move(generator));
+    null_fractions.push_back(own_nulls ? 0 : column.null_fraction);
     unlinked.foreign_keys.push_back(fk);
     unlinked.copies.push_back(copy);
+  }
+  // A composite key built by pairing takes its two columns' generators as the
+  // makers of its value domains; the key's rows draw NULLs on top (a sampled
+  // domain holds no NULL).
+  for (const PairKey& key : pair_keys(tg.table())) {
+    const Table& t = tg.table();
+    const gen::ColumnContext family{seed_, &t, &t.columns[key.family], tg.rows()};
+    std::vector<const Column*> members;
+    std::vector<std::unique_ptr<ColumnGenerator>> member_values;
+    for (size_t m : key.members) {
+      members.push_back(&t.columns[m]);
+      member_values.push_back(std::move(made_columns[m]));
+    }
+    auto source = std::make_shared<gen::PairSource>(
+        family, std::move(members), std::move(made_columns[key.family]), std::move(member_values));
+    made_columns[key.family] = std::make_unique<gen::PairFamilyGenerator>(source);
+    null_fractions[key.family] = t.columns[key.family].null_fraction;
+    for (size_t i = 0; i < key.members.size(); ++i) {
+      const size_t m = key.members[i];
+      made_columns[m] = std::make_unique<gen::PairMemberGenerator>(source, key.family, i);
+      null_fractions[m] = t.columns[m].null_fraction;
+    }
+    unlinked.pairs.push_back(std::move(source));
+  }
+  for (size_t i = 0; i < made_columns.size(); ++i) {
+    const gen::ColumnContext context{seed_, &tg.table(), &tg.table().columns[i], tg.rows()};
+    tg.columns_.push_back(gen::with_nulls(std::move(made_columns[i]), context, null_fractions[i]));
+    tg.columns_.back()->table_ = &tg;
+    tg.columns_.back()->index_ = tg.columns_.size() - 1;
   }
   return unlinked;
 }

@@ -126,6 +126,19 @@ std::vector<IndexBuild> index_builds(std::string_view schema, const Table& table
                      ""});
       continue;
     }
+    if (index.constraint && index.unique) {  // a UNIQUE constraint, as production has it
+      if (partitioned)
+        out.push_back({table.name, name, "",
+                       fmt::format("ALTER TABLE {} ADD CONSTRAINT {} UNIQUE ({})", target,
+                                   quote_ident(name), key_columns(index.columns))});
+      else
+        out.push_back({table.name, name,
+                       fmt::format("CREATE UNIQUE INDEX {} ON {} ({})", quote_ident(name), target,
+                                   key_columns(index.columns)),
+                       fmt::format("ALTER TABLE {} ADD CONSTRAINT {} UNIQUE USING INDEX {}", target,
+                                   quote_ident(name), quote_ident(name))});
+      continue;
+    }
     std::string statement =
         fmt::format("CREATE {}INDEX {} ON {} ({})", index.unique ? "UNIQUE " : "",
                     quote_ident(name), target, key_columns(index.columns, index.orders));

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "pgshape/profile.hpp"
 #include "profile/reader.hpp"
@@ -51,6 +52,11 @@ void check_keys(const CheckContext& ctx);
 void check_values(const CheckContext& ctx);
 void check_names(const CheckContext& ctx);
 void check_queries(const CheckContext& ctx);
+// A composite primary key or unique index (`what` names it, `pos` where it is
+// written): proven unique, built unique by pairing (check_pairs.cpp), or refused.
+void check_composite_key(const CheckContext& ctx, const Table& table,
+                         const std::vector<std::string>& columns, SourcePos pos,
+                         std::string_view what);
 
 // The $n numbers a statement uses, in order of first use, found outside string
 // literals, quoted identifiers, comments and dollar-quoted bodies.

@@ -115,14 +115,8 @@ class KeyChecker {
         r_.error("profile.unknown-column", table.pos,
                  fmt::format("primary key of '{}' names unknown column '{}'", table.name, name));
     if (table.primary_key.size() <= 1) return;
-    bool provable = holds_fanout_pair(table, table.primary_key);
-    for (const auto& name : table.primary_key)
-      if (auto col = table.find_column(name)) provable = provable || col->unique;
-    if (!provable)
-      r_.error("profile.bad-key", table.pos,
-               fmt::format("composite primary key of '{}' cannot be guaranteed unique", table.name),
-               "mark one of its columns unique: true (e.g. a sequence), or make it a fanout "
-               "foreign key and the child_number of it");
+    check_composite_key(c_, table, table.primary_key, table.pos,
+                        fmt::format("composite primary key of '{}'", table.name));
   }
 
   void check_foreign_key(const Table& table, const Column& c) {
@@ -483,6 +477,11 @@ class KeyChecker {
                             table.primary_key.end()))
       return;
     if (holds_fanout_pair(table, index.columns)) return;
+    if (index.definition.empty() && index.columns.size() > 1) {
+      check_composite_key(c_, table, index.columns, index.pos,
+                          fmt::format("unique index on {}", table.name));
+      return;
+    }
     r_.error("profile.unique-domain", index.pos,
              fmt::format("unique index on {} ({}) cannot be guaranteed unique: none of its "
                          "columns is",

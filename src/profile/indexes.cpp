@@ -103,6 +103,14 @@ IndexSpec ProfileParser::parse_index(const YAML::Node& node, const Table& table)
   }
   if (auto n = node["where"]) index.where = r_.string(n, "where").value_or("");
   if (auto n = node["unique"]) index.unique = r_.boolean(n, "unique").value_or(false);
+  if (auto n = node["constraint"]) {
+    index.constraint = r_.boolean(n, "constraint").value_or(false);
+    if (index.constraint && (!index.unique || node["where"] || node["definition"]))
+      r_.error("profile.conflict", n,
+               "constraint: true is a UNIQUE constraint: it needs unique: true and neither "
+               "'where' nor 'definition'",
+               "drop constraint: to build a plain unique index");
+  }
   if (auto n = node["definition"]) {
     index.definition = r_.string(n, "definition").value_or("");
     if (index.name.empty())

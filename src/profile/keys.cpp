@@ -23,7 +23,13 @@ const std::vector<ProfileKey>& profile_keys() {
        "query sequences `workload` runs as load-test transactions"},
       {"table", "rows", "rows", "800 (fixed), 2.5x (times the anchor) or {scale: rows}"},
       {"table", "columns", "map", "column name -> column"},
-      {"table", "primary_key", "list", "column names of a composite primary key"},
+      {"table", "primary_key", "list",
+       "column names of a composite primary key. Unless a unique column or a fanout key with "
+       "its child_number proves it, pgshape builds it unique from its columns' own "
+       "distributions: each value of the first column is a family of as many rows as its "
+       "share, holding distinct values (for three or more columns, distinct tuples) of the "
+       "others, each as often as its own share; validate refuses a key whose values give "
+       "fewer combinations than rows"},
       {"table", "indexes", "list", "indexes built after the data"},
       {"table", "cluster", "string",
        "store the rows grouped by parent, in parent order: `parent` (the table's one fanout "
@@ -98,7 +104,12 @@ const std::vector<ProfileKey>& profile_keys() {
       {"index", "columns", "list",
        "columns: `name`, `name DESC NULLS LAST`, `'\"any name\" DESC'` or a map (below)"},
       {"index", "where", "string", "predicate of a partial index"},
-      {"index", "unique", "bool", "a unique index"},
+      {"index", "unique", "bool",
+       "a unique index; on two or more columns that no unique column proves, pgshape builds "
+       "it unique as it builds a composite primary_key"},
+      {"index", "constraint", "bool",
+       "with unique: true, a UNIQUE table constraint (ALTER TABLE ... ADD CONSTRAINT ... UNIQUE), "
+       "not a bare unique index"},
       {"statistics", "columns", "list", "the columns (two or more) the object covers"},
       {"statistics", "kinds", "list", "ndistinct, dependencies, mcv (default: all three)"},
       {"statistics", "name", "string", "the object's name (default: <table>_<cols>_stat)"},

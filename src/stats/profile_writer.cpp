@@ -17,6 +17,7 @@
 #include "pgshape/stats.hpp"
 #include "pgshape/util.hpp"
 #include "stats/internal.hpp"
+#include "stats/pair_columns.hpp"
 
 namespace pgshape {
 namespace {
@@ -551,13 +552,14 @@ class Writer {
     const TableStats* parent = snap_.find_table(fk.parent_table);
     if (!parent || parent == &t) return nullptr;
     const auto key = find_fanout_key(*parent);
-    if (!key || key->number.empty()) return nullptr;
     auto sorted = [](std::vector<std::string> v) {
       std::sort(v.begin(), v.end());
       return v;
     };
     const auto pk = sorted(parent->primary_key);
-    if (pk != sorted({key->fk, key->number}) || pk != sorted(fk.parent_columns)) return nullptr;
+    const bool fanout_pair = key && !key->number.empty() && pk == sorted({key->fk, key->number});
+    if (pk != sorted(fk.parent_columns) || !(fanout_pair || (!key && paired_key(*parent))))
+      return nullptr;
     auto plain = [](const std::string& name) {
       return name.find_first_of("(),\"") == std::string::npos && !name.empty() &&
              name.front() != ' ' && name.back() != ' ';
@@ -577,6 +579,22 @@ class Writer {
     return &fk;
   }
 
+  // A parent's composite primary key the generator pairs (its first two
+  // columns drawn by their own distributions, not copied through a key).
+  bool paired_key(const TableStats& parent) const {
+    const auto& key = parent.primary_key;
+    if (key.size() < 2) return false;
+    for (size_t i = 0; i < key.size(); ++i) {
+      const ColumnStats* c = parent.find_column(key[i]);
+      if (!c || !profile_type(*c)) return false;
+      for (const auto& f : parent.foreign_keys)
+        if (i < 2 && f.columns.size() > 1 &&
+            std::find(f.columns.begin(), f.columns.end(), key[i]) != f.columns.end())
+          return false;
+    }
+    return true;
+  }
+
   // The multi-column foreign key whose column `column` is (and its place in it).
   const ForeignKeyStats* composite_fk_of(const TableStats& t, const std::string& column,
                                          size_t& at) const {
@@ -585,6 +603,34 @@ class Writer {
         for (size_t i = 0; i < fk.columns.size(); ++i)
           if (fk.columns[i] == column) return at = i, &fk;
     return nullptr;
+  }
+
+  // The composite keys of `t` built unique by pairing (stats/pair_columns.hpp).
+  std::vector<stats::StatsPair> pairs_;
+  void choose_table_pairs(const TableStats& t) {
+    auto pairable = [&](const std::string& name) {
+      const ColumnStats* c = t.find_column(name);
+      size_t at = 0;
+      if (!c || !profile_type(*c) || (composite_fk_of(t, name, at) && at > 0)) return false;
+      return !(fanout_ &&
+               (fanout_->fk == name || fanout_->number == name || fanout_->distinct == name));
+    };
+    auto proven = [&](const std::vector<std::string>& key) {
+      return holds_fanout_key(key) || std::any_of(key.begin(), key.end(), [&](const auto& c) {
+               return unique_column(t, c);
+             });
+    };
+    pairs_ = stats::choose_pairs(t, pairable, proven);
+  }
+  // A pair's member column with the n_distinct its family needs.
+  ColumnStats pair_member_stats(const TableStats& t, const ColumnStats& c) const {
+    ColumnStats out = c;
+    for (const auto& p : pairs_)
+      if (p.members.size() == 1 && p.members[0] == c.name)
+        if (const ColumnStats* family = t.find_column(p.family))
+          out.n_distinct =
+              stats::member_n_distinct(*family, c, static_cast<double>(observed_rows(t)));
+    return out;
   }
 
   bool holds_fanout_key(const std::vector<std::string>& columns) const {
@@ -737,6 +783,7 @@ class Writer {
           t.name, quote_ident(t.name)));
     fanout_ = find_fanout_key(t);
     const int64_t rows = observed_rows(t);
+    choose_table_pairs(t);
     if (t.reltuples < 0)
       notes_.push_back(fmt::format("{}: never analyzed on the source; 1 row assumed", t.name));
     out << YAML::Key << t.name << YAML::Value << YAML::BeginMap;
@@ -792,7 +839,8 @@ class Writer {
                           std::all_of(t.primary_key.begin(), t.primary_key.end(), known) &&
                           (holds_fanout_key(t.primary_key) ||
                            std::any_of(t.primary_key.begin(), t.primary_key.end(),
-                                       [&](const auto& c) { return unique_column(t, c); }));
+                                       [&](const auto& c) { return unique_column(t, c); }) ||
+                           stats::pair_built(pairs_, t.primary_key));
     if (fanout_ && fanout_->cluster && known(fanout_->fk))
       out << YAML::Key << "cluster" << YAML::Value << fanout_->fk;
     if (provable)
@@ -841,8 +889,10 @@ class Writer {
       const bool plain_unique = index.constraint && index.unique && index.columns.size() > 1 &&
                                 index.columns != t.primary_key;
       // A key holding the fanout pair stays unique (an index with unique: true).
-      const bool pair_unique = index.unique && index.columns.size() > 1 &&
-                               holds_fanout_key(index.columns) && index.columns != t.primary_key;
+      const bool pair_unique =
+          index.unique && index.columns.size() > 1 &&
+          (holds_fanout_key(index.columns) || stats::pair_built(pairs_, index.columns)) &&
+          index.columns != t.primary_key;
       if (index.constraint && !plain_pk && !plain_unique && !pair_unique) {  // primary_key / unique
         if (!std::all_of(index.columns.begin(), index.columns.end(), known))
           leave_out(object, "the key reads a column that is left out");
@@ -886,9 +936,14 @@ class Writer {
         out << YAML::EndSeq;
         if (!index->where.empty())
           out << YAML::Key << "where" << YAML::Value << YAML::DoubleQuoted << index->where;
-        if (index->unique && ((index->columns.size() == 1 && index->where.empty()) ||
-                              (index->columns.size() > 1 && holds_fanout_key(index->columns))))
+        const bool paired =
+            index->columns.size() > 1 &&
+            (holds_fanout_key(index->columns) || stats::pair_built(pairs_, index->columns));
+        if (index->unique && ((index->columns.size() == 1 && index->where.empty()) || paired))
           out << YAML::Key << "unique" << YAML::Value << true;
+        // A UNIQUE constraint stays one (pg_get_constraintdef as production's).
+        if (index->unique && index->constraint && paired && index->where.empty())
+          out << YAML::Key << "constraint" << YAML::Value << true;
         out << YAML::EndMap;
       }
       for (const IndexStats* index : definitions_) {
@@ -1123,8 +1178,12 @@ class Writer {
         leave_out(
             fmt::format("{} of column {}.{}", pk ? "primary key" : "uniqueness", t.name, c.name),
             fmt::format("unique {} values cannot be generated", type->sql()));
-      value_dist(out, t, c, *type, fk != nullptr);
-      if (!fk && !pk && !unique) given(out, t, c, *type);
+      const bool paired = std::any_of(pairs_.begin(), pairs_.end(), [&](const auto& p) {
+        return p.family == c.name ||
+               std::find(p.members.begin(), p.members.end(), c.name) != p.members.end();
+      });
+      value_dist(out, t, paired ? pair_member_stats(t, c) : c, *type, fk != nullptr);
+      if (!fk && !pk && !unique && !paired) given(out, t, c, *type);
     }
     out << YAML::EndMap;
     return true;

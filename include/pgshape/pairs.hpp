@@ -1,0 +1,100 @@
+// Composite keys unique by construction: a key (a, b, ...) whose columns are
+// neither a fanout pair nor unique on their own is generated as pairs. The
+// first column's values are families, each family as many rows as the value's
+// share; the values of the other columns (a tuple, for three or more) are
+// dealt to the families so that no family gets one twice, each as many rows
+// as its own share. Both marginals
+// are kept exactly (where the shares allow it) and nothing is remembered per
+// row: a row's pair is computed from the row alone, so shards and single rows
+// agree with the whole. Validation and the generator read the same choice of
+// keys from here.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "pgshape/profile.hpp"
+
+namespace pgshape {
+
+// One composite key the generator builds by pairing: columns of the table by index.
+struct PairKey {
+  size_t family = 0;            // the key's first column
+  std::vector<size_t> members;  // its other pairable columns: a tuple distinct within each family
+  std::vector<std::string> columns;  // the whole key, as the profile lists it
+  SourcePos pos;
+};
+
+// A column that can hold a pair's family or member: its values come from its
+// own distribution (or a plain foreign key's pick), not from another column
+// of the row (copy, child_number, given, `of`, fanout).
+bool pairable_column(const Column& column);
+
+// True when a fanout pair or a unique column of `columns` already proves the key unique.
+bool key_proven_unique(const Table& table, const std::vector<std::string>& columns);
+
+// The table's composite keys (primary key, then unique indexes without
+// expressions; a partial one too, unique over all rows) that need pairing:
+// not proven unique otherwise, the first column pairable and at least one
+// other (the members: every pairable column after the first). A key holding
+// all of an earlier pairing's columns is unique by it; a key sharing only
+// some with an earlier pairing is left out here and refused by validation.
+std::vector<PairKey> pair_keys(const Table& table);
+
+// How many distinct values a column's distribution can give over `rows` rows
+// (a bound for validation: weighted values, a zipf domain, integers between
+// min and max, n_distinct; INT64_MAX when practically unbounded).
+int64_t distinct_values_bound(const Column& column, int64_t rows);
+
+// The share of rows a column's most frequent value takes, as its distribution
+// says (0 when it does not say): the largest weight, zipf's first rank, the
+// first most common value's frequency, 1 / n_distinct. A pair key's members
+// need at least that share of the rows in distinct values.
+double largest_share(const Column& column, int64_t rows);
+
+// The pairing itself, over value indices. Families are sorted by size
+// descending (family 0 the largest); member values by count descending. The
+// cells (family g, its r-th pair) are numbered column by column of the Young
+// diagram: position H(r) + g with H(r) = sum over families of min(size, r);
+// member j takes the positions [C_j, C_j + c_j). A run longer than the rows
+// it can reach without meeting a family twice is cut there and the rest moves
+// on to the next values (reported by moved()).
+class PairLayout {
+ public:
+  // Throws InternalError when families times member values are fewer than the
+  // rows (the domain of pairs is too small); `why` names the key.
+  PairLayout(std::vector<int64_t> family_sizes, std::vector<int64_t> member_counts,
+             const std::string& why);
+  int64_t rows() const { return rows_; }
+  // The family (index into the sizes as sorted) and member of a position < rows().
+  void locate(uint64_t position, uint64_t& family, uint64_t& member) const;
+  // Rows moved from the family or member value the counts asked for: a family
+  // larger than the member values, a member value more frequent than the
+  // families it can reach.
+  int64_t moved() const { return moved_; }
+  // The member counts as laid out (sorted order), after any move.
+  const std::vector<int64_t>& member_counts() const { return counts_; }
+  const std::vector<int64_t>& family_sizes() const { return sizes_; }
+
+ private:
+  // The column r of the diagram that holds `position`, the position's offset
+  // in it, and the column's height.
+  void cell(uint64_t position, uint64_t& r, uint64_t& offset, uint64_t& height) const;
+  uint64_t height_at(uint64_t r) const;
+
+  int64_t rows_ = 0;
+  int64_t moved_ = 0;
+  std::vector<int64_t> sizes_;       // descending
+  std::vector<int64_t> counts_;      // descending (before moves), as laid out
+  std::vector<uint64_t> run_start_;  // C_j
+  // The first run of each block of 2^block_shift_ positions: a search
+  // within a block, not over every run (about as many blocks as runs).
+  int block_shift_ = 0;
+  std::vector<uint32_t> block_run_;
+  std::vector<uint64_t> level_;       // distinct sizes ascending: u_1 < u_2 < ...
+  std::vector<uint64_t> level_at_;    // H(u_{k-1}): first position of segment k
+  std::vector<uint64_t> level_high_;  // families with size >= u_k (the segment's height)
+};
+
+}  // namespace pgshape

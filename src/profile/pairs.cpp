@@ -1,0 +1,283 @@
+// Which composite keys are built by pairing, and the pairing's layout
+// (pgshape/pairs.hpp).
+#include "pgshape/pairs.hpp"
+
+#include <fmt/format.h>
+#include <algorithm>
+#include <cmath>
+#include <functional>
+
+namespace pgshape {
+
+namespace {
+
+bool listed(const std::vector<std::string>& columns, const std::string& name) {
+  return std::find(columns.begin(), columns.end(), name) != columns.end();
+}
+
+bool unique_column(const Table& table, const Column& c) {
+  return c.unique || (c.primary_key && table.primary_key.size() == 1) ||
+         (c.dist.kind == DistKind::kSequence && c.dist.step != 0);
+}
+
+int64_t saturating_cast(double v) {
+  if (!(v < 9.2e18)) return INT64_MAX;
+  return std::max<int64_t>(1, static_cast<int64_t>(std::llround(v)));
+}
+
+}  // namespace
+
+bool pairable_column(const Column& c) {
+  switch (c.dist.kind) {
+    case DistKind::kCopy:
+    case DistKind::kChildNumber:
+    case DistKind::kFanout:
+      return false;
+    default:
+      break;
+  }
+  return !c.given && c.dist.of.empty() && !c.type.opaque;
+}
+
+bool key_proven_unique(const Table& table, const std::vector<std::string>& columns) {
+  for (const auto& name : columns) {
+    const Column* c = table.find_column(name);
+    if (!c) continue;
+    if (unique_column(table, *c)) return true;
+    // A fanout key with its child_number, or a foreign key distinct within a fanout key's family.
+    if (!c->dist.of.empty() && listed(columns, c->dist.of) &&
+        (c->dist.kind == DistKind::kChildNumber || c->ref)) {
+      const Column* fk = table.find_column(c->dist.of);
+      if (fk && fk->ref && fk->dist.kind == DistKind::kFanout) return true;
+    }
+  }
+  return false;
+}
+
+std::vector<PairKey> pair_keys(const Table& table) {
+  std::vector<PairKey> out;
+  auto consider = [&](const std::vector<std::string>& columns, SourcePos pos) {
+    if (columns.size() < 2 || key_proven_unique(table, columns)) return;
+    std::vector<size_t> key;
+    for (const auto& name : columns) {
+      const int i = table.column_index(name);
+      if (i < 0 || std::find(key.begin(), key.end(), static_cast<size_t>(i)) != key.end()) return;
+      key.push_back(static_cast<size_t>(i));
+    }
+    if (!pairable_column(table.columns[key[0]])) return;
+    PairKey made{key[0], {}, columns, pos};
+    for (size_t k = 1; k < key.size(); ++k)
+      if (pairable_column(table.columns[key[k]])) made.members.push_back(key[k]);
+    if (made.members.empty()) return;
+    const auto in_key = [&](size_t c) { return std::find(key.begin(), key.end(), c) != key.end(); };
+    for (const PairKey& k : out) {
+      // Holding all of an earlier pairing's columns, the key is unique by it;
+      // holding some, it would need them paired twice.
+      std::vector<size_t> theirs = k.members;
+      theirs.push_back(k.family);
+      if (std::any_of(theirs.begin(), theirs.end(), in_key)) return;
+    }
+    out.push_back(std::move(made));
+  };
+  consider(table.primary_key, table.pos);
+  for (const auto& index : table.indexes)
+    if (index.unique && index.definition.empty())  // unique over all rows: over any part too
+      consider(index.columns, index.pos);
+  return out;
+}
+
+int64_t distinct_values_bound(const Column& c, int64_t rows) {
+  const Distribution& d = c.dist;
+  int64_t bound = INT64_MAX;
+  const bool whole = c.type.is_integer() || c.type.kind == PgType::kDate;
+  if (c.type.kind == PgType::kBoolean) bound = 2;
+  switch (d.kind) {
+    case DistKind::kWeighted:
+      bound = std::min<int64_t>(bound, static_cast<int64_t>(d.values.size()));
+      break;
+    case DistKind::kZipf:
+    case DistKind::kHotset:
+      if (d.n > 0) bound = std::min(bound, d.n);
+      break;
+    case DistKind::kBernoulli:
+      bound = std::min<int64_t>(bound, 2);
+      break;
+    case DistKind::kUniform:
+    case DistKind::kNormal:
+    case DistKind::kLognormal:
+      if (whole && d.min && d.max)
+        bound = std::min(bound, saturating_cast(std::floor(*d.max) - std::ceil(*d.min) + 1));
+      break;
+    case DistKind::kEmpirical:
+      if (d.n_distinct != 0)
+        bound = std::min(
+            bound, saturating_cast(d.n_distinct < 0 ? -d.n_distinct * static_cast<double>(rows)
+                                                    : d.n_distinct));
+      else if (d.histogram.empty())
+        bound =
+            std::min<int64_t>(bound, std::max<int64_t>(1, static_cast<int64_t>(d.values.size())));
+      break;
+    default:
+      break;
+  }
+  return std::max<int64_t>(1, std::min(bound, std::max<int64_t>(rows, 1)));
+}
+
+namespace {
+
+// 1 / H(n, s): the first rank's share of a zipf over n (the sum's tail past a
+// million terms by its integral).
+double zipf_first(int64_t n, double s) {
+  double h = 0;
+  const int64_t direct = std::min<int64_t>(n, 1000000);
+  for (int64_t k = 1; k <= direct; ++k) h += std::pow(static_cast<double>(k), -s);
+  if (n > direct) {
+    const auto a = static_cast<double>(direct) + 0.5, b = static_cast<double>(n) + 0.5;
+    h += s == 1 ? std::log(b / a) : (std::pow(b, 1 - s) - std::pow(a, 1 - s)) / (1 - s);
+  }
+  return h > 0 ? 1 / h : 0;
+}
+
+}  // namespace
+
+double largest_share(const Column& c, int64_t rows) {
+  const Distribution& d = c.dist;
+  switch (d.kind) {
+    case DistKind::kWeighted: {
+      double total = 0, top = 0;
+      for (size_t i = 0; i < d.values.size(); ++i) {
+        const double w = i < d.weights.size() ? d.weights[i] : 1.0;
+        total += w;
+        top = std::max(top, w);
+      }
+      return total > 0 ? top / total : 0;
+    }
+    case DistKind::kZipf:
+      return d.n > 0 ? zipf_first(d.n, d.s) : 0;
+    case DistKind::kHotset:
+      if (d.hot <= 0 || d.n <= 0) return 0;
+      return std::max(d.share / static_cast<double>(std::min(d.hot, d.n)),
+                      d.n > d.hot ? (1 - d.share) * zipf_first(d.n - d.hot, d.s) : 0.0);
+    case DistKind::kEmpirical: {
+      double top = 0;
+      for (double w : d.weights) top = std::max(top, w);
+      const double distinct =
+          d.n_distinct < 0 ? -d.n_distinct * static_cast<double>(rows) : d.n_distinct;
+      if (distinct >= 1) top = std::max(top, (1 - c.null_fraction - top) / distinct);
+      return std::min(top, 1.0);
+    }
+    default: {
+      const int64_t values = distinct_values_bound(c, rows);
+      return values < INT64_MAX && values < rows ? 1 / static_cast<double>(values) : 0;
+    }
+  }
+}
+
+PairLayout::PairLayout(std::vector<int64_t> family_sizes, std::vector<int64_t> member_counts,
+                       const std::string& why)
+    : sizes_(std::move(family_sizes)), counts_(std::move(member_counts)) {
+  std::sort(sizes_.begin(), sizes_.end(), std::greater<>());
+  std::sort(counts_.begin(), counts_.end(), std::greater<>());
+  while (!sizes_.empty() && sizes_.back() <= 0) sizes_.pop_back();
+  for (int64_t s : sizes_) rows_ += s;
+  // A family larger than there are member values cannot hold distinct ones:
+  // its excess moves to the next families below that size (largest first).
+  const auto cap = static_cast<int64_t>(counts_.size());
+  int64_t excess = 0;
+  for (auto& s : sizes_)
+    if (s > cap) excess += s - cap, s = cap;
+  moved_ += excess;
+  for (auto& s : sizes_) {
+    const int64_t add = std::min(excess, cap - s);
+    s += add, excess -= add;
+  }
+  if (excess > 0)
+    throw InternalError(fmt::format(
+        "{}: {} rows need more distinct pairs than the key's values give ({} x {} values)", why,
+        rows_, sizes_.size(), cap));
+  // Segments of equal height: columns r in [u_{k-1}, u_k) hold the families
+  // whose size reaches u_k, h_k of them.
+  uint64_t previous = 0, at = 0;
+  for (size_t g = sizes_.size(); g-- > 0;) {
+    const auto u = static_cast<uint64_t>(sizes_[g]);
+    if (u == previous) continue;
+    const auto high = static_cast<uint64_t>(g + 1);
+    level_.push_back(u);
+    level_at_.push_back(at);
+    level_high_.push_back(high);
+    at += (u - previous) * high;
+    previous = u;
+  }
+  // Runs, cut where they would meet a family twice; what is cut moves on.
+  int64_t carry = 0;
+  uint64_t position = 0;
+  const auto total = static_cast<uint64_t>(rows_);
+  // The largest family meets every column once, so the runs left must be at
+  // least the columns left: when they are just enough, a run finishes its
+  // column, and the next starts a column of its own.
+  const uint64_t columns = sizes_.empty() ? 0 : static_cast<uint64_t>(sizes_.front());
+  for (size_t j = 0; j < counts_.size(); ++j) {
+    int64_t& count = counts_[j];
+    if (position >= total) {
+      carry += count;
+      count = 0;
+      run_start_.push_back(position);
+      continue;
+    }
+    uint64_t r = 0, offset = 0, height = 0;
+    cell(position, r, offset, height);
+    const uint64_t reach = (height - offset) + std::min(offset, height_at(r + 1));
+    const auto room = static_cast<int64_t>(std::min(reach, total - position));
+    const int64_t want = count + carry;
+    int64_t take = std::clamp<int64_t>(want, 0, room);
+    const auto runs_after = static_cast<uint64_t>(counts_.size() - j - 1);
+    if (runs_after <= columns - (r + 1))
+      take = std::max(take, std::min(room, static_cast<int64_t>(height - offset)));
+    if (take < count) moved_ += count - take;
+    carry = want - take;
+    count = take;
+    run_start_.push_back(position);
+    position += static_cast<uint64_t>(take);
+  }
+  while (block_shift_ < 63 && (total >> block_shift_) > counts_.size()) ++block_shift_;
+  const uint64_t blocks = total ? ((total - 1) >> block_shift_) + 1 : 0;
+  block_run_.reserve(static_cast<size_t>(blocks) + 1);
+  for (uint64_t b = 0, j = 0; b < blocks; ++b) {
+    const uint64_t first = b << block_shift_;
+    while (j + 1 < run_start_.size() && run_start_[j + 1] <= first) ++j;
+    block_run_.push_back(static_cast<uint32_t>(j));
+  }
+  block_run_.push_back(static_cast<uint32_t>(run_start_.size()));
+  if (position < total)
+    throw InternalError(
+        fmt::format("{}: {} rows need more distinct pairs than the key's values give ({} laid out)",
+                    why, rows_, position));
+}
+
+uint64_t PairLayout::height_at(uint64_t r) const {
+  // The segment whose columns include r: the first level above r.
+  const auto it = std::upper_bound(level_.begin(), level_.end(), r);
+  return it == level_.end() ? 0 : level_high_[static_cast<size_t>(it - level_.begin())];
+}
+
+void PairLayout::cell(uint64_t position, uint64_t& r, uint64_t& offset, uint64_t& height) const {
+  const auto k = static_cast<size_t>(
+      std::upper_bound(level_at_.begin(), level_at_.end(), position) - level_at_.begin() - 1);
+  const uint64_t first_column = k ? level_[k - 1] : 0;
+  height = level_high_[k];
+  const uint64_t into = position - level_at_[k];
+  r = first_column + into / height;
+  offset = into % height;
+}
+
+void PairLayout::locate(uint64_t position, uint64_t& family, uint64_t& member) const {
+  uint64_t r = 0, height = 0;
+  cell(position, r, family, height);
+  // Runs of count 0 lie at the end (they start at rows()): never found.
+  const uint64_t b = position >> block_shift_;
+  const auto from = run_start_.begin() + block_run_[b];
+  const auto to = run_start_.begin() + std::min<size_t>(block_run_[b + 1] + 1, run_start_.size());
+  member = static_cast<uint64_t>(std::upper_bound(from, to, position) - run_start_.begin() - 1);
+}
+
+}  // namespace pgshape
