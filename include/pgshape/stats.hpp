@@ -47,6 +47,12 @@ struct ColumnStats {
   std::vector<double> mcf;
   std::vector<std::string> histogram;
   std::optional<double> correlation;
+  // Arrays: pg_stats' element statistics. most_common_elems (as text); their
+  // freqs, which end with the least, the greatest and the NULL-element share;
+  // elem_count_histogram, which ends with the average distinct elements per row.
+  std::vector<std::string> mce;
+  std::vector<double> mcef;
+  std::vector<double> elem_counts;
 };
 
 struct ForeignKeyStats {
