@@ -2,8 +2,9 @@
 // column. A row's count of distinct elements L is drawn from the count
 // histogram; each most common element e joins it with probability
 // min(1, r_e * L), r_e calibrated so that its share over all rows is the
-// profile's; the rest of the L are elements outside the list, drawn from a
-// generated tail sized so each of them appears in a `rest` share of the rows.
+// profile's (the rows are chosen by systematic sampling, below); the rest of
+// the L are elements outside the list, drawn from a generated tail sized so
+// each of them appears in a `rest` share of the rows.
 #include <algorithm>
 #include <charconv>
 #include <cmath>
@@ -165,30 +166,51 @@ class TailElements {
   std::unordered_set<std::string> listed_;
 };
 
+// Listed elements are chosen by systematic sampling: laid end to end in a
+// keyed random order, element e taking an interval of length
+// p_e = min(1, rate_e * L), they are hit by the points u, u + 1, u + 2, ...
+// for one uniform u. Each is chosen with probability exactly p_e, never twice
+// (p_e <= 1), and a row holds floor or ceil of sum p_e of them, so its count
+// of elements is L: independent draws per element would give rows of
+// Poisson-like counts instead. One table of interval ends per length L the
+// histogram allows and per order (a few orders, one picked per row, so no two
+// elements are kept apart by being neighbours in the one order).
 class ArrayGenerator : public ColumnGenerator {
  public:
   explicit ArrayGenerator(const ColumnContext& c)
       : key_(stream_key(c.seed, c.table->name, c.column->name)), shape_(c.column->dist) {
     const Distribution& d = c.column->dist;
-    // Elements by falling rate, in blocks whose rates lie within a factor 2 of
-    // the block's first: a row skips through a block geometrically.
-    std::vector<size_t> order(d.elements.size());
-    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-    std::stable_sort(order.begin(), order.end(),
-                     [&](size_t a, size_t b) { return shape_.rates[a] > shape_.rates[b]; });
-    for (size_t i : order) {
-      texts_.push_back(array_element_text(d.elements[i]));
-      rates_.push_back(shape_.rates[i]);
+    const size_t n = d.elements.size();
+    for (const auto& e : d.elements) {
+      texts_.push_back(array_element_text(e));
       plain_ = plain_ && plain_text(texts_.back());
-      longest_ = std::max(longest_, texts_.back().size());
-      if (blocks_.empty() || rates_.back() < rates_[blocks_.back()] / 2)
-        blocks_.push_back(texts_.size() - 1);
     }
-    blocks_.push_back(texts_.size());
-    uint64_t domain =
-        d.element_rest > 0
-            ? static_cast<uint64_t>(std::llround(shape_.tail_per_row / d.element_rest))
-            : 0;
+    length_table_.assign(shape_.pmf.size(), -1);
+    size_t used = 0;
+    for (size_t l = 1; l < shape_.pmf.size(); ++l)
+      if (shape_.pmf[l] > 0) length_table_[l] = static_cast<int32_t>(used++);
+    // At most ~4M interval ends in all (32 MB): fewer orders for wide lists.
+    orders_ = std::clamp<size_t>(4000000 / std::max<size_t>(1, used * (n + 1)), 1, 4);
+    const uint64_t order_key = stream_key(c.seed, c.table->name, c.column->name, "order");
+    for (size_t o = 0; o < orders_; ++o) {
+      std::vector<uint32_t> order(n);
+      if (n > 0) {
+        Permutation shuffle(n, order_key + o);
+        for (size_t i = 0; i < n; ++i) order[i] = static_cast<uint32_t>(shuffle(i));
+      }
+      for (size_t l = 1; l < shape_.pmf.size(); ++l) {
+        if (length_table_[l] < 0) continue;
+        std::vector<double> ends(n + 1, 0.0);
+        for (size_t i = 0; i < n; ++i)
+          ends[i + 1] = ends[i] + std::min(1.0, shape_.rates[order[i]] * static_cast<double>(l));
+        ends_.push_back(std::move(ends));
+      }
+      orders_of_.push_back(std::move(order));
+    }
+    used_lengths_ = used;
+    uint64_t domain = d.element_rest > 0
+                          ? static_cast<uint64_t>(std::ceil(shape_.tail_per_row / d.element_rest))
+                          : 0;
     tail_ = std::make_unique<TailElements>(
         array_element_type(c.column->type), d.elements,
         stream_key(c.seed, c.table->name, c.column->name, "tail"), domain);
@@ -213,23 +235,14 @@ class ArrayGenerator : public ColumnGenerator {
       }
       chosen.clear();
       tail.clear();
-      const double l = static_cast<double>(length);
-      for (size_t b = 0; length > 0 && b + 1 < blocks_.size(); ++b) {
-        const double top = std::min(1.0, rates_[blocks_[b]] * l);
-        if (top <= 0) break;
-        const double log_miss = top < 1 ? std::log1p(-top) : 0;
-        size_t j = blocks_[b];
-        while (true) {
-          if (top < 1) {  // skip the elements a draw at the block's top rate misses
-            const double u = 1.0 - engine.uniform01();
-            const double skip = std::floor(std::log(u) / log_miss);
-            if (skip >= static_cast<double>(blocks_[b + 1] - j)) break;
-            j += static_cast<size_t>(skip);
-          }
-          if (j >= blocks_[b + 1]) break;
-          const double p = std::min(1.0, rates_[j] * l);
-          if (p >= top || engine.uniform01() * top < p) chosen.push_back(static_cast<uint32_t>(j));
-          ++j;
+      if (length > 0 && !texts_.empty()) {
+        const size_t o = orders_ > 1 ? engine.below(orders_) : 0;
+        const std::vector<double>& ends =
+            ends_[o * used_lengths_ + static_cast<size_t>(length_table_[length])];
+        const std::vector<uint32_t>& order = orders_of_[o];
+        for (double x = engine.uniform01(); x < ends.back(); x += 1) {
+          const auto at = std::upper_bound(ends.begin(), ends.end(), x) - ends.begin() - 1;
+          chosen.push_back(order[static_cast<size_t>(at)]);
         }
       }
       if (domain_ > 0 && length > chosen.size()) {
@@ -267,13 +280,15 @@ class ArrayGenerator : public ColumnGenerator {
  private:
   uint64_t key_;
   ArrayShape shape_;
-  std::vector<std::string> texts_;  // the listed elements as array-literal items
-  std::vector<double> rates_;       // P(element | length L) = min(1, rate * L)
-  std::vector<size_t> blocks_;      // first element of each block, then the end
+  std::vector<std::string> texts_;     // the listed elements as array-literal items
+  std::vector<int32_t> length_table_;  // length L -> its row in each order's tables
+  size_t used_lengths_ = 0;            // lengths with a table
+  size_t orders_ = 1;                  // random orders of the listed elements
+  std::vector<std::vector<uint32_t>> orders_of_;
+  std::vector<std::vector<double>> ends_;  // [order * used_lengths_ + L's row]: interval ends
   std::vector<std::pair<uint64_t, uint64_t>> buckets_;
   std::unique_ptr<TailElements> tail_;
   uint64_t domain_ = 0;
-  size_t longest_ = 0;
   bool plain_ = true;
 };
 

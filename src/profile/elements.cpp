@@ -7,6 +7,7 @@
 #include <cmath>
 #include <set>
 
+#include "pgshape/util.hpp"
 #include "profile/parser_impl.hpp"
 
 namespace pgshape {
@@ -35,7 +36,8 @@ void ProfileParser::parse_array_params(const YAML::Node& node, Column& column) {
     return;
   }
   const auto element = array_element_type(column.type);
-  if (const YAML::Node e = node["elements"]; e && r_.check_map(e, "elements", {"values", "rest"})) {
+  if (const YAML::Node e = node["elements"];
+      e && r_.check_map(e, "elements", section_keys("elements"))) {
     if (const YAML::Node v = e["values"]; v && r_.check_map(v, "elements' values", {})) {
       std::set<std::string> seen;
       for (auto it = v.begin(); it != v.end(); ++it) {
@@ -113,7 +115,7 @@ void ProfileParser::parse_document_params(const YAML::Node& node, Column& column
       if (!r_.check_map(it->second, what, {})) continue;
       for (auto v = it->second.begin(); v != it->second.end(); ++v) {
         const std::string text = v->first.Scalar();
-        if (!nlohmann::json::accept(text))
+        if (json_too_deep(text) || !nlohmann::json::accept(text))
           r_.error("profile.bad-literal", v->first,
                    fmt::format("value '{}' of key '{}' is not JSON", text, key.name),
                    "quote JSON strings twice: '\"red\"'");
@@ -134,7 +136,8 @@ void ProfileParser::parse_document_params(const YAML::Node& node, Column& column
     for (auto it = s.begin(); it != s.end(); ++it) {
       const std::string text = it->first.Scalar();
       std::vector<std::string> set;
-      nlohmann::json parsed = nlohmann::json::parse(text, nullptr, false);
+      nlohmann::json parsed =
+          json_too_deep(text, 2) ? nlohmann::json() : nlohmann::json::parse(text, nullptr, false);
       bool ok = parsed.is_array();
       for (const auto& item : parsed.is_array() ? parsed : nlohmann::json::array())
         if (item.is_string())

@@ -276,6 +276,8 @@ class ValueChecker {
       case DistKind::kFanout:  // a foreign key: handled above
       case DistKind::kWords:
       case DistKind::kBernoulli:
+      case DistKind::kArray:
+      case DistKind::kDocument:
         return std::nullopt;
     }
     return std::nullopt;

@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include "pgshape/util.hpp"
 #include "stats/element_writer.hpp"
 
 namespace pgshape::stats {
@@ -83,6 +84,7 @@ std::optional<std::string> write_document(YAML::Emitter& out, const ColumnStats&
   for (size_t i = 0; i < c.mcv.size() && i < c.mcf.size(); ++i) named += c.mcf[i];
   const double rest = std::max(0.0, 1 - c.null_frac - named);
   auto take = [&](const std::string& text, double w) {
+    if (json_too_deep(text, 64)) return false;  // kept whole by the caller's sampling
     auto doc = nlohmann::json::parse(text, nullptr, false);
     if (doc.is_discarded() || !doc.is_object()) return false;
     docs.emplace_back(std::move(doc), w);
