@@ -114,10 +114,15 @@ class TailElements {
       kind_ = Kind::kUuid;
     } else if (t.is_textual()) {
       kind_ = Kind::kText;
-      // A short code in base 36 after a letter: "k1z", fitting varchar(n).
-      const int room = t.max_chars() > 0 ? t.max_chars() : 12;
+      // A code in base 36 after a letter ("k01z"), as wide as the listed
+      // elements on average (a table's width steers its scan costs), fitting
+      // varchar(n).
+      const int room = t.max_chars() > 0 ? t.max_chars() : 14;
       if (room < 2) domain = 0;
-      width_ = room;
+      double chars = 0;
+      for (const auto& v : listed) chars += static_cast<double>(v.size());
+      const int average = listed.empty() ? 6 : static_cast<int>(std::lround(chars / listed.size()));
+      width_ = std::clamp(average, 2, std::clamp(room, 2, 32));
     } else {
       domain = 0;  // booleans and the like: every value is listed
     }
@@ -147,6 +152,7 @@ class TailElements {
           do digits[n++] = "0123456789abcdefghijklmnopqrstuvwxyz"[x % 36], x /= 36;
           while (x > 0 && n < 13);
           if (n + 1 > width_) n = width_ - 1;
+          for (int pad = width_ - 1 - n; pad > 0; --pad) *q++ = '0';
           while (n > 0) *q++ = digits[--n];
           if (!listed_.count(std::string(p, q)) || attempt > 6) return q;
         }

@@ -46,7 +46,7 @@ void build_source(const std::string& dsn) {
              ARRAY(SELECT DISTINCT 'w' || (floor(power(3000, random()))::int - 1)
                    FROM generate_series(1, (g * 7919) % 8)) END,
            ARRAY(SELECT DISTINCT floor(800 * power(random(), 3))::int
-                 FROM generate_series(0, (g * 104729) % 4)),
+                 FROM generate_series(0, (g / 3) % 4)),
            CASE WHEN random() < 0.05 THEN NULL ELSE
              jsonb_build_object('color',
                (ARRAY['red', 'red', 'red', 'red', 'red', 'red', 'red', 'red', 'red',
