@@ -178,9 +178,10 @@ class TailElements {
 // for one uniform u. Each is chosen with probability exactly p_e, never twice
 // (p_e <= 1), and a row holds floor or ceil of sum p_e of them, so its count
 // of elements is L: independent draws per element would give rows of
-// Poisson-like counts instead. One table of interval ends per length L the
-// histogram allows and per order (a few orders, one picked per row, so no two
-// elements are kept apart by being neighbours in the one order).
+// Poisson-like counts instead. One order makes at most one set per interval
+// of u, so there are up to 64 orders, one picked per row (and no two elements
+// are kept apart for good by being neighbours in one order): a table of
+// interval ends per order and per length L the histogram allows, within 8 MB.
 class ArrayGenerator : public ColumnGenerator {
  public:
   explicit ArrayGenerator(const ColumnContext& c)
@@ -195,8 +196,8 @@ class ArrayGenerator : public ColumnGenerator {
     size_t used = 0;
     for (size_t l = 1; l < shape_.pmf.size(); ++l)
       if (shape_.pmf[l] > 0) length_table_[l] = static_cast<int32_t>(used++);
-    // At most ~4M interval ends in all (32 MB): fewer orders for wide lists.
-    orders_ = std::clamp<size_t>(4000000 / std::max<size_t>(1, used * (n + 1)), 1, 4);
+    // At most ~1M interval ends in all (8 MB): fewer orders for wide lists.
+    orders_ = std::clamp<size_t>(1000000 / std::max<size_t>(1, used * (n + 1)), 1, 64);
     const uint64_t order_key = stream_key(c.seed, c.table->name, c.column->name, "order");
     for (size_t o = 0; o < orders_; ++o) {
       std::vector<uint32_t> order(n);

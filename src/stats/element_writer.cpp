@@ -68,9 +68,9 @@ std::optional<std::string> write_array(YAML::Emitter& out, const ColumnStats& c,
   for (double l : lengths) out << static_cast<int64_t>(l);
   out << YAML::EndSeq << YAML::EndMap;
   std::string note = fmt::format(
-      "{}: arrays from pg_stats' element statistics ({} most common elements, distinct elements "
-      "per row from elem_count_histogram); elements are drawn independently of each other, "
-      "the others are generated {}",
+      "{}: arrays from pg_stats' element statistics ({} most common elements with their share "
+      "of rows, distinct elements per row from elem_count_histogram; which elements go "
+      "together is not kept), the other elements generated {}",
       c.name, listed, rest > 0 ? fmt::format("(each in {:.2g} of the rows)", rest) : "(none)");
   if (null_elements > 0) note += "; NULL elements are not generated";
   return note;
