@@ -72,6 +72,11 @@ struct ColumnType {
 
 // Parses "bigint", "int8", "numeric(10,2)", "character varying(20)", ...; nullopt if unknown.
 std::optional<ColumnType> parse_column_type(std::string_view text);
+// The element type of an array column (opaque "text[]", "integer[]"), when
+// pgshape generates that type; nullopt otherwise.
+std::optional<ColumnType> array_element_type(const ColumnType& type);
+// An opaque column of type jsonb or json.
+bool is_json_type(const ColumnType& type);
 
 enum class DistKind {
   kSequence,     // start + row * step
@@ -90,6 +95,8 @@ enum class DistKind {
   kEmpirical,    // most common values + histogram, as pg_stats describes a column
   kFanout,       // foreign key: each parent used gets k children, k drawn from `values`
   kChildNumber,  // a child's number among its fan-out parent's children: start..start+k-1
+  kArray,        // arrays (text[], integer[], ...) shaped by pg_stats' element statistics
+  kDocument,     // jsonb objects: key sets and per-key values taken from sampled documents
 };
 
 std::string_view to_string(DistKind kind);
@@ -129,6 +136,25 @@ struct Distribution {
   double avg_width = 0;  // average stored width in bytes (pg_stats avg_width); 0 = unspecified
   // child_number: the fanout foreign key of the same table whose children it numbers.
   std::string of;
+  // array (`elements:`, `lengths:`): the most common elements as the element
+  // type's literals, with the share of non-NULL rows holding each (pg_stats'
+  // most_common_elems / most_common_elem_freqs); `element_rest` the share holding
+  // each element not listed; `lengths` the distinct elements per row as
+  // equal-count histogram bounds (elem_count_histogram without its average).
+  std::vector<std::string> elements;
+  std::vector<double> element_freqs;
+  double element_rest = 0;
+  std::vector<double> lengths;
+  // document (`key_sets:`, `keys:`): which keys a document holds (each set with
+  // its weight) and, per key, its values as JSON texts with weights.
+  std::vector<std::vector<std::string>> key_sets;
+  std::vector<double> key_set_weights;
+  struct DocumentKey {
+    std::string name;
+    std::vector<std::string> values;  // JSON texts: "red" quoted, 3, {"a": 1}
+    std::vector<double> weights;
+  };
+  std::vector<DocumentKey> keys;
 };
 
 struct ForeignKeyRef {

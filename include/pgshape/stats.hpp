@@ -48,6 +48,12 @@ struct ColumnStats {
   std::vector<double> mcf;
   std::vector<std::string> histogram;
   std::optional<double> correlation;
+  // Arrays: pg_stats' element statistics. most_common_elems (as text); their
+  // freqs, which end with the least, the greatest and the NULL-element share;
+  // elem_count_histogram, which ends with the average distinct elements per row.
+  std::vector<std::string> mce;
+  std::vector<double> mcef;
+  std::vector<double> elem_counts;
 };
 
 // How many distinct values `c` holds in a table of `rows` rows: pg_stats gives a

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "gen/array_gen.hpp"
 #include "gen/columns.hpp"
 #include "gen/encode.hpp"
 #include "gen/text_forms.hpp"
@@ -230,6 +231,10 @@ std::unique_ptr<ColumnGenerator> make_value_generator(const ColumnContext& c) {
       return std::make_unique<UuidGenerator>(c);
     case DistKind::kEmpirical:
       return make_empirical_generator(c);
+    case DistKind::kArray:
+      return make_array_generator(c);
+    case DistKind::kDocument:
+      return make_document_generator(c);
     case DistKind::kWords:
     case DistKind::kPattern:
       return make_text_generator(c, unique);

@@ -439,6 +439,8 @@ class KeyChecker {
       case DistKind::kZipf:
       case DistKind::kHotset:
       case DistKind::kTimeline:
+      case DistKind::kArray:
+      case DistKind::kDocument:
         repeats_error(table, c, fmt::format("'{}' repeats values", to_string(d.kind)));
         break;
       case DistKind::kEmpirical: {

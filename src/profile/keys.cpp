@@ -39,8 +39,8 @@ const std::vector<ProfileKey>& profile_keys() {
        "[dependencies, ndistinct, mcv], name: x}"},
       {"column", "type", "string",
        "PostgreSQL type: bigint, integer, numeric(10,2), text, ..., a name of types:, or any "
-       "type (text[], jsonb, ...) for a column that is all NULL (null_fraction: 1) or weighted "
-       "over that type's literals"},
+       "type (text[], jsonb, ...) for a column that is all NULL (null_fraction: 1), weighted "
+       "over that type's literals, an array (dist: array) or a jsonb object (dist: document)"},
       {"column", "primary_key", "bool", "the column is the primary key"},
       {"column", "unique", "bool", "every value distinct (generated without storing them)"},
       {"column", "nullable", "bool", "allow NULL (implied by null_fraction > 0)"},
@@ -160,6 +160,21 @@ const std::vector<ProfileKey>& profile_keys() {
       {"partition", "bound", "string",
        "FOR VALUES FROM (..) TO (..), FOR VALUES IN (..), FOR VALUES WITH (..) or DEFAULT"},
       {"partition", "rows", "integer", "rows the source's leaf held (informational)"},
+      {"dist", "elements", "map",
+       "array: {values: {element: share of non-NULL rows holding it}, rest: share holding each "
+       "element not listed} (pg_stats' most_common_elems and their freqs)"},
+      {"dist", "lengths", "list",
+       "array: distinct elements per row, as equal-count histogram bounds (pg_stats' "
+       "elem_count_histogram without its last entry, the average)"},
+      {"dist", "key_sets", "map",
+       "document: a list of keys (as JSON: '[\"color\", \"size\"]') -> weight: which keys a "
+       "jsonb object holds"},
+      {"dist", "keys", "map",
+       "document: key -> {JSON value: weight} ('\"red\"': 3, '12': 1, '{\"a\": 1}': 1)"},
+      {"elements", "values", "map", "element literal -> share of non-NULL rows holding it (0..1]"},
+      {"elements", "rest", "number",
+       "share of non-NULL rows holding each element not in values (below the least of them); "
+       "0: no other elements"},
   };
   return kKeys;
 }
@@ -194,6 +209,8 @@ const std::vector<DistSpec>& distributions() {
        {}},
       {DistKind::kFanout, "fanout", {"values", "min", "max"}, {}},
       {DistKind::kChildNumber, "child_number", {"of", "start"}, {"of"}},
+      {DistKind::kArray, "array", {"elements", "lengths"}, {"elements", "lengths"}},
+      {DistKind::kDocument, "document", {"key_sets", "keys"}, {"key_sets", "keys"}},
   };
   return kSpecs;
 }

@@ -86,6 +86,9 @@ class ProfileParser {
   // One `foreign_keys:` item (foreign_keys.cpp); checked whole in checks.cpp.
   ForeignKeySpec parse_foreign_key(const YAML::Node& node, const Table& table);
   void parse_values(const YAML::Node& node, Column& column);
+  // dist: array and dist: document (elements.cpp).
+  void parse_array_params(const YAML::Node& node, Column& column);
+  void parse_document_params(const YAML::Node& node, Column& column);
   // Reports `text` (written at `node`) unless it is a valid value of the column's type.
   void check_literal(const YAML::Node& node, const Column& column, const std::string& text);
   void check_dist_ranges(const YAML::Node& node, const Column& column, const std::string& what);

@@ -41,6 +41,10 @@ std::string_view to_string(DistKind kind) {
       return "fanout";
     case DistKind::kChildNumber:
       return "child_number";
+    case DistKind::kArray:
+      return "array";
+    case DistKind::kDocument:
+      return "document";
   }
   return "?";
 }

@@ -32,6 +32,7 @@ std::string profile_reference_markdown() {
       {"left_out", "`left_out[]`"},
       {"foreign_key", "`tables.<name>.foreign_keys[]`"},
       {"partition", "`tables.<name>.partitions[]`"},
+      {"elements", "`elements` of an array column (`dist: array`)"},
   };
   for (const auto& section : kSections) {
     out += fmt::format("#### {}\n\n| key | type | meaning |\n|---|---|---|\n", section.title);

@@ -121,7 +121,7 @@ class ValueChecker {
     const ColumnType& t = c.type;
     const DistKind kind = c.dist.kind;
     if (c.ref || kind == DistKind::kCopy || kind == DistKind::kWeighted ||
-        kind == DistKind::kEmpirical)
+        kind == DistKind::kEmpirical || kind == DistKind::kArray || kind == DistKind::kDocument)
       return true;
     const char* makes = nullptr;
     bool ok = true;
@@ -276,6 +276,8 @@ class ValueChecker {
       case DistKind::kFanout:  // a foreign key: handled above
       case DistKind::kWords:
       case DistKind::kBernoulli:
+      case DistKind::kArray:
+      case DistKind::kDocument:
         return std::nullopt;
     }
     return std::nullopt;

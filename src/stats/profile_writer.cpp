@@ -16,6 +16,7 @@
 #include "pgshape/pg.hpp"
 #include "pgshape/stats.hpp"
 #include "pgshape/util.hpp"
+#include "stats/element_writer.hpp"
 #include "stats/internal.hpp"
 #include "stats/pair_columns.hpp"
 
@@ -1046,6 +1047,11 @@ class Writer {
         sample.emplace_back(bound, std::max(rest, 1e-6) / static_cast<double>(c.histogram.size()));
       const bool keyed =
           single_key(t.primary_key, c.name) || referenced || unique_column(t, c.name);
+      if (!keyed && !snap_.redacted && opaque_spelling(c.type) && !type_missing(c.type))
+        if (auto note = stats::write_element_column(out, c, t.reltuples)) {
+          notes_.push_back(fmt::format("{}.{}", t.name, *note));
+          return true;
+        }
       // Not under --redact: only text values are redacted, and these are not text.
       if (!sample.empty() && !keyed && !snap_.redacted && opaque_spelling(c.type) &&
           !type_missing(c.type)) {

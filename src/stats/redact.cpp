@@ -163,6 +163,7 @@ void redact_snapshot(StatsSnapshot& snapshot, uint64_t key) {
         c.default_expr = redact_predicate(c.default_expr, key);
       for (auto& v : c.mcv) v = redact_text(v, key);
       for (auto& v : c.histogram) v = redact_text(v, key);
+      for (auto& v : c.mce) v = redact_text(v, key);
       // Bounds are sorted again (prefix groups stay together, as LIKE needs).
       std::sort(c.histogram.begin(), c.histogram.end());
     }

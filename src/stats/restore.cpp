@@ -102,6 +102,12 @@ bool restore_column(pqxx::transaction_base& tx, const std::string& schema, const
   }
   if (!c.histogram.empty()) call.add("histogram_bounds", array_literal(c.histogram), "text");
   if (c.correlation) call.add("correlation", number(*c.correlation), "real");
+  // An array's element statistics: what @>, && and = ANY estimate from.
+  if (!c.mce.empty() && c.mcef.size() >= c.mce.size()) {
+    call.add("most_common_elems", array_literal(c.mce), "text");
+    call.add("most_common_elem_freqs", real_array(c.mcef), "real[]");
+  }
+  if (!c.elem_counts.empty()) call.add("elem_count_histogram", real_array(c.elem_counts), "real[]");
   const std::string sql =
       "SELECT pg_catalog.pg_restore_attribute_stats(" + call.sql.substr(2) + ")";
   return tx.exec_params(sql, pqxx::prepare::make_dynamic_params(call.values))[0][0].as<bool>();

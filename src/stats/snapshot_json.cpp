@@ -85,6 +85,8 @@ std::string snapshot_to_json(const StatsSnapshot& s) {
                   {"mcf", c.mcf},
                   {"histogram", c.histogram}};
       if (c.correlation) col["correlation"] = *c.correlation;
+      if (!c.elem_counts.empty())
+        col["elements"] = {{"mce", c.mce}, {"mcef", c.mcef}, {"counts", c.elem_counts}};
       columns.push_back(std::move(col));
     }
     json table = {{"name", t.name},
@@ -135,6 +137,12 @@ StatsSnapshot snapshot_from_json(const std::string& text) {
         c.mcf = jc.value("mcf", std::vector<double>{});
         c.histogram = jc.value("histogram", std::vector<std::string>{});
         if (jc.contains("correlation")) c.correlation = jc.at("correlation").get<double>();
+        if (jc.contains("elements")) {
+          const auto& je = jc.at("elements");
+          c.mce = je.value("mce", std::vector<std::string>{});
+          c.mcef = je.value("mcef", std::vector<double>{});
+          c.elem_counts = je.value("counts", std::vector<double>{});
+        }
         t.columns.push_back(std::move(c));
       }
       if (jt.contains("extended")) t.extended = extended_from_json(jt.at("extended"));

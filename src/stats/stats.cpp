@@ -190,7 +190,10 @@ constexpr const char* kStatsSql =
     "       coalesce(pg_catalog.array_to_json(s.most_common_vals::text::text[])::text, '[]'), "
     "       coalesce(pg_catalog.array_to_json(s.most_common_freqs)::text, '[]'), "
     "       coalesce(pg_catalog.array_to_json(s.histogram_bounds::text::text[])::text, '[]'), "
-    "       s.correlation::float8 "
+    "       s.correlation::float8, "
+    "       coalesce(pg_catalog.array_to_json(s.most_common_elems::text::text[])::text, '[]'), "
+    "       coalesce(pg_catalog.array_to_json(s.most_common_elem_freqs)::text, '[]'), "
+    "       coalesce(pg_catalog.array_to_json(s.elem_count_histogram)::text, '[]') "
     "FROM pg_catalog.pg_stats s WHERE s.schemaname = $1 "
     "ORDER BY s.tablename, s.attname, s.inherited";
 
@@ -372,7 +375,8 @@ std::string index_order(int option) {
 }
 
 // One pg_stats row of kStatsSql (tablename, attname, null_frac, avg_width,
-// n_distinct, MCVs, their frequencies, histogram bounds, correlation).
+// n_distinct, MCVs, their frequencies, histogram bounds, correlation, element
+// statistics).
 void take_stats_row(ColumnStats& c, const pqxx::row& row) {
   c.has_stats = true;
   c.null_frac = row[2].as<double>();
@@ -382,6 +386,9 @@ void take_stats_row(ColumnStats& c, const pqxx::row& row) {
   c.mcf = json_numbers(row[6].as<std::string>());
   c.histogram = json_strings(row[7].as<std::string>());
   if (!row[8].is_null()) c.correlation = row[8].as<double>();
+  c.mce = json_strings(row[9].as<std::string>());
+  c.mcef = json_numbers(row[10].as<std::string>());
+  c.elem_counts = json_numbers(row[11].as<std::string>());
 }
 
 }  // namespace
