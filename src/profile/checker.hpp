@@ -51,6 +51,8 @@ void check_keys(const CheckContext& ctx);
 void check_values(const CheckContext& ctx);
 void check_names(const CheckContext& ctx);
 void check_queries(const CheckContext& ctx);
+// objects.cpp: generated columns read by no generator; functions' and views' SQL.
+void check_objects(const CheckContext& ctx);
 
 // The $n numbers a statement uses, in order of first use, found outside string
 // literals, quoted identifiers, comments and dollar-quoted bodies.
