@@ -32,6 +32,8 @@ std::string profile_reference_markdown() {
       {"left_out", "`left_out[]`"},
       {"foreign_key", "`tables.<name>.foreign_keys[]`"},
       {"partition", "`tables.<name>.partitions[]`"},
+      {"function", "`functions[]`"},
+      {"view", "`views[]`"},
   };
   for (const auto& section : kSections) {
     out += fmt::format("#### {}\n\n| key | type | meaning |\n|---|---|---|\n", section.title);

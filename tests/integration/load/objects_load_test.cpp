@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <fmt/format.h>
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -107,9 +108,8 @@ TEST_F(ObjectsLoad, GeneratedColumnsActionsFunctionsAndViewsAreBuilt) {
   pqxx::work tx(c);
   EXPECT_EQ(tx.exec1("SELECT count(*) FROM pg_extension WHERE extname = 'pg_trgm'")[0].as<int>(),
             1);
-  EXPECT_EQ(tx.exec_params1("SELECT n.nspname::text FROM pg_extension x JOIN pg_namespace n ON "
-                            "n.oid = x.extnamespace WHERE x.extname = 'pg_trgm'",
-                            std::string())[0]
+  EXPECT_EQ(tx.exec1("SELECT n.nspname::text FROM pg_extension x JOIN pg_namespace n ON "
+                     "n.oid = x.extnamespace WHERE x.extname = 'pg_trgm'")[0]
                 .as<std::string>()
                 .find("objects"),
             std::string::npos);
