@@ -28,14 +28,17 @@ std::vector<std::string> create_view_statements(std::string_view schema, const P
   return out;
 }
 
-void create_extensions(pqxx::transaction_base& tx, const Profile& profile) {
-  std::vector<std::string> missing;
-  for (const auto& e : profile.extensions)
-    if (tx.exec_params("SELECT 1 FROM pg_catalog.pg_extension WHERE extname = $1 UNION ALL "
-                       "SELECT 1 FROM pg_catalog.pg_available_extensions WHERE name = $1",
-                       e.name)
+void create_extensions(pqxx::transaction_base& tx, const Profile& profile,
+                       const std::string& staging) {
+  std::vector<std::string> missing, to_create;
+  for (const auto& e : profile.extensions) {
+    if (!tx.exec_params("SELECT 1 FROM pg_catalog.pg_extension WHERE extname = $1", e.name).empty())
+      continue;
+    to_create.push_back(e.name);
+    if (tx.exec_params("SELECT 1 FROM pg_catalog.pg_available_extensions WHERE name = $1", e.name)
             .empty())
       missing.push_back(e.name);
+  }
   if (!missing.empty())
     throw UsageError(
         "load.missing-extension",
@@ -43,8 +46,21 @@ void create_extensions(pqxx::transaction_base& tx, const Profile& profile) {
                     profile.file, missing.size() == 1 ? "" : "s", fmt::join(missing, ", ")),
         "install it on the server (Debian: the postgresql-<version>-<name> package, or "
         "postgresql-contrib), or remove it from extensions: with the objects that need it");
+  if (to_create.empty()) return;
   // The session's own search path: an extension lands where the user's objects
-  // do (usually public), never in the staging schema a later swap drops.
+  // do (usually public). Not in the schema this load replaces: its swap would
+  // drop the extension and, with it, the new indexes using it.
+  const auto here = tx.exec1("SELECT coalesce(pg_catalog.current_schema()::text, '')")[0];
+  const std::string target = staging.substr(0, staging.size() - staging_schema_name("").size());
+  if (here.as<std::string>() == target || here.as<std::string>().empty())
+    throw UsageError(
+        "load.missing-extension",
+        fmt::format("extension{} {} would be created in schema '{}', which this load replaces",
+                    to_create.size() == 1 ? "" : "s", fmt::join(to_create, ", "), target),
+        fmt::format("create {} in a schema of its own first (CREATE EXTENSION {} SCHEMA "
+                    "extensions; and add that schema to the search path), or load into another "
+                    "--schema",
+                    to_create.size() == 1 ? "it" : "them", quote_ident(to_create[0])));
   for (const auto& sql : create_extension_statements(profile)) tx.exec0(sql);
 }
 

@@ -76,8 +76,10 @@ Profile create_tables(pqxx::connection& control, const Profile& profile, const s
 
 // objects.cpp. The profile's extensions (CREATE EXTENSION IF NOT EXISTS, on the
 // session's search path); UsageError load.missing-extension, before any is
-// created, when the server has one neither installed nor available.
-void create_extensions(pqxx::transaction_base& tx, const Profile& profile);
+// created, when the server has one neither installed nor available, or when a
+// missing one would land in the schema the load replaces (staging's target).
+void create_extensions(pqxx::transaction_base& tx, const Profile& profile,
+                       const std::string& staging);
 // The profile's functions, into the schema first on tx's search path.
 void create_functions(pqxx::transaction_base& tx, const Profile& profile);
 // The profile's views in `schema`, in order, in a transaction of their own.

@@ -10,7 +10,7 @@ namespace pgshape::load {
 
 Profile create_tables(pqxx::connection& control, const Profile& input, const std::string& schema) {
   pqxx::work tx(control);
-  create_extensions(tx, input);
+  create_extensions(tx, input, schema);
   if (input.ddl_sql.empty()) {
     // CHECK expressions may name the profile's types unqualified ('a'::mood).
     tx.exec0(ddl_search_path(schema));
