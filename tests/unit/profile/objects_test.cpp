@@ -45,7 +45,7 @@ tables:
                 deferrable: true, initially_deferred: true}
       seq: {type: integer}
     indexes:
-      - {name: orders_user_seq, columns: [user_id, seq], unique: true}
+      - {name: orders_id_seq, columns: [id, seq], unique: true}
   lines:
     rows: 100
     columns:
