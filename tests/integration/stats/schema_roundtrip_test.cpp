@@ -90,6 +90,8 @@ void build_source(const std::string& dsn) {
            point(g % 5, 1),
            timestamptz '2024-01-01 00:00:00+00' + g * interval '5 minutes'
     FROM generate_series(1, 6000) g)");
+  // The deferred foreign key's checks run now: CREATE INDEX refuses pending ones.
+  tx.exec0("SET CONSTRAINTS ALL IMMEDIATE");
   for (const char* index : {
            "CREATE INDEX items_lower_email ON items (lower(email))",
            "CREATE INDEX items_paid ON items (created_at) WHERE status = 'paid'",
@@ -104,7 +106,7 @@ void build_source(const std::string& dsn) {
            "CREATE INDEX items_attrs_gin ON items USING gin (attrs jsonb_path_ops)",
            "CREATE UNIQUE INDEX items_id_incl ON items (id) INCLUDE (qty)",
            "CREATE INDEX items_codes_gin ON items USING gin (codes)",
-           "CREATE INDEX items_email_trgm ON items USING gin (email gin_trgm_ops)",
+           "CREATE INDEX items_email_trgm ON items USING gin (email public.gin_trgm_ops)",
            "CREATE INDEX items_norm ON items (norm(email))",
            "CREATE INDEX categories_parent ON categories (parent_id)",
        })
