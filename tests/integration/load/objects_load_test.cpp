@@ -3,7 +3,8 @@
 // server computes them (text and binary COPY alike, and generate's files leave
 // them out), the keys' pg_get_constraintdef says what the profile says, the
 // function and views live in the loaded schema, and a reload replaces them
-// while the extension, which pgshape did not create in the schema, stays.
+// while the extension, which pgshape did not create in the schema, stays. Each
+// test has a database of its own: the extension outlives the load by design.
 #include <gtest/gtest.h>
 
 #include <fmt/format.h>
@@ -11,6 +12,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "../stats/production_db.hpp"
 #include "load_test_support.hpp"
 
 namespace pgshape {
@@ -66,14 +68,15 @@ class ObjectsLoad : public testing::LoadFixture {
 };
 
 TEST_F(ObjectsLoad, GeneratedColumnsActionsFunctionsAndViewsAreBuilt) {
+  testing::ScratchDatabase db("objects_load");
   write_profile(kProfile);
   const std::string target = schema("objects");
   for (const char* copy : {"text", "binary"}) {
     SCOPED_TRACE(copy);
     const auto r = testing::run_pgshape(
-        {"load", profile_, "--schema", target, "--dsn", test_dsn(), "--copy-format", copy, "-q"});
+        {"load", profile_, "--schema", target, "--dsn", db.dsn(), "--copy-format", copy, "-q"});
     ASSERT_EQ(r.exit_code, 0) << r.err;
-    pqxx::connection c(test_dsn());
+    pqxx::connection c(db.dsn());
     pqxx::work tx(c);
     const std::string s = c.quote_name(target);
     // The server computed every generated value from the generated email.
@@ -104,7 +107,7 @@ TEST_F(ObjectsLoad, GeneratedColumnsActionsFunctionsAndViewsAreBuilt) {
                   ".users(id) ON UPDATE RESTRICT ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED");
   }
   // The reload replaced the schema's objects; the extension, outside it, stayed.
-  pqxx::connection c(test_dsn());
+  pqxx::connection c(db.dsn());
   pqxx::work tx(c);
   EXPECT_EQ(tx.exec1("SELECT count(*) FROM pg_extension WHERE extname = 'pg_trgm'")[0].as<int>(),
             1);
@@ -135,14 +138,15 @@ TEST_F(ObjectsLoad, GeneratedColumnsAreLeftOutOfGeneratedFilesAndDryRunCopies) {
 }
 
 TEST_F(ObjectsLoad, AnExtensionTheServerLacksIsRefusedWithTheTargetUntouched) {
+  testing::ScratchDatabase db("objects_noext");
   std::string text = kProfile;
   text.replace(text.find("[pg_trgm]"), 9, "[pg_trgm, no_such_ext_pgshape]");
   write_profile(text);
   const std::string target = schema("objects_noext");
-  const auto r = testing::run_pgshape({"load", profile_, "--schema", target, "--dsn", test_dsn()});
+  const auto r = testing::run_pgshape({"load", profile_, "--schema", target, "--dsn", db.dsn()});
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_NE(r.err.find("no_such_ext_pgshape"), std::string::npos) << r.err;
-  pqxx::connection c(test_dsn());
+  pqxx::connection c(db.dsn());
   pqxx::work tx(c);
   EXPECT_TRUE(tx.exec_params("SELECT 1 FROM pg_namespace WHERE nspname = $1", target).empty());
 }
