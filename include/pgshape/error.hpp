@@ -144,6 +144,8 @@ inline constexpr ErrorCodeInfo kErrorCodes[] = {
     {"load.bad-schema", ExitCode::kUsage,
      "the target schema's name cannot be used (too long, or a system schema)"},
     {"load.not-prepared", ExitCode::kUsage, "a sharded load's tables were not created first"},
+    {"load.missing-extension", ExitCode::kUsage,
+     "the profile needs an extension the target server does not have"},
     {"refresh.same-database", ExitCode::kUsage, "the refresh target is the statistics source"},
     {"refresh.check-failed", ExitCode::kRuntime, "the reloaded mirror failed its checks"},
     // Statistics import.

@@ -157,10 +157,24 @@ struct Distribution {
   std::vector<DocumentKey> keys;
 };
 
+// What a foreign key does when its parent row changes, and when it is checked:
+// PostgreSQL's words ("CASCADE", "RESTRICT", "SET NULL", "SET DEFAULT"; "" is the
+// default NO ACTION), so the mirror's pg_get_constraintdef equals production's.
+struct ForeignKeyActions {
+  std::string on_update;
+  std::string on_delete;
+  bool deferrable = false;
+  bool initially_deferred = false;
+  // " ON UPDATE CASCADE ON DELETE SET NULL DEFERRABLE INITIALLY DEFERRED", in the
+  // order pg_get_constraintdef prints them; "" for the defaults.
+  std::string sql() const;
+};
+
 struct ForeignKeyRef {
   std::string table;
   std::string column;
   SourcePos pos;
+  ForeignKeyActions actions;  // of this single-column key (a composite key has its own)
 };
 
 // One case of a dependent column (`given:`): rows whose parent value is `value`
@@ -202,6 +216,10 @@ struct Column {
   // declared so, loaded with the generated values, its sequence set past them.
   std::string identity;
   std::optional<Given> given;  // set when the column depends on another
+  // GENERATED ALWAYS AS (generated) STORED: the server computes the value from
+  // the row, so it is declared so and left out of every COPY; "" for a column
+  // pgshape generates. The expression as pg_get_expr prints it.
+  std::string generated;
 };
 
 struct IndexSpec {
@@ -277,6 +295,7 @@ struct ForeignKeySpec {
   std::string ref_table;                 // the parent table
   std::vector<std::string> ref_columns;  // the parent's key columns, same order
   SourcePos pos;
+  ForeignKeyActions actions;
 };
 
 // One leaf of a declaratively partitioned table (`partitions:`): created as
@@ -381,6 +400,33 @@ struct Experiment {
   SourcePos pos;
 };
 
+// An extension the profile's objects need (`extensions:`: pg_trgm for
+// gin_trgm_ops): created on the target when it is available there and missing.
+struct ExtensionSpec {
+  std::string name;
+  SourcePos pos;
+};
+
+// A function of the source schema (`functions:`) that indexes, checks, generated
+// columns, views or queries call: created in the schema being built, before the
+// tables. `definition` is one CREATE [OR REPLACE] FUNCTION|PROCEDURE statement
+// naming it unqualified, as pg_get_functiondef prints it with the schema name cut.
+struct FunctionSpec {
+  std::string name;
+  std::string definition;
+  SourcePos pos;
+};
+
+// A view (`views:`), created in the schema being built after the tables are
+// loaded: CREATE [MATERIALIZED] VIEW name AS query. Views come in profile order
+// (one may read an earlier one).
+struct ViewSpec {
+  std::string name;
+  std::string query;  // pg_get_viewdef: the SELECT, names of the schema unqualified
+  bool materialized = false;
+  SourcePos pos;
+};
+
 struct Profile {
   std::string file;  // the path it was read from, for messages
   std::string name;
@@ -398,8 +444,11 @@ struct Profile {
   std::vector<Query> queries;
   std::vector<Experiment> experiments;
   std::vector<Transaction> transactions;
-  std::vector<UserType> types;    // created before the tables, in this order
-  std::vector<LeftOut> left_out;  // what the import could not reproduce
+  std::vector<UserType> types;            // created before the tables, in this order
+  std::vector<LeftOut> left_out;          // what the import could not reproduce
+  std::vector<ExtensionSpec> extensions;  // created first, outside the schema
+  std::vector<FunctionSpec> functions;    // created after the types, before the tables
+  std::vector<ViewSpec> views;            // created after the data
 
   const Table* find_table(std::string_view name) const;
   const Scale* find_scale(std::string_view name) const;

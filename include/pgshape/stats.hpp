@@ -41,6 +41,10 @@ struct ColumnStats {
   // The type (or its element type) belongs to an extension ("citext", "hstore"):
   // the mirror may not have it. Its name, or "".
   std::string extension_type;
+  // A generated column: the columns of its table its expression reads, and what
+  // else it needs ("function f", "extension x", as IndexStats::needs).
+  std::vector<std::string> generated_reads;
+  std::vector<std::string> generated_needs;
   double null_frac = 0;
   double avg_width = 0;
   double n_distinct = 0;  // pg_stats convention: < 0 is a fraction of rows
@@ -161,6 +165,26 @@ struct TableStats {
   const ColumnStats* find_column(std::string_view column) const;
 };
 
+// A function of the source schema (not an extension's): what a mirror needs
+// to create it, or why it cannot.
+struct FunctionStats {
+  std::string name;
+  std::string label;       // "function name(args)", as other_objects names it
+  std::string definition;  // pg_get_functiondef, the name unqualified; "" when not kept
+  std::string problem;     // why it is not reproduced, or ""
+};
+
+// A view or materialized view of the source schema.
+struct ViewStats {
+  std::string name;
+  std::string query;  // pg_get_viewdef, without the trailing ';'
+  bool materialized = false;
+  // What it reads: "table t", "column t.c", "view v", "function f", and
+  // "relation s.x" for a relation of another schema.
+  std::vector<std::string> reads;
+  std::vector<std::string> needs;  // "extension x", as IndexStats::needs
+};
+
 struct StatsSnapshot {
   std::string database;        // current_database() of the source
   std::string schema;          // the schema read
@@ -173,6 +197,9 @@ struct StatsSnapshot {
   // Objects of the schema stats does not read as tables (views, sequences not
   // owned by a column, foreign tables, ...): "kind name", for the left_out list.
   std::vector<std::string> other_objects;
+  std::vector<std::string> extensions;  // installed on the source (plpgsql aside)
+  std::vector<FunctionStats> functions;
+  std::vector<ViewStats> views;  // in an order where a view comes after those it reads
 
   const TableStats* find_table(std::string_view table) const;
 };

@@ -17,6 +17,7 @@ RowEncoder::RowEncoder(const TableGenerator& table, RowFormat format)
     : table_(table), format_(format), batch_(table.column_count()) {
   for (size_t c = 0; c < table.column_count(); ++c) {
     const Column& column = table.table().columns[c];
+    if (!column.generated.empty()) continue;  // the server computes it; COPY names it not
     const Datum::Kind kind = table.column(c).kind();
     Field f{
         text_op(column.type, kind), 0, text_op_room(text_op(column.type, kind)) + 1, &column.type,

@@ -48,6 +48,18 @@ void dependency_order(const TableGenerator& table, std::vector<size_t>& order,
   for (size_t c = 0; c < n; ++c) visit(visit, c);
 }
 
+// A GENERATED ALWAYS AS (...) STORED column: the server computes its values, so
+// the encoders leave it out; a batch still has its (all NULL) vector so column
+// indices stay the profile's.
+class ServerComputed : public ColumnGenerator {
+ public:
+  Datum::Kind kind() const override { return Datum::Kind::kText; }
+  void fill(const Selection& rows, const Batch&, ColumnVector& out) const override {
+    out.reset(Datum::Kind::kText, rows.size());
+    std::fill(out.nulls(), out.nulls() + rows.size(), uint8_t{1});
+  }
+};
+
 }  // namespace
 
 // The generators a table's columns get before linking: foreign keys and copies
@@ -89,7 +101,9 @@ DatasetGenerator::Unlinked DatasetGenerator::make_columns(const Profile& profile
     std::unique_ptr<ColumnGenerator> generator;
     gen::ForeignKeyGenerator* fk = nullptr;
     gen::CopyGenerator* copy = nullptr;
-    if (column.ref) {
+    if (!column.generated.empty()) {
+      generator = std::make_unique<ServerComputed>();
+    } else if (column.ref) {
       const Table* parent = profile.find_table(column.ref->table);
       if (!parent) throw InternalError("unvalidated foreign key " + column.name);
       auto made = std::make_unique<gen::ForeignKeyGenerator>(context, profile.rows(*parent, scale));

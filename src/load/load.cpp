@@ -219,6 +219,7 @@ LoadResult load_dataset(const Profile& input, const std::string& dsn, const Load
       run_tasks(dsn, staging.lock_timeout_ms(), tasks, failed, reporter, result);
       result.tables = copies.stats_in_load_order();
     }
+    load::create_views(control, profile, staging.name());
 
     if (options.check_staging) options.check_staging(staging.name());
     const auto swap_started = Clock::now();

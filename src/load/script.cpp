@@ -25,6 +25,19 @@ LoadScript load_script(const Profile& profile, const LoadOptions& options) {
   std::string& out = script.sql;
   auto statement = [&](const std::string& sql) { out += sql + ";\n"; };
   auto section = [&](std::string_view title) { out += fmt::format("\n-- {}\n", title); };
+  // psql reads an unquoted backslash as one of its own commands (\! runs a shell).
+  auto no_backslash = [](const std::string& sql, const std::string& what) {
+    if (sql.find('\\') != std::string::npos)
+      throw UsageError(
+          "usage.unsupported",
+          fmt::format("{} holds a backslash and cannot be printed as a psql script", what),
+          "load without --dry-run (the server parses it alone)");
+  };
+  for (const auto& f : profile.functions) no_backslash(f.definition, "function '" + f.name + "'");
+  for (const auto& v : profile.views) no_backslash(v.query, "view '" + v.name + "'");
+  for (const auto& table : profile.tables)
+    for (const auto& c : table.columns)
+      no_backslash(c.generated, fmt::format("generated column '{}.{}'", table.name, c.name));
 
   out += fmt::format(
       "-- pgshape load {} --scale {} --seed {} into schema {}: the statements it would run.\n"
@@ -40,6 +53,10 @@ LoadScript load_script(const Profile& profile, const LoadOptions& options) {
   statement(
       load::comment_on_schema(staging, load::sql_string_literal(load::owner_comment("staging"))));
 
+  if (!profile.extensions.empty()) {
+    section("extensions the profile needs, where the session creates objects (never dropped)");
+    for (const auto& sql : load::create_extension_statements(profile)) statement(sql);
+  }
   section("tables (keys and indexes come after the data)");
   if (profile.ddl_sql.empty()) {
     // Index definitions and checks from production name its types unqualified.
@@ -49,8 +66,15 @@ LoadScript load_script(const Profile& profile, const LoadOptions& options) {
       for (const auto& index : table.indexes)
         production_sql = production_sql || !index.definition.empty();
     }
+    production_sql = production_sql || !profile.functions.empty();
     if (production_sql) statement(load::ddl_search_path_session(staging));
     for (const auto& type : load::create_types(staging, profile)) statement(type);
+    if (!profile.functions.empty()) statement("SET check_function_bodies = off");
+    for (const auto& f : profile.functions) {
+      out += f.definition;
+      statement("");
+    }
+    if (!profile.functions.empty()) statement("RESET check_function_bodies");
     for (const auto& table : profile.tables) {
       statement(load::create_table(staging, table));
       for (const auto& leaf : load::create_partitions(staging, table)) statement(leaf);
@@ -126,6 +150,11 @@ LoadScript load_script(const Profile& profile, const LoadOptions& options) {
 
   section("foreign keys validated (after ANALYZE, for a cheap plan)");
   for (const auto& validate : validates) statement(validate);
+
+  if (!profile.views.empty()) {
+    section("views, once the data is in");
+    for (const auto& sql : load::create_view_statements(staging, profile)) statement(sql);
+  }
 
   section("the swap, in one transaction");
   statement("BEGIN");

@@ -51,6 +51,7 @@ std::vector<ShapeStat> measure_shape(pqxx::connection& control, const Profile& p
   pqxx::nontransaction tx(control);
   for (const auto& table : profile.tables) {
     for (const auto& column : table.columns) {
+      if (!column.generated.empty()) continue;  // the server's values, not a distribution's
       const Distribution& d = column.dist;
       ShapeStat stat{table.name, column.name};
       int head = 0;

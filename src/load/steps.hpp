@@ -85,6 +85,20 @@ class Staging {
 // returns the profile with column types as they exist in the database.
 Profile create_tables(pqxx::connection& control, const Profile& profile, const std::string& schema);
 
+// objects.cpp. The profile's extensions (CREATE EXTENSION IF NOT EXISTS, on the
+// session's search path); UsageError load.missing-extension, before any is
+// created, when the server has one neither installed nor available, or when a
+// missing one would land in the schema the load replaces (staging's target).
+void create_extensions(pqxx::transaction_base& tx, const Profile& profile,
+                       const std::string& staging);
+// The profile's functions, into the schema first on tx's search path.
+void create_functions(pqxx::transaction_base& tx, const Profile& profile);
+// The profile's views in `schema`, in order, in a transaction of their own.
+void create_views(pqxx::connection& control, const Profile& profile, const std::string& schema);
+// The statements of those two, for --dry-run too.
+std::vector<std::string> create_extension_statements(const Profile& profile);
+std::vector<std::string> create_view_statements(std::string_view schema, const Profile& profile);
+
 // How copy_tables writes: which rows, in which encoding, into which kind of table.
 struct CopySpec {
   RowFormat format = RowFormat::kCopyBinary;

@@ -10,10 +10,12 @@ namespace pgshape::load {
 
 Profile create_tables(pqxx::connection& control, const Profile& input, const std::string& schema) {
   pqxx::work tx(control);
+  create_extensions(tx, input, schema);
   if (input.ddl_sql.empty()) {
     // CHECK expressions may name the profile's types unqualified ('a'::mood).
     tx.exec0(ddl_search_path(schema));
     for (const auto& type : create_types(schema, input)) tx.exec0(type);
+    create_functions(tx, input);
     for (const auto& table : input.tables) {
       tx.exec0(create_table(schema, table));
       for (const auto& leaf : create_partitions(schema, table)) tx.exec0(leaf);
@@ -25,6 +27,7 @@ Profile create_tables(pqxx::connection& control, const Profile& input, const std
   // unqualified CREATE TABLE statements land there; statement by statement, in
   // this transaction and no other (a COMMIT in it is refused before anything runs).
   tx.exec0(ddl_search_path(schema));
+  create_functions(tx, input);
   exec_script(tx, input.ddl_sql, fmt::format("{}: the ddl: file", input.file));
   Profile profile = input;
   std::vector<Diagnostic> problems;

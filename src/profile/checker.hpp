@@ -57,6 +57,8 @@ void check_queries(const CheckContext& ctx);
 void check_composite_key(const CheckContext& ctx, const Table& table,
                          const std::vector<std::string>& columns, SourcePos pos,
                          std::string_view what);
+// objects.cpp: generated columns read by no generator; functions' and views' SQL.
+void check_objects(const CheckContext& ctx);
 
 // The $n numbers a statement uses, in order of first use, found outside string
 // literals, quoted identifiers, comments and dollar-quoted bodies.

@@ -538,6 +538,7 @@ void check_profile(const Profile& profile, Reader& reader) {
   check_values(ctx);
   check_names(ctx);
   check_queries(ctx);
+  check_objects(ctx);
   check_fragments(profile, reader);
 }
 

@@ -72,7 +72,8 @@ Column ProfileParser::parse_column(const YAML::Node& key, const YAML::Node& node
         column.type = *own;
       } else if (opaque_type_text(*text) &&
                  (scalar_is(node, "null_fraction", "1") || scalar_is(node, "dist", "weighted") ||
-                  scalar_is(node, "dist", "array") || scalar_is(node, "dist", "document"))) {
+                  scalar_is(node, "dist", "array") || scalar_is(node, "dist", "document") ||
+                  node["generated"])) {
         // Any type PostgreSQL knows, for a column that is all NULL or draws
         // values written as that type's literals: what `stats` writes for a type
         // it does not generate, so the column and the indexes reading it exist on
@@ -134,9 +135,17 @@ Column ProfileParser::parse_column(const YAML::Node& key, const YAML::Node& node
         r_.error("profile.bad-value", n, fmt::format("ref '{}' must name table.column", *text),
                  "write e.g. ref: products.id (quote a name with a dot: '\"my.table\".id')");
       else
-        column.ref = ForeignKeyRef{*text, "", Reader::pos(n)};
+        column.ref = ForeignKeyRef{.table = *text, .column = "", .pos = Reader::pos(n)};
     }
   }
+  if (has_fk_actions(node)) {
+    if (column.ref)
+      parse_fk_actions(node, what, column.ref->actions);
+    else
+      r_.error("profile.conflict", node, fmt::format("{} has foreign-key actions but no ref", what),
+               "on_update, on_delete, deferrable and initially_deferred go with ref:");
+  }
+  if (node["generated"]) parse_generated(node, column, what);
 
   const DistSpec* spec = nullptr;
   if (auto n = node["dist"]) {

@@ -71,6 +71,7 @@ Profile ProfileParser::parse(const YAML::Node& root) {
   if (auto n = root["experiments"]) parse_experiments(n, profile);
   if (auto n = root["transactions"]) parse_transactions(n, profile);
   if (auto n = root["left_out"]) parse_left_out(n, profile);
+  parse_objects(root, profile);
   return profile;
 }
 

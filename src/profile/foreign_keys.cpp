@@ -64,6 +64,7 @@ ForeignKeySpec ProfileParser::parse_foreign_key(const YAML::Node& node, const Ta
     r_.error("profile.missing-key", node, fmt::format("{} has no 'ref'", what),
              "write e.g. ref: parent(x, y)");
   }
+  parse_fk_actions(node, what, out.actions);
   return out;
 }
 

@@ -175,6 +175,34 @@ const std::vector<ProfileKey>& profile_keys() {
       {"elements", "rest", "number",
        "share of non-NULL rows holding each element not in values (below the least of them); "
        "0: no other elements"},
+      {"column", "generated", "string",
+       "GENERATED ALWAYS AS (expression) STORED: the server computes the value from the row "
+       "(left out of COPY; no dist, key or ref)"},
+      {"column", "on_update", "string",
+       "with ref: cascade, restrict, set null, set default or no action (the default)"},
+      {"column", "on_delete", "string",
+       "with ref: cascade, restrict, set null, set default or no action (the default)"},
+      {"column", "deferrable", "bool", "with ref: the foreign key is DEFERRABLE"},
+      {"column", "initially_deferred", "bool",
+       "with ref and deferrable: the key is checked at commit (INITIALLY DEFERRED)"},
+      {"foreign_key", "on_update", "string", "as a column's on_update"},
+      {"foreign_key", "on_delete", "string", "as a column's on_delete"},
+      {"foreign_key", "deferrable", "bool", "as a column's deferrable"},
+      {"foreign_key", "initially_deferred", "bool", "as a column's initially_deferred"},
+      {"profile", "extensions", "list",
+       "extensions the objects need (pg_trgm, citext): CREATE EXTENSION IF NOT EXISTS on the "
+       "target; load refuses when the server does not have one"},
+      {"profile", "functions", "list",
+       "functions indexes, checks, generated columns or views call: {name, definition}, "
+       "created in the schema before the tables"},
+      {"profile", "views", "list", "views created after the data: {name, query, materialized}"},
+      {"function", "name", "string", "the function's name (unqualified)"},
+      {"function", "definition", "string",
+       "one CREATE [OR REPLACE] FUNCTION name(...) statement, as pg_get_functiondef prints it, "
+       "the name unqualified"},
+      {"view", "name", "string", "the view's name"},
+      {"view", "query", "string", "its SELECT, as pg_get_viewdef prints it"},
+      {"view", "materialized", "bool", "a materialized view (filled when created)"},
   };
   return kKeys;
 }

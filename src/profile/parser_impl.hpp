@@ -83,6 +83,12 @@ class ProfileParser {
   // Once a table's columns are known: the parent exists, case keys are its values.
   void resolve_given(Table& table);
   ExtStatistics parse_statistics(const YAML::Node& node, const Table& table);
+  // objects.cpp: generated:, a foreign key's on_update/on_delete/deferrable/
+  // initially_deferred, and the profile's extensions:, functions:, views:.
+  void parse_generated(const YAML::Node& node, Column& column, const std::string& what);
+  void parse_fk_actions(const YAML::Node& node, const std::string& what, ForeignKeyActions& out);
+  static bool has_fk_actions(const YAML::Node& node);
+  void parse_objects(const YAML::Node& root, Profile& profile);
   // One `foreign_keys:` item (foreign_keys.cpp); checked whole in checks.cpp.
   ForeignKeySpec parse_foreign_key(const YAML::Node& node, const Table& table);
   void parse_values(const YAML::Node& node, Column& column);

@@ -33,6 +33,8 @@ std::string profile_reference_markdown() {
       {"foreign_key", "`tables.<name>.foreign_keys[]`"},
       {"partition", "`tables.<name>.partitions[]`"},
       {"elements", "`elements` of an array column (`dist: array`)"},
+      {"function", "`functions[]`"},
+      {"view", "`views[]`"},
   };
   for (const auto& section : kSections) {
     out += fmt::format("#### {}\n\n| key | type | meaning |\n|---|---|---|\n", section.title);

@@ -27,4 +27,9 @@ bool is_text_type(const std::string& type);
 void read_extended_stats(pqxx::transaction_base& tx, const std::string& schema,
                          const std::map<int64_t, size_t>& by_oid, StatsSnapshot& snap);
 
+// The extensions, functions and views of the schema, and what generated
+// columns read (objects.cpp): catalog reads only, like the rest.
+void read_objects(pqxx::transaction_base& tx, const std::string& schema,
+                  const std::map<int64_t, size_t>& by_oid, StatsSnapshot& snap);
+
 }  // namespace pgshape::stats

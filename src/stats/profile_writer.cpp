@@ -19,6 +19,7 @@
 #include "stats/element_writer.hpp"
 #include "stats/internal.hpp"
 #include "stats/pair_columns.hpp"
+#include "stats/object_writer.hpp"
 
 namespace pgshape {
 namespace {
@@ -283,8 +284,9 @@ class Writer {
     out << YAML::Key << "tables" << YAML::Value << YAML::BeginMap;
     for (const auto& t : snap_.tables) table(out, t);
     out << YAML::EndMap;
+    objects_.write(out, [this](const std::string& o, const std::string& r) { leave_out(o, r); });
     for (const auto& object : snap_.other_objects)
-      if (!rebuilt_partitions_.count(object))
+      if (!rebuilt_partitions_.count(object) && !objects_.accounts_for(object))
         leave_out(object,
                   "stats reproduces tables with their columns, keys, indexes and checks, enums "
                   "and domains; nothing else");
@@ -305,6 +307,7 @@ class Writer {
   const StatsSnapshot& snap_;
   const ImportOptions& options_;
   std::vector<std::string>& notes_;
+  stats::ObjectWriter objects_{snap_};  // extensions, functions, views, generated columns
   // Tables with a column whose statistics pg_stats hid from the role: one note
   // for them all, since the cause and the fix are one (not a note per column).
   std::vector<std::string> hidden_tables_;
@@ -337,10 +340,10 @@ class Writer {
   void types(YAML::Emitter& out) {
     std::vector<const TypeStats*> kept;
     for (const auto& type : snap_.types) {
-      if (!type.needs.empty()) {
+      if (const auto unmet = objects_.unmet(type.needs); !unmet.empty()) {
         leave_out("domain " + type.name,
                   fmt::format("its CHECK needs {}, which stats does not create on the mirror",
-                              fmt::join(type.needs, ", ")));
+                              fmt::join(unmet, ", ")));
         continue;
       }
       if (type.kind == 'd' && !parse_column_type(type.base)) {
@@ -733,7 +736,9 @@ class Writer {
       if (!parent) continue;
       // The parent column must be in the profile as a generated key.
       const ColumnStats* key = parent->find_column(fk.parent_columns[0]);
-      if (unique_column(*parent, fk.parent_columns[0]) && key && profile_type(*key)) return &fk;
+      if (unique_column(*parent, fk.parent_columns[0]) && key && profile_type(*key) &&
+          !key->generated)
+        return &fk;
     }
     return nullptr;
   }
@@ -747,15 +752,7 @@ class Writer {
 
   // What the profile format cannot carry yet, named so nothing goes in silence.
   void structure_notes(const TableStats& t) {
-    for (const auto& fk : t.foreign_keys)
-      if (!fk.actions.empty())
-        leave_out(fmt::format("referential actions of foreign key {}.{}", t.name, fk.name),
-                  fmt::format("{}: the profile has no form for them", fk.actions));
     for (const auto& c : t.columns) {
-      if (c.generated)
-        leave_out(
-            fmt::format("generation expression of column {}.{}", t.name, c.name),
-            fmt::format("GENERATED ALWAYS AS ({}) STORED loaded as plain values", c.default_expr));
       if (!c.identity.empty() &&
           !(parse_column_type(c.type) && parse_column_type(c.type)->is_integer()))
         leave_out(fmt::format("identity of column {}.{}", t.name, c.name),
@@ -804,6 +801,7 @@ class Writer {
     for (const auto& c : t.columns)
       if (column(out, t, c, rows)) emitted.push_back(c.name);
     out << YAML::EndMap;
+    objects_.kept_columns(t.name, emitted);
     if (!checks.empty()) {
       out << YAML::Key << "checks" << YAML::Value << YAML::BeginSeq;
       for (const CheckStats* check : checks)
@@ -822,8 +820,9 @@ class Writer {
       any_composite = true;
       out << YAML::Flow << YAML::BeginMap << YAML::Key << "columns" << YAML::Value << YAML::Flow
           << fk.columns << YAML::Key << "ref" << YAML::Value << YAML::DoubleQuoted
-          << fmt::format("{}({})", fk.parent_table, fmt::join(fk.parent_columns, ", "))
-          << YAML::EndMap;
+          << fmt::format("{}({})", fk.parent_table, fmt::join(fk.parent_columns, ", "));
+      stats::ObjectWriter::write_fk_actions(out, fk.actions);
+      out << YAML::EndMap;
     }
     if (any_composite) out << YAML::EndSeq;
     for (const auto& other : t.other_constraints)
@@ -854,10 +853,10 @@ class Writer {
     std::vector<const IndexStats*> indexes;
     for (const auto& index : t.indexes) {
       const std::string object = fmt::format("index {}.{}", t.name, index.name);
-      if (!index.constraint && !index.needs.empty()) {
+      if (const auto unmet = objects_.unmet(index.needs); !index.constraint && !unmet.empty()) {
         leave_out(object, fmt::format("it needs {}, which stats does not create on the mirror "
                                       "(create it there and add the index in the overlay)",
-                                      fmt::join(index.needs, ", ")));
+                                      fmt::join(unmet, ", ")));
         continue;
       }
       if (index.constraint && !index.plain && !index.method.empty() && index.method != "btree") {
@@ -1013,6 +1012,16 @@ class Writer {
 
   // Emits one column; false when its type cannot be reproduced (it is left out).
   bool column(YAML::Emitter& out, const TableStats& t, const ColumnStats& c, int64_t rows) {
+    if (c.generated) {
+      const auto named = c.extension_type.empty() ? profile_type(c) : std::nullopt;
+      const bool opaque =
+          !named && c.extension_type.empty() && opaque_spelling(c.type) && !type_missing(c.type);
+      return objects_.write_generated(out, t, c,
+                                      named    ? named->first
+                                      : opaque ? c.type
+                                               : "",
+                                      [this](const auto& o, const auto& r) { leave_out(o, r); });
+    }
     if (!c.extension_type.empty()) {
       leave_out(fmt::format("column {}.{}", t.name, c.name),
                 fmt::format("its type {} comes from extension {}, which stats does not create on "
@@ -1137,6 +1146,7 @@ class Writer {
     if (fk)
       out << YAML::Key << "ref" << YAML::Value
           << ref_part(fk->parent_table) + "." + ref_part(fk->parent_columns[0]);
+    if (fk) stats::ObjectWriter::write_fk_actions(out, fk->actions);
     if (composite) {
       // The first column picks a parent row (uniformly: production's pairs are
       // not in pg_stats), the others copy that row's key columns.
