@@ -4,9 +4,14 @@
 #include <pqxx/pqxx>
 
 #include <map>
+#include <set>
 #include <string>
 
 #include "pgshape/stats.hpp"
+
+namespace YAML {
+class Emitter;
+}
 
 namespace pgshape::stats {
 
@@ -26,5 +31,21 @@ bool is_text_type(const std::string& type);
 // build them on): the profile writer names them in a note.
 void read_extended_stats(pqxx::transaction_base& tx, const std::string& schema,
                          const std::map<int64_t, size_t>& by_oid, StatsSnapshot& snap);
+
+// The partitions of `schema`'s partitioned tables (pg_inherits), at every level
+// of sub-partitioning, into `snap.tables` (by_oid: table OID -> index); and a
+// parent's row count from its partitions' when nobody analyzed it; partitions.cpp.
+void read_partitions(pqxx::transaction_base& tx, const std::string& schema,
+                     const std::map<int64_t, size_t>& by_oid, StatsSnapshot& snap);
+
+// A partitioned table's partitioning in the profile (partition_writer.cpp):
+// why it cannot be rebuilt ("" when it can: every partition, at every level,
+// has its bound, and under --redact no bound holds a string literal the
+// redacted values would no longer fall into); partition_by: and partitions:
+// with the sub-partitions; the other_objects names ("partition <name> (of
+// <parent>)") that partitions: rebuilds.
+std::string partitions_problem(const TableStats& t, bool redacted);
+void write_partitions(YAML::Emitter& out, const TableStats& t);
+void rebuilt_partition_names(const TableStats& t, std::set<std::string>& out);
 
 }  // namespace pgshape::stats
