@@ -52,7 +52,7 @@ YAML
     columns:
       id: { type: bigint, dist: sequence }
       created_at: { type: timestamptz, dist: timeline, min: "2024-01-01", max: "2025-02-01", jitter: 0.01 }
-      user_id: { type: integer, dist: zipf, s: 0.9, min: 1, max: 100000 }
+      user_id: { type: integer, dist: zipf, s: 0.9, n: 100000, start: 1 }
       kind: { type: text, dist: weighted, values: { view: 70, click: 25, buy: 5 } }
       amount: { type: "numeric(10,2)", dist: lognormal, mu: 3, sigma: 1, min: 0.01, max: 99999 }
 YAML
