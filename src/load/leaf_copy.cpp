@@ -40,9 +40,16 @@ class LeafSink : public RowSink {
 
 }  // namespace
 
+// Up to this many rows (and 255 leaves) the first leaf's task routes every row
+// once and keeps each row's leaf (a byte a row), so that the other leaves
+// read it instead of computing the key columns of every row again.
+constexpr uint64_t kRememberedRows = uint64_t{1} << 26;
+
 struct TableCopies::Leaves {
   std::mutex mutex;
   std::unique_ptr<LeafRouter> router;
+  bool remember = false;
+  std::vector<uint8_t> leaf_of;  // per row of the shard's range, when remember
   std::chrono::steady_clock::time_point started;
   bool any_started = false;
   std::atomic<int64_t> rows_done{0};
@@ -56,6 +63,8 @@ bool TableCopies::add_leaf_tasks(std::vector<LoadTask>& tasks, size_t index,
     return false;
   if (leaves_.size() < generator_.tables().size()) leaves_.resize(generator_.tables().size());
   leaves_[index] = std::make_shared<Leaves>();
+  leaves_[index]->remember =
+      leaves.size() <= 255 && static_cast<uint64_t>(rows_of(table)) <= kRememberedRows;
   stats_[index] = {table.table().name, 0, 0, 0};
   const double rows = static_cast<double>(rows_of(table));
   const double values = rows * static_cast<double>(table.table().columns.size());
@@ -107,7 +116,24 @@ void TableCopies::copy_leaf(RawConnection& connection, size_t index, size_t leaf
     // Outside the COPY's transaction, which FREEZE wants free of earlier snapshots.
     std::lock_guard lock(shared.mutex);
     if (!shared.any_started) shared.started = started, shared.any_started = true;
-    if (!shared.router) shared.router = std::make_unique<LeafRouter>(connection, schema_, table);
+    if (!shared.router) {
+      // Kept only once whole: a task that fails here leaves none to the others.
+      auto router = std::make_unique<LeafRouter>(connection, schema_, table);
+      std::vector<uint8_t> leaf_of;
+      if (shared.remember) {
+        const RowRange all = shard_rows(table.rows(), spec_.shard_index, spec_.shard_count);
+        leaf_of.resize(all.end - all.begin);
+        for (uint64_t row = all.begin; row < all.end; row += RowStream::kStepRows) {
+          if (failed)
+            throw DatabaseError("load.failed", "stopped: another part of the load failed");
+          const size_t n =
+              static_cast<size_t>(std::min<uint64_t>(RowStream::kStepRows, all.end - row));
+          router->leaves_of(row, n, leaf_of.data() + (row - all.begin));
+        }
+      }
+      shared.leaf_of = std::move(leaf_of);
+      shared.router = std::move(router);
+    }
   }
   connection.exec("BEGIN");
   const LeafRouter& router = *shared.router;
@@ -138,8 +164,12 @@ void TableCopies::copy_leaf(RawConnection& connection, size_t index, size_t leaf
     if (done - reported >= kProgressRows) report(done);
   };
   // The first leaf also checks that every row has a leaf, as the server would.
-  auto keep = [&router, leaf](uint64_t first, size_t n, std::vector<uint64_t>& rows) {
-    router.select(first, n, leaf, leaf == 0, rows);
+  const std::vector<uint8_t>& leaf_of = shared.leaf_of;
+  auto keep = [&router, &leaf_of, leaf, begin = range.begin](uint64_t first, size_t n,
+                                                             std::vector<uint64_t>& rows) {
+    if (leaf_of.empty()) return router.select(first, n, leaf, leaf == 0, rows);
+    for (size_t i = 0; i < n; ++i)
+      if (leaf_of[first - begin + i] == leaf) rows.push_back(first + i);
   };
   StreamResult streamed;
   try {

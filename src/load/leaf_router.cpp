@@ -420,6 +420,21 @@ LeafRouter::LeafRouter(RawConnection& connection, std::string_view schema,
 
 LeafRouter::~LeafRouter() = default;
 
+void LeafRouter::leaves_of(uint64_t first, size_t n, uint8_t* out) const {
+  std::vector<ColumnVector> vectors(tree_->columns.size());
+  const Selection selection = Selection::range(first, n);
+  for (size_t k = 0; k < vectors.size(); ++k)
+    table_.fill_column(tree_->columns[k], selection, vectors[k]);
+  for (size_t i = 0; i < n; ++i) {
+    const int to = route(tree_->root, RowKeys{vectors, i});
+    if (to < 0) {
+      std::vector<uint64_t> none;
+      select(first + i, 1, 0, true, none);  // throws
+    }
+    out[i] = static_cast<uint8_t>(to);
+  }
+}
+
 void LeafRouter::select(uint64_t first, size_t n, size_t leaf, bool check,
                         std::vector<uint64_t>& rows) const {
   std::vector<ColumnVector> vectors(tree_->columns.size());

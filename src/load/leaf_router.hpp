@@ -46,6 +46,9 @@ class LeafRouter {
   // + n) that goes to leaf `leaf` is appended to `rows`. With `check`, a row no
   // leaf accepts throws DatabaseError as PostgreSQL would ("no partition ...").
   void select(uint64_t first, size_t n, size_t leaf, bool check, std::vector<uint64_t>& rows) const;
+  // The leaf of each row of [first, first + n) into out[0..n); throws as
+  // select(check) does for a row no leaf accepts.
+  void leaves_of(uint64_t first, size_t n, uint8_t* out) const;
 
  private:
   const TableGenerator& table_;

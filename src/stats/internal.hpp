@@ -45,6 +45,12 @@ void read_partitions(pqxx::transaction_base& tx, const std::string& schema,
 // with the sub-partitions; the other_objects names ("partition <name> (of
 // <parent>)") that partitions: rebuilds.
 std::string partitions_problem(const TableStats& t, bool redacted);
+// A partitioned parent's inherited correlation follows the order ANALYZE
+// sampled its leaves in (leaf after leaf), not any order of rows: replaced by
+// its leaves' own, weighted by their rows (unknown when no leaf has one), so
+// that the mirror does not sort one column with another across leaves.
+void leaf_correlation(const TableStats& table, ColumnStats& column,
+                      const std::map<std::pair<std::string, std::string>, ColumnStats>& leaves);
 void write_partitions(YAML::Emitter& out, const TableStats& t);
 void rebuilt_partition_names(const TableStats& t, std::set<std::string>& out);
 

@@ -1,6 +1,7 @@
 // The partitions of a schema's partitioned tables, read as a tree: a partition
 // that is itself partitioned carries its key and its own partitions, so that
 // the profile rebuilds sub-partitioned tables level by level.
+#include <algorithm>
 #include <functional>
 
 #include "stats/internal.hpp"
@@ -75,6 +76,22 @@ void read_partitions(pqxx::transaction_base& tx, const std::string& schema,
       if (const double r = rows_of(leaf); r >= 0) sum += r, known = true;
     if (known && table.reltuples <= 0) table.reltuples = sum;
   }
+}
+
+void leaf_correlation(const TableStats& table, ColumnStats& column,
+                      const std::map<std::pair<std::string, std::string>, ColumnStats>& leaves) {
+  double sum = 0, rows = 0;
+  for (const auto& leaf : table.partitions) {
+    auto it = leaves.find({leaf.name, column.name});
+    if (it == leaves.end() || !it->second.correlation) continue;
+    const double w = std::max(1.0, leaf.reltuples);
+    sum += w * *it->second.correlation;
+    rows += w;
+  }
+  if (rows > 0)
+    column.correlation = sum / rows;
+  else
+    column.correlation.reset();
 }
 
 }  // namespace pgshape::stats

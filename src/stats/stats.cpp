@@ -498,6 +498,8 @@ StatsSnapshot read_stats(const std::string& dsn, const StatsOptions& options) {
     for (auto& column : table.columns)
       if (!column.has_stats && !table.partitions.empty())
         merge_leaf_stats(tx, table, column, leaf_stats);
+      else if (!table.partitions.empty())
+        stats::leaf_correlation(table, column, leaf_stats);
   for (const auto& row : tx.exec_params(kConstraintsSql, options.schema)) {
     auto it = by_oid.find(row[0].as<int64_t>());
     if (it == by_oid.end()) continue;

@@ -2,13 +2,12 @@
 // recent leaves are bigger (and a DEFAULT leaf), a LIST table with a NULL leaf
 // and a DEFAULT, a HASH table and a sub-partitioned table (RANGE, then LIST per
 // year) goes through stats + load. On the mirror every partition exists at
-// every level with production's bound, each leaf's rows are within 10 % (+30)
-// of the source's, the leaves load routed itself were written by COPY FREEZE
-// (all-visible right after the load), ANALYZE left inherited statistics on the
-// partitioned relations and their own on the leaves, pruned queries scan the
-// same leaves with estimates within 2x, and a load in two shards (appended
-// through the parents, so PostgreSQL routes) holds exactly the same rows in
-// every leaf as the unsharded one (routed by pgshape).
+// every level with production's bound, each leaf's rows are within 10 % (plus
+// one histogram bucket, 1/100 of the table) of the source's, the leaves load routed itself were
+// written by COPY FREEZE (all-visible right after the load), ANALYZE left inherited statistics on
+// the partitioned relations and their own on the leaves, pruned queries scan the same leaves with
+// estimates within 2x, and a load in two shards (appended through the parents, so PostgreSQL
+// routes) holds exactly the same rows in every leaf as the unsharded one (routed by pgshape).
 #include <gtest/gtest.h>
 
 #include <fmt/format.h>
@@ -213,6 +212,12 @@ TEST(PartitionLeaves, StatsAndLoadRebuildEveryLeafFrozenRoutedAndAnalyzedLikePro
     ASSERT_FALSE(source.empty()) << table << " has no partitions (test bug)";
     ASSERT_EQ(copy.size(), source.size()) << table;
     const bool routed = std::string(table) != "sessions";  // HASH: the server routes
+    // The mirror's key follows the parent's histogram (100 buckets): a leaf
+    // bound inside a bucket where density jumps (June's 8000 rows, then July's
+    // few) may move up to a bucket's rows across it.
+    int64_t table_rows = 0;
+    for (const auto& [name, part] : source) table_rows += part.rows;
+    const double bucket = static_cast<double>(table_rows) / 100;
     for (const auto& [name, part] : source) {
       auto it = copy.find(name);
       ASSERT_NE(it, copy.end()) << table << ": partition " << name << " missing on the mirror";
@@ -224,12 +229,14 @@ TEST(PartitionLeaves, StatsAndLoadRebuildEveryLeafFrozenRoutedAndAnalyzedLikePro
         continue;
       }
       EXPECT_NEAR(static_cast<double>(mine.rows), static_cast<double>(part.rows),
-                  0.10 * static_cast<double>(part.rows) + 30)
+                  0.10 * static_cast<double>(part.rows) + bucket)
           << name;
       EXPECT_TRUE(mine.own_stats) << name << ": ANALYZE left the leaf without statistics";
       // COPY FREEZE marks every page all-visible as it writes it; through the
       // parent no page is until a VACUUM.
-      if (routed && mine.pages > 0) EXPECT_EQ(mine.all_visible, mine.pages) << name;
+      if (routed && mine.pages > 0) {
+        EXPECT_EQ(mine.all_visible, mine.pages) << name;
+      }
       std::printf("%-22s %-60s source %6lld mirror %6lld\n", name.c_str(), part.bound.c_str(),
                   static_cast<long long>(part.rows), static_cast<long long>(mine.rows));
     }
@@ -271,9 +278,10 @@ TEST(PartitionLeaves, StatsAndLoadRebuildEveryLeafFrozenRoutedAndAnalyzedLikePro
   }
   for (const char* table : {"metrics", "accounts", "sessions", "shipments"})
     for (const auto& [name, part] : tree(mirror.dsn(), kSchema, table))
-      if (part.leaf)
+      if (part.leaf) {
         EXPECT_EQ(leaf_md5(mirror.dsn(), sharded, name), leaf_md5(mirror.dsn(), kSchema, name))
             << name;
+      }
   std::filesystem::remove_all(dir);
 }
 
