@@ -15,8 +15,8 @@ namespace {
 
 // A table `t` partitioned by `by` with `parts` (a YAML list at indent 6).
 std::string profile_text(const std::string& by, const std::string& parts) {
-  return "name: r\nscales: {s: 100}\ntables:\n  t:\n    rows: 100\n    partition_by: \"" + by +
-         "\"\n    partitions:\n" + parts +
+  return "name: r\nscales: {s: 100}\ntables:\n  t:\n    rows: 100\n    partition_by: '" + by +
+         "'\n    partitions:\n" + parts +
          "    columns:\n"
          "      id: {type: bigint, dist: sequence}\n"
          "      day: {type: date, dist: uniform, min: 2024-01-01, max: 2024-12-31}\n"

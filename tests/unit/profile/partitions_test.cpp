@@ -153,7 +153,7 @@ TEST(Partitions, SubPartitionsAreCheckedLikeATablesWithPositions) {
   const auto list = problems(with_partitions(missing));
   const Diagnostic* d = find(list, "partition 'events_2024' has partitions but no partition_by");
   ASSERT_NE(d, nullptr);
-  EXPECT_EQ(d->line, 10);
+  EXPECT_EQ(d->line, 11);  // the sub-partitions' list
   std::string twice = kNested;
   twice.replace(twice.find("events_2024_buy, bound: \"FOR VALUES IN ('buy')\""),
                 std::string("events_2024_buy, bound: \"FOR VALUES IN ('buy')\"").size(),
