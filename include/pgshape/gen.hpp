@@ -554,8 +554,12 @@ class RowStream {
   // Rows encoded between progress reports.
   static constexpr uint64_t kStepRows = 1024;
 
+  // Which rows of [first, first + n) a stream writes: appended to `rows`, in order.
+  using RowFilter = std::function<void(uint64_t first, size_t n, std::vector<uint64_t>& rows)>;
+
   // Rows `range` of `table` in `format`; the table must outlive the stream.
-  RowStream(const TableGenerator& table, RowFormat format, RowRange range);
+  // With `keep`, only the rows it selects (one partition leaf's, for load).
+  RowStream(const TableGenerator& table, RowFormat format, RowRange range, RowFilter keep = {});
   // Writes the whole stream to `sink`: the header (binary), the rows, the
   // trailer (binary; an empty range is still a valid stream). After each write
   // calls progress(rows written so far), which may throw to stop. Throws what
@@ -567,6 +571,7 @@ class RowStream {
   const TableGenerator& table_;
   RowFormat format_;
   RowRange range_;
+  RowFilter keep_;
 };
 
 }  // namespace pgshape

@@ -159,6 +159,10 @@ class RawConnection {
   // Runs exactly one statement over the extended protocol, which refuses a second
   // one ("cannot insert multiple commands into a prepared statement"); throws DatabaseError.
   void exec_one(const std::string& sql);
+  // Runs one statement with text parameters $1.. and returns its rows, each
+  // field as text (nullopt: NULL); throws DatabaseError. For small catalog reads.
+  std::vector<std::vector<std::optional<std::string>>> query(
+      const std::string& sql, const std::vector<std::string>& params = {});
   // Starts `COPY ... FROM STDIN`; then send() buffers and finish() (or abort()).
   void copy_in(const std::string& copy_statement);
   void send(std::string_view data);

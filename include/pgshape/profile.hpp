@@ -298,14 +298,19 @@ struct ForeignKeySpec {
   ForeignKeyActions actions;
 };
 
-// One leaf of a declaratively partitioned table (`partitions:`): created as
-// CREATE TABLE <name> PARTITION OF <table> <bound>; rows reach it through the
-// parent, which PostgreSQL routes by the partition key.
+// One partition of a declaratively partitioned table (`partitions:`): created
+// as CREATE TABLE <name> PARTITION OF <table> <bound>. A partition with its own
+// partition_by: is itself partitioned (a sub-partitioned table) and holds its
+// own partitions; the others are leaves, which load COPYs into directly when it
+// can route the rows itself (load/leaf_router.hpp), else through the parent.
 struct PartitionSpec {
   std::string name;
   std::string bound;  // "FOR VALUES FROM (...) TO (...)", "FOR VALUES IN (...)", "DEFAULT"
   int64_t rows = 0;   // what the source's leaf held (reltuples), for comparisons; 0 = unknown
   SourcePos pos;
+  std::string partition_by;  // of a sub-partitioned partition, else ""
+  SourcePos partition_by_pos;
+  std::vector<PartitionSpec> partitions;  // its own partitions, when partition_by is set
 };
 
 struct Table {

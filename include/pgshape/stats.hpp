@@ -137,13 +137,16 @@ struct ExtendedStats {
   std::vector<McvItem> mcv;
 };
 
-// One leaf of a partitioned table: its bound as pg_get_expr(relpartbound) prints
-// it, and its own row count.
+// One partition of a partitioned table: its bound as pg_get_expr(relpartbound)
+// prints it, and its own row count; a partition that is itself partitioned
+// has its key and its own partitions (sub-partitions), and the rows of them all.
 struct PartitionStats {
   std::string name;
   std::string bound;         // "FOR VALUES FROM (...) TO (...)", "DEFAULT", ...
   double reltuples = 0;      // -1: never analyzed
-  bool partitioned = false;  // itself partitioned (sub-partitions are not rebuilt)
+  bool partitioned = false;  // itself partitioned: partition_by and partitions say how
+  std::string partition_by;  // pg_get_partkeydef of a partitioned partition, else ""
+  std::vector<PartitionStats> partitions;
 };
 
 struct TableStats {

@@ -30,14 +30,24 @@ RowEncoder::RowEncoder(const TableGenerator& table, RowFormat format)
 void RowEncoder::encode(uint64_t begin, uint64_t end, ByteBuffer& out) {
   for (uint64_t first = begin; first < end; first += kBatchRows) {
     const size_t n = static_cast<size_t>(std::min<uint64_t>(kBatchRows, end - first));
-    table_.fill(Selection::range(first, n), batch_);
-    table_.check_fits(batch_);
-    for (Field& f : fields_) f.lanes = Lanes::of(*f.v);
-    if (format_ == RowFormat::kCopyBinary)
-      write_binary_rows(fields_, n, out);
-    else
-      write_text_rows(fields_, n, format_ == RowFormat::kCsv, out);
+    write_batch(Selection::range(first, n), out);
   }
+}
+
+void RowEncoder::encode(const uint64_t* rows, size_t n, ByteBuffer& out) {
+  for (size_t first = 0; first < n; first += kBatchRows)
+    write_batch(Selection::list(rows + first, std::min(kBatchRows, n - first)), out);
+}
+
+void RowEncoder::write_batch(const Selection& rows, ByteBuffer& out) {
+  const size_t n = rows.size();
+  table_.fill(rows, batch_);
+  table_.check_fits(batch_);
+  for (Field& f : fields_) f.lanes = Lanes::of(*f.v);
+  if (format_ == RowFormat::kCopyBinary)
+    write_binary_rows(fields_, n, out);
+  else
+    write_text_rows(fields_, n, format_ == RowFormat::kCsv, out);
 }
 
 namespace {

@@ -117,6 +117,8 @@ class RowEncoder {
   RowEncoder(const TableGenerator& table, RowFormat format);
   // Appends rows [begin, end) to `out`.
   void encode(uint64_t begin, uint64_t end, ByteBuffer& out);
+  // Appends rows[0..n) (any rows of the table, in that order) to `out`.
+  void encode(const uint64_t* rows, size_t n, ByteBuffer& out);
 
   // One column as the row writers see it: how to write it, and for the
   // current batch where its lanes are.
@@ -130,6 +132,7 @@ class RowEncoder {
   };
 
  private:
+  void write_batch(const Selection& rows, ByteBuffer& out);
   const TableGenerator& table_;
   RowFormat format_;
   Batch batch_;

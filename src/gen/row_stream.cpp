@@ -29,8 +29,8 @@ RowRange shard_rows(int64_t rows, int index, int count) {
   return {at(index), at(index + 1)};
 }
 
-RowStream::RowStream(const TableGenerator& table, RowFormat format, RowRange range)
-    : table_(table), format_(format), range_(range) {}
+RowStream::RowStream(const TableGenerator& table, RowFormat format, RowRange range, RowFilter keep)
+    : table_(table), format_(format), range_(range), keep_(std::move(keep)) {}
 
 StreamResult RowStream::write_to(RowSink& sink,
                                  const std::function<void(int64_t rows_done)>& progress) {
@@ -43,22 +43,33 @@ StreamResult RowStream::write_to(RowSink& sink,
   const bool binary = format_ == RowFormat::kCopyBinary;
   if (binary) buffer.append(copy_binary_header());
   StreamResult result;
-  auto flush = [&](uint64_t done) {
+  // Progress counts rows written: with a filter, fewer than the range's.
+  int64_t written = 0;
+  auto flush = [&] {
     if (!buffer.empty()) sink.write(buffer.view());
     result.bytes += buffer.size();
     buffer.clear();
-    if (progress && done > range_.begin) progress(static_cast<int64_t>(done - range_.begin));
+    if (progress && written > 0) progress(written);
   };
+  std::vector<uint64_t> kept;
   for (uint64_t row = range_.begin; row < range_.end;) {
     const uint64_t end = std::min(range_.end, row + kStepRows);
-    encoder.encode(row, end, buffer);
+    if (keep_) {
+      kept.clear();
+      keep_(row, static_cast<size_t>(end - row), kept);
+      encoder.encode(kept.data(), kept.size(), buffer);
+      written += static_cast<int64_t>(kept.size());
+    } else {
+      encoder.encode(row, end, buffer);
+      written += static_cast<int64_t>(end - row);
+    }
     row = end;
-    if (buffer.size() >= kFlushBytes && row < range_.end) flush(row);
+    if (buffer.size() >= kFlushBytes && row < range_.end) flush();
   }
   // The last flush carries the trailer: an empty range is still a valid stream.
   if (binary) buffer.append(copy_binary_trailer());
-  flush(range_.end);
-  result.rows = static_cast<int64_t>(range_.end - range_.begin);
+  flush();
+  result.rows = written;
   result.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return result;

@@ -75,6 +75,10 @@ std::vector<size_t> TableCopies::add_tasks(std::vector<LoadTask>& tasks,
     task.cost = static_cast<double>(rows_of(tables[index])) *
                 static_cast<double>(tables[index].table().columns.size()) * kCopyPerValue;
     if (user_ddl && previous) task.after = {*previous};
+    if (freeze && add_leaf_tasks(tasks, index, failed)) {
+      previous = task_of_table[index] = tasks.size() - 1;
+      continue;
+    }
     task.run = [this, index, freeze, &failed](RawConnection& connection) {
       copy(connection, index, freeze, failed);
     };
@@ -106,7 +110,7 @@ void TableCopies::copy(RawConnection& connection, size_t index, bool freeze,
   connection.exec("SET application_name = 'pgshape load'; BEGIN");
   if (freeze) connection.exec(truncate_statement(schema_, table.table()));
   // PostgreSQL refuses COPY FREEZE into a partitioned table; through the parent
-  // it routes every row to its leaf.
+  // it routes every row to its leaf (when add_leaf_tasks could not).
   connection.copy_in(
       copy_statement(schema_, table.table(), binary, freeze && table.table().partition_by.empty()));
   const RowRange range = shard_rows(table.rows(), spec_.shard_index, spec_.shard_count);

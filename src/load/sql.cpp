@@ -34,13 +34,28 @@ std::string create_table(std::string_view schema, const Table& table) {
   return out;
 }
 
+namespace {
+
+void add_partitions(std::string_view schema, const std::string& owner,
+                    const std::vector<PartitionSpec>& partitions, std::vector<std::string>& out) {
+  // The bound is production's (pg_get_expr of relpartbound), checked at validate
+  // time to be FOR VALUES ... or DEFAULT with balanced parentheses; a partition
+  // that is itself partitioned is created before its own partitions.
+  for (const auto& leaf : partitions) {
+    std::string sql =
+        fmt::format("CREATE TABLE {} PARTITION OF {} {}\n", qualified(schema, leaf.name),
+                    qualified(schema, owner), leaf.bound);
+    if (!leaf.partition_by.empty()) sql += " PARTITION BY " + leaf.partition_by;
+    out.push_back(std::move(sql));
+    add_partitions(schema, leaf.name, leaf.partitions, out);
+  }
+}
+
+}  // namespace
+
 std::vector<std::string> create_partitions(std::string_view schema, const Table& table) {
   std::vector<std::string> out;
-  // The bound is production's (pg_get_expr of relpartbound), checked at validate
-  // time to be FOR VALUES ... or DEFAULT with balanced parentheses.
-  for (const auto& leaf : table.partitions)
-    out.push_back(fmt::format("CREATE TABLE {} PARTITION OF {} {}\n", qualified(schema, leaf.name),
-                              qualified(schema, table.name), leaf.bound));
+  add_partitions(schema, table.name, table.partitions, out);
   return out;
 }
 

@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -124,6 +125,12 @@ class TableCopies {
  private:
   int64_t rows_of(const TableGenerator& table) const;
   void copy(RawConnection& connection, size_t index, bool freeze, const std::atomic<bool>& failed);
+  // A partitioned table whose rows load routes itself: one COPY FREEZE task per
+  // leaf, side by side, and a task after them all that stands for the table's
+  // COPY (leaf_copy.cpp). False (no task added) when the server must route.
+  bool add_leaf_tasks(std::vector<LoadTask>& tasks, size_t index, const std::atomic<bool>& failed);
+  void copy_leaf(RawConnection& connection, size_t index, size_t leaf, const std::string& name,
+                 const std::atomic<bool>& failed);
 
   const Profile& profile_;
   const DatasetGenerator& generator_;
@@ -131,6 +138,10 @@ class TableCopies {
   CopySpec spec_;
   LoadReporter& reporter_;
   std::vector<TableLoadStats> stats_;
+  // Per table, what its leaves' tasks share: the router (built by the first
+  // task that needs it) and the table's figures so far.
+  struct Leaves;
+  std::vector<std::shared_ptr<Leaves>> leaves_;
 };
 
 // Appends what follows the data, per table as soon as its own data is in:

@@ -54,6 +54,23 @@ void RawConnection::exec_one(const std::string& sql) {
   PQclear(result);
 }
 
+std::vector<std::vector<std::optional<std::string>>> RawConnection::query(
+    const std::string& sql, const std::vector<std::string>& params) {
+  std::vector<const char*> values;
+  for (const auto& p : params) values.push_back(p.c_str());
+  PGresult* result = PQexecParams(conn_, sql.c_str(), static_cast<int>(values.size()), nullptr,
+                                  values.data(), nullptr, nullptr, 0);
+  if (PQresultStatus(result) != PGRES_TUPLES_OK) fail("query failed", result);
+  std::vector<std::vector<std::optional<std::string>>> rows(static_cast<size_t>(PQntuples(result)));
+  for (int r = 0; r < PQntuples(result); ++r)
+    for (int f = 0; f < PQnfields(result); ++f)
+      rows[static_cast<size_t>(r)].push_back(
+          PQgetisnull(result, r, f) ? std::nullopt
+                                    : std::optional<std::string>(PQgetvalue(result, r, f)));
+  PQclear(result);
+  return rows;
+}
+
 void RawConnection::copy_in(const std::string& copy_statement) {
   PGresult* result = PQexec(conn_, copy_statement.c_str());
   if (PQresultStatus(result) != PGRES_COPY_IN) fail("COPY failed to start", result);

@@ -155,7 +155,8 @@ const std::vector<ProfileKey>& profile_keys() {
       {"table", "partition_by", "string",
        "the text after PARTITION BY: RANGE (created_at), LIST (region), HASH (id)"},
       {"table", "partitions", "list",
-       "the leaves of a partitioned table; rows go through the table, PostgreSQL routes them"},
+       "the partitions of a partitioned table; load routes each row to its leaf and COPYs "
+       "each leaf FROZEN (HASH or an expression key: through the table, PostgreSQL routes)"},
       {"partition", "name", "string", "the leaf table's name"},
       {"partition", "bound", "string",
        "FOR VALUES FROM (..) TO (..), FOR VALUES IN (..), FOR VALUES WITH (..) or DEFAULT"},
@@ -203,6 +204,10 @@ const std::vector<ProfileKey>& profile_keys() {
       {"view", "name", "string", "the view's name"},
       {"view", "query", "string", "its SELECT, as pg_get_viewdef prints it"},
       {"view", "materialized", "bool", "a materialized view (filled when created)"},
+      {"partition", "partition_by", "string",
+       "makes this partition itself partitioned (sub-partitions): the text after PARTITION BY"},
+      {"partition", "partitions", "list",
+       "the sub-partitions of a partition with partition_by, written like a table's partitions"},
   };
   return kKeys;
 }

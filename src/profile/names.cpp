@@ -162,12 +162,18 @@ class NameChecker {
              "column)");
   }
 
+  void claim_partitions(const std::string& owner, const std::vector<PartitionSpec>& partitions) {
+    for (const auto& leaf : partitions) {
+      if (!leaf.name.empty())
+        claim(leaf.name, fmt::format("partition '{}' of '{}'", leaf.name, owner), leaf.pos);
+      claim_partitions(leaf.name, leaf.partitions);
+    }
+  }
+
   void check_relations(const Table& table) {
     auto long_name = [](const std::string& name) { return name.size() == kMaxNameBytes; };
-    // A partition is a table of the schema like any other.
-    for (const auto& leaf : table.partitions)
-      if (!leaf.name.empty())
-        claim(leaf.name, fmt::format("partition '{}' of '{}'", leaf.name, table.name), leaf.pos);
+    // A partition is a table of the schema like any other, at every level.
+    claim_partitions(table.name, table.partitions);
     if (!table.primary_key.empty()) {
       const std::string name = primary_key_name(table);
       claim(name, fmt::format("the primary key of '{}'", table.name), table.pos, long_name(name));

@@ -52,6 +52,10 @@ class ProfileParser {
   void parse_checks(const YAML::Node& node, Table& table);
   // partition_by: and partitions: of a table (partitions.cpp).
   void parse_partitions(const YAML::Node& node, Table& table);
+  // One level of them: `node`'s partition_by: and partitions: into `by` and
+  // `leaves`, for `owner` (a table, or a partition that is itself partitioned).
+  void parse_partition_level(const YAML::Node& node, const std::string& owner, std::string& by,
+                             SourcePos& by_pos, std::vector<PartitionSpec>& leaves, int depth);
   // A column type that is one of the profile's own types, or nullopt.
   std::optional<ColumnType> user_column_type(const std::string& text) const;
 

@@ -1,5 +1,6 @@
 // A table's declarative partitioning: partition_by: (the PARTITION BY text) and
-// partitions: (its leaves with their bounds). Both are SQL spliced into CREATE
+// partitions: (its leaves with their bounds; a partition with a partition_by:
+// of its own holds sub-partitions the same way). Both are SQL spliced into CREATE
 // TABLE, so they are checked here to be one clause each with balanced
 // parentheses, and the leaves to be a set PostgreSQL can create.
 #include <fmt/format.h>
@@ -30,54 +31,67 @@ std::string clause_problem(std::string_view sql) {
 }  // namespace
 
 void ProfileParser::parse_partitions(const YAML::Node& node, Table& table) {
+  parse_partition_level(node, table.name, table.partition_by, table.partition_by_pos,
+                        table.partitions, 0);
+}
+
+void ProfileParser::parse_partition_level(const YAML::Node& node, const std::string& owner,
+                                          std::string& partition_by, SourcePos& by_pos,
+                                          std::vector<PartitionSpec>& partitions, int depth) {
   const YAML::Node by = node["partition_by"];
   const YAML::Node leaves = node["partitions"];
+  const std::string what = depth == 0 ? "table" : "partition";
   if (by) {
-    table.partition_by_pos = Reader::pos(by);
-    table.partition_by = r_.string(by, "partition_by").value_or("");
-    const std::string method = upper_prefix(table.partition_by, 5);
+    by_pos = Reader::pos(by);
+    partition_by = r_.string(by, "partition_by").value_or("");
+    const std::string method = upper_prefix(partition_by, 5);
     const bool known = method.rfind("RANGE", 0) == 0 || method.rfind("LIST", 0) == 0 ||
                        method.rfind("HASH", 0) == 0;
-    if (!known || table.partition_by.find('(') == std::string::npos)
-      r_.error("profile.bad-value", by,
-               fmt::format("partition_by of '{}' must be RANGE (...), LIST (...) or HASH (...)",
-                           table.name),
-               "write the text after PARTITION BY, e.g. partition_by: \"RANGE (created_at)\"");
-    else if (const std::string why = clause_problem(table.partition_by); !why.empty())
-      r_.error("profile.bad-sql", by, fmt::format("partition_by of '{}': {}", table.name, why),
+    if (!known || partition_by.find('(') == std::string::npos)
+      r_.error(
+          "profile.bad-value", by,
+          fmt::format("partition_by of '{}' must be RANGE (...), LIST (...) or HASH (...)", owner),
+          "write the text after PARTITION BY, e.g. partition_by: \"RANGE (created_at)\"");
+    else if (const std::string why = clause_problem(partition_by); !why.empty())
+      r_.error("profile.bad-sql", by, fmt::format("partition_by of '{}': {}", owner, why),
                "write the text after PARTITION BY, e.g. partition_by: \"RANGE (created_at)\"");
   }
   if (!leaves) {
     if (by)
       r_.error("profile.missing-key", by,
-               fmt::format("table '{}' is partitioned but has no partitions", table.name),
+               fmt::format("{} '{}' is partitioned but has no partitions", what, owner),
                "add partitions: [{name: ..., bound: \"FOR VALUES ...\"}]; a partitioned table "
                "without leaves cannot hold a row");
     return;
   }
   if (!by) {
     r_.error("profile.missing-key", leaves,
-             fmt::format("table '{}' has partitions but no partition_by", table.name),
+             fmt::format("{} '{}' has partitions but no partition_by", what, owner),
              "add e.g. partition_by: \"RANGE (created_at)\"");
   }
   if (!leaves.IsSequence()) {
-    r_.error("profile.bad-type", leaves,
-             fmt::format("partitions of '{}' must be a list", table.name));
+    r_.error("profile.bad-type", leaves, fmt::format("partitions of '{}' must be a list", owner));
     return;
   }
-  const bool hash = upper_prefix(table.partition_by, 4) == "HASH";
+  // PostgreSQL itself has no limit; a profile deeper than this is a mistake.
+  constexpr int kMaxDepth = 8;
+  if (depth >= kMaxDepth) {
+    r_.error(
+        "profile.out-of-range", leaves,
+        fmt::format("partitions of '{}' are nested more than {} levels deep", owner, kMaxDepth));
+    return;
+  }
+  const bool hash = upper_prefix(partition_by, 4) == "HASH";
   std::string default_leaf;  // the DEFAULT leaf's name, once seen
   for (const auto& item : leaves) {
     PartitionSpec leaf{.pos = Reader::pos(item)};
-    if (!r_.check_map(item, fmt::format("a partition of '{}'", table.name),
-                      section_keys("partition")))
+    if (!r_.check_map(item, fmt::format("a partition of '{}'", owner), section_keys("partition")))
       continue;
     if (auto n = item["name"]) {
       leaf.name = r_.string(n, "partition name").value_or("");
       r_.identifier(n, leaf.name, "partition");
     } else {
-      r_.error("profile.missing-key", item,
-               fmt::format("a partition of '{}' has no name", table.name));
+      r_.error("profile.missing-key", item, fmt::format("a partition of '{}' has no name", owner));
     }
     if (auto n = item["bound"]) {
       leaf.bound = r_.string(n, "bound").value_or("");
@@ -98,7 +112,7 @@ void ProfileParser::parse_partitions(const YAML::Node& node, Table& table) {
       }
     } else {
       r_.error("profile.missing-key", item,
-               fmt::format("partition '{}' of '{}' has no bound", leaf.name, table.name),
+               fmt::format("partition '{}' of '{}' has no bound", leaf.name, owner),
                "add bound: \"FOR VALUES ...\" or bound: DEFAULT");
     }
     if (auto n = item["rows"]) {
@@ -108,25 +122,28 @@ void ProfileParser::parse_partitions(const YAML::Node& node, Table& table) {
                  fmt::format("rows of partition '{}' must be between 0 and 2^40", leaf.name));
       leaf.rows = std::clamp<int64_t>(rows.value_or(0), 0, kMaxRows);
     }
-    for (const auto& earlier : table.partitions)
+    for (const auto& earlier : partitions)
       if (!leaf.name.empty() && earlier.name == leaf.name)
         r_.error("profile.conflict", item,
-                 fmt::format("partition '{}' of '{}' is listed twice", leaf.name, table.name));
-    if (leaf.name == table.name)
+                 fmt::format("partition '{}' of '{}' is listed twice", leaf.name, owner));
+    if (leaf.name == owner)
       r_.error("profile.conflict", item,
-               fmt::format("partition '{}' has its table's own name", leaf.name));
+               fmt::format("partition '{}' has its {}'s own name", leaf.name, what));
     if (upper_prefix(leaf.bound, 7) == "DEFAULT" && leaf.bound.size() == 7) {
       if (!default_leaf.empty())
         r_.error("profile.conflict", item,
-                 fmt::format("table '{}' has two DEFAULT partitions ('{}' and '{}')", table.name,
+                 fmt::format("{} '{}' has two DEFAULT partitions ('{}' and '{}')", what, owner,
                              default_leaf, leaf.name));
       else
         default_leaf = leaf.name.empty() ? "(unnamed)" : leaf.name;
     }
-    table.partitions.push_back(std::move(leaf));
+    // A sub-partitioned partition: its own partition_by: and partitions:.
+    parse_partition_level(item, leaf.name, leaf.partition_by, leaf.partition_by_pos,
+                          leaf.partitions, depth + 1);
+    partitions.push_back(std::move(leaf));
   }
-  if (table.partitions.empty() && leaves.IsSequence())
-    r_.error("profile.missing-key", leaves, fmt::format("partitions of '{}' is empty", table.name));
+  if (partitions.empty() && leaves.IsSequence())
+    r_.error("profile.missing-key", leaves, fmt::format("partitions of '{}' is empty", owner));
 }
 
 }  // namespace pgshape::profile

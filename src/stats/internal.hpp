@@ -4,9 +4,14 @@
 #include <pqxx/pqxx>
 
 #include <map>
+#include <set>
 #include <string>
 
 #include "pgshape/stats.hpp"
+
+namespace YAML {
+class Emitter;
+}
 
 namespace pgshape::stats {
 
@@ -31,5 +36,26 @@ void read_extended_stats(pqxx::transaction_base& tx, const std::string& schema,
 // columns read (objects.cpp): catalog reads only, like the rest.
 void read_objects(pqxx::transaction_base& tx, const std::string& schema,
                   const std::map<int64_t, size_t>& by_oid, StatsSnapshot& snap);
+// The partitions of `schema`'s partitioned tables (pg_inherits), at every level
+// of sub-partitioning, into `snap.tables` (by_oid: table OID -> index); and a
+// parent's row count from its partitions' when nobody analyzed it; partitions.cpp.
+void read_partitions(pqxx::transaction_base& tx, const std::string& schema,
+                     const std::map<int64_t, size_t>& by_oid, StatsSnapshot& snap);
+
+// A partitioned table's partitioning in the profile (partition_writer.cpp):
+// why it cannot be rebuilt ("" when it can: every partition, at every level,
+// has its bound, and under --redact no bound holds a string literal the
+// redacted values would no longer fall into); partition_by: and partitions:
+// with the sub-partitions; the other_objects names ("partition <name> (of
+// <parent>)") that partitions: rebuilds.
+std::string partitions_problem(const TableStats& t, bool redacted);
+// A partitioned parent's inherited correlation follows the order ANALYZE
+// sampled its leaves in (leaf after leaf), not any order of rows: replaced by
+// its leaves' own, weighted by their rows (unknown when no leaf has one), so
+// that the mirror does not sort one column with another across leaves.
+void leaf_correlation(const TableStats& table, ColumnStats& column,
+                      const std::map<std::pair<std::string, std::string>, ColumnStats>& leaves);
+void write_partitions(YAML::Emitter& out, const TableStats& t);
+void rebuilt_partition_names(const TableStats& t, std::set<std::string>& out);
 
 }  // namespace pgshape::stats

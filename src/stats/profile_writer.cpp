@@ -770,8 +770,7 @@ class Writer {
                               "count and statistics ANALYZE gave the parent",
                               t.partition_by, why));
       else
-        for (const auto& leaf : t.partitions)
-          rebuilt_partitions_.insert(fmt::format("partition {} (of {})", leaf.name, t.name));
+        stats::rebuilt_partition_names(t, rebuilt_partitions_);
     }
     if (!t.partition_by.empty() &&
         std::none_of(t.columns.begin(), t.columns.end(), [](const auto& c) { return c.has_stats; }))
@@ -976,35 +975,14 @@ class Writer {
     out << YAML::EndMap;
   }
 
-  // Why `t`'s partitioning cannot be rebuilt, or "" when it can: the leaves
-  // exist, none is itself partitioned, and (under --redact) no bound holds a
-  // string literal the redacted values would no longer fall into.
   std::string partitions_problem(const TableStats& t) const {
-    if (t.partitions.empty()) return "it has no partitions";
-    for (const auto& leaf : t.partitions) {
-      if (leaf.partitioned)
-        return fmt::format("partition {} is itself partitioned (sub-partitions are not rebuilt)",
-                           leaf.name);
-      if (leaf.bound.empty()) return fmt::format("partition {} has no bound", leaf.name);
-      if (snap_.redacted && leaf.bound.find('\'') != std::string::npos)
-        return fmt::format("the bound of partition {} holds string literals that --redact hides",
-                           leaf.name);
-    }
-    return "";
+    return stats::partitions_problem(t, snap_.redacted);
   }
 
-  // partition_by: and partitions: (the leaves, with production's bounds and rows):
-  // the mirror gets the same leaves, so partition pruning picks the same ones.
+  // partition_by: and partitions: (partition_writer.cpp).
   void partitions(YAML::Emitter& out, const TableStats& t) {
     if (t.partition_by.empty() || !partitions_problem(t).empty()) return;
-    out << YAML::Key << "partition_by" << YAML::Value << YAML::DoubleQuoted << t.partition_by;
-    out << YAML::Key << "partitions" << YAML::Value << YAML::BeginSeq;
-    for (const auto& leaf : t.partitions)
-      out << YAML::Flow << YAML::BeginMap << YAML::Key << "name" << YAML::Value
-          << YAML::DoubleQuoted << leaf.name << YAML::Key << "bound" << YAML::Value
-          << YAML::DoubleQuoted << leaf.bound << YAML::Key << "rows" << YAML::Value
-          << std::llround(std::max(0.0, leaf.reltuples)) << YAML::EndMap;
-    out << YAML::EndSeq;
+    stats::write_partitions(out, t);
   }
   std::vector<const IndexStats*> definitions_;  // this table's indexes kept by definition
   std::map<std::string, std::string> rebuilt_;  // this table's checks written back, by name

@@ -61,19 +61,6 @@ constexpr const char* kTablesSql =
     "WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') AND NOT c.relispartition "
     "ORDER BY c.relname";
 
-// The direct leaves of the schema's partitioned tables (pg_inherits), in
-// creation (OID) order, with their bounds and row counts.
-constexpr const char* kPartitionsSql =
-    "SELECT h.inhparent::bigint, c.relname::text, "
-    "  pg_catalog.pg_get_expr(c.relpartbound, c.oid), c.reltuples::float8, c.relkind = 'p' "
-    "FROM pg_catalog.pg_inherits h "
-    "JOIN pg_catalog.pg_class c ON c.oid = h.inhrelid "
-    "JOIN pg_catalog.pg_class p ON p.oid = h.inhparent "
-    "JOIN pg_catalog.pg_partitioned_table pt ON pt.partrelid = p.oid "
-    "JOIN pg_catalog.pg_namespace n ON n.oid = p.relnamespace "
-    "WHERE n.nspname = $1 AND c.relispartition "
-    "ORDER BY h.inhparent, c.oid";
-
 }  // namespace
 
 // A partitioned parent's column from its leaves' statistics, each weighted by
@@ -479,25 +466,7 @@ StatsSnapshot read_stats(const std::string& dsn, const StatsOptions& options) {
                                      .relpages = row[3].as<int64_t>(),
                                      .partition_by = row[4].as<std::string>()});
   }
-  for (const auto& row : tx.exec_params(kPartitionsSql, options.schema)) {
-    auto it = by_oid.find(row[0].as<int64_t>());
-    if (it == by_oid.end()) continue;
-    snap.tables[it->second].partitions.push_back(
-        PartitionStats{.name = row[1].as<std::string>(),
-                       .bound = row[2].is_null() ? "" : row[2].as<std::string>(),
-                       .reltuples = row[3].as<double>(),
-                       .partitioned = row[4].as<bool>()});
-  }
-  // autovacuum never analyzes a partitioned parent: its own reltuples may be
-  // unset while its leaves' are known.
-  for (auto& table : snap.tables) {
-    if (table.partitions.empty() || table.reltuples > 0) continue;
-    double sum = 0;
-    bool known = false;
-    for (const auto& leaf : table.partitions)
-      if (leaf.reltuples >= 0) sum += leaf.reltuples, known = true;
-    if (known) table.reltuples = sum;
-  }
+  stats::read_partitions(tx, options.schema, by_oid, snap);
   for (const auto& wanted : options.tables)
     if (!snap.find_table(wanted))
       throw UsageError("usage.unknown-table",
@@ -539,6 +508,8 @@ StatsSnapshot read_stats(const std::string& dsn, const StatsOptions& options) {
     for (auto& column : table.columns)
       if (!column.has_stats && !table.partitions.empty())
         merge_leaf_stats(tx, table, column, leaf_stats);
+      else if (!table.partitions.empty())
+        stats::leaf_correlation(table, column, leaf_stats);
   for (const auto& row : tx.exec_params(kConstraintsSql, options.schema)) {
     auto it = by_oid.find(row[0].as<int64_t>());
     if (it == by_oid.end()) continue;

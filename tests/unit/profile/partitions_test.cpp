@@ -117,5 +117,54 @@ TEST(Partitions, NeedEachOther) {
   EXPECT_NE(find(problems(text), "no partition_by"), nullptr);
 }
 
+// A partition with its own partition_by: holds sub-partitions, read level by level.
+constexpr const char* kNested =
+    "      - name: events_2024\n"
+    "        bound: \"FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')\"\n"
+    "        partition_by: \"LIST (kind)\"\n"
+    "        partitions:\n"
+    "          - {name: events_2024_buy, bound: \"FOR VALUES IN ('buy')\", rows: 10}\n"
+    "          - {name: events_2024_rest, bound: DEFAULT}\n"
+    "      - {name: events_rest, bound: DEFAULT}\n";
+
+TEST(Partitions, SubPartitionsAreRead) {
+  std::string text = with_partitions(kNested);
+  text.replace(text.find("      created_at:"), 0,
+               "      kind: {type: text, dist: weighted, values: "
+               "{buy: 1, view: 2}}\n");
+  const Profile p = parse_profile(text, "p.yaml");
+  const Table& t = p.tables[0];
+  ASSERT_EQ(t.partitions.size(), 2u);
+  const PartitionSpec& year = t.partitions[0];
+  EXPECT_EQ(year.partition_by, "LIST (kind)");
+  ASSERT_EQ(year.partitions.size(), 2u);
+  EXPECT_EQ(year.partitions[0].name, "events_2024_buy");
+  EXPECT_EQ(year.partitions[0].rows, 10);
+  EXPECT_EQ(year.partitions[1].bound, "DEFAULT");
+  EXPECT_TRUE(t.partitions[1].partition_by.empty());
+}
+
+TEST(Partitions, SubPartitionsAreCheckedLikeATablesWithPositions) {
+  // Sub-partitions without a key, a second DEFAULT one level down, a name
+  // that an upper level already uses.
+  std::string missing = kNested;
+  missing.erase(missing.find("        partition_by:"),
+                std::string("        partition_by: \"LIST (kind)\"\n").size());
+  const auto list = problems(with_partitions(missing));
+  const Diagnostic* d = find(list, "partition 'events_2024' has partitions but no partition_by");
+  ASSERT_NE(d, nullptr);
+  EXPECT_EQ(d->line, 11);  // the sub-partitions' list
+  std::string twice = kNested;
+  twice.replace(twice.find("events_2024_buy, bound: \"FOR VALUES IN ('buy')\""),
+                std::string("events_2024_buy, bound: \"FOR VALUES IN ('buy')\"").size(),
+                "events_2024_buy, bound: DEFAULT");
+  EXPECT_NE(find(problems(with_partitions(twice)), "partition 'events_2024' has two DEFAULT"),
+            nullptr);
+  std::string clash = kNested;
+  clash.replace(clash.find("events_2024_rest"), std::string("events_2024_rest").size(),
+                "events_rest");
+  EXPECT_NE(find(problems(with_partitions(clash)), "events_rest"), nullptr);
+}
+
 }  // namespace
 }  // namespace pgshape
