@@ -210,6 +210,9 @@ constexpr const char* kConstraintsSql =
     "LEFT JOIN pg_catalog.pg_class fc ON fc.oid = con.confrelid "
     "LEFT JOIN pg_catalog.pg_namespace fn ON fn.oid = fc.relnamespace "
     "WHERE n.nspname = $1 AND con.contype IN ('p', 'u', 'f') "
+    // A foreign key to a partitioned table has a clone per leaf of it (conparentid
+    // set): one key, created once on the mirror, which clones it the same way.
+    "AND (con.contype <> 'f' OR con.conparentid = 0) "
     "ORDER BY con.conrelid, con.conname";
 
 // In creation (OID) order: the planner breaks cost ties by index order, so the
