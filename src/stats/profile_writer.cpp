@@ -364,10 +364,12 @@ class Writer {
       if (generated)
         types_[type.name] = &type;
       else
-        leave_out("generation of domain " + type.name,
-                  fmt::format("{}: only comparisons with constants, BETWEEN and IN lists are kept "
-                              "inside; its columns draw production's sampled values",
-                              fmt::join(type.checks, " ")));
+        leave_out(
+            "generation of domain " + type.name,
+            fmt::format(
+                "{}: only comparisons with constants, BETWEEN, IN lists and simple LIKE / "
+                "regex patterns are kept inside; its columns draw production's sampled values",
+                fmt::join(type.checks, " ")));
       created_.push_back(type.name);
     }
     for (const auto& type : snap_.types)
@@ -445,10 +447,11 @@ class Writer {
         continue;
       }
       if (!shape.understood) {
-        leave_out(object,
-                  fmt::format("{}: only comparisons with constants, BETWEEN and IN lists are "
-                              "kept inside; generated values could break it",
-                              check.definition));
+        leave_out(
+            object,
+            fmt::format("{}: only comparisons with constants, BETWEEN, IN lists and simple "
+                        "LIKE / regex patterns are kept inside; generated values could break it",
+                        check.definition));
         continue;
       }
       if (!shape.in_list.empty()) in_lists[column] = shape.in_list;
