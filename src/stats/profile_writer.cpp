@@ -1129,7 +1129,8 @@ class Writer {
       out << YAML::Key << "dist" << YAML::Value << "pattern" << YAML::Key << "pattern"
           << YAML::Value << YAML::DoubleQuoted << *pattern;
       if (c.has_stats && c.n_distinct != 0 && !pk && !unique)
-        out << YAML::Key << "n_distinct" << YAML::Value << c.n_distinct;
+        out << YAML::Key << "n_distinct" << YAML::Value
+            << (c.n_distinct > 0 ? std::round(c.n_distinct) : c.n_distinct);
     } else if (fanout_ && c.name == fanout_->fk && fk) {
       fanout_dist(out, t, c, rows);
     } else if (fanout_ && c.name == fanout_->distinct && fk) {

@@ -4,6 +4,7 @@
 // batch or slice of the table produces it.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <string>
@@ -107,6 +108,37 @@ TEST(Quota, RowsHaveTheSameValueInEveryBatchAndSeedChangesTheOrder) {
     differ += other.column("t", "c").value(row, scratch).i != out.ints()[i];
   }
   EXPECT_GT(differ, 500) << "another seed should place the values elsewhere";
+}
+
+}  // namespace
+}  // namespace pgshape
+
+namespace pgshape {
+namespace {
+
+// dist: pattern with n_distinct (a LIKE / regex CHECK's pattern standing for
+// production's values): exactly that many distinct values, each about as often.
+TEST(PatternDistinct, RowsShareExactlyNDistinctCodes) {
+  for (const auto& [nd, expected] : std::vector<std::pair<std::string, size_t>>{
+           {"300", 300}, {"-0.25", 2500}, {"20000", 10000}}) {
+    const testing::GeneratedProfile g(
+        one_table(10000,
+                  "      c: { type: text, dist: pattern, pattern: \"INV-******\", "
+                  "n_distinct: " +
+                      nd + " }\n"),
+        5);
+    std::map<std::string, int64_t> counts;
+    std::string scratch;
+    for (uint64_t row = 0; row < 10000; ++row) {
+      const std::string v(g.column("t", "c").value(row, scratch).text);
+      ASSERT_EQ(v.rfind("INV-", 0), 0u) << v;
+      counts[v] += 1;
+    }
+    EXPECT_EQ(counts.size(), expected) << nd;
+    int64_t most = 0, least = 10000;
+    for (const auto& [v, n] : counts) most = std::max(most, n), least = std::min(least, n);
+    EXPECT_LE(most - least, 1) << nd;  // the rows split evenly among the codes
+  }
 }
 
 }  // namespace
