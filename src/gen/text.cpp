@@ -128,8 +128,6 @@ class Words : public ColumnGenerator {
   int count_bits_ = 1;
   size_t capacity_ = 0;
   std::unique_ptr<Permutation> permutation_;
-  uint64_t distinct_ = 0;  // n_distinct: codes the first group takes; 0 = a draw per row
-  std::unique_ptr<Permutation> rows_order_, spread_;
 };
 
 // Text from a template: '#' a decimal digit, '?' a letter, '*' a letter or
