@@ -2,14 +2,16 @@
 // UUIDs, the NULL wrapper every nullable column gets, and the factory that
 // picks a column's generator.
 #include <algorithm>
-#include <boost/random/discrete_distribution.hpp>
 #include <charconv>
+#include <numeric>
+#include <optional>
 
 #include <fmt/format.h>
 
 #include "gen/array_gen.hpp"
 #include "gen/columns.hpp"
 #include "gen/encode.hpp"
+#include "gen/quota.hpp"
 #include "gen/text_forms.hpp"
 #include "pgshape/error.hpp"
 #include "pgshape/util.hpp"
@@ -59,19 +61,29 @@ class SkewedRank : public ColumnGenerator {
 };
 
 // Typed values with weights: booleans, numbers, dates, text from the profile.
+// Each value (and, when the column's NULLs are placed here, NULL) gets exactly
+// its share of the rows: see quota.hpp.
 class Weighted : public ColumnGenerator {
  public:
   explicit Weighted(const ColumnContext& c)
-      : key_(stream_key(c.seed, c.table->name, c.column->name)),
-        values_(c.column->dist.values),
-        kind_(literal_kind(c.column->type)),
-        dist_(c.column->dist.weights.begin(), c.column->dist.weights.end()) {
+      : values_(c.column->dist.values), kind_(literal_kind(c.column->type)) {
     // Parsed once here, not per row; text datums point into values_, which
     // never changes after construction.
     for (const auto& v : values_) {
       datums_.push_back(weighted_literal(c.column->type, v));
       plain_ = plain_ && plain_text(v);
     }
+    std::vector<double> weights(c.column->dist.weights.begin(), c.column->dist.weights.end());
+    weights.resize(datums_.size(), 0);
+    if (places_own_nulls(*c.column) && c.column->null_fraction > 0 && !datums_.empty()) {
+      // The weights share the non-NULL rows; NULL is the last slot.
+      const double null = std::min(c.column->null_fraction, 1.0);
+      const double total = std::accumulate(weights.begin(), weights.end(), 0.0);
+      for (auto& w : weights) w = total > 0 ? w / total * (1 - null) : 0;
+      weights.push_back(null);
+      datums_.push_back(Datum::null());
+    }
+    picker_.emplace(weights, c.rows, stream_key(c.seed, c.table->name, c.column->name));
   }
   Datum::Kind kind() const override { return kind_; }
   void fill(const Selection& rows, const Batch&, ColumnVector& out) const override {
@@ -80,35 +92,15 @@ class Weighted : public ColumnGenerator {
       std::fill_n(out.nulls(), rows.size(), uint8_t{1});
       return;
     }
-    // discrete_distribution draws through a const call (its alias table is
-    // read-only): copying it per value cost two heap allocations.
-    if (kind_ == Datum::Kind::kText || kind_ == Datum::Kind::kUuid) {
-      out.set_plain(plain_);
-      rows.for_each([&](size_t i, uint64_t row) {
-        CounterEngine engine(key_, row);
-        store_datum(out, i, datums_[dist_(engine)]);
-      });
-      return;
-    }
-    int64_t* ints = out.ints();
-    double* floats = out.floats();
-    const bool fractional = kind_ == Datum::Kind::kFloat;
-    rows.for_each([&](size_t i, uint64_t row) {
-      CounterEngine engine(key_, row);
-      const Datum& d = datums_[dist_(engine)];
-      if (fractional)
-        floats[i] = d.f;
-      else
-        ints[i] = d.i;
-    });
+    if (kind_ == Datum::Kind::kText || kind_ == Datum::Kind::kUuid) out.set_plain(plain_);
+    rows.for_each([&](size_t i, uint64_t row) { store_datum(out, i, datums_[(*picker_)(row)]); });
   }
 
  private:
-  uint64_t key_;
   std::vector<std::string> values_;
   Datum::Kind kind_;
-  boost::random::discrete_distribution<size_t, double> dist_;
   std::vector<Datum> datums_;
+  std::optional<QuotaPicker> picker_;
   bool plain_ = true;
 };
 

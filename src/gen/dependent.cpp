@@ -26,6 +26,8 @@ class Dependent : public ColumnGenerator {
       // own distribution. Kept by pointer: generators point at their column.
       auto copy = std::make_unique<Column>(column);
       copy->given.reset();
+      if (c.dist.kind == DistKind::kWeighted)
+        copy->null_fraction = 0;  // the column's NULL wrapper places them, not the case too
       copy->dist = c.dist;
       ColumnContext at = context;
       at.column = copy.get();

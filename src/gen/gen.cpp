@@ -6,6 +6,7 @@
 #include "gen/columns.hpp"
 #include "gen/dependent.hpp"
 #include "gen/pair_key.hpp"
+#include "gen/quota.hpp"
 #include "pgshape/error.hpp"
 #include "pgshape/gen.hpp"
 
@@ -126,9 +127,10 @@ DatasetGenerator::Unlinked DatasetGenerator::make_columns(const Profile& profile
         generator = gen::make_dependent_generator(
             context, std::move(generator), index_in(tg.table(), column.given->column, "given"));
     }
-    // An empirical column places its own NULLs (a segment of its value order), so
-    // its values keep their exact counts among the non-NULL rows.
-    const bool own_nulls = !column.ref && column.dist.kind == DistKind::kEmpirical;
+    // An empirical or weighted column places its own NULLs (a segment of its value
+    // order, a quota), so its values keep their exact counts among the non-NULL rows.
+    const bool own_nulls =
+        !column.ref && (column.dist.kind == DistKind::kEmpirical || gen::places_own_nulls(column));
     made_columns.push_back(std::move(generator));
     null_fractions.push_back(own_nulls ? 0 : column.null_fraction);
     unlinked.foreign_keys.push_back(fk);

@@ -3,6 +3,7 @@
 // vector's text arena, a whole batch at a time, and say when their text is
 // known plain (no byte COPY escapes or CSV quotes), so encoders copy it as is.
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 
 #include "gen/columns.hpp"
@@ -189,6 +190,19 @@ class Pattern : public ColumnGenerator {
       ops_.push_back({kind, static_cast<uint32_t>(at), 1, 0, 0});
     }
     if (group < ops_.size() || (unique && !permutation_)) close_group();
+    // n_distinct (a CHECK's pattern standing for production's values): the rows
+    // take that many codes, each about as often, spread over the pattern's space.
+    const double nd = c.column->dist.n_distinct;
+    const bool one_group = std::count_if(ops_.begin(), ops_.end(),
+                                         [](const Op& op) { return op.kind == Op::kDraw; }) == 1;
+    if (!unique && nd != 0 && one_group && ops_.front().kind == Op::kDraw && c.rows > 0) {
+      const double rows = static_cast<double>(c.rows);
+      const double wanted = nd < 0 ? std::ceil(-nd * rows) : nd;
+      distinct_ = static_cast<uint64_t>(
+          std::clamp(wanted, 1.0, std::min(rows, static_cast<double>(ops_.front().space))));
+      rows_order_ = std::make_unique<Permutation>(static_cast<uint64_t>(c.rows), mix64(key_ ^ 1));
+      spread_ = std::make_unique<Permutation>(ops_.front().space, mix64(key_ ^ 2));
+    }
   }
   Datum::Kind kind() const override { return Datum::Kind::kText; }
   void fill(const Selection& rows, const Batch&, ColumnVector& out) const override {
@@ -245,7 +259,9 @@ class Pattern : public ColumnGenerator {
           for (; n > 0; --n, --p, code /= 36) *p = kAlnum[code % 36];
           break;
         case Op::kDraw:
-          code = CounterEngine(op.key, row).below(op.space);
+          code = i == 0 && distinct_
+                     ? (*spread_)((*rows_order_)(row % rows_order_->size()) % distinct_)
+                     : CounterEngine(op.key, row).below(op.space);
           break;
       }
     }
@@ -258,6 +274,8 @@ class Pattern : public ColumnGenerator {
   std::vector<Op> ops_;  // right to left; a group's kDraw before its runs
   bool plain_ = false;
   std::unique_ptr<Permutation> permutation_;
+  uint64_t distinct_ = 0;  // n_distinct: codes the first group takes; 0 = a draw per row
+  std::unique_ptr<Permutation> rows_order_, spread_;
 };
 
 }  // namespace

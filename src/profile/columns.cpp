@@ -484,6 +484,12 @@ void ProfileParser::check_dist_ranges(const YAML::Node& node, const Column& colu
                              pattern_length(d.pattern), column.type.sql()),
                  "shorten the pattern or widen the column");
       }
+      if (node["n_distinct"] && (d.n_distinct < -1 || (d.n_distinct > 0 && d.n_distinct < 1) ||
+                                 (d.n_distinct > 1 && d.n_distinct != std::floor(d.n_distinct))))
+        r_.error("profile.out-of-range", at("n_distinct"),
+                 fmt::format("n_distinct of {} is {}: a count of values, or -1 to 0 for a "
+                             "fraction of the rows",
+                             what, d.n_distinct));
       break;
     default:
       break;

@@ -17,6 +17,7 @@
 #include "pgshape/stats.hpp"
 #include "pgshape/util.hpp"
 #include "stats/element_writer.hpp"
+#include "stats/check_pattern.hpp"
 #include "stats/internal.hpp"
 #include "stats/pair_columns.hpp"
 #include "stats/object_writer.hpp"
@@ -360,16 +361,20 @@ class Writer {
       // A domain whose CHECK generation cannot be kept inside is created all the
       // same; its columns draw production's own values (which pass it).
       const bool generated =
-          type.kind == 'e' || std::all_of(type.checks.begin(), type.checks.end(), [](auto& c) {
-            return check_shape(check_expression(c), "VALUE").understood;
-          });
+          type.kind == 'e' ||
+          std::all_of(
+              type.checks.begin(), type.checks.end(),
+              [](auto& c) { return check_shape(check_expression(c), "VALUE").understood; }) ||
+          domain_pattern(type.checks, parse_column_type(type.base)->max_chars());
       if (generated)
         types_[type.name] = &type;
       else
-        leave_out("generation of domain " + type.name,
-                  fmt::format("{}: only comparisons with constants, BETWEEN and IN lists are kept "
-                              "inside; its columns draw production's sampled values",
-                              fmt::join(type.checks, " ")));
+        leave_out(
+            "generation of domain " + type.name,
+            fmt::format(
+                "{}: only comparisons with constants, BETWEEN, IN lists and simple LIKE / "
+                "regex patterns are kept inside; its columns draw production's sampled values",
+                fmt::join(type.checks, " ")));
       created_.push_back(type.name);
     }
     for (const auto& type : snap_.types)
@@ -442,11 +447,16 @@ class Writer {
         continue;
       }
       const CheckShape shape = check_shape(expr, printed_name(column));
+      if (!shape.understood && pattern_check(t, column, expr)) {
+        kept.push_back(&check);
+        continue;
+      }
       if (!shape.understood) {
-        leave_out(object,
-                  fmt::format("{}: only comparisons with constants, BETWEEN and IN lists are "
-                              "kept inside; generated values could break it",
-                              check.definition));
+        leave_out(
+            object,
+            fmt::format("{}: only comparisons with constants, BETWEEN, IN lists and simple "
+                        "LIKE / regex patterns are kept inside; generated values could break it",
+                        check.definition));
         continue;
       }
       if (!shape.in_list.empty()) in_lists[column] = shape.in_list;
@@ -793,6 +803,7 @@ class Writer {
     for (const auto& c : t.columns)
       if (profile_type(c)) emitted.push_back(c.name);
     in_lists_.clear();
+    patterns_.clear();
     rebuilt_.clear();
     const std::vector<const CheckStats*> checks = kept_checks(t, emitted, in_lists_);
     emitted.clear();
@@ -987,6 +998,18 @@ class Writer {
   std::vector<const IndexStats*> definitions_;  // this table's indexes kept by definition
   std::map<std::string, std::string> rebuilt_;  // this table's checks written back, by name
   std::map<std::string, std::vector<std::string>> in_lists_;  // this table's IN-list checks
+  std::map<std::string, std::string> patterns_;  // this table's LIKE / regex checks as patterns
+
+  // A textual column's LIKE or regex CHECK, kept when a pattern can stay inside it.
+  bool pattern_check(const TableStats& t, const std::string& column, const std::string& expr) {
+    for (const auto& c : t.columns)
+      if (auto type = parse_column_type(c.type); c.name == column && type && type->is_textual())
+        if (auto p = check_pattern(expr, printed_name(column), type->max_chars())) {
+          patterns_[column] = *p;
+          return true;
+        }
+    return false;
+  }
 
   // Emits one column; false when its type cannot be reproduced (it is left out).
   bool column(YAML::Emitter& out, const TableStats& t, const ColumnStats& c, int64_t rows) {
@@ -1146,7 +1169,18 @@ class Writer {
       for (const auto& check : own->checks)
         if (auto shape = check_shape(check_expression(check), "VALUE"); !shape.in_list.empty())
           allowed = shape.in_list;
-    if (fanout_ && c.name == fanout_->fk && fk) {
+    std::optional<std::string> pattern;
+    if (auto it = patterns_.find(c.name); it != patterns_.end()) pattern = it->second;
+    if (own && own->kind == 'd') pattern = domain_pattern(own->checks, type->max_chars());
+    if (pattern && !fk && !composite && !(fanout_ && c.name == fanout_->number)) {
+      // Values only a CHECK's LIKE / regex lets through: its pattern, with production's
+      // distinct count (a unique column's codes are all distinct anyway).
+      out << YAML::Key << "dist" << YAML::Value << "pattern" << YAML::Key << "pattern"
+          << YAML::Value << YAML::DoubleQuoted << *pattern;
+      if (c.has_stats && c.n_distinct != 0 && !pk && !unique)
+        out << YAML::Key << "n_distinct" << YAML::Value
+            << (c.n_distinct > 0 ? std::round(c.n_distinct) : c.n_distinct);
+    } else if (fanout_ && c.name == fanout_->fk && fk) {
       fanout_dist(out, t, c, rows);
     } else if (fanout_ && c.name == fanout_->distinct && fk) {
       distinct_dist(out, c);

@@ -124,12 +124,6 @@ const std::vector<Pending> kKnownGaps = {
      "values for it and leaves the NOT NULL column out"},
     {"index shipments.shipments_window", "none", "it reads the range column left out"},
     {"workload.sql:35", "none", "it reads the range column left out"},
-    {"workload.sql:9", "none",
-     "a domain with a LIKE check (email_address) draws production's 101 sampled values, so "
-     "lower(email) has 101 distinct values on the mirror"},
-    {"workload.sql:59", "none",
-     "a 200-row table's enum drawn at random: 3 'enterprise' tenants on the mirror for 5, so the "
-     "join's outer side is estimated smaller and a nested loop wins"},
 };
 
 std::vector<std::string> lines_of_text(const std::string& text) {
