@@ -16,11 +16,11 @@
 #include "pgshape/pg.hpp"
 #include "pgshape/stats.hpp"
 #include "pgshape/util.hpp"
-#include "stats/element_writer.hpp"
 #include "stats/check_pattern.hpp"
+#include "stats/element_writer.hpp"
 #include "stats/internal.hpp"
-#include "stats/pair_columns.hpp"
 #include "stats/object_writer.hpp"
+#include "stats/pair_columns.hpp"
 
 namespace pgshape {
 namespace {
