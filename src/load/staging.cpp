@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <optional>
 
+#include "load/adopt.hpp"
 #include "load/sql.hpp"
 #include "load/steps.hpp"
 #include "pgshape/error.hpp"
@@ -72,6 +73,24 @@ void drop_schema(pqxx::dbtransaction& tx, const std::string& schema) {
   tx.exec0(drop_schema_cascade(schema));
 }
 
+// Whether `schema`, which pgshape did not create, can be adopted; throws
+// load.not-owned naming what is in it when not (and not `force`).
+bool adoptable(pqxx::dbtransaction& tx, const std::string& schema, bool force) {
+  const ForeignObjects foreign = foreign_objects(tx, schema, kListedDependents);
+  if (foreign.listed.empty()) return true;
+  if (force) return false;
+  std::string listed = listing(foreign.listed);
+  if (foreign.total > static_cast<int64_t>(foreign.listed.size()))
+    listed += fmt::format("\n  ... and {} more", foreign.total - foreign.listed.size());
+  throw UsageError(
+      "load.not-owned",
+      fmt::format("schema '{}' exists, was not created by pgshape and holds {} object{} pgshape "
+                  "did not create; refusing to load into it:{}",
+                  schema, foreign.total, foreign.total == 1 ? "" : "s", listed),
+      "choose another --schema, move those objects out of it, or pass --force to replace the "
+      "whole schema (which drops them); nothing was changed");
+}
+
 }  // namespace
 
 void check_schema_name(const std::string& schema) {
@@ -113,9 +132,13 @@ Staging::Staging(pqxx::connection& control, std::string dsn, std::string target,
   }
   waiting_for_locks("preparing the staging schema", [&] {
     pqxx::work tx(control_);
+    // An existing target pgshape did not create is filled in place while it holds
+    // nothing but pgshape's objects (an empty `public`, or what we moved in before).
+    const auto target_comment = schema_comment(tx, target_);
+    adopt_ = target_comment && !owned(*target_comment) && adoptable(tx, target_, options.force);
     for (const std::string* schema : {&target_, &previous_, &staging_}) {
       auto comment = schema_comment(tx, *schema);
-      if (comment && !owned(*comment) && !options.force)
+      if (comment && !owned(*comment) && !options.force && !(adopt_ && schema == &target_))
         throw UsageError(
             "load.not-owned",
             fmt::format("schema '{}' exists and was not created by pgshape; refusing to replace it",
@@ -171,6 +194,7 @@ Staging::~Staging() {
 void Staging::swap_in(const std::string& note) {
   waiting_for_locks("the swap", [&] {
     pqxx::work tx(control_);
+    if (adopt_) return swap_into_adopted(tx, note);
     const bool target_exists = schema_comment(tx, target_).has_value();
     if (keep_previous_) {
       if (schema_comment(tx, previous_)) drop_schema(tx, previous_);
@@ -183,6 +207,25 @@ void Staging::swap_in(const std::string& note) {
     tx.commit();
   });
   swapped_ = true;
+}
+
+void Staging::swap_into_adopted(pqxx::dbtransaction& tx, const std::string& note) {
+  // A user may have put an object into the target while the load ran.
+  adoptable(tx, target_, false);
+  if (keep_previous_) {
+    if (schema_comment(tx, previous_)) drop_schema(tx, previous_);
+    tx.exec0(create_schema(previous_));
+    tx.exec0(comment_on_schema(
+        previous_, string_literal(tx, owner_comment(fmt::format(
+                                          "the previous dataset of schema '{}'", target_)))));
+    move_objects(tx, target_, previous_, "");
+  } else {
+    refuse_outside_dependents(tx, {&target_});
+    drop_objects(tx, target_);
+  }
+  move_objects(tx, staging_, target_, note);
+  drop_schema(tx, staging_);
+  tx.commit();
 }
 
 void Staging::discard() noexcept {
