@@ -138,9 +138,7 @@ inline constexpr ErrorCodeInfo kErrorCodes[] = {
     {"load.commit-in-doubt", ExitCode::kRuntime,
      "the connection was lost while the swap committed; the target holds one whole dataset"},
     {"load.locked", ExitCode::kRuntime, "another load or refresh of the same schema is running"},
-    {"load.not-owned", ExitCode::kUsage,
-     "the target schema exists, was not created by pgshape and holds objects pgshape did not "
-     "create"},
+    {"load.not-owned", ExitCode::kUsage, "the target schema exists and was not created by pgshape"},
     {"load.dependents", ExitCode::kUsage,
      "objects in other schemas depend on the schema a load would replace"},
     {"load.bad-schema", ExitCode::kUsage,

@@ -17,6 +17,7 @@
 
 #include "load/adopt.hpp"
 #include "load/sql.hpp"
+#include "pgshape/error.hpp"
 
 namespace pgshape::load {
 namespace {
@@ -186,6 +187,10 @@ void move_objects(pqxx::transaction_base& tx, const std::string& from, const std
                                                                 : owner_comment(existing);
     tx.exec0(fmt::format("COMMENT ON {} {} IS '{}'", root.keyword, moved, tx.esc(text)));
   }
+  // Whatever stayed behind would be dropped with `from`: a kind SET SCHEMA skipped.
+  if (const auto left = roots(tx, from); !left.empty())
+    throw InternalError(fmt::format("schema '{}' still holds {} object{} after moving them to '{}'",
+                                    from, left.size(), left.size() == 1 ? "" : "s", to));
 }
 
 void drop_objects(pqxx::transaction_base& tx, const std::string& schema) {

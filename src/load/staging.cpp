@@ -77,7 +77,23 @@ void drop_schema(pqxx::dbtransaction& tx, const std::string& schema) {
 // load.not-owned naming what is in it when not (and not `force`).
 bool adoptable(pqxx::dbtransaction& tx, const std::string& schema, bool force) {
   const ForeignObjects foreign = foreign_objects(tx, schema, kListedDependents);
-  if (foreign.listed.empty()) return true;
+  if (foreign.listed.empty()) {
+    // Checked now, not when the swap's ALTER ... SET SCHEMA fails after the whole
+    // load: PostgreSQL 15 grants no CREATE on public to roles that do not own it.
+    const auto may = tx.exec_params1(
+        "SELECT pg_catalog.has_schema_privilege(n.oid, 'CREATE'), current_user::text "
+        "FROM pg_catalog.pg_namespace n WHERE n.nspname = $1",
+        schema);
+    if (may[0].as<bool>()) return true;
+    throw UsageError(
+        "load.not-owned",
+        fmt::format("schema '{}' was not created by pgshape and role {} may not create objects in "
+                    "it, so pgshape cannot fill it",
+                    schema, may[1].as<std::string>()),
+        fmt::format("GRANT CREATE ON SCHEMA {} TO {} (as its owner), or choose another --schema; "
+                    "nothing was changed",
+                    quote_ident(schema), quote_ident(may[1].as<std::string>())));
+  }
   if (force) return false;
   std::string listed = listing(foreign.listed);
   if (foreign.total > static_cast<int64_t>(foreign.listed.size()))
