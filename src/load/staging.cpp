@@ -48,7 +48,8 @@ std::string listing(const std::vector<std::string>& items) {
 // Refuses (UsageError load.dependents, nothing changed) when dropping any of
 // `schemas` would drop or alter an object outside it; names every such object.
 void refuse_outside_dependents(pqxx::dbtransaction& tx,
-                               const std::vector<const std::string*>& schemas) {
+                               const std::vector<const std::string*>& schemas,
+                               bool adopted = false) {
   std::vector<std::string> found;
   std::vector<std::string> names;
   for (const std::string* schema : schemas) {
@@ -60,10 +61,10 @@ void refuse_outside_dependents(pqxx::dbtransaction& tx,
   if (found.empty()) return;
   throw UsageError(
       "load.dependents",
-      fmt::format("schema {} cannot be replaced: DROP SCHEMA ... CASCADE would drop or alter {} "
-                  "object{} outside it:{}",
-                  fmt::join(names, ", "), found.size(), found.size() == 1 ? "" : "s",
-                  listing(found)),
+      fmt::format("{} {} cannot be replaced: {} would drop or alter {} object{} outside it:{}",
+                  adopted ? "pgshape's objects in schema" : "schema", fmt::join(names, ", "),
+                  adopted ? "dropping them" : "DROP SCHEMA ... CASCADE", found.size(),
+                  found.size() == 1 ? "" : "s", listing(found)),
       "pgshape never drops objects in other schemas that depend on the ones it replaces: "
       "drop or change them first (nothing was changed)");
 }
@@ -100,8 +101,8 @@ bool adoptable(pqxx::dbtransaction& tx, const std::string& schema, bool force) {
     listed += fmt::format("\n  ... and {} more", foreign.total - foreign.listed.size());
   throw UsageError(
       "load.not-owned",
-      fmt::format("schema '{}' exists, was not created by pgshape and holds {} object{} pgshape "
-                  "did not create; refusing to load into it:{}",
+      fmt::format("schema '{}' exists and was not created by pgshape; refusing to load into it "
+                  "while it holds {} object{} pgshape did not create:{}",
                   schema, foreign.total, foreign.total == 1 ? "" : "s", listed),
       "choose another --schema, move those objects out of it, or pass --force to replace the "
       "whole schema (which drops them); nothing was changed");
@@ -163,7 +164,9 @@ Staging::Staging(pqxx::connection& control, std::string dsn, std::string target,
     }
     // Everything the load will drop is checked now, before anything is written;
     // the swap checks again in its own transaction.
+    if (adopt_ && !keep_previous_) refuse_outside_dependents(tx, {&target_}, true);
     std::vector<const std::string*> dropped = {&staging_, keep_previous_ ? &previous_ : &target_};
+    if (adopt_ && !keep_previous_) dropped.pop_back();
     refuse_outside_dependents(tx, dropped);
     // A staging schema left by a killed load is debris of ours: clear it.
     if (schema_comment(tx, staging_)) drop_schema(tx, staging_);
@@ -236,7 +239,7 @@ void Staging::swap_into_adopted(pqxx::dbtransaction& tx, const std::string& note
                                           "the previous dataset of schema '{}'", target_)))));
     move_objects(tx, target_, previous_, "");
   } else {
-    refuse_outside_dependents(tx, {&target_});
+    refuse_outside_dependents(tx, {&target_}, true);
     drop_objects(tx, target_);
   }
   move_objects(tx, staging_, target_, note);

@@ -36,7 +36,7 @@ tables:
     columns:
       id: {type: bigint, primary_key: true}
       email: {type: text, dist: pattern, pattern: "User####@Example.org"}
-      mood: {type: mood}
+      mood: {type: mood, dist: weighted, values: {sad: 1, ok: 2, happy: 3}}
     indexes:
       - {name: users_norm, definition: "USING btree (norm(email))"}
   events:
@@ -157,8 +157,10 @@ TEST_F(Adopt, APublicHoldingAUsersTableIsRefusedAndLeftAsItWas) {
   const std::string notes = md5("notes");
   auto r = load();
   EXPECT_EQ(r.exit_code, 2) << r.err;
-  EXPECT_NE(r.err.find("schema 'public' exists, was not created by pgshape and holds"),
-            std::string::npos)
+  EXPECT_NE(
+      r.err.find("schema 'public' exists and was not created by pgshape; refusing to load into it "
+                 "while it holds 1 object"),
+      std::string::npos)
       << r.err;
   EXPECT_NE(r.err.find("table notes"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("--force"), std::string::npos) << r.err;
