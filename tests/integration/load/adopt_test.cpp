@@ -127,7 +127,8 @@ TEST_F(Adopt, AnEmptyPublicIsFilledInPlaceAndASecondLoadReplacesOnlyPgshapesObje
             one("SELECT count(*) FROM public.users WHERE mood = 'happy'"));
   EXPECT_EQ(one("SELECT public.norm('AbC')"), "abc");
   // Every part came along: the key, the expression index, the foreign key.
-  EXPECT_EQ(one("SELECT string_agg(indexrelid::regclass::text, ',' ORDER BY 1) FROM pg_index "
+  EXPECT_EQ(one("SELECT string_agg(indexrelid::regclass::text, ',' ORDER BY "
+                "indexrelid::regclass::text) FROM pg_index "
                 "WHERE indrelid = 'public.users'::regclass"),
             "users_norm,users_pkey");
   EXPECT_EQ(one("SELECT count(*) FROM pg_constraint WHERE contype = 'f' AND "
@@ -211,7 +212,7 @@ TEST_F(Adopt, AViewInAnotherSchemaOnAnAdoptedTableStopsTheReload) {
 
 TEST_F(Adopt, RefreshIntoAnAdoptedPublicKeepsThePreviousDatasetBeside) {
   testing::ScratchDatabase production("adopt_prod");
-  testing::build_production(production.dsn(), 0.05);
+  testing::build_production(production.dsn(), 0.5);
   const std::string nightly = (dir_ / "nightly.yaml").string();
   const auto refresh = [&] {
     return testing::run_pgshape({"refresh", nightly, "--source", production.dsn(), "--dsn",
