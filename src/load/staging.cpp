@@ -213,7 +213,8 @@ Staging::~Staging() {
 void Staging::swap_in(const std::string& note) {
   waiting_for_locks("the swap", [&] {
     pqxx::work tx(control_);
-    if (adopt_) return swap_into_adopted(tx, note);
+    // A target dropped meanwhile is simply created again, as pgshape's.
+    if (adopt_ && schema_comment(tx, target_)) return swap_into_adopted(tx, note);
     const bool target_exists = schema_comment(tx, target_).has_value();
     if (keep_previous_) {
       if (schema_comment(tx, previous_)) drop_schema(tx, previous_);
