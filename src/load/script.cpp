@@ -45,7 +45,9 @@ LoadScript load_script(const Profile& profile, const LoadOptions& options) {
       "-- target, refuses schemas pgshape did not create (unless --force) and any whose\n"
       "-- DROP ... CASCADE would reach objects in other schemas, and drops a {} left by a\n"
       "-- killed load. Run by psql, this script has none of those checks: its swap drops\n"
-      "-- the schema it replaces with CASCADE, whatever depends on it.\n",
+      "-- the schema it replaces with CASCADE, whatever depends on it. Into an existing\n"
+      "-- schema pgshape did not create (such as public) the load itself moves the objects\n"
+      "-- in with ALTER ... SET SCHEMA and keeps the schema; this script does not.\n",
       profile.file, scale.name, script.seed, quote_ident(script.schema), quote_ident(staging));
 
   section("the staging schema");

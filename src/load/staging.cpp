@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <optional>
 
+#include "load/adopt.hpp"
 #include "load/sql.hpp"
 #include "load/steps.hpp"
 #include "pgshape/error.hpp"
@@ -47,7 +48,8 @@ std::string listing(const std::vector<std::string>& items) {
 // Refuses (UsageError load.dependents, nothing changed) when dropping any of
 // `schemas` would drop or alter an object outside it; names every such object.
 void refuse_outside_dependents(pqxx::dbtransaction& tx,
-                               const std::vector<const std::string*>& schemas) {
+                               const std::vector<const std::string*>& schemas,
+                               bool adopted = false) {
   std::vector<std::string> found;
   std::vector<std::string> names;
   for (const std::string* schema : schemas) {
@@ -59,10 +61,10 @@ void refuse_outside_dependents(pqxx::dbtransaction& tx,
   if (found.empty()) return;
   throw UsageError(
       "load.dependents",
-      fmt::format("schema {} cannot be replaced: DROP SCHEMA ... CASCADE would drop or alter {} "
-                  "object{} outside it:{}",
-                  fmt::join(names, ", "), found.size(), found.size() == 1 ? "" : "s",
-                  listing(found)),
+      fmt::format("{} {} cannot be replaced: {} would drop or alter {} object{} outside it:{}",
+                  adopted ? "pgshape's objects in schema" : "schema", fmt::join(names, ", "),
+                  adopted ? "dropping them" : "DROP SCHEMA ... CASCADE", found.size(),
+                  found.size() == 1 ? "" : "s", listing(found)),
       "pgshape never drops objects in other schemas that depend on the ones it replaces: "
       "drop or change them first (nothing was changed)");
 }
@@ -70,6 +72,40 @@ void refuse_outside_dependents(pqxx::dbtransaction& tx,
 void drop_schema(pqxx::dbtransaction& tx, const std::string& schema) {
   refuse_outside_dependents(tx, {&schema});
   tx.exec0(drop_schema_cascade(schema));
+}
+
+// Whether `schema`, which pgshape did not create, can be adopted; throws
+// load.not-owned naming what is in it when not (and not `force`).
+bool adoptable(pqxx::dbtransaction& tx, const std::string& schema, bool force) {
+  const ForeignObjects foreign = foreign_objects(tx, schema, kListedDependents);
+  if (foreign.listed.empty()) {
+    // Checked now, not when the swap's ALTER ... SET SCHEMA fails after the whole
+    // load: PostgreSQL 15 grants no CREATE on public to roles that do not own it.
+    const auto may = tx.exec_params1(
+        "SELECT pg_catalog.has_schema_privilege(n.oid, 'CREATE'), current_user::text "
+        "FROM pg_catalog.pg_namespace n WHERE n.nspname = $1",
+        schema);
+    if (may[0].as<bool>()) return true;
+    throw UsageError(
+        "load.not-owned",
+        fmt::format("schema '{}' was not created by pgshape and role {} may not create objects in "
+                    "it, so pgshape cannot fill it",
+                    schema, may[1].as<std::string>()),
+        fmt::format("GRANT CREATE ON SCHEMA {} TO {} (as its owner), or choose another --schema; "
+                    "nothing was changed",
+                    quote_ident(schema), quote_ident(may[1].as<std::string>())));
+  }
+  if (force) return false;
+  std::string listed = listing(foreign.listed);
+  if (foreign.total > static_cast<int64_t>(foreign.listed.size()))
+    listed += fmt::format("\n  ... and {} more", foreign.total - foreign.listed.size());
+  throw UsageError(
+      "load.not-owned",
+      fmt::format("schema '{}' exists and was not created by pgshape; refusing to load into it "
+                  "while it holds {} object{} pgshape did not create:{}",
+                  schema, foreign.total, foreign.total == 1 ? "" : "s", listed),
+      "choose another --schema, move those objects out of it, or pass --force to replace the "
+      "whole schema (which drops them); nothing was changed");
 }
 
 }  // namespace
@@ -113,9 +149,13 @@ Staging::Staging(pqxx::connection& control, std::string dsn, std::string target,
   }
   waiting_for_locks("preparing the staging schema", [&] {
     pqxx::work tx(control_);
+    // An existing target pgshape did not create is filled in place while it holds
+    // nothing but pgshape's objects (an empty `public`, or what we moved in before).
+    const auto target_comment = schema_comment(tx, target_);
+    adopt_ = target_comment && !owned(*target_comment) && adoptable(tx, target_, options.force);
     for (const std::string* schema : {&target_, &previous_, &staging_}) {
       auto comment = schema_comment(tx, *schema);
-      if (comment && !owned(*comment) && !options.force)
+      if (comment && !owned(*comment) && !options.force && !(adopt_ && schema == &target_))
         throw UsageError(
             "load.not-owned",
             fmt::format("schema '{}' exists and was not created by pgshape; refusing to replace it",
@@ -124,7 +164,9 @@ Staging::Staging(pqxx::connection& control, std::string dsn, std::string target,
     }
     // Everything the load will drop is checked now, before anything is written;
     // the swap checks again in its own transaction.
+    if (adopt_ && !keep_previous_) refuse_outside_dependents(tx, {&target_}, true);
     std::vector<const std::string*> dropped = {&staging_, keep_previous_ ? &previous_ : &target_};
+    if (adopt_ && !keep_previous_) dropped.pop_back();
     refuse_outside_dependents(tx, dropped);
     // A staging schema left by a killed load is debris of ours: clear it.
     if (schema_comment(tx, staging_)) drop_schema(tx, staging_);
@@ -171,6 +213,8 @@ Staging::~Staging() {
 void Staging::swap_in(const std::string& note) {
   waiting_for_locks("the swap", [&] {
     pqxx::work tx(control_);
+    // A target dropped meanwhile is simply created again, as pgshape's.
+    if (adopt_ && schema_comment(tx, target_)) return swap_into_adopted(tx, note);
     const bool target_exists = schema_comment(tx, target_).has_value();
     if (keep_previous_) {
       if (schema_comment(tx, previous_)) drop_schema(tx, previous_);
@@ -183,6 +227,25 @@ void Staging::swap_in(const std::string& note) {
     tx.commit();
   });
   swapped_ = true;
+}
+
+void Staging::swap_into_adopted(pqxx::dbtransaction& tx, const std::string& note) {
+  // A user may have put an object into the target while the load ran.
+  adoptable(tx, target_, false);
+  if (keep_previous_) {
+    if (schema_comment(tx, previous_)) drop_schema(tx, previous_);
+    tx.exec0(create_schema(previous_));
+    tx.exec0(comment_on_schema(
+        previous_, string_literal(tx, owner_comment(fmt::format(
+                                          "the previous dataset of schema '{}'", target_)))));
+    move_objects(tx, target_, previous_, "");
+  } else {
+    refuse_outside_dependents(tx, {&target_}, true);
+    drop_objects(tx, target_);
+  }
+  move_objects(tx, staging_, target_, note);
+  drop_schema(tx, staging_);
+  tx.commit();
 }
 
 void Staging::discard() noexcept {

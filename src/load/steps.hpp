@@ -45,8 +45,9 @@ void catalog_race_retried(pqxx::dbtransaction& tx,
                           int attempts = 5);
 
 // The staging schema of one load into `target`, and the guard around it: holds
-// the per-target advisory lock, refuses targets pgshape does not own (unless
-// force) and, before anything is written, any schema whose drop would reach
+// the per-target advisory lock, adopts a target pgshape did not create while it
+// holds nothing but pgshape's objects, refuses other targets it does not own
+// (unless force) and, before anything is written, any schema whose drop would reach
 // objects in other schemas (also with force); clears debris of an earlier killed
 // load, and swaps atomically. Every statement on `control` waits at most
 // options.lock_timeout_ms for other sessions' locks (forever with options.wait);
@@ -60,7 +61,8 @@ class Staging {
   const std::string& name() const { return staging_; }
   int lock_timeout_ms() const { return lock_timeout_ms_; }
   // One transaction: the old target goes (or becomes <target>_previous with
-  // options.keep_previous), staging becomes the target. `note` is recorded in its
+  // options.keep_previous), staging becomes the target; for an adopted target,
+  // the same with the objects in it, the schema itself kept. `note` is recorded in its
   // comment. Throws UsageError load.dependents (nothing changed) when a schema it
   // would drop has dependents elsewhere by now.
   void swap_in(const std::string& note);
@@ -71,6 +73,9 @@ class Staging {
   // Runs `body`; a lock timeout inside it becomes db.lock-timeout naming who held
   // the lock (watched from a second connection while `body` runs).
   void waiting_for_locks(const char* doing, const std::function<void()>& body);
+  // swap_in's transaction for an adopted target: pgshape's old objects go (or
+  // move to <target>_previous), staging's move in marked as pgshape's.
+  void swap_into_adopted(pqxx::dbtransaction& tx, const std::string& note);
 
   pqxx::connection& control_;
   std::string dsn_;
@@ -79,6 +84,9 @@ class Staging {
   std::string previous_;
   int lock_timeout_ms_;
   bool keep_previous_;
+  // The target exists, pgshape did not create it and it holds nothing but
+  // pgshape's objects: the swap moves objects in and out, the schema stays (adopt.cpp).
+  bool adopt_ = false;
   bool swapped_ = false;
 };
 
