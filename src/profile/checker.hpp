@@ -4,6 +4,7 @@
 // are all reported in one run without a cascade from one cause.
 //
 //   checks.cpp        keys: primary keys, foreign keys, copies, cycles, unique domains
+//                     (check_refs.cpp, check_unique.cpp; key_checker.hpp)
 //   support.cpp       values: what each distribution can reach against its column's type
 //   names.cpp         names and PostgreSQL limits: one relation namespace per schema,
 //                     constraint names, 63 bytes, 1600 columns, 32 index keys, row width

@@ -6,6 +6,7 @@
 #include <map>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "pgshape/stats.hpp"
 
@@ -21,6 +22,20 @@ void make_session_read_only(pqxx::connection& conn, const char* application);
 
 // current_database(), pg_control_system().system_identifier (if readable), address.
 DatabaseIdentity database_identity(pqxx::connection& conn);
+
+// A catalog array read as JSON (array_to_json): its elements as text, or as numbers.
+std::vector<std::string> json_strings(const std::string& text);
+std::vector<double> json_numbers(const std::string& text);
+
+// The columns of the tables of `snap` (by_oid: table OID -> index) with their
+// pg_stats rows, a partitioned parent's merged from its leaves' when it has
+// none; columns.cpp.
+void read_columns(pqxx::dbtransaction& tx, const std::string& schema,
+                  const std::map<int64_t, size_t>& by_oid, StatsSnapshot& snap);
+// The primary, unique and foreign keys, indexes and CHECKs of those tables, and
+// the enums and domains of the schema; constraints.cpp.
+void read_constraints(pqxx::transaction_base& tx, const std::string& schema,
+                      const std::map<int64_t, size_t>& by_oid, StatsSnapshot& snap);
 
 // True when the catalog type is text-like (text, varchar, char, name, citext).
 bool is_text_type(const std::string& type);

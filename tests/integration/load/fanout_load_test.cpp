@@ -14,10 +14,12 @@
 
 #include "load_test_support.hpp"
 #include "mirror_steps.hpp"
+#include "scalar_query.hpp"
 
 namespace pgshape {
 namespace {
 
+using testing::scalar;
 using testing::test_dsn;
 
 class FanoutLoad : public testing::LoadFixture {
@@ -34,10 +36,6 @@ class FanoutLoad : public testing::LoadFixture {
         "= $2 AND s.attname = $3",
         schema, table, column);
     return {row[0].as<double>(), row[1].as<double>()};
-  }
-  static int64_t scalar(pqxx::connection& c, const std::string& sql) {
-    pqxx::work tx(c);
-    return tx.exec1(sql)[0].as<int64_t>();
   }
   // The definitions of a table's constraints and unique indexes, schema names cut.
   static std::string keys_of(pqxx::connection& c, const std::string& schema,

@@ -13,22 +13,17 @@
 #include <sstream>
 
 #include "load_test_support.hpp"
+#include "scalar_query.hpp"
 
 namespace pgshape {
 namespace {
 
+using testing::real;
+using testing::scalar;
 using testing::test_dsn;
 
 class PairKeysLoad : public testing::LoadFixture {
  protected:
-  static int64_t scalar(pqxx::connection& c, const std::string& sql) {
-    pqxx::work tx(c);
-    return tx.exec1(sql)[0].as<int64_t>();
-  }
-  static double real(pqxx::connection& c, const std::string& sql) {
-    pqxx::work tx(c);
-    return tx.exec1(sql)[0].as<double>();
-  }
   // The definitions of a table's primary, unique and foreign key constraints, in order.
   static std::string keys_of(pqxx::connection& c, const std::string& schema,
                              const std::string& table) {

@@ -18,6 +18,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "mirror_steps.hpp"
 #include "production_db.hpp"
 
 namespace pgshape {
@@ -135,9 +136,7 @@ TEST(ElementsFidelity, ArrayElementsAndJsonbContainmentPlanLikeProduction) {
   ScratchDatabase source("elem_src");
   ScratchDatabase mirror("elem_mirror");
   build_source(source.dsn());
-  const auto dir = std::filesystem::temp_directory_path() / testing::unique_name("elem_fid");
-  std::filesystem::create_directories(dir);
-  const std::string profile = (dir / "mirror.yaml").string();
+  const std::string profile = testing::fresh_profile_path("elem_fid");
   auto imported = run_pgshape({"stats", "--source", source.dsn(), "-o", profile});
   ASSERT_EQ(imported.exit_code, 0) << imported.err;
   const std::string text = testing::read_all(profile);
@@ -148,7 +147,7 @@ TEST(ElementsFidelity, ArrayElementsAndJsonbContainmentPlanLikeProduction) {
   auto loaded = run_pgshape({"load", profile, "--scale", "production", "--schema", "mirror",
                              "--jobs", "2", "--dsn", mirror.dsn()});
   ASSERT_EQ(loaded.exit_code, 0) << loaded.err;
-  std::filesystem::remove_all(dir);
+  std::filesystem::remove_all(std::filesystem::path(profile).parent_path());
   const std::string schema = schema_of(mirror.dsn());
 
   std::printf(

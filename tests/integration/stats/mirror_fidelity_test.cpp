@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "load/sql.hpp"
+#include "mirror_steps.hpp"
 #include "pgshape/plan.hpp"
 #include "pgshape/profile.hpp"
 #include "production_db.hpp"
@@ -87,9 +88,7 @@ TEST(MirrorFidelity, MirrorFromStatisticsMatchesProductionPerColumnAndInPlans) {
   ScratchDatabase mirror("stats_mirror");
   build_production(production.dsn());
 
-  const auto dir = std::filesystem::temp_directory_path() / testing::unique_name("stats_fid");
-  std::filesystem::create_directories(dir);
-  const std::string profile = (dir / "mirror.yaml").string();
+  const std::string profile = testing::fresh_profile_path("stats_fid");
   auto imported = run_pgshape({"stats", "--source", production.dsn(), "-o", profile});
   ASSERT_EQ(imported.exit_code, 0) << imported.err;
   auto validated = run_pgshape({"validate", profile});
@@ -144,7 +143,7 @@ TEST(MirrorFidelity, MirrorFromStatisticsMatchesProductionPerColumnAndInPlans) {
     std::printf("%-44s %s %s\n", key.c_str(), it->second == shape ? "same" : "DIFF", shape.c_str());
   }
   EXPECT_GE(equal, 8);
-  std::filesystem::remove_all(dir);
+  std::filesystem::remove_all(std::filesystem::path(profile).parent_path());
 }
 
 }  // namespace

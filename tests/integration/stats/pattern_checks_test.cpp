@@ -11,10 +11,9 @@
 #include <pqxx/pqxx>
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <string>
 
+#include "mirror_steps.hpp"
 #include "production_db.hpp"
 #include "test_server.hpp"
 
@@ -69,14 +68,10 @@ TEST(PatternChecks, LikeAndRegexChecksAreKeptAndGeneratedWithProductionsDistinct
   ScratchDatabase source("pattern_src");
   ScratchDatabase mirror("pattern_mirror");
   build_source(source.dsn());
-  const auto dir = std::filesystem::temp_directory_path() / testing::unique_name("pattern");
-  std::filesystem::create_directories(dir);
-  const std::string profile = (dir / "mirror.yaml").string();
+  const std::string profile = testing::fresh_profile_path("pattern");
   auto imported = run_pgshape({"stats", "--source", source.dsn(), "-o", profile});
   ASSERT_EQ(imported.exit_code, 0) << imported.err;
-  std::stringstream text;
-  text << std::ifstream(profile).rdbuf();
-  const std::string yaml = text.str();
+  const std::string yaml = testing::read_all(profile);
   EXPECT_NE(yaml.find("pattern: \"*********@*\""), std::string::npos) << yaml;
   EXPECT_NE(yaml.find("pattern: \"???"
                       "-####\""),
@@ -113,7 +108,7 @@ TEST(PatternChecks, LikeAndRegexChecksAreKeptAndGeneratedWithProductionsDistinct
       fmt::format("lower(email) = '...' estimated rows: source {:.0f}, mirror {:.0f}\n", p, m);
   EXPECT_LE(m, 2 * p + 1);
   std::printf("%s", report.c_str());
-  std::filesystem::remove_all(dir);
+  std::filesystem::remove_all(std::filesystem::path(profile).parent_path());
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include "load/steps.hpp"
 #include "pgshape/error.hpp"
 #include "pgshape/profile.hpp"
+#include "profile_problems.hpp"
 
 namespace pgshape {
 namespace {
@@ -56,20 +57,8 @@ tables:
          deferrable: true}
 )yaml";
 
-std::vector<Diagnostic> problems(const std::string& text) {
-  try {
-    parse_profile(text, "p.yaml");
-  } catch (const ProfileError& e) {
-    return e.diagnostics();
-  }
-  return {};
-}
-
-bool has(const std::vector<Diagnostic>& list, const std::string& needle) {
-  for (const auto& d : list)
-    if (d.message.find(needle) != std::string::npos) return true;
-  return false;
-}
+using testing::has;
+using testing::problems;
 
 std::string with(std::string text, const std::string& from, const std::string& to) {
   const auto at = text.find(from);

@@ -8,6 +8,7 @@
 
 #include "pgshape/error.hpp"
 #include "pgshape/profile.hpp"
+#include "profile_problems.hpp"
 
 namespace pgshape {
 namespace {
@@ -39,20 +40,8 @@ left_out:
   - "trigger t on items"
 )yaml";
 
-std::vector<Diagnostic> problems(const std::string& text) {
-  try {
-    parse_profile(text, "p.yaml");
-  } catch (const ProfileError& e) {
-    return e.diagnostics();
-  }
-  return {};
-}
-
-bool has(const std::vector<Diagnostic>& list, const std::string& needle) {
-  for (const auto& d : list)
-    if (d.message.find(needle) != std::string::npos) return true;
-  return false;
-}
+using testing::has;
+using testing::problems;
 
 TEST(SchemaObjects, TypesChecksDefinitionsAndLeftOutAreRead) {
   const Profile p = parse_profile(kGood, "p.yaml");
