@@ -109,6 +109,7 @@ void TableCopies::copy(RawConnection& connection, size_t index, bool freeze,
     throw;
   }
   connection.exec("COMMIT");
+  if (freeze && table.table().partition_by.empty()) vacuum_frozen(connection, schema_, name);
   stats_[index] = {
       name, rows, streamed.bytes,
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count()};

@@ -164,6 +164,7 @@ void TableCopies::copy_leaf(RawConnection& connection, size_t index, size_t leaf
     throw;
   }
   connection.exec("COMMIT");
+  vacuum_frozen(connection, schema_, name);
   if (sink.sent > reported_bytes || streamed.rows > reported) report(streamed.rows);
   const auto ended = std::chrono::steady_clock::now();
   {

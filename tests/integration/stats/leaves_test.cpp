@@ -205,11 +205,6 @@ TEST(PartitionLeaves, StatsAndLoadRebuildEveryLeafFrozenRoutedAndAnalyzedLikePro
   EXPECT_EQ(validated.out.find("sub-partitions"), std::string::npos) << validated.out;
   auto loaded = run_pgshape({"load", profile, "--jobs", "2", "--dsn", mirror.dsn()});
   ASSERT_EQ(loaded.exit_code, 0) << loaded.err << "\n" << loaded.out;
-  int server_major = 0;
-  {
-    pqxx::connection conn(mirror.dsn());
-    server_major = conn.server_version() / 10000;
-  }
 
   for (const char* table : {"metrics", "accounts", "sessions", "shipments"}) {
     const auto source = tree(production.dsn(), kSchema, table);
@@ -239,11 +234,9 @@ TEST(PartitionLeaves, StatsAndLoadRebuildEveryLeafFrozenRoutedAndAnalyzedLikePro
       EXPECT_TRUE(mine.own_stats) << name << ": ANALYZE left the leaf without statistics";
       // COPY FREEZE marks every page all-visible as it writes it; through the
       // parent no page is until a VACUUM.
-      // On PostgreSQL 17 and 18 some pages stay not all-visible after COPY FREEZE
-      // (a known gap, cause not found yet): asserted on 15 and 16.
-      if (routed && mine.pages > 0 && server_major < 17) {
-        EXPECT_EQ(mine.all_visible, mine.pages) << name;
-      }
+      // Since PostgreSQL 16 its bulk extension leaves empty pages at the end,
+      // which the load's VACUUM truncates (copy_sink.hpp).
+      if (routed && mine.pages > 0) EXPECT_EQ(mine.all_visible, mine.pages) << name;
       std::printf("%-22s %-60s source %6lld mirror %6lld\n", name.c_str(), part.bound.c_str(),
                   static_cast<long long>(part.rows), static_cast<long long>(mine.rows));
     }
