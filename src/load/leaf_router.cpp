@@ -16,6 +16,8 @@
 namespace pgshape::load {
 namespace {
 
+// A bound literal as the generator's value, `t` being its Conv (partition_key.hpp)
+// as a number.
 constexpr const char* kConvertSql =
     "SELECT CASE u.t "
     "WHEN 1 THEN u.v::bigint "

@@ -14,6 +14,7 @@ namespace pgshape::load {
 // How a key column's values are compared or hashed. For RANGE and LIST bounds
 // it is also how the server turns a bound's literal into the generator's value
 // (Datum): days and microseconds since 2000-01-01 for dates and timestamps.
+// leaf_router.cpp's kConvertSql knows them by number: append, never reorder.
 enum class Conv : uint8_t { kText, kInt, kDate, kTimestamp, kTimestamptz, kBool, kUuid };
 
 struct Key {
