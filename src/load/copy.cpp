@@ -6,6 +6,7 @@
 #include <chrono>
 #include <optional>
 
+#include "load/copy_sink.hpp"
 #include "load/sql.hpp"
 #include "load/steps.hpp"
 
@@ -13,31 +14,6 @@ namespace pgshape::load {
 namespace {
 
 constexpr int64_t kProgressRows = 65536;
-// The scheduler's cost of a COPY, in microseconds of one core per value (client
-// and server together; indexes.cpp uses the same unit): order_items, 3 M rows
-// of 5 columns, took 2.8 s.
-constexpr double kCopyPerValue = 0.2;
-
-// A COPY connection as a row stream's sink. Before each send it checks whether
-// another task failed: then it stops at this buffer instead of finishing the
-// table, so a lost connection ends the load in seconds. The graph reports the
-// first failure, not this one.
-// It also counts what it sent, for progress (this thread's only).
-class CopySink : public RowSink {
- public:
-  CopySink(RawConnection& connection, const std::atomic<bool>& failed)
-      : connection_(connection), failed_(failed) {}
-  void write(std::string_view bytes) override {
-    if (failed_) throw DatabaseError("load.failed", "stopped: another part of the load failed");
-    connection_.send(bytes);
-    sent += bytes.size();
-  }
-  uint64_t sent = 0;
-
- private:
-  RawConnection& connection_;
-  const std::atomic<bool>& failed_;
-};
 
 }  // namespace
 
@@ -133,6 +109,7 @@ void TableCopies::copy(RawConnection& connection, size_t index, bool freeze,
     throw;
   }
   connection.exec("COMMIT");
+  if (freeze && table.table().partition_by.empty()) vacuum_frozen(connection, schema_, name);
   stats_[index] = {
       name, rows, streamed.bytes,
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count()};

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <mutex>
 
+#include "load/copy_sink.hpp"
 #include "load/leaf_router.hpp"
 #include "load/sql.hpp"
 #include "load/steps.hpp"
@@ -16,27 +17,10 @@ namespace pgshape::load {
 namespace {
 
 constexpr int64_t kProgressRows = 65536;
-// The scheduler's cost of a leaf, in copy.cpp's unit, per value the leaf
-// writes (its share of the table's rows), plus the key columns it computes
-// for every row of the table to find its own.
-constexpr double kCopyPerValue = 0.2;
+// The scheduler's cost of a leaf, per value the leaf writes (its share of the
+// table's rows, at copy_sink.hpp's kCopyPerValue), plus the key columns it
+// computes for every row of the table to find its own.
 constexpr double kRoutePerRow = 0.05;
-
-class LeafSink : public RowSink {
- public:
-  LeafSink(RawConnection& connection, const std::atomic<bool>& failed)
-      : connection_(connection), failed_(failed) {}
-  void write(std::string_view bytes) override {
-    if (failed_) throw DatabaseError("load.failed", "stopped: another part of the load failed");
-    connection_.send(bytes);
-    sent += bytes.size();
-  }
-  uint64_t sent = 0;
-
- private:
-  RawConnection& connection_;
-  const std::atomic<bool>& failed_;
-};
 
 }  // namespace
 
@@ -150,7 +134,7 @@ void TableCopies::copy_leaf(RawConnection& connection, size_t index, size_t leaf
   connection.copy_in(copy_statement(schema_, as_leaf, binary, true));
   const RowRange range = shard_rows(table.rows(), spec_.shard_index, spec_.shard_count);
   const int64_t table_rows = static_cast<int64_t>(range.end - range.begin);
-  LeafSink sink(connection, failed);
+  CopySink sink(connection, failed);
   int64_t reported = 0;
   uint64_t reported_bytes = 0;
   auto report = [&](int64_t done) {
@@ -180,6 +164,7 @@ void TableCopies::copy_leaf(RawConnection& connection, size_t index, size_t leaf
     throw;
   }
   connection.exec("COMMIT");
+  vacuum_frozen(connection, schema_, name);
   if (sink.sent > reported_bytes || streamed.rows > reported) report(streamed.rows);
   const auto ended = std::chrono::steady_clock::now();
   {

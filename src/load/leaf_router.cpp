@@ -1,24 +1,23 @@
 // Routing generated rows to partition leaves (leaf_router.hpp): the key and the
 // bounds read back from the server, then per row a binary search among RANGE
-// bounds or a lookup among LIST values, level by level.
+// bounds, a lookup among LIST values or the HASH leaf of the row's hash (by its
+// remainder), level by level.
 #include "load/leaf_router.hpp"
 
 #include <fmt/format.h>
 #include <algorithm>
-#include <cctype>
 #include <map>
-#include <optional>
 #include <unordered_map>
 
+#include "load/partition_hash.hpp"
+#include "load/partition_key.hpp"
 #include "pgshape/error.hpp"
 
 namespace pgshape::load {
 namespace {
 
-// How the server turns a bound's literal into the generator's value (Datum):
-// days and microseconds since 2000-01-01 for dates and timestamps.
-enum class Conv : uint8_t { kText, kInt, kDate, kTimestamp, kTimestamptz, kBool };
-
+// A bound literal as the generator's value, `t` being its Conv (partition_key.hpp)
+// as a number.
 constexpr const char* kConvertSql =
     "SELECT CASE u.t "
     "WHEN 1 THEN u.v::bigint "
@@ -28,101 +27,11 @@ constexpr const char* kConvertSql =
     "WHEN 5 THEN u.v::boolean::int::bigint END::text "
     "FROM unnest($1::text[], $2::int[]) WITH ORDINALITY AS u(v, t, o) ORDER BY u.o";
 
-// What a key column's values are compared as; nullopt: not routable here.
-std::optional<Conv> conversion(const Column& c, Datum::Kind kind, bool range) {
-  if (c.type.opaque) return std::nullopt;
-  switch (c.type.kind) {
-    case PgType::kSmallint:
-    case PgType::kInteger:
-    case PgType::kBigint:
-      if (kind == Datum::Kind::kInt) return Conv::kInt;
-      break;
-    case PgType::kDate:
-      if (kind == Datum::Kind::kInt) return Conv::kDate;
-      break;
-    case PgType::kTimestamp:
-      if (kind == Datum::Kind::kInt) return Conv::kTimestamp;
-      break;
-    case PgType::kTimestamptz:
-      if (kind == Datum::Kind::kInt) return Conv::kTimestamptz;
-      break;
-    case PgType::kBoolean:
-      if (kind == Datum::Kind::kBool && !range) return Conv::kBool;
-      break;
-    case PgType::kText:
-    case PgType::kVarchar:
-      if (kind == Datum::Kind::kText && !range) return Conv::kText;
-      break;
-    default:
-      break;
-  }
-  return std::nullopt;
-}
-
 struct Value {
   enum Kind : uint8_t { kValue, kNull, kMin, kMax } kind = kValue;
   int64_t i = 0;
   std::string text;  // the literal, unquoted; a text key's value
 };
-
-struct Key {
-  bool range = false;
-  std::vector<size_t> columns;  // in the table
-  std::vector<Conv> convs;
-  std::vector<size_t> slots;  // into a batch's key vectors
-};
-
-// `by` (pg_get_partkeydef's text) as plain key columns of `table`; else why not.
-std::string parse_key(const TableGenerator& table, std::string_view by, Key& key) {
-  const auto open = by.find('(');
-  std::string method;
-  for (char ch : by.substr(0, open))
-    if (!std::isspace(static_cast<unsigned char>(ch)))
-      method += static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
-  if (method == "HASH")
-    return "HASH partitions are routed by the server (their per-type hash functions are not "
-           "mirrored)";
-  if (method != "RANGE" && method != "LIST") return "its partition method is not RANGE or LIST";
-  key.range = method == "RANGE";
-  if (open == std::string_view::npos || by.back() != ')') return "its key is not a column list";
-  std::string_view list = by.substr(open + 1, by.size() - open - 2);
-  size_t at = 0;
-  while (at <= list.size()) {
-    while (at < list.size() && list[at] == ' ') ++at;
-    std::string name;
-    if (at < list.size() && list[at] == '"') {
-      for (++at; at < list.size(); ++at) {
-        if (list[at] == '"' && at + 1 < list.size() && list[at + 1] == '"') {
-          name += '"';
-          ++at;
-        } else if (list[at] == '"') {
-          break;
-        } else {
-          name += list[at];
-        }
-      }
-      if (at >= list.size()) return "its key is not a column list";
-      ++at;
-    } else {
-      while (at < list.size() && (std::isalnum(static_cast<unsigned char>(list[at])) ||
-                                  list[at] == '_' || list[at] == '$'))
-        name += list[at++];
-    }
-    while (at < list.size() && list[at] == ' ') ++at;
-    const int index = table.table().column_index(name);
-    if (name.empty() || index < 0 || (at < list.size() && list[at] != ','))
-      return "its key is an expression or has options";
-    const auto conv = conversion(table.table().columns[static_cast<size_t>(index)],
-                                 table.column(static_cast<size_t>(index)).kind(), key.range);
-    if (!conv)
-      return fmt::format("its key column {} is of a type whose {} load does not compare", name,
-                         key.range ? "ranges" : "lists");
-    key.columns.push_back(static_cast<size_t>(index));
-    key.convs.push_back(*conv);
-    at += 1;
-  }
-  return "";
-}
 
 }  // namespace
 
@@ -134,6 +43,7 @@ struct PartitionNode {
     std::string name;
     bool is_default = false;
     std::vector<Value> from, to, in;
+    uint64_t modulus = 0, remainder = 0;  // HASH
     int leaf = -1;                        // a leaf's index
     std::unique_ptr<PartitionNode> node;  // a sub-partitioned child
   };
@@ -143,6 +53,7 @@ struct PartitionNode {
   std::vector<size_t> by_from;               // RANGE: the other children, by lower bound
   std::unordered_map<int64_t, size_t> ints;  // LIST values to children
   std::unordered_map<std::string, size_t> texts;
+  std::vector<int> by_remainder;  // HASH: the child per hash % the greatest modulus
 };
 
 class PartitionTree {
@@ -160,7 +71,24 @@ struct RowKeys {
   bool null(size_t slot) const { return vectors[slot].nulls()[row] != 0; }
   int64_t integer(size_t slot) const { return vectors[slot].ints()[row]; }
   std::string_view text(size_t slot) const { return vectors[slot].datum(row).text; }
+  Uuid uuid(size_t slot) const { return vectors[slot].uuids()[row]; }
 };
+
+// A key column's value under its type's extended hash function (partition_hash.hpp).
+uint64_t column_hash(Conv conv, const RowKeys& row, size_t slot) {
+  if (conv == Conv::kText) return hash_bytes_extended(row.text(slot), kHashPartitionSeed);
+  if (conv == Conv::kUuid) {
+    const Uuid u = row.uuid(slot);
+    char bytes[16];
+    for (int i = 0; i < 8; ++i) {
+      bytes[i] = static_cast<char>(u.hi >> (56 - 8 * i));
+      bytes[8 + i] = static_cast<char>(u.lo >> (56 - 8 * i));
+    }
+    return hash_bytes_extended(std::string_view(bytes, sizeof bytes), kHashPartitionSeed);
+  }
+  // int2, int4, date and bool hash as their value widened to int8 would.
+  return hash_int8_extended(row.integer(slot), kHashPartitionSeed);
+}
 
 // Row against a RANGE bound: <0, 0 (equal), >0; MINVALUE and MAXVALUE end it.
 int compare(const Key& key, const RowKeys& row, const std::vector<Value>& bound) {
@@ -190,7 +118,13 @@ bool bound_less(const std::vector<Value>& a, const std::vector<Value>& b) {
 int route(const PartitionNode& node, const RowKeys& row) {
   int child = node.default_child;
   const Key& key = node.key;
-  if (key.range) {
+  if (key.hash) {
+    uint64_t hash = 0;
+    for (size_t k = 0; k < key.slots.size(); ++k)
+      if (!row.null(key.slots[k]))
+        hash = hash_combine64(hash, column_hash(key.convs[k], row, key.slots[k]));
+    if (!node.by_remainder.empty()) child = node.by_remainder[hash % node.by_remainder.size()];
+  } else if (key.range) {
     bool any_null = false;
     for (size_t slot : key.slots) any_null = any_null || row.null(slot);
     if (!any_null) {
@@ -324,6 +258,16 @@ void read_bounds(RawConnection& connection, std::string_view schema, PartitionTr
     size_t at = 0;
     if (bound == "DEFAULT") {
       c.is_default = true;
+    } else if (key.hash) {
+      // FOR VALUES WITH (modulus 4, remainder 1)
+      auto number = [&](std::string_view word) {
+        const size_t from = bound.find(word);
+        if (from == std::string_view::npos)
+          throw InternalError(fmt::format("hash partition bound without {}", word));
+        return std::stoull(std::string(bound.substr(from + word.size())));
+      };
+      c.modulus = number("modulus ");
+      c.remainder = number("remainder ");
     } else if (key.range) {
       at = bound.find("FROM");
       c.from = literal_list(bound, at);
@@ -359,6 +303,13 @@ void read_bounds(RawConnection& connection, std::string_view schema, PartitionTr
     const PartitionNode::Child& c = *children[i];
     if (c.is_default) {
       node.default_child = static_cast<int>(index);
+    } else if (node.key.hash) {
+      // Every modulus divides the greatest (PostgreSQL checks it).
+      uint64_t greatest = c.modulus;
+      for (const auto& other : node.children) greatest = std::max(greatest, other.modulus);
+      node.by_remainder.resize(greatest, -1);
+      for (uint64_t r = c.remainder; r < greatest; r += c.modulus)
+        node.by_remainder[r] = static_cast<int>(index);
     } else if (node.key.range) {
       node.by_from.push_back(index);
     } else {
@@ -391,6 +342,14 @@ void assign_slots(PartitionNode& node, std::vector<size_t>& columns) {
     if (c.node) assign_slots(*c.node, columns);
 }
 
+bool hashes_text(const PartitionNode& node) {
+  if (node.key.hash &&
+      std::find(node.key.convs.begin(), node.key.convs.end(), Conv::kText) != node.key.convs.end())
+    return true;
+  return std::any_of(node.children.begin(), node.children.end(),
+                     [](const auto& c) { return c.node && hashes_text(*c.node); });
+}
+
 }  // namespace
 
 std::string leaf_routing_problem(const TableGenerator& table, std::vector<std::string>* leaves) {
@@ -416,6 +375,17 @@ LeafRouter::LeafRouter(RawConnection& connection, std::string_view schema,
   if (!problem.empty()) throw InternalError("routing a table that cannot be routed: " + problem);
   assign_slots(tree_->root, tree_->columns);
   read_bounds(connection, schema, *tree_);
+  // The server hashes a text key's bytes in its encoding, the generator's are UTF-8.
+  if (hashes_text(tree_->root)) {
+    const auto rows = connection.query("SELECT current_setting('server_encoding')");
+    const std::string encoding = rows.empty() ? "" : rows[0][0].value_or("");
+    if (encoding != "UTF8" && encoding != "SQL_ASCII")
+      throw DatabaseError("db.query-failed",
+                          fmt::format("table {}: pgshape cannot route rows to HASH partitions of "
+                                      "a text key in a {} database",
+                                      t.name, encoding),
+                          "load into a database created with ENCODING 'UTF8'");
+  }
 }
 
 LeafRouter::~LeafRouter() = default;

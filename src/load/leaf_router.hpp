@@ -2,15 +2,17 @@
 // can COPY FREEZE every leaf by itself, leaves side by side (PostgreSQL refuses
 // FREEZE through a partitioned parent). Internal to src/load.
 //
-// Routing is exact where the client can compare values as the server does:
-// RANGE and LIST keys of plain columns holding integers, dates or timestamps,
-// and LIST keys of text, varchar, enum or boolean columns (equality of text is
-// the same under every deterministic collation), at every level of
-// sub-partitioning, with NULL and DEFAULT leaves. The bounds are read back from
-// the server (pg_get_expr(relpartbound)) and turned into the generator's values
-// by the server's own input functions. Left to the server (rows go through the
-// parent, without FREEZE): HASH keys (their per-type hash functions and
-// operator classes would have to be mirrored bit for bit), expression keys,
+// Routing is exact where the client can compare or hash values as the server
+// does: RANGE and LIST keys of plain columns holding integers, dates or
+// timestamps, LIST keys of text, varchar, enum or boolean columns (equality of
+// text is the same under every deterministic collation), and HASH keys of
+// integer, date, timestamp, boolean, text, varchar or uuid columns (their
+// default operator classes' extended hash functions, partition_hash.hpp), at
+// every level of sub-partitioning, with NULL and DEFAULT leaves. The bounds are
+// read back from the server (pg_get_expr(relpartbound)) and turned into the
+// generator's values by the server's own input functions. Left to the server
+// (rows go through the parent, without FREEZE): expression keys, keys with an
+// operator class or collation of their own, HASH keys of enums and domains,
 // and text ranges (which compare by collation). A row routed wrongly cannot go
 // unnoticed: COPY into a leaf checks the partition constraint.
 #pragma once

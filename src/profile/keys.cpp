@@ -158,7 +158,8 @@ const std::vector<ProfileKey>& profile_keys() {
        "the text after PARTITION BY: RANGE (created_at), LIST (region), HASH (id)"},
       {"table", "partitions", "list",
        "the partitions of a partitioned table; load routes each row to its leaf and COPYs "
-       "each leaf FROZEN (HASH or an expression key: through the table, PostgreSQL routes)"},
+       "each leaf FROZEN (an expression key, or a type it does not compare or hash: through "
+       "the table, PostgreSQL routes)"},
       {"partition", "name", "string", "the leaf table's name"},
       {"partition", "bound", "string",
        "FOR VALUES FROM (..) TO (..), FOR VALUES IN (..), FOR VALUES WITH (..) or DEFAULT"},

@@ -28,11 +28,56 @@ std::string clause_problem(std::string_view sql) {
   return "";
 }
 
+// The generated column `by` (a PARTITION BY text) names, or "". PostgreSQL
+// refuses one in a key, as a column or in an expression ("cannot use generated
+// column in partition key"); a bare name folds to lower case, a quoted one not.
+std::string generated_in_key(const Table& table, std::string_view by) {
+  for (size_t at = by.find('('); at != std::string_view::npos && at < by.size();) {
+    const char ch = by[at];
+    std::string name;
+    if (ch == '\'') {  // a literal in an expression
+      at = by.find('\'', at + 1);
+      at = at == std::string_view::npos ? at : at + 1;
+      continue;
+    }
+    if (ch == '"') {
+      const size_t end = by.find('"', at + 1);
+      if (end == std::string_view::npos) break;
+      name = std::string(by.substr(at + 1, end - at - 1));
+      at = end + 1;
+    } else if (std::isalpha(static_cast<unsigned char>(ch)) || ch == '_') {
+      while (at < by.size() &&
+             (std::isalnum(static_cast<unsigned char>(by[at])) || by[at] == '_' || by[at] == '$'))
+        name += static_cast<char>(std::tolower(static_cast<unsigned char>(by[at++])));
+    } else {
+      ++at;
+      continue;
+    }
+    for (const auto& column : table.columns)
+      if (!column.generated.empty() && column.name == name) return name;
+  }
+  return "";
+}
+
+void refuse_generated_keys(Reader& r, const Table& table, const std::string& by, SourcePos pos,
+                           const std::vector<PartitionSpec>& partitions) {
+  if (const std::string name = generated_in_key(table, by); !name.empty())
+    r.error("profile.bad-value", pos,
+            fmt::format("partition_by of '{}' uses the generated column '{}': PostgreSQL "
+                        "cannot partition by a generated column",
+                        table.name, name),
+            "partition by the columns it is computed from, or make it a plain column");
+  for (const auto& spec : partitions)
+    if (!spec.partition_by.empty())
+      refuse_generated_keys(r, table, spec.partition_by, spec.partition_by_pos, spec.partitions);
+}
+
 }  // namespace
 
 void ProfileParser::parse_partitions(const YAML::Node& node, Table& table) {
   parse_partition_level(node, table.name, table.partition_by, table.partition_by_pos,
                         table.partitions, 0);
+  refuse_generated_keys(r_, table, table.partition_by, table.partition_by_pos, table.partitions);
 }
 
 void ProfileParser::parse_partition_level(const YAML::Node& node, const std::string& owner,

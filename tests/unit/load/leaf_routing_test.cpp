@@ -20,7 +20,8 @@ std::string profile_text(const std::string& by, const std::string& parts) {
          "    columns:\n"
          "      id: {type: bigint, dist: sequence}\n"
          "      day: {type: date, dist: uniform, min: 2024-01-01, max: 2024-12-31}\n"
-         "      region: {type: text, dist: weighted, values: {eu: 2, us: 1}}\n";
+         "      region: {type: text, dist: weighted, values: {eu: 2, us: 1}}\n"
+         "      token: {type: uuid, dist: uuid}\n";
 }
 
 std::string problem(const std::string& by, const std::string& parts,
@@ -32,19 +33,22 @@ std::string problem(const std::string& by, const std::string& parts,
 
 constexpr const char* kDefault = "      - {name: t_all, bound: DEFAULT}\n";
 
-TEST(LeafRouting, RangeAndListOfPlainColumnsAreRouted) {
+constexpr const char* kHashed =
+    "      - {name: t_0, bound: \"FOR VALUES WITH (modulus 1, remainder 0)\"}\n";
+
+TEST(LeafRouting, RangeListAndHashOfPlainColumnsAreRouted) {
   EXPECT_EQ(problem("RANGE (day)", kDefault), "");
   EXPECT_EQ(problem("RANGE (day, id)", kDefault), "");
   EXPECT_EQ(problem("LIST (region)", kDefault), "");
   EXPECT_EQ(problem("LIST (\"region\")", kDefault), "");
+  EXPECT_EQ(problem("HASH (id)", kHashed), "");
+  EXPECT_EQ(problem("HASH (day, region, token)", kHashed), "");
 }
 
-TEST(LeafRouting, HashExpressionsAndTextRangesAreLeftToTheServer) {
-  EXPECT_NE(problem("HASH (id)",
-                    "      - {name: t_0, bound: \"FOR VALUES WITH (modulus 1, "
-                    "remainder 0)\"}\n")
-                .find("HASH"),
-            std::string::npos);
+TEST(LeafRouting, ExpressionsOptionsAndTextRangesAreLeftToTheServer) {
+  EXPECT_NE(problem("HASH ((id + 1))", kHashed).find("expression"), std::string::npos);
+  EXPECT_NE(problem("HASH (id int8_ops)", kHashed).find("options"), std::string::npos);
+  EXPECT_NE(problem("LIST (token)", kDefault).find("token"), std::string::npos);
   EXPECT_NE(problem("RANGE ((day + 1))", kDefault).find("expression"), std::string::npos);
   EXPECT_NE(problem("LIST (lower(region))", kDefault).find("expression"), std::string::npos);
   EXPECT_NE(problem("RANGE (region)", kDefault).find("region"), std::string::npos);
@@ -64,14 +68,10 @@ TEST(LeafRouting, LeavesAreListedDepthFirstThroughSubPartitions) {
   EXPECT_EQ(problem("RANGE (day)", parts, &leaves), "");
   EXPECT_EQ(leaves, (std::vector<std::string>{"t_2024_eu", "t_2024_rest", "t_rest"}));
   // One level the server must route sends the whole table through its parent.
-  std::string hashed = parts;
-  hashed.replace(hashed.find("LIST (region)"), 13, "HASH (id)");
-  hashed.replace(hashed.find("FOR VALUES IN ('eu')"), 20,
-                 "FOR VALUES WITH (modulus 1, remainder 0)");
-  hashed.erase(hashed.find("          - {name: t_2024_rest"));
-  hashed += "      - {name: t_rest, bound: DEFAULT}\n";
+  std::string expression = parts;
+  expression.replace(expression.find("LIST (region)"), 13, "LIST (lower(region))");
   leaves.clear();
-  EXPECT_NE(problem("RANGE (day)", hashed, &leaves).find("t_2024"), std::string::npos);
+  EXPECT_NE(problem("RANGE (day)", expression, &leaves).find("t_2024"), std::string::npos);
   EXPECT_TRUE(leaves.empty());
 }
 

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "pgshape/error.hpp"
 #include "pgshape/profile.hpp"
@@ -82,6 +84,31 @@ TEST(Partitions, MethodMustBeKnown) {
   EXPECT_NE(find(problems(with_partitions("      - {name: a, bound: DEFAULT}\n", "TREE (id)")),
                  "RANGE (...), LIST (...) or HASH (...)"),
             nullptr);
+}
+
+// PostgreSQL refuses one ("cannot use generated column in partition key"), as
+// a key column or inside an expression: so does the profile, at partition_by.
+TEST(Partitions, GeneratedColumnInTheKeyIsRefusedAtPartitionBy) {
+  const std::string generated = "      later: {type: date, generated: \"created_at + 1\"}\n";
+  const std::string range = "      - {name: a, bound: DEFAULT}\n";
+  const std::string hash =
+      "      - {name: a, bound: \"FOR VALUES WITH (modulus 1, remainder 0)\"}\n";
+  const std::vector<std::pair<std::string, std::string>> cases = {{range, "RANGE (later)"},
+                                                                  {range, "RANGE (\\\"later\\\")"},
+                                                                  {range, "RANGE ((Later - 1))"},
+                                                                  {hash, "HASH (id, later)"}};
+  for (const auto& [list, by] : cases) {
+    const auto found = problems(with_partitions(list, by) + generated);
+    const Diagnostic* d = find(found, "uses the generated column 'later'");
+    ASSERT_NE(d, nullptr) << by;
+    EXPECT_EQ(d->line, 6) << by;  // partition_by:
+    EXPECT_EQ(d->column, 19) << by;
+  }
+  // The name in a literal is no use of the column.
+  EXPECT_EQ(find(problems(with_partitions(range, "LIST ((id || 'later'))") + generated),
+                 "generated column"),
+            nullptr);
+  EXPECT_TRUE(problems(with_partitions(range) + generated).empty());
 }
 
 TEST(Partitions, TwoDefaultsDuplicatesAndHashDefaultAreRefused) {
