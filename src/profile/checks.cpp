@@ -441,6 +441,7 @@ class KeyChecker {
       case DistKind::kTimeline:
       case DistKind::kArray:
       case DistKind::kDocument:
+      case DistKind::kRange:
         repeats_error(table, c, fmt::format("'{}' repeats values", to_string(d.kind)));
         break;
       case DistKind::kEmpirical: {

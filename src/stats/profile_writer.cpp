@@ -1093,7 +1093,7 @@ class Writer {
                               "it",
                               c.type,
                               keyed        ? " and the column is a key"
-                              : c.not_null ? " and pg_stats holds none of its values"
+                              : c.not_null ? stats::no_values_reason(c)
                                            : ""));
         return false;
       }
