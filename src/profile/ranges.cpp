@@ -90,7 +90,7 @@ void ProfileParser::parse_range_params(const YAML::Node& node, Column& column) {
                "[ and ] include the bound, ( and ) leave it out");
     else if (discrete(*bound) && d.range_bounds != "[)")
       r_.error("profile.bad-value", n,
-               fmt::format("bounds of a {} must be '[)': PostgreSQL stores every {} so",
+               fmt::format("bounds of type {} must be '[)': PostgreSQL stores every {} so",
                            column.type.sql(), column.type.sql()),
                "write the length as upper - lower of the '[)' form");
   }

@@ -259,25 +259,25 @@ INSTANTIATE_TEST_SUITE_P(
         BadRange{
             "multirange",
             "      m: {type: int4multirange, dist: range, lower: {min: 1}, length: {min: 1}}\n", 8,
-            37, "'range' makes values of the built-in range types"},
+            39, "'range' makes values of the built-in range types"},
         BadRange{"discrete_closed",
                  "      m: {type: int4range, dist: range, lower: {min: 1}, length: {min: 1}, "
                  "bounds: '[]'}\n",
-                 8, 85, "bounds of a int4range must be '[)'"},
+                 8, 84, "bounds of type int4range must be '[)'"},
         BadRange{"empty_share",
                  "      m: {type: daterange, dist: range, lower: {}, length: {}, empty: 1.5}\n", 8,
-                 74, "empty must be between 0 and 1, not 1.5"},
-        BadRange{"no_length", "      m: {type: tstzrange, dist: range, lower: {}}\n", 8, 37,
+                 71, "empty must be between 0 and 1, not 1.5"},
+        BadRange{"no_length", "      m: {type: tstzrange, dist: range, lower: {}}\n", 8, 34,
                  "distribution 'range' needs 'length'"},
         BadRange{"negative_length",
                  "      m: {type: numrange, dist: range, lower: {}, length: {min: -1, max: 2}}\n",
-                 8, 69, "a range's length is never negative"},
+                 8, 65, "a range's length is never negative"},
         BadRange{"lower_words",
                  "      m: {type: tstzrange, dist: range, lower: {dist: words}, length: {}}\n", 8,
-                 56, "distribution 'words' cannot fill t.m.lower of type timestamptz"},
+                 55, "distribution 'words' cannot fill t.m.lower of type timestamptz"},
         BadRange{"lower_copy",
                  "      m: {type: tstzrange, dist: range, lower: {dist: copy}, length: {}}\n", 8,
-                 56, "lower of column 'm' cannot be drawn by 'copy'"}),
+                 55, "lower of column 'm' cannot be drawn by 'copy'"}),
     [](const auto& info) { return std::string(info.param.name); });
 
 }  // namespace
