@@ -70,6 +70,13 @@ double infinite_share(size_t k, size_t m) {
   return std::clamp((static_cast<double>(k) - 0.5) / static_cast<double>(m - 1), 0.0, 1.0);
 }
 
+// Up to 6 significant digits: shares of a histogram of ~100 entries carry no more.
+double rounded(double v) {
+  if (!(v > 0)) return 0;
+  const double scale = std::pow(10.0, 5 - std::floor(std::log10(v)));
+  return std::round(v * scale) / scale;
+}
+
 std::string number_text(double v) {
   return fmt::format("{}", v);
 }
@@ -133,7 +140,7 @@ std::optional<std::string> write_range_column(YAML::Emitter& out, const ColumnSt
       out << YAML::Key << "dist" << YAML::Value << "weighted";
       out << YAML::Key << "values" << YAML::Value << YAML::Flow << YAML::BeginMap;
       for (const auto& [v, w] : weights)
-        out << YAML::Key << YAML::DoubleQuoted << v << YAML::Value << w;
+        out << YAML::Key << YAML::DoubleQuoted << v << YAML::Value << rounded(w);
       out << YAML::EndMap;
     } else if (values.size() >= 2) {
       out << YAML::Key << "dist" << YAML::Value << "empirical";
@@ -149,12 +156,12 @@ std::optional<std::string> write_range_column(YAML::Emitter& out, const ColumnSt
   std::vector<std::string> length_texts;
   for (double l : lengths) length_texts.push_back(number_text(whole ? std::round(l) : l));
   histogram("length", length_texts);
-  if (empty > 0) out << YAML::Key << "empty" << YAML::Value << empty;
+  if (empty > 0) out << YAML::Key << "empty" << YAML::Value << rounded(empty);
   const size_t m = c.range_bounds.size();
   if (lower_inf > 0)
-    out << YAML::Key << "lower_infinite" << YAML::Value << infinite_share(lower_inf, m);
+    out << YAML::Key << "lower_infinite" << YAML::Value << rounded(infinite_share(lower_inf, m));
   if (upper_inf > 0)
-    out << YAML::Key << "upper_infinite" << YAML::Value << infinite_share(upper_inf, m);
+    out << YAML::Key << "upper_infinite" << YAML::Value << rounded(infinite_share(upper_inf, m));
   if (bounds != "[)") out << YAML::Key << "bounds" << YAML::Value << bounds;
   out << YAML::EndMap;
   return fmt::format(
