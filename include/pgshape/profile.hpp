@@ -77,6 +77,10 @@ std::optional<ColumnType> parse_column_type(std::string_view text);
 std::optional<ColumnType> array_element_type(const ColumnType& type);
 // An opaque column of type jsonb or json.
 bool is_json_type(const ColumnType& type);
+// The bound type of a column of a built-in range type (int4range, int8range,
+// numrange, daterange, tsrange, tstzrange, as opaque types); nullopt otherwise
+// (multiranges and user-defined range types are not generated).
+std::optional<ColumnType> range_subtype(const ColumnType& type);
 
 enum class DistKind {
   kSequence,     // start + row * step
@@ -97,6 +101,7 @@ enum class DistKind {
   kChildNumber,  // a child's number among its fan-out parent's children: start..start+k-1
   kArray,        // arrays (text[], integer[], ...) shaped by pg_stats' element statistics
   kDocument,     // jsonb objects: key sets and per-key values taken from sampled documents
+  kRange,        // ranges (tstzrange, int4range, ...): a lower bound and a length, each a dist
 };
 
 std::string_view to_string(DistKind kind);
@@ -155,6 +160,14 @@ struct Distribution {
     std::vector<double> weights;
   };
   std::vector<DocumentKey> keys;
+  // range (`lower:`, `length:`): range_parts[0] draws the lower bound (a dist of
+  // the bound type), range_parts[1] the length in subtype_diff units (seconds
+  // for timestamps, days for dates, the difference for numbers), as pg_stats'
+  // range_length_histogram counts it. Shares of the non-NULL rows: empty ranges,
+  // unbounded lower and upper ends; `range_bounds` the inclusivity, "[)" etc.
+  std::vector<Distribution> range_parts;
+  double range_empty = 0, lower_infinite = 0, upper_infinite = 0;
+  std::string range_bounds = "[)";
 };
 
 // What a foreign key does when its parent row changes, and when it is checked:
@@ -221,6 +234,12 @@ struct Column {
   // pgshape generates. The expression as pg_get_expr prints it.
   std::string generated;
 };
+
+// The parts of a range column (dist: range) as columns of their own, for the
+// value checks and the generator: "<name>.lower" of the bound type, and
+// "<name>.length" (bigint for int4range, int8range and daterange, whose lengths
+// are whole; double precision otherwise). Empty when the column is no range.
+std::vector<Column> range_part_columns(const Column& range);
 
 struct IndexSpec {
   std::string name;                  // empty: pgshape names it (index_name below)

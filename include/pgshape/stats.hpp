@@ -58,6 +58,15 @@ struct ColumnStats {
   std::vector<std::string> mce;
   std::vector<double> mcef;
   std::vector<double> elem_counts;
+  // Ranges (range_stats.cpp): the bounds histogram as range literals (their
+  // lower bounds sorted, and their upper bounds), the lengths' histogram in
+  // subtype_diff units (infinity for an unbounded range), the share of empty
+  // ranges: pg_stats' range_* columns from PostgreSQL 17 on, pg_statistic's
+  // slots of kinds 7 and 6 before. `range_unread`: why they could not be read.
+  std::vector<std::string> range_bounds;
+  std::vector<double> range_lengths;
+  std::optional<double> range_empty;
+  std::string range_unread;
 };
 
 // How many distinct values `c` holds in a table of `rows` rows: pg_stats gives a

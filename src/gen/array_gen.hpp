@@ -30,5 +30,8 @@ std::string array_element_text(std::string_view literal);
 
 std::unique_ptr<ColumnGenerator> make_array_generator(const ColumnContext& context);
 std::unique_ptr<ColumnGenerator> make_document_generator(const ColumnContext& context);
+// dist: range (ranges.cpp): a lower bound and a length drawn by the generators
+// of the bound's and the length's own distributions.
+std::unique_ptr<ColumnGenerator> make_range_generator(const ColumnContext& context);
 
 }  // namespace pgshape::gen

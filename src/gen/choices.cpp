@@ -227,6 +227,8 @@ std::unique_ptr<ColumnGenerator> make_value_generator(const ColumnContext& c) {
       return make_array_generator(c);
     case DistKind::kDocument:
       return make_document_generator(c);
+    case DistKind::kRange:
+      return make_range_generator(c);
     case DistKind::kWords:
     case DistKind::kPattern:
       return make_text_generator(c, unique);

@@ -142,6 +142,7 @@ void KeyChecker::check_unique(const Table& table, const Column& c) {
     case DistKind::kTimeline:
     case DistKind::kArray:
     case DistKind::kDocument:
+    case DistKind::kRange:
       repeats_error(table, c, fmt::format("'{}' repeats values", to_string(d.kind)));
       break;
     case DistKind::kEmpirical: {

@@ -73,7 +73,7 @@ Column ProfileParser::parse_column(const YAML::Node& key, const YAML::Node& node
       } else if (opaque_type_text(*text) &&
                  (scalar_is(node, "null_fraction", "1") || scalar_is(node, "dist", "weighted") ||
                   scalar_is(node, "dist", "array") || scalar_is(node, "dist", "document") ||
-                  node["generated"])) {
+                  scalar_is(node, "dist", "range") || node["generated"])) {
         // Any type PostgreSQL knows, for a column that is all NULL or draws
         // values written as that type's literals: what `stats` writes for a type
         // it does not generate, so the column and the indexes reading it exist on
@@ -382,6 +382,7 @@ void ProfileParser::parse_dist_params(const YAML::Node& node, Column& column,
   if (auto n = node["values"]) parse_values(n, column);
   if (d.kind == DistKind::kArray) parse_array_params(node, column);
   if (d.kind == DistKind::kDocument) parse_document_params(node, column);
+  if (d.kind == DistKind::kRange) parse_range_params(node, column);
   if (auto n = node["of"]) d.of = r_.string(n, "of").value_or("");
 }
 

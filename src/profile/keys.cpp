@@ -40,7 +40,8 @@ const std::vector<ProfileKey>& profile_keys() {
       {"column", "type", "string",
        "PostgreSQL type: bigint, integer, numeric(10,2), text, ..., a name of types:, or any "
        "type (text[], jsonb, ...) for a column that is all NULL (null_fraction: 1), weighted "
-       "over that type's literals, an array (dist: array) or a jsonb object (dist: document)"},
+       "over that type's literals, an array (dist: array), a jsonb object (dist: document) or a "
+       "range of int4range, int8range, numrange, daterange, tsrange or tstzrange (dist: range)"},
       {"column", "primary_key", "bool", "the column is the primary key"},
       {"column", "unique", "bool", "every value distinct (generated without storing them)"},
       {"column", "nullable", "bool", "allow NULL (implied by null_fraction > 0)"},
@@ -175,6 +176,22 @@ const std::vector<ProfileKey>& profile_keys() {
        "jsonb object holds"},
       {"dist", "keys", "map",
        "document: key -> {JSON value: weight} ('\"red\"': 3, '12': 1, '{\"a\": 1}': 1)"},
+      {"dist", "lower", "map",
+       "range: the lower bound's distribution, a map as a column's ({dist: uniform, min: "
+       "'2024-01-01', max: '2024-12-31'}) of the range's bound type"},
+      {"dist", "length", "map",
+       "range: the length's distribution (upper - lower, as pg_stats' range_length_histogram "
+       "measures it: seconds for tsrange and tstzrange, days for daterange, the difference for "
+       "numbers; whole for int4range, int8range, daterange), e.g. {dist: empirical, histogram: "
+       "[3600, 7200, 86400]}; a draw below 0 (below 1 for a whole length) counts as that"},
+      {"dist", "empty", "number", "range: share (0..1) of non-NULL rows holding 'empty'"},
+      {"dist", "lower_infinite", "number",
+       "range: share (0..1) of the non-empty ranges with no lower bound"},
+      {"dist", "upper_infinite", "number",
+       "range: share (0..1) of the non-empty ranges with no upper bound"},
+      {"dist", "bounds", "string",
+       "range: '[)' (the default; the only form of int4range, int8range and daterange, which "
+       "PostgreSQL canonicalises so), '[]', '(]' or '()'"},
       {"elements", "values", "map", "element literal -> share of non-NULL rows holding it (0..1]"},
       {"elements", "rest", "number",
        "share of non-NULL rows holding each element not in values (below the least of them); "
@@ -247,6 +264,10 @@ const std::vector<DistSpec>& distributions() {
       {DistKind::kChildNumber, "child_number", {"of", "start"}, {"of"}},
       {DistKind::kArray, "array", {"elements", "lengths"}, {"elements", "lengths"}},
       {DistKind::kDocument, "document", {"key_sets", "keys"}, {"key_sets", "keys"}},
+      {DistKind::kRange,
+       "range",
+       {"lower", "length", "empty", "lower_infinite", "upper_infinite", "bounds"},
+       {"lower", "length"}},
   };
   return kSpecs;
 }

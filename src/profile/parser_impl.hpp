@@ -99,6 +99,8 @@ class ProfileParser {
   // dist: array and dist: document (elements.cpp).
   void parse_array_params(const YAML::Node& node, Column& column);
   void parse_document_params(const YAML::Node& node, Column& column);
+  // dist: range (ranges.cpp): lower:, length:, the empty and unbounded shares, bounds:.
+  void parse_range_params(const YAML::Node& node, Column& column);
   // Reports `text` (written at `node`) unless it is a valid value of the column's type.
   void check_literal(const YAML::Node& node, const Column& column, const std::string& text);
   void check_dist_ranges(const YAML::Node& node, const Column& column, const std::string& what);

@@ -45,6 +45,8 @@ std::string_view to_string(DistKind kind) {
       return "array";
     case DistKind::kDocument:
       return "document";
+    case DistKind::kRange:
+      return "range";
   }
   return "?";
 }

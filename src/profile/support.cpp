@@ -98,6 +98,7 @@ class ValueChecker {
             as_case.dist = given_case.dist;
             check_column(table, as_case);
           }
+        for (const Column& part : range_part_columns(column)) check_column(table, part);
       }
     }
   }
@@ -122,7 +123,8 @@ class ValueChecker {
     const ColumnType& t = c.type;
     const DistKind kind = c.dist.kind;
     if (c.ref || kind == DistKind::kCopy || kind == DistKind::kWeighted ||
-        kind == DistKind::kEmpirical || kind == DistKind::kArray || kind == DistKind::kDocument)
+        kind == DistKind::kEmpirical || kind == DistKind::kArray || kind == DistKind::kDocument ||
+        kind == DistKind::kRange)
       return true;
     const char* makes = nullptr;
     bool ok = true;
@@ -279,6 +281,7 @@ class ValueChecker {
       case DistKind::kBernoulli:
       case DistKind::kArray:
       case DistKind::kDocument:
+      case DistKind::kRange:
         return std::nullopt;
     }
     return std::nullopt;

@@ -89,7 +89,7 @@ bool ProfileWriter::column(YAML::Emitter& out, const TableStats& t, const Column
                             "it",
                             c.type,
                             keyed        ? " and the column is a key"
-                            : c.not_null ? " and pg_stats holds none of its values"
+                            : c.not_null ? stats::no_values_reason(c)
                                          : ""));
       return false;
     }

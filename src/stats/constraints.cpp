@@ -11,7 +11,7 @@ namespace pgshape::stats {
 namespace {
 
 // Every catalog column read here means the same on PostgreSQL 15 to 18 (17 added
-// pg_stats' range_* columns, not read): one query per catalog serves every
+// pg_stats' range_* columns, which range_stats.cpp reads): one query per catalog serves every
 // supported source (the CrossVersion tests read 15, 17 and 18). A query that
 // must differ by version goes here, chosen by server_version_num.
 // What the object (classid, objid) depends on that a mirror does not get: members of

@@ -144,7 +144,7 @@ std::optional<std::string> write_element_column(YAML::Emitter& out, const Column
   if (c.type.size() > 2 && c.type.substr(c.type.size() - 2) == "[]")
     return write_array(out, c, rows);
   if (c.type == "jsonb") return write_document(out, c);
-  return std::nullopt;
+  return write_range_column(out, c);
 }
 
 }  // namespace pgshape::stats

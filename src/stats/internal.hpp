@@ -51,6 +51,12 @@ void read_extended_stats(pqxx::transaction_base& tx, const std::string& schema,
 // columns read (objects.cpp): catalog reads only, like the rest.
 void read_objects(pqxx::transaction_base& tx, const std::string& schema,
                   const std::map<int64_t, size_t>& by_oid, StatsSnapshot& snap);
+// The range statistics of `schema`'s range columns (range_stats.cpp): pg_stats'
+// range_* columns on PostgreSQL 17 and later, pg_statistic's slots before (a
+// superuser's, or a role granted SELECT on it); else each range column's
+// range_unread says why there are none.
+void read_range_stats(pqxx::transaction_base& tx, const std::string& schema,
+                      const std::map<int64_t, size_t>& by_oid, StatsSnapshot& snap);
 // The partitions of `schema`'s partitioned tables (pg_inherits), at every level
 // of sub-partitioning, into `snap.tables` (by_oid: table OID -> index); and a
 // parent's row count from its partitions' when nobody analyzed it; partitions.cpp.

@@ -130,6 +130,7 @@ StatsSnapshot read_stats(const std::string& dsn, const StatsOptions& options) {
   stats::read_constraints(tx, options.schema, by_oid, snap);
   for (const auto& row : tx.exec_params(kOtherObjectsSql, options.schema))
     snap.other_objects.push_back(row[0].as<std::string>());
+  stats::read_range_stats(tx, options.schema, by_oid, snap);
   stats::read_extended_stats(tx, options.schema, by_oid, snap);
   stats::read_objects(tx, options.schema, by_oid, snap);
   tx.commit();

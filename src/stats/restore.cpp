@@ -108,6 +108,15 @@ bool restore_column(pqxx::transaction_base& tx, const std::string& schema, const
     call.add("most_common_elem_freqs", real_array(c.mcef), "real[]");
   }
   if (!c.elem_counts.empty()) call.add("elem_count_histogram", real_array(c.elem_counts), "real[]");
+  // A range's statistics: what &&, @> and <@ estimate from.
+  if (c.range_empty) {
+    std::vector<std::string> lengths;
+    for (double l : c.range_lengths) lengths.push_back(fmt::format("{}", l));
+    call.add("range_empty_frac", number(*c.range_empty), "real");
+    call.add("range_length_histogram", array_literal(lengths), "text");  // given with the share
+    if (!c.range_bounds.empty())
+      call.add("range_bounds_histogram", array_literal(c.range_bounds), "text");
+  }
   const std::string sql =
       "SELECT pg_catalog.pg_restore_attribute_stats(" + call.sql.substr(2) + ")";
   return tx.exec_params(sql, pqxx::prepare::make_dynamic_params(call.values))[0][0].as<bool>();

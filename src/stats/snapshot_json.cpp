@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <cstdlib>
+
 #include "pgshape/error.hpp"
 #include "pgshape/stats.hpp"
 #include "pgshape/util.hpp"
@@ -87,6 +89,12 @@ std::string snapshot_to_json(const StatsSnapshot& s) {
       if (c.correlation) col["correlation"] = *c.correlation;
       if (!c.elem_counts.empty())
         col["elements"] = {{"mce", c.mce}, {"mcef", c.mcef}, {"counts", c.elem_counts}};
+      if (c.range_empty) {  // lengths as text: JSON has no infinity
+        std::vector<std::string> lengths;
+        for (double l : c.range_lengths) lengths.push_back(fmt::format("{}", l));
+        col["ranges"] = {
+            {"bounds", c.range_bounds}, {"lengths", lengths}, {"empty", *c.range_empty}};
+      }
       columns.push_back(std::move(col));
     }
     json table = {{"name", t.name},
@@ -142,6 +150,13 @@ StatsSnapshot snapshot_from_json(const std::string& text) {
           c.mce = je.value("mce", std::vector<std::string>{});
           c.mcef = je.value("mcef", std::vector<double>{});
           c.elem_counts = je.value("counts", std::vector<double>{});
+        }
+        if (jc.contains("ranges")) {
+          const auto& jr = jc.at("ranges");
+          c.range_bounds = jr.value("bounds", std::vector<std::string>{});
+          for (const auto& l : jr.value("lengths", std::vector<std::string>{}))
+            c.range_lengths.push_back(std::strtod(l.c_str(), nullptr));
+          c.range_empty = jr.value("empty", 0.0);
         }
         t.columns.push_back(std::move(c));
       }

@@ -50,11 +50,6 @@ constexpr const char* kPairOrder =
 // What fails on main: gaps of pgshape, each with why, listed so that the rest of
 // the acceptance is asserted meanwhile (an entry that passes is printed, to remove).
 const std::vector<Pending> kKnownGaps = {
-    {"column shipments.delivery_window",
-     "a range column: pg_stats of PostgreSQL 15/16 holds no range statistics, so stats has no "
-     "values for it and leaves the NOT NULL column out"},
-    {"index shipments.shipments_window", "it reads the range column left out"},
-    {"workload.sql:35", "it reads the range column left out"},
     {"workload.sql:11 [hot]", kPairOrder},
     {"workload.sql:12", kPairOrder},
     {"workload.sql:12 [rare]", kPairOrder},
