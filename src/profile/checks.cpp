@@ -14,6 +14,11 @@
 
 namespace pgshape::profile {
 
+// implied_keys.cpp: a one-column `foreign_keys:` entry, a constraint only, which
+// the multi-column key its column heads must imply.
+void check_implied_foreign_key(const CheckContext& ctx, const Table& table,
+                               const ForeignKeySpec& fk);
+
 int64_t CheckContext::max_rows(const Table& table) const {
   int64_t most = 1;
   for (const auto& scale : p.scales) most = std::max(most, p.rows(table, scale));
@@ -268,6 +273,8 @@ class KeyChecker {
   // parent.x), the others copy that row's key columns, and the parent's columns
   // are its primary key or a unique index (as PostgreSQL requires).
   void check_composite_foreign_key(const Table& table, const ForeignKeySpec& fk) {
+    if (fk.columns.size() == 1 && fk.ref_columns.size() == 1)
+      return check_implied_foreign_key(c_, table, fk);
     if (fk.columns.size() < 2 || fk.columns.size() != fk.ref_columns.size()) return;  // parsed
     const std::string what =
         fmt::format("foreign key {}({})", table.name, fmt::join(fk.columns, ", "));

@@ -18,6 +18,7 @@
 #include "pgshape/util.hpp"
 #include "stats/check_pattern.hpp"
 #include "stats/element_writer.hpp"
+#include "stats/implied_keys.hpp"
 #include "stats/internal.hpp"
 #include "stats/object_writer.hpp"
 #include "stats/pair_columns.hpp"
@@ -585,12 +586,22 @@ class Writer {
       if (!c || !p || !c->not_null || !profile_type(*c) || !profile_type(*p) ||
           !plain(fk.parent_columns[i]) || c->generated || !c->identity.empty())
         return nullptr;
-      if (usable_fk(t, fk.columns[i]) ||
+      if ((usable_fk(t, fk.columns[i]) &&
+           usable_fk(t, fk.columns[i]) != implied_fk(t, fk, fk.columns[i])) ||
           (fanout_ && (fanout_->fk == fk.columns[i] || fanout_->number == fk.columns[i] ||
                        fanout_->distinct == fk.columns[i])))
         return nullptr;  // the column is already another key's
     }
     return &fk;
+  }
+
+  // The one-column key on `column` that `composite` implies (stats/implied_keys.hpp).
+  const ForeignKeyStats* implied_fk(const TableStats& t, const ForeignKeyStats& composite,
+                                    const std::string& column) const {
+    return stats::implied_by_composite(snap_, t, composite, column,
+                                       [this](const TableStats& p, const ForeignKeyStats& f) {
+                                         return usable_fk(p, f.columns[0]) == &f;
+                                       });
   }
 
   // A parent's composite primary key the generator pairs (its first two
@@ -834,6 +845,12 @@ class Writer {
       stats::ObjectWriter::write_fk_actions(out, fk.actions);
       out << YAML::EndMap;
     }
+    stats::write_implied_keys(out, t, any_composite, [&](const ForeignKeyStats& fk) {
+      for (const auto& composite : t.foreign_keys)
+        if (composite_fk(t, composite) && implied_fk(t, composite, fk.columns[0]) == &fk)
+          return true;
+      return false;
+    });
     if (any_composite) out << YAML::EndSeq;
     for (const auto& other : t.other_constraints)
       leave_out(fmt::format("constraint {}.{}", t.name, other.substr(0, other.find(": "))),
@@ -1120,8 +1137,10 @@ class Writer {
     const ForeignKeyStats* fk = usable_fk(t, c.name);
     size_t in_composite = 0;
     const ForeignKeyStats* composite = composite_fk_of(t, c.name, in_composite);
+    const ForeignKeyStats* implied = composite ? implied_fk(t, *composite, c.name) : nullptr;
+    if (fk == implied) fk = nullptr;  // a constraint only: `composite` generates the column
     for (const auto& other : t.foreign_keys)
-      if (&other != fk && &other != composite &&
+      if (&other != fk && &other != composite && &other != implied &&
           std::find(other.columns.begin(), other.columns.end(), c.name) != other.columns.end())
         leave_out(fmt::format("foreign key {}.{}", t.name, other.name),
                   "multi-column, to a table or key not imported, or NOT NULL to its own table");
