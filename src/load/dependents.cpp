@@ -18,7 +18,8 @@ namespace pgshape::load {
 namespace {
 
 // $1: the schema. An object's place is pg_identify_object's schema (for a column,
-// its table's); an object with none (a trigger, policy, rule, default) lives
+// its table's), which is quoted as an identifier ("help-desk", "Sales"): it is
+// compared with quote_ident($1); an object with none (a trigger, policy, rule, default) lives
 // where the objects it belongs to live, its 'a'uto dependencies (a trigger's
 // table, a default's column). One that belongs to nothing in the schema — a cast,
 // an extension, a publication's membership, an event trigger — is database-wide,
@@ -54,19 +55,19 @@ WITH RECURSIVE target AS (
            w.via_classid <> 0 AND ((w.via_classid = 'pg_catalog.pg_namespace'::pg_catalog.regclass
                                     AND w.via_objid = (SELECT oid FROM target)) OR
              (pg_catalog.pg_identify_object(w.via_classid, w.via_objid, w.via_objsubid)).schema
-               IS NOT DISTINCT FROM $1) DESC,
+               IS NOT DISTINCT FROM pg_catalog.quote_ident($1)) DESC,
            w.via_classid, w.via_objid, w.via_objsubid
 ), judged AS (
   SELECT r.*,
     CASE WHEN r.classid = 'pg_catalog.pg_namespace'::pg_catalog.regclass
               AND r.objid = (SELECT oid FROM target) THEN true
-         WHEN r.place IS NOT NULL THEN r.place IN ($1, 'pg_toast')
+         WHEN r.place IS NOT NULL THEN r.place IN (pg_catalog.quote_ident($1), 'pg_toast')
          ELSE coalesce((
            SELECT bool_and((d.refclassid = 'pg_catalog.pg_namespace'::pg_catalog.regclass
                             AND d.refobjid = (SELECT oid FROM target))
                            OR (pg_catalog.pg_identify_object(d.refclassid, d.refobjid,
                                                              d.refobjsubid)).schema
-                              IS NOT DISTINCT FROM $1)
+                              IS NOT DISTINCT FROM pg_catalog.quote_ident($1))
            FROM pg_catalog.pg_depend d
            WHERE d.classid = r.classid AND d.objid = r.objid AND d.objsubid = r.objsubid
              AND d.deptype = 'a'), false)

@@ -141,12 +141,17 @@ void add_finish_tasks(std::vector<LoadTask>& tasks, const Profile& profile,
                       .run = {}};
     std::vector<std::string> adds;
     std::vector<std::string> names;  // for progress
-    size_t b = 0;                    // foreign_key_builds follows the columns' order
-    for (const auto& column : table.columns) {
-      if (!column.ref) continue;
+    // foreign_key_builds follows the columns' order, then the one-column entries'.
+    std::vector<const Column*> refs;
+    std::vector<std::string> parent_of;
+    for (const auto& column : table.columns)
+      if (column.ref) refs.push_back(&column), parent_of.push_back(column.ref->table);
+    for (const auto& fk : table.foreign_keys)
+      if (fk.columns.size() == 1) parent_of.push_back(fk.ref_table);
+    for (size_t b = 0; b < builds.size(); ++b) {
       adds.push_back(std::move(builds[b].add));
       names.push_back(builds[b].name);
-      const size_t parent = table_index(column.ref->table);
+      const size_t parent = table_index(parent_of[b]);
       if (std::find(parents[t].begin(), parents[t].end(), parent) == parents[t].end()) {
         parents[t].push_back(parent);
         if (parent != t) {
@@ -154,8 +159,12 @@ void add_finish_tasks(std::vector<LoadTask>& tasks, const Profile& profile,
           add_keys.locks.emplace_back(profile.tables[parent].name, TableLock::kExclusive);
         }
       }
-      for (auto& step : validate_steps(table, column, std::move(builds[b++].validate)))
-        validates[t].push_back(std::move(step));
+      if (b >= refs.size()) {  // a one-column `foreign_keys:` entry
+        if (!builds[b].validate.empty()) validates[t].push_back(std::move(builds[b].validate));
+      } else {
+        for (auto& step : validate_steps(table, *refs[b], std::move(builds[b].validate)))
+          validates[t].push_back(std::move(step));
+      }
       validate_cost[t] += static_cast<double>(rows[t]) * kValidatePerRow;
     }
     add_keys.run = [adds = std::move(adds)](RawConnection& c) {

@@ -142,6 +142,10 @@ LoadScript load_script(const Profile& profile, const LoadOptions& options) {
       for (auto& step : load::validate_steps(table, column, std::move(builds[b++].validate)))
         validates.push_back(std::move(step));
     }
+    for (; b < builds.size(); ++b) {  // one-column `foreign_keys:` entries
+      statement(builds[b].add);
+      if (!builds[b].validate.empty()) validates.push_back(std::move(builds[b].validate));
+    }
   }
 
   section("statistics");

@@ -194,6 +194,23 @@ std::vector<ForeignKeyBuild> foreign_key_builds(std::string_view schema, const T
                      target, name, columns, qualified(schema, c.ref->table), ref_columns, actions),
          fmt::format("ALTER TABLE {} VALIDATE CONSTRAINT {}", target, name)});
   }
+  // Then one per one-column `foreign_keys:` entry (a constraint only, that the
+  // multi-column key its column heads implies), in their order.
+  Table bare;  // no multi-column key: a column's own key name
+  bare.name = table.name;
+  for (const auto& fk : table.foreign_keys) {
+    const Column* column = fk.columns.size() == 1 ? table.find_column(fk.columns[0]) : nullptr;
+    if (!column) continue;
+    const std::string unquoted = foreign_key_name(bare, *column);
+    const std::string name = quote_ident(unquoted);
+    out.push_back(
+        {table.name, unquoted,
+         fmt::format("ALTER TABLE {} ADD CONSTRAINT {} FOREIGN KEY ({}) REFERENCES {} "
+                     "({}){} NOT VALID",
+                     target, name, key_columns(fk.columns), qualified(schema, fk.ref_table),
+                     key_columns(fk.ref_columns), fk.actions.sql()),
+         fmt::format("ALTER TABLE {} VALIDATE CONSTRAINT {}", target, name)});
+  }
   // PostgreSQL 15 refuses NOT VALID foreign keys on a partitioned table: added
   // valid (checked as it is added), nothing left to validate.
   constexpr std::string_view kNotValid = " NOT VALID";

@@ -14,6 +14,12 @@
 #include "profile/key_checker.hpp"
 
 namespace pgshape::profile {
+
+// implied_keys.cpp: a one-column `foreign_keys:` entry, a constraint only, which
+// the multi-column key its column heads must imply.
+void check_implied_foreign_key(const CheckContext& ctx, const Table& table,
+                               const ForeignKeySpec& fk);
+
 namespace {
 
 bool types_compatible(const ColumnType& a, const ColumnType& b) {
@@ -179,6 +185,8 @@ void KeyChecker::check_child_number(const Table& table, const Column& c) {
 // parent.x), the others copy that row's key columns, and the parent's columns
 // are its primary key or a unique index (as PostgreSQL requires).
 void KeyChecker::check_composite_foreign_key(const Table& table, const ForeignKeySpec& fk) {
+  if (fk.columns.size() == 1 && fk.ref_columns.size() == 1)
+    return check_implied_foreign_key(c_, table, fk);
   if (fk.columns.size() < 2 || fk.columns.size() != fk.ref_columns.size()) return;  // parsed
   const std::string what =
       fmt::format("foreign key {}({})", table.name, fmt::join(fk.columns, ", "));

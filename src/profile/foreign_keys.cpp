@@ -44,9 +44,9 @@ ForeignKeySpec ProfileParser::parse_foreign_key(const YAML::Node& node, const Ta
   if (!r_.check_map(node, what, section_keys("foreign_key"))) return out;
   if (auto n = node["columns"]) {
     out.columns = column_list(n, table, what, "names");
-    if (out.columns.size() < 2)
-      r_.error("profile.bad-key", n, fmt::format("{} needs two or more columns", what),
-               "a one-column foreign key is the column's ref:");
+    if (out.columns.empty())
+      r_.error("profile.bad-key", n, fmt::format("{} names no column", what),
+               "write e.g. columns: [order_id, line_no]");
   } else {
     r_.error("profile.missing-key", node, fmt::format("{} has no 'columns'", what),
              "write e.g. columns: [order_id, line_no]");

@@ -149,8 +149,12 @@ const std::vector<ProfileKey>& profile_keys() {
       {"left_out", "reason", "string", "why"},
       {"table", "foreign_keys", "list",
        "multi-column foreign keys: {columns: [a, b], ref: parent(x, y)}; `a` is `ref: parent.x`, "
-       "the others `dist: copy, from: a.y`"},
-      {"foreign_key", "columns", "list", "the child's columns, in key order (two or more)"},
+       "the others `dist: copy, from: a.y`. A one-column entry {columns: [a], ref: t(k)} is a "
+       "constraint only, for a key the multi-column one implies (`a`'s parent column is a NOT "
+       "NULL `ref: t.k`): tenant_id -> tenants(id) beside (tenant_id, user_id) -> "
+       "users(tenant_id, id)"},
+      {"foreign_key", "columns", "list",
+       "the child's columns, in key order (two or more; one for an implied key)"},
       {"foreign_key", "ref", "string", "the parent's key: parent(x, y), the same count of columns"},
       {"column", "identity", "string",
        "always or by default: GENERATED ... AS IDENTITY (values still generated; the sequence "

@@ -116,8 +116,10 @@ bool ProfileWriter::column(YAML::Emitter& out, const TableStats& t, const Column
   const ForeignKeyStats* fk = usable_fk(t, c.name);
   size_t in_composite = 0;
   const ForeignKeyStats* composite = composite_fk_of(t, c.name, in_composite);
+  const ForeignKeyStats* implied = composite ? implied_fk(t, *composite, c.name) : nullptr;
+  if (fk == implied) fk = nullptr;  // a constraint only: `composite` generates the column
   for (const auto& other : t.foreign_keys)
-    if (&other != fk && &other != composite &&
+    if (&other != fk && &other != composite && &other != implied &&
         std::find(other.columns.begin(), other.columns.end(), c.name) != other.columns.end())
       leave_out(fmt::format("foreign key {}.{}", t.name, other.name),
                 "multi-column, to a table or key not imported, or NOT NULL to its own table");

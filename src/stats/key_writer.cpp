@@ -3,6 +3,7 @@
 // from a parent row, composite keys made unique by pairing.
 #include <cstdlib>
 
+#include "stats/implied_keys.hpp"
 #include "stats/profile_writer_parts.hpp"
 
 namespace pgshape::stats {
@@ -117,12 +118,22 @@ const ForeignKeyStats* ProfileWriter::composite_fk(const TableStats& t,
     if (!c || !p || !c->not_null || !profile_type(*c) || !profile_type(*p) ||
         !plain(fk.parent_columns[i]) || c->generated || !c->identity.empty())
       return nullptr;
-    if (usable_fk(t, fk.columns[i]) ||
+    if ((usable_fk(t, fk.columns[i]) &&
+         usable_fk(t, fk.columns[i]) != implied_fk(t, fk, fk.columns[i])) ||
         (fanout_ && (fanout_->fk == fk.columns[i] || fanout_->number == fk.columns[i] ||
                      fanout_->distinct == fk.columns[i])))
       return nullptr;  // the column is already another key's
   }
   return &fk;
+}
+
+const ForeignKeyStats* ProfileWriter::implied_fk(const TableStats& t,
+                                                 const ForeignKeyStats& composite,
+                                                 const std::string& column) const {
+  return stats::implied_by_composite(snap_, t, composite, column,
+                                     [this](const TableStats& p, const ForeignKeyStats& f) {
+                                       return usable_fk(p, f.columns[0]) == &f;
+                                     });
 }
 
 // A parent's composite primary key the generator pairs (its first two

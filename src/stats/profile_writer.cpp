@@ -4,6 +4,7 @@
 // name the same indexes on the mirror.
 #include "pgshape/pg.hpp"
 #include "pgshape/util.hpp"
+#include "stats/implied_keys.hpp"
 #include "stats/profile_writer_parts.hpp"
 
 namespace pgshape {
@@ -144,6 +145,11 @@ void ProfileWriter::table(YAML::Emitter& out, const TableStats& t) {
     stats::ObjectWriter::write_fk_actions(out, fk.actions);
     out << YAML::EndMap;
   }
+  stats::write_implied_keys(out, t, any_composite, [&](const ForeignKeyStats& fk) {
+    for (const auto& composite : t.foreign_keys)
+      if (composite_fk(t, composite) && implied_fk(t, composite, fk.columns[0]) == &fk) return true;
+    return false;
+  });
   if (any_composite) out << YAML::EndSeq;
   for (const auto& other : t.other_constraints)
     leave_out(fmt::format("constraint {}.{}", t.name, other.substr(0, other.find(": "))),

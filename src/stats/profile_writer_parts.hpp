@@ -153,6 +153,10 @@ class ProfileWriter {
   // its key, so every pair exists.
   const ForeignKeyStats* composite_fk(const TableStats& t, const ForeignKeyStats& fk) const;
 
+  // The one-column key on `column` that `composite` implies (stats/implied_keys.hpp).
+  const ForeignKeyStats* implied_fk(const TableStats& t, const ForeignKeyStats& composite,
+                                    const std::string& column) const;
+
   // A parent's composite primary key the generator pairs (its first two
   // columns drawn by their own distributions, not copied through a key).
   bool paired_key(const TableStats& parent) const;
