@@ -87,9 +87,15 @@ class PairLayout {
   int64_t moved_ = 0;
   std::vector<int64_t> sizes_;       // descending
   std::vector<int64_t> counts_;      // descending (before moves), as laid out
-  std::vector<uint64_t> run_start_;  // C_j
-  // The first run of each block of 2^block_shift_ positions: a search
-  // within a block, not over every run (about as many blocks as runs).
+  std::vector<uint64_t> run_start_;  // C_j, while the runs are laid out
+  // Consecutive runs of one count: member j >= `member` of the segment
+  // starts at start + (j - member) * count.
+  struct Segment {
+    uint64_t start, member, count;
+  };
+  std::vector<Segment> segments_;
+  // The first segment of each block of 2^block_shift_ positions: a search
+  // within a block, not over every segment (about as many blocks as segments).
   int block_shift_ = 0;
   std::vector<uint32_t> block_run_;
   std::vector<uint64_t> level_;       // distinct sizes ascending: u_1 < u_2 < ...

@@ -239,15 +239,26 @@ PairLayout::PairLayout(std::vector<int64_t> family_sizes, std::vector<int64_t> m
     run_start_.push_back(position);
     position += static_cast<uint64_t>(take);
   }
-  while (block_shift_ < 63 && (total >> block_shift_) > counts_.size()) ++block_shift_;
+  // Runs of equal count side by side are one segment: a skewed domain has
+  // far fewer distinct counts than values, and a row's member is found by a
+  // division in its segment, within a table that stays in cache.
+  for (size_t j = 0, next = 0; j < counts_.size() && run_start_[j] < total; ++j) {
+    const auto c = static_cast<uint64_t>(counts_[j]);
+    if (c == 0) continue;  // a run cut to nothing: the next one starts a segment
+    if (segments_.empty() || segments_.back().count != c || next != j)
+      segments_.push_back({run_start_[j], static_cast<uint64_t>(j), c});
+    next = j + 1;
+  }
+  std::vector<uint64_t>().swap(run_start_);
+  while (block_shift_ < 63 && (total >> block_shift_) > segments_.size()) ++block_shift_;
   const uint64_t blocks = total ? ((total - 1) >> block_shift_) + 1 : 0;
   block_run_.reserve(static_cast<size_t>(blocks) + 1);
   for (uint64_t b = 0, j = 0; b < blocks; ++b) {
     const uint64_t first = b << block_shift_;
-    while (j + 1 < run_start_.size() && run_start_[j + 1] <= first) ++j;
+    while (j + 1 < segments_.size() && segments_[j + 1].start <= first) ++j;
     block_run_.push_back(static_cast<uint32_t>(j));
   }
-  block_run_.push_back(static_cast<uint32_t>(run_start_.size()));
+  block_run_.push_back(static_cast<uint32_t>(segments_.size()));
   if (position < total)
     throw InternalError(
         fmt::format("{}: {} rows need more distinct pairs than the key's values give ({} laid out)",
@@ -273,11 +284,13 @@ void PairLayout::cell(uint64_t position, uint64_t& r, uint64_t& offset, uint64_t
 void PairLayout::locate(uint64_t position, uint64_t& family, uint64_t& member) const {
   uint64_t r = 0, height = 0;
   cell(position, r, family, height);
-  // Runs of count 0 lie at the end (they start at rows()): never found.
   const uint64_t b = position >> block_shift_;
-  const auto from = run_start_.begin() + block_run_[b];
-  const auto to = run_start_.begin() + std::min<size_t>(block_run_[b + 1] + 1, run_start_.size());
-  member = static_cast<uint64_t>(std::upper_bound(from, to, position) - run_start_.begin() - 1);
+  const auto from = segments_.begin() + block_run_[b];
+  const auto to = segments_.begin() + std::min<size_t>(block_run_[b + 1] + 1, segments_.size());
+  const Segment& s = *(std::upper_bound(from, to, position,
+                                        [](uint64_t p, const Segment& x) { return p < x.start; }) -
+                       1);
+  member = s.member + (position - s.start) / s.count;
 }
 
 }  // namespace pgshape
