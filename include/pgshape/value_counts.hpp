@@ -52,4 +52,13 @@ void sort_counts(ValueCounts& d);
 // kinds or past counts_rank_limit.
 std::optional<ValueCounts> skewed_rank_counts(const Distribution& d, int64_t rows);
 
+// Weighted values (keys: the value's index): each the floor of its share of
+// the rows, the rows left over to the largest remainders (ties to the earlier
+// value), as a weighted column's quotas; nullopt without a positive weight.
+std::optional<ValueCounts> weighted_counts(const Distribution& d, int64_t rows);
+
+// `span` equally likely integers (keys: offsets from the first): even counts,
+// or `rows` values spread over the span when it holds more than the rows.
+ValueCounts uniform_counts(uint64_t span, int64_t rows);
+
 }  // namespace pgshape

@@ -80,7 +80,9 @@ class SkewedRank : public ColumnGenerator, public DomainSource {
 class Weighted : public ColumnGenerator, public DomainSource {
  public:
   explicit Weighted(const ColumnContext& c)
-      : values_(c.column->dist.values), kind_(literal_kind(c.column->type)) {
+      : dist_(&c.column->dist),
+        values_(c.column->dist.values),
+        kind_(literal_kind(c.column->type)) {
     // Parsed once here, not per row; text datums point into values_, which
     // never changes after construction.
     for (const auto& v : values_) {
@@ -89,7 +91,6 @@ class Weighted : public ColumnGenerator, public DomainSource {
     }
     std::vector<double> weights(c.column->dist.weights.begin(), c.column->dist.weights.end());
     weights.resize(datums_.size(), 0);
-    weights_ = weights;
     if (places_own_nulls(*c.column) && c.column->null_fraction > 0 && !datums_.empty()) {
       // The weights share the non-NULL rows; NULL is the last slot.
       const double null = std::min(c.column->null_fraction, 1.0);
@@ -112,17 +113,7 @@ class Weighted : public ColumnGenerator, public DomainSource {
   }
   // The quotas themselves, over the values alone (a pair key's NULLs are drawn on top).
   std::optional<ValueDomain> domain(int64_t rows) const override {
-    ValueDomain d;
-    const std::vector<uint64_t> counts =
-        largest_remainder(weights_, static_cast<uint64_t>(std::max<int64_t>(rows, 0)));
-    for (size_t i = 0; i < counts.size(); ++i)
-      if (counts[i] > 0) {
-        d.counts.push_back(static_cast<int64_t>(counts[i]));
-        d.keys.push_back(i);
-      }
-    if (d.counts.empty()) return std::nullopt;
-    sort_counts(d);
-    return d;
+    return weighted_counts(*dist_, rows);
   }
   void fill_keys(const Selection& keys, ColumnVector& out) const override {
     out.reset(kind_, keys.size());
@@ -131,7 +122,7 @@ class Weighted : public ColumnGenerator, public DomainSource {
   }
 
  private:
-  std::vector<double> weights_;  // of the values, without a NULL slot
+  const Distribution* dist_;  // in the profile, which outlives the generator
   std::vector<std::string> values_;
   Datum::Kind kind_;
   std::vector<Datum> datums_;

@@ -112,8 +112,7 @@ class Uniform : public ColumnGenerator, public DomainSource {
   // Integers equally likely: as even as the rows allow, spread over the whole span.
   std::optional<ValueDomain> domain(int64_t rows) const override {
     if (!discrete_ || permutation_ || rows <= 0) return std::nullopt;
-    if (span_ >= static_cast<uint64_t>(rows)) return even_counts(span_, rows);
-    return quantile_counts(span_, rows, [](uint64_t) { return 1.0; });
+    return uniform_counts(span_, rows);
   }
   void fill_keys(const Selection& keys, ColumnVector& out) const override {
     out.reset(Datum::Kind::kInt, keys.size());

@@ -250,6 +250,8 @@ PairLayout::PairLayout(std::vector<int64_t> family_sizes, std::vector<int64_t> m
     next = j + 1;
   }
   std::vector<uint64_t>().swap(run_start_);
+  values_ = counts_.size();
+  std::vector<int64_t>().swap(counts_);  // the segments say them
   while (block_shift_ < 63 && (total >> block_shift_) > segments_.size()) ++block_shift_;
   const uint64_t blocks = total ? ((total - 1) >> block_shift_) + 1 : 0;
   block_run_.reserve(static_cast<size_t>(blocks) + 1);
@@ -263,6 +265,18 @@ PairLayout::PairLayout(std::vector<int64_t> family_sizes, std::vector<int64_t> m
     throw InternalError(
         fmt::format("{}: {} rows need more distinct pairs than the key's values give ({} laid out)",
                     why, rows_, position));
+}
+
+std::vector<int64_t> PairLayout::member_counts() const {
+  std::vector<int64_t> out(values_, 0);
+  for (size_t k = 0; k < segments_.size(); ++k) {
+    const uint64_t end =
+        k + 1 < segments_.size() ? segments_[k + 1].start : static_cast<uint64_t>(rows_);
+    const Segment& s = segments_[k];
+    for (uint64_t j = s.member; j < s.member + (end - s.start) / s.count; ++j)
+      out[static_cast<size_t>(j)] = static_cast<int64_t>(s.count);
+  }
+  return out;
 }
 
 uint64_t PairLayout::height_at(uint64_t r) const {

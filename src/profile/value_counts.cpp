@@ -104,4 +104,49 @@ std::optional<ValueCounts> skewed_rank_counts(const Distribution& d, int64_t row
       hot > 0 ? 1.0L : tail);
 }
 
+std::optional<ValueCounts> weighted_counts(const Distribution& d, int64_t rows) {
+  const size_t n = d.values.size();
+  std::vector<long double> weight(n, 0);
+  long double total = 0;
+  for (size_t i = 0; i < n; ++i) {
+    const double w = i < d.weights.size() ? d.weights[i] : 0.0;
+    weight[i] = w > 0 ? w : 0;
+    total += weight[i];
+  }
+  if (n == 0 || !(total > 0) || rows <= 0) return std::nullopt;
+  std::vector<int64_t> counts(n, 0);
+  std::vector<long double> remainder(n, 0);
+  int64_t given = 0;
+  for (size_t i = 0; i < n; ++i) {
+    const long double share = weight[i] / total * static_cast<long double>(rows);
+    counts[i] = std::min<int64_t>(rows - given, static_cast<int64_t>(share));
+    given += counts[i];
+    remainder[i] = share - static_cast<long double>(counts[i]);
+  }
+  std::vector<size_t> order(n);
+  std::iota(order.begin(), order.end(), size_t{0});
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return remainder[a] > remainder[b]; });
+  while (given < rows)  // one round but for long double rounding at huge sizes
+    for (size_t i : order)
+      if (given < rows && weight[i] > 0) ++counts[i], ++given;
+  ValueCounts out;
+  for (size_t i = 0; i < n; ++i)
+    if (counts[i] > 0) out.counts.push_back(counts[i]), out.keys.push_back(i);
+  sort_counts(out);
+  return out;
+}
+
+ValueCounts uniform_counts(uint64_t span, int64_t rows) {
+  if (span >= static_cast<uint64_t>(std::max<int64_t>(rows, 0))) return even_counts(span, rows);
+  // Fewer values than rows: rows / span each, the rest one more for the first values.
+  ValueCounts out;
+  const auto n = static_cast<uint64_t>(rows);
+  for (uint64_t k = 0; k < span; ++k) {
+    const auto c = static_cast<int64_t>(n / span + (k < n % span ? 1 : 0));
+    if (c > 0) out.counts.push_back(c), out.keys.push_back(k);
+  }
+  return out;
+}
+
 }  // namespace pgshape
