@@ -106,12 +106,11 @@ class PairLayout {
 
   int64_t rows_ = 0;
   int64_t moved_ = 0;
-  std::vector<int64_t> sizes_;       // descending
-  std::vector<int64_t> counts_;      // descending, while the runs are laid out
-  size_t values_ = 0;                // member values
-  std::vector<uint64_t> run_start_;  // C_j, while the runs are laid out
-  // Consecutive runs of one count: member j >= `member` of the segment
-  // starts at start + (j - member) * count.
+  std::vector<int64_t> sizes_;   // descending
+  std::vector<int64_t> counts_;  // descending, while the runs are laid out
+  size_t values_ = 0;            // member values
+  // Consecutive runs of one count (the run of member j at C_j): member
+  // j >= `member` of the segment starts at start + (j - member) * count.
   struct Segment {
     uint64_t start, member, count;
   };

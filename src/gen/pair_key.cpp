@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 #include <algorithm>
+#include <cstdio>
 #include <numeric>
 #include <utility>
 
@@ -29,6 +30,19 @@ uint64_t value_hash(const ColumnVector& v, size_t i, const ColumnType& type) {
   if (type.kind == PgType::kChar)
     while (!text.empty() && text.back() == ' ') text.pop_back();
   return hash_name(text);
+}
+
+// Rows the layout moves take another value than their distribution gave
+// them: said once per key, when more than a trivial share (a per-mille), as
+// the planner may see the shift.
+void note_moved(const std::string& key, int64_t moved, int64_t rows) {
+  if (rows <= 0 || moved * 1000 <= rows) return;
+  fmt::print(stderr,
+             "pgshape: note: {}: {} of {} rows ({:.1f} %) hold another value than their "
+             "columns' distributions give, so that every pair is distinct (a value more "
+             "frequent than the first column has values, or a first-column value more "
+             "frequent than the others have)\n",
+             key, moved, rows, 100.0 * static_cast<double>(moved) / static_cast<double>(rows));
 }
 
 }  // namespace
@@ -143,8 +157,9 @@ void PairSource::prepare() const {
     for (const auto& m : member_values_) makers.push_back(m.get());
     for (const Column* m : members_) names += ", " + m->name;
     Domain members = domain(makers, members_);
-    layout_.emplace(std::move(families.counts), std::move(members.counts),
-                    fmt::format("composite key ({}) of {}", names, table_->name));
+    const std::string key = fmt::format("composite key ({}) of {}", names, table_->name);
+    layout_.emplace(std::move(families.counts), std::move(members.counts), key);
+    note_moved(key, layout_->moved(), rows_);
     family_keys_ = std::move(families.keys);
     member_keys_ = std::move(members.keys);
     family_from_ = families.from;

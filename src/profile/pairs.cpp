@@ -177,7 +177,8 @@ PairLayout::PairLayout(std::vector<int64_t> family_sizes, std::vector<int64_t> m
                        const std::string& why)
     : sizes_(std::move(family_sizes)), counts_(std::move(member_counts)) {
   std::sort(sizes_.begin(), sizes_.end(), std::greater<>());
-  std::sort(counts_.begin(), counts_.end(), std::greater<>());
+  if (!std::is_sorted(counts_.begin(), counts_.end(), std::greater<>()))
+    std::sort(counts_.begin(), counts_.end(), std::greater<>());
   while (!sizes_.empty() && sizes_.back() <= 0) sizes_.pop_back();
   for (int64_t s : sizes_) rows_ += s;
   // A family larger than there are member values cannot hold distinct ones:
@@ -216,12 +217,22 @@ PairLayout::PairLayout(std::vector<int64_t> family_sizes, std::vector<int64_t> m
   // least the columns left: when they are just enough, a run finishes its
   // column, and the next starts a column of its own.
   const uint64_t columns = sizes_.empty() ? 0 : static_cast<uint64_t>(sizes_.front());
+  // Runs of equal count side by side are one segment: a skewed domain has
+  // far fewer distinct counts than values, and a row's member is found by a
+  // division in its segment, within a table that stays in cache. A run cut
+  // to nothing ends a segment.
+  size_t next = 0;
+  const auto add = [&](size_t j, uint64_t start, uint64_t c) {
+    if (c == 0) return;
+    if (segments_.empty() || segments_.back().count != c || next != j)
+      segments_.push_back({start, static_cast<uint64_t>(j), c});
+    next = j + 1;
+  };
   for (size_t j = 0; j < counts_.size(); ++j) {
     int64_t& count = counts_[j];
     if (position >= total) {
       carry += count;
       count = 0;
-      run_start_.push_back(position);
       continue;
     }
     uint64_t r = 0, offset = 0, height = 0;
@@ -236,20 +247,9 @@ PairLayout::PairLayout(std::vector<int64_t> family_sizes, std::vector<int64_t> m
     if (take < count) moved_ += count - take;
     carry = want - take;
     count = take;
-    run_start_.push_back(position);
+    add(j, position, static_cast<uint64_t>(take));
     position += static_cast<uint64_t>(take);
   }
-  // Runs of equal count side by side are one segment: a skewed domain has
-  // far fewer distinct counts than values, and a row's member is found by a
-  // division in its segment, within a table that stays in cache.
-  for (size_t j = 0, next = 0; j < counts_.size() && run_start_[j] < total; ++j) {
-    const auto c = static_cast<uint64_t>(counts_[j]);
-    if (c == 0) continue;  // a run cut to nothing: the next one starts a segment
-    if (segments_.empty() || segments_.back().count != c || next != j)
-      segments_.push_back({run_start_[j], static_cast<uint64_t>(j), c});
-    next = j + 1;
-  }
-  std::vector<uint64_t>().swap(run_start_);
   values_ = counts_.size();
   std::vector<int64_t>().swap(counts_);  // the segments say them
   while (block_shift_ < 63 && (total >> block_shift_) > segments_.size()) ++block_shift_;

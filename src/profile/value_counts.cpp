@@ -3,7 +3,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <numeric>
+#include <utility>
 
 namespace pgshape {
 
@@ -41,6 +43,9 @@ std::optional<ValueCounts> quantile_counts(uint64_t ranks, int64_t rows,
   }
   if (!(total > 0)) return std::nullopt;
   ValueCounts d;
+  const auto most = static_cast<size_t>(std::min<uint64_t>(ranks, static_cast<uint64_t>(rows)));
+  d.counts.reserve(most);
+  d.keys.reserve(most);
   long double cum = 0;
   int64_t given = 0;
   const long double scale = static_cast<long double>(rows) / total;
@@ -72,15 +77,18 @@ ValueCounts even_counts(uint64_t span, int64_t rows) {
 
 void sort_counts(ValueCounts& d) {
   if (std::is_sorted(d.counts.begin(), d.counts.end(), std::greater<>())) return;
-  std::vector<size_t> order(d.counts.size());
-  std::iota(order.begin(), order.end(), size_t{0});
-  std::stable_sort(order.begin(), order.end(),
-                   [&](size_t a, size_t b) { return d.counts[a] > d.counts[b]; });
-  std::vector<int64_t> counts(order.size());
-  std::vector<uint64_t> keys(order.size());
-  for (size_t i = 0; i < order.size(); ++i)
-    counts[i] = d.counts[order[i]], keys[i] = d.keys[order[i]];
-  d.counts = std::move(counts);
+  // A counting sort by count: the counts take few distinct values (a zipf's
+  // tail is all ones), so one map of them and one new vector of keys, the
+  // counts rewritten in place; stable, so equal counts keep key order.
+  std::map<int64_t, size_t, std::greater<>> at;  // count -> where its values go
+  for (int64_t c : d.counts) ++at[c];
+  size_t next = 0;
+  for (auto& entry : at) next += std::exchange(entry.second, next);
+  std::vector<uint64_t> keys(d.keys.size());
+  for (size_t i = 0; i < d.counts.size(); ++i) keys[at[d.counts[i]]++] = d.keys[i];
+  size_t i = 0;
+  for (const auto& entry : at)
+    while (i < entry.second) d.counts[i++] = entry.first;
   d.keys = std::move(keys);
 }
 
