@@ -18,7 +18,7 @@ int64_t counts_rank_limit(int64_t rows) {
 long double zipf_total(int64_t n, double s) {
   long double h = 0;
   const int64_t direct = std::min<int64_t>(n, int64_t{1} << 16);
-  for (int64_t k = direct; k >= 1; --k) h += std::pow(static_cast<long double>(k), -s);
+  for (int64_t k = direct; k >= 1; --k) h += std::pow(static_cast<double>(k), -s);
   if (n == direct) return h;
   // sum over (a, b] of f = integral + (f(b) - f(a)) / 2 + (f'(b) - f'(a)) / 12, f = x^-s.
   const auto a = static_cast<long double>(direct), b = static_cast<long double>(n);
@@ -53,8 +53,9 @@ std::optional<ValueCounts> quantile_counts(uint64_t ranks, int64_t rows,
     cum += std::max(0.0, share(k));
     // A known total may differ from the sum in its last bits: the last rank takes what is left.
     const int64_t upto =
-        k + 1 == ranks ? rows
-                       : std::min<int64_t>(rows, std::llround(static_cast<double>(cum * scale)));
+        k + 1 == ranks
+            ? rows
+            : std::min<int64_t>(rows, static_cast<int64_t>(static_cast<double>(cum * scale) + 0.5));
     if (upto > given) {
       d.counts.push_back(upto - given);
       d.keys.push_back(k);
