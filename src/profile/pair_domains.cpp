@@ -36,8 +36,11 @@ std::optional<ValueCounts> pair_value_counts(const Column& c, int64_t rows, int6
 
 std::optional<PairFit> pair_fit(const Table& t, const PairKey& key, int64_t rows) {
   if (key.members.size() != 1 || rows <= 0) return std::nullopt;
-  // Validation walks every scale point: domains of a few million ranks at most.
-  constexpr int64_t kMaxRanks = int64_t{1} << 23;
+  // Validation walks every scale point, and every load validates: domains
+  // of a million ranks at most (a few ms). A thin domain is one of about as
+  // many values as rows, so this reaches the keys the bounds let through
+  // wrongly at all but the largest sizes; past it the bounds alone decide.
+  constexpr int64_t kMaxRanks = int64_t{1} << 20;
   if (rows > kMaxRanks) return std::nullopt;
   std::optional<ValueCounts> families = pair_value_counts(t.columns[key.family], rows, kMaxRanks);
   if (!families) return std::nullopt;
