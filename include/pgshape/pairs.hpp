@@ -11,10 +11,12 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "pgshape/profile.hpp"
+#include "pgshape/value_counts.hpp"
 
 namespace pgshape {
 
@@ -53,6 +55,25 @@ int64_t distinct_values_bound(const Column& column, int64_t rows);
 // need at least that share of the rows in distinct values.
 double largest_share(const Column& column, int64_t rows);
 
+// The exact counts a pair key's column lays out over `rows` rows, read from
+// its distribution (pgshape/value_counts.hpp: zipf and hot-set ranks,
+// weighted values, uniform integers); nullopt when it cannot tell them
+// cheaply, or walks more than `max_ranks` ranks (the generator samples rows).
+std::optional<ValueCounts> pair_value_counts(const Column& column, int64_t rows,
+                                             int64_t max_ranks = INT64_MAX);
+
+// What the layout of a key at `rows` rows would be, from the exact counts of
+// its family column and its one member (pair_key_layout_check in
+// pair_domains.cpp); nullopt when either cannot tell them (a tuple of
+// members, a sampled distribution) or they are too long to walk at validation.
+struct PairFit {
+  bool fits = true;                   // false: the pairs cannot hold the rows
+  int64_t moved = 0;                  // rows laid out on another value than their counts asked
+  int64_t families = 0, members = 0;  // distinct values of each side
+  std::string why;                    // when it does not fit, what PairLayout said
+};
+std::optional<PairFit> pair_fit(const Table& table, const PairKey& key, int64_t rows);
+
 // The pairing itself, over value indices. Families are sorted by size
 // descending (family 0 the largest); member values by count descending. The
 // cells (family g, its r-th pair) are numbered column by column of the Young
@@ -74,7 +95,7 @@ class PairLayout {
   // families it can reach.
   int64_t moved() const { return moved_; }
   // The member counts as laid out (sorted order), after any move.
-  const std::vector<int64_t>& member_counts() const { return counts_; }
+  std::vector<int64_t> member_counts() const;
   const std::vector<int64_t>& family_sizes() const { return sizes_; }
 
  private:
@@ -85,11 +106,17 @@ class PairLayout {
 
   int64_t rows_ = 0;
   int64_t moved_ = 0;
-  std::vector<int64_t> sizes_;       // descending
-  std::vector<int64_t> counts_;      // descending (before moves), as laid out
-  std::vector<uint64_t> run_start_;  // C_j
-  // The first run of each block of 2^block_shift_ positions: a search
-  // within a block, not over every run (about as many blocks as runs).
+  std::vector<int64_t> sizes_;   // descending
+  std::vector<int64_t> counts_;  // descending, while the runs are laid out
+  size_t values_ = 0;            // member values
+  // Consecutive runs of one count (the run of member j at C_j): member
+  // j >= `member` of the segment starts at start + (j - member) * count.
+  struct Segment {
+    uint64_t start, member, count;
+  };
+  std::vector<Segment> segments_;
+  // The first segment of each block of 2^block_shift_ positions: a search
+  // within a block, not over every segment (about as many blocks as segments).
   int block_shift_ = 0;
   std::vector<uint32_t> block_run_;
   std::vector<uint64_t> level_;       // distinct sizes ascending: u_1 < u_2 < ...

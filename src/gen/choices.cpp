@@ -13,6 +13,7 @@
 #include "gen/encode.hpp"
 #include "gen/quota.hpp"
 #include "gen/text_forms.hpp"
+#include "gen/value_domain.hpp"
 #include "pgshape/error.hpp"
 #include "pgshape/util.hpp"
 
@@ -20,13 +21,14 @@ namespace pgshape::gen {
 namespace {
 
 // Zipf / hot-set ranks as values: start + rank, rank 0 the most frequent.
-class SkewedRank : public ColumnGenerator {
+class SkewedRank : public ColumnGenerator, public DomainSource {
  public:
   explicit SkewedRank(const ColumnContext& c)
       : key_(stream_key(c.seed, c.table->name, c.column->name)),
         start_(c.column->dist.start),
         text_(c.column->type.is_textual()),
-        picker_(c.column->dist, c.column->dist.n) {
+        picker_(c.column->dist, c.column->dist.n),
+        dist_(&c.column->dist) {
     const __int128 last = static_cast<__int128>(start_) + c.column->dist.n - 1;
     if (last > INT64_MAX)
       refuse(
@@ -35,38 +37,52 @@ class SkewedRank : public ColumnGenerator {
   }
   Datum::Kind kind() const override { return text_ ? Datum::Kind::kText : Datum::Kind::kInt; }
   void fill(const Selection& rows, const Batch&, ColumnVector& out) const override {
+    put(rows, out, [&](uint64_t row) {
+      CounterEngine engine(key_, row);
+      return picker_(engine);
+    });
+  }
+  // Ranks as RankPicker weighs them: the hot ones `share` evenly, the rest zipf.
+  std::optional<ValueDomain> domain(int64_t rows) const override {
+    return skewed_rank_counts(*dist_, rows);
+  }
+  void fill_keys(const Selection& keys, ColumnVector& out) const override {
+    put(keys, out, [](uint64_t rank) { return rank; });
+  }
+
+ private:
+  template <class Rank>
+  void put(const Selection& rows, ColumnVector& out, const Rank& rank) const {
     out.reset(kind(), rows.size());
     if (!text_) {
       int64_t* v = out.ints();
-      rows.for_each([&](size_t i, uint64_t row) {
-        CounterEngine engine(key_, row);
-        v[i] = start_ + static_cast<int64_t>(picker_(engine));
-      });
+      rows.for_each(
+          [&](size_t i, uint64_t row) { v[i] = start_ + static_cast<int64_t>(rank(row)); });
       return;
     }
     out.set_plain(true);  // digits and a sign
     rows.for_each([&](size_t i, uint64_t row) {
-      CounterEngine engine(key_, row);
       char* p = out.text_room(24);
-      out.set_text(i, p,
-                   std::to_chars(p, p + 24, start_ + static_cast<int64_t>(picker_(engine))).ptr);
+      out.set_text(i, p, std::to_chars(p, p + 24, start_ + static_cast<int64_t>(rank(row))).ptr);
     });
   }
 
- private:
   uint64_t key_;
   int64_t start_;
   bool text_;
   RankPicker picker_;
+  const Distribution* dist_;  // in the profile, which outlives the generator
 };
 
 // Typed values with weights: booleans, numbers, dates, text from the profile.
 // Each value (and, when the column's NULLs are placed here, NULL) gets exactly
 // its share of the rows: see quota.hpp.
-class Weighted : public ColumnGenerator {
+class Weighted : public ColumnGenerator, public DomainSource {
  public:
   explicit Weighted(const ColumnContext& c)
-      : values_(c.column->dist.values), kind_(literal_kind(c.column->type)) {
+      : dist_(&c.column->dist),
+        values_(c.column->dist.values),
+        kind_(literal_kind(c.column->type)) {
     // Parsed once here, not per row; text datums point into values_, which
     // never changes after construction.
     for (const auto& v : values_) {
@@ -95,8 +111,18 @@ class Weighted : public ColumnGenerator {
     if (kind_ == Datum::Kind::kText || kind_ == Datum::Kind::kUuid) out.set_plain(plain_);
     rows.for_each([&](size_t i, uint64_t row) { store_datum(out, i, datums_[(*picker_)(row)]); });
   }
+  // The quotas themselves, over the values alone (a pair key's NULLs are drawn on top).
+  std::optional<ValueDomain> domain(int64_t rows) const override {
+    return weighted_counts(*dist_, rows);
+  }
+  void fill_keys(const Selection& keys, ColumnVector& out) const override {
+    out.reset(kind_, keys.size());
+    if (kind_ == Datum::Kind::kText || kind_ == Datum::Kind::kUuid) out.set_plain(plain_);
+    keys.for_each([&](size_t i, uint64_t k) { store_datum(out, i, datums_[k]); });
+  }
 
  private:
+  const Distribution* dist_;  // in the profile, which outlives the generator
   std::vector<std::string> values_;
   Datum::Kind kind_;
   std::vector<Datum> datums_;

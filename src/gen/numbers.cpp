@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "gen/columns.hpp"
+#include "gen/value_domain.hpp"
 #include "pgshape/error.hpp"
 #include "pgshape/util.hpp"
 
@@ -66,7 +67,7 @@ class Sequence : public ColumnGenerator {
   int64_t start_, step_;
 };
 
-class Uniform : public ColumnGenerator {
+class Uniform : public ColumnGenerator, public DomainSource {
  public:
   Uniform(const ColumnContext& c, bool unique)
       : key_(stream_key(c.seed, c.table->name, c.column->name)) {
@@ -107,6 +108,17 @@ class Uniform : public ColumnGenerator {
         v[i] = lo_ + CounterEngine(key_, row).uniform01() * (hi_ - lo_);
       });
     }
+  }
+  // Integers equally likely: as even as the rows allow, spread over the whole span.
+  std::optional<ValueDomain> domain(int64_t rows) const override {
+    if (!discrete_ || permutation_ || rows <= 0) return std::nullopt;
+    return uniform_counts(span_, rows);
+  }
+  void fill_keys(const Selection& keys, ColumnVector& out) const override {
+    out.reset(Datum::Kind::kInt, keys.size());
+    int64_t* v = out.ints();
+    const auto first = static_cast<uint64_t>(first_);
+    keys.for_each([&](size_t i, uint64_t k) { v[i] = static_cast<int64_t>(first + k); });
   }
 
  private:

@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 #include <algorithm>
+#include <cstdio>
 #include <numeric>
 #include <utility>
 
@@ -12,8 +13,11 @@ namespace pgshape::gen {
 
 namespace {
 
-// At most this many rows are sampled for a column's value domain: a domain
-// (and the sort that finds it) stays a few tens of MB at any table size.
+// The fallback, for distributions that cannot tell their domain (empirical
+// shapes, foreign key picks, text forms, tuples of several members): at most
+// this many rows are sampled. Not fewer: a member domain needs at least as
+// many distinct values as the largest family has rows, and a sample cannot
+// show more distinct values than it has rows.
 constexpr uint64_t kSampleRows = uint64_t{1} << 21;
 constexpr size_t kChunk = 4096;
 
@@ -26,6 +30,19 @@ uint64_t value_hash(const ColumnVector& v, size_t i, const ColumnType& type) {
   if (type.kind == PgType::kChar)
     while (!text.empty() && text.back() == ' ') text.pop_back();
   return hash_name(text);
+}
+
+// Rows the layout moves take another value than their distribution gave
+// them: said once per key, when more than a trivial share (a per-mille), as
+// the planner may see the shift.
+void note_moved(const std::string& key, int64_t moved, int64_t rows) {
+  if (rows <= 0 || moved * 1000 <= rows) return;
+  fmt::print(stderr,
+             "pgshape: note: {}: {} of {} rows ({:.1f} %) hold another value than their "
+             "columns' distributions give, so that every pair is distinct (a value more "
+             "frequent than the first column has values, or a first-column value more "
+             "frequent than the others have)\n",
+             key, moved, rows, 100.0 * static_cast<double>(moved) / static_cast<double>(rows));
 }
 
 }  // namespace
@@ -110,46 +127,78 @@ PairSource::Domain PairSource::sample(const std::vector<const ColumnGenerator*>&
   });
   while (!distinct.empty() && distinct.back().count == 0) distinct.pop_back();
   for (const Value& v : distinct) {
-    d.rows.push_back(v.row);
+    d.keys.push_back(v.row);
     d.counts.push_back(v.count);
   }
   return d;
 }
 
+PairSource::Domain PairSource::domain(const std::vector<const ColumnGenerator*>& values,
+                                      const std::vector<const Column*>& columns) const {
+  // One column whose distribution tells its values; a tuple's would be the
+  // product of its columns' domains, sampled instead.
+  const auto* from = values.size() == 1 ? dynamic_cast<const DomainSource*>(values[0]) : nullptr;
+  if (from)
+    if (std::optional<ValueDomain> exact = from->domain(rows_)) {
+      Domain d;
+      static_cast<ValueDomain&>(d) = std::move(*exact);
+      d.from = from;
+      return d;
+    }
+  return sample(values, columns);
+}
+
 void PairSource::prepare() const {
   std::call_once(once_, [this] {
     if (rows_ == 0) return;
-    Domain families = sample({family_values_.get()}, {family_});
+    Domain families = domain({family_values_.get()}, {family_});
     std::vector<const ColumnGenerator*> makers;
     std::string names = family_->name;
     for (const auto& m : member_values_) makers.push_back(m.get());
     for (const Column* m : members_) names += ", " + m->name;
-    Domain members = sample(makers, members_);
-    layout_.emplace(families.counts, members.counts,
-                    fmt::format("composite key ({}) of {}", names, table_->name));
-    family_rows_ = std::move(families.rows);
-    member_rows_ = std::move(members.rows);
+    Domain members = domain(makers, members_);
+    const std::string key = fmt::format("composite key ({}) of {}", names, table_->name);
+    layout_.emplace(std::move(families.counts), std::move(members.counts), key);
+    note_moved(key, layout_->moved(), rows_);
+    family_keys_ = std::move(families.keys);
+    member_keys_ = std::move(members.keys);
+    family_from_ = families.from;
+    member_from_ = members.from;
     order_.emplace(static_cast<uint64_t>(rows_), stream_key(seed_, table_->name, names, "pairs"));
   });
 }
 
-void PairSource::locate(const Selection& rows, uint64_t* family_rows, uint64_t* member_rows) const {
+void PairSource::locate(const Selection& rows, uint64_t* family_keys, uint64_t* member_keys) const {
   prepare();
   const auto total = static_cast<uint64_t>(rows_);
   rows.for_each([&](size_t i, uint64_t row) {
     if (row >= total) throw InternalError("composite key row out of range");
-    uint64_t family = 0, member = 0;
-    layout_->locate((*order_)(row), family, member);
-    family_rows[i] = family_rows_[family];
-    member_rows[i] = member_rows_[member];
+    layout_->locate((*order_)(row), family_keys[i], member_keys[i]);
   });
+  // Indices to keys apart from the layout: a member domain is megabytes and
+  // rows pick it at random, so this loop keeps many cache misses in flight.
+  for (size_t i = 0; i < rows.size(); ++i) {
+    family_keys[i] = family_keys_[family_keys[i]];
+    member_keys[i] = member_keys_[member_keys[i]];
+  }
+}
+
+void PairSource::fill_family(const Selection& keys, const Batch& batch, ColumnVector& out) const {
+  if (family_from_) return family_from_->fill_keys(keys, out);
+  family_values_->fill(keys, batch, out);  // representative rows
+}
+
+void PairSource::fill_member(size_t i, const Selection& keys, const Batch& batch,
+                             ColumnVector& out) const {
+  if (member_from_) return member_from_->fill_keys(keys, out);
+  member_values_[i]->fill(keys, batch, out);  // representative rows of the tuples
 }
 
 void PairFamilyGenerator::fill(const Selection& rows, const Batch& batch, ColumnVector& out) const {
   const size_t n = rows.size();
   std::vector<uint64_t> families(n), members(n);
   source_->locate(rows, families.data(), members.data());
-  source_->family_values().fill(Selection::list(families.data(), n), batch, out);
+  source_->fill_family(Selection::list(families.data(), n), batch, out);
   // After the values: a foreign key family uses the scratch on its way.
   ColumnVector& scratch = out.scratch();
   scratch.reset(Datum::Kind::kInt, n);
@@ -163,7 +212,7 @@ void PairMemberGenerator::fill(const Selection& rows, const Batch& batch, Column
   const size_t n = rows.size();
   std::vector<uint64_t> members(n);
   for (size_t i = 0; i < n; ++i) members[i] = static_cast<uint64_t>(chosen->ints()[i]);
-  source_->member_values(member_).fill(Selection::list(members.data(), n), batch, out);
+  source_->fill_member(member_, Selection::list(members.data(), n), batch, out);
 }
 
 }  // namespace pgshape::gen

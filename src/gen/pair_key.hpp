@@ -1,10 +1,12 @@
 // Internal to the generator: the columns of a composite key built by pairing
 // (pgshape/pairs.hpp). Each column keeps its own generator, which makes its
-// values; a value domain is taken from them once (a sample of rows,
-// deduplicated by the values COPY writes: one representative row per distinct
-// family value, and per distinct tuple of the member columns, with its share),
-// and each table row then takes the values of the representative rows its
-// pair names. Memory is the two domains, never the rows.
+// values; a value domain is taken from them once: read from the distribution
+// where the generator can tell it (gen/value_domain.hpp: zipf and hot-set
+// ranks, weighted values, uniform integers), else from a sample of rows,
+// deduplicated by the values COPY writes (one representative row per distinct
+// family value, and per distinct tuple of the member columns, with its
+// share). Each table row then takes the values its pair names. Memory is the
+// two domains, never the rows.
 #pragma once
 
 #include <memory>
@@ -14,6 +16,7 @@
 #include <vector>
 
 #include "gen/columns.hpp"
+#include "gen/value_domain.hpp"
 #include "pgshape/pairs.hpp"
 
 namespace pgshape::gen {
@@ -23,23 +26,29 @@ class PairSource {
   PairSource(const ColumnContext& family, std::vector<const Column*> members,
              std::unique_ptr<ColumnGenerator> family_values,
              std::vector<std::unique_ptr<ColumnGenerator>> member_values);
-  // Samples the two columns and lays the pairs out; once (later calls wait
+  // Finds the two domains and lays the pairs out; once (later calls wait
   // for the first). Every fill calls it: a foreign key family can be sampled
   // only once its parent is linked, so the dataset calls it after linking.
   void prepare() const;
-  // The representative rows of each selected row's family and member value.
-  void locate(const Selection& rows, uint64_t* family_rows, uint64_t* member_rows) const;
-  const ColumnGenerator& family_values() const { return *family_values_; }
-  const ColumnGenerator& member_values(size_t i) const { return *member_values_[i]; }
+  // The keys (gen/value_domain.hpp) of each selected row's family and member value.
+  void locate(const Selection& rows, uint64_t* family_keys, uint64_t* member_keys) const;
+  // The family values, or a member's, of keys locate() gave.
+  void fill_family(const Selection& keys, const Batch& batch, ColumnVector& out) const;
+  void fill_member(size_t i, const Selection& keys, const Batch& batch, ColumnVector& out) const;
+  Datum::Kind family_kind() const { return family_values_->kind(); }
+  Datum::Kind member_kind(size_t i) const { return member_values_[i]->kind(); }
+  std::vector<size_t> family_inputs() const { return family_values_->inputs(); }
   const PairLayout& layout() const { return *layout_; }
 
  private:
-  // Distinct values of a column: representative rows and their counts over
-  // `rows` table rows, most frequent first.
-  struct Domain {
-    std::vector<uint64_t> rows;
-    std::vector<int64_t> counts;
+  // Distinct values of a column (or of the member tuple): keys and their
+  // counts over the table's rows, most frequent first. `from` made the keys;
+  // without it they are representative rows of a sample.
+  struct Domain : ValueDomain {
+    const DomainSource* from = nullptr;
   };
+  Domain domain(const std::vector<const ColumnGenerator*>& values,
+                const std::vector<const Column*>& columns) const;
   Domain sample(const std::vector<const ColumnGenerator*>& values,
                 const std::vector<const Column*>& columns) const;
 
@@ -53,17 +62,19 @@ class PairSource {
   mutable std::once_flag once_;
   mutable std::optional<PairLayout> layout_;
   mutable std::optional<Permutation> order_;  // row -> position in the layout
-  mutable std::vector<uint64_t> family_rows_, member_rows_;
+  mutable std::vector<uint64_t> family_keys_, member_keys_;
+  mutable const DomainSource* family_from_ = nullptr;
+  mutable const DomainSource* member_from_ = nullptr;
 };
 
 // A pair key's first column: the family's value. Leaves the member's
-// representative rows in its vector's scratch for the member column.
+// keys in its vector's scratch for the member column.
 class PairFamilyGenerator : public ColumnGenerator {
  public:
   explicit PairFamilyGenerator(std::shared_ptr<const PairSource> source)
       : source_(std::move(source)) {}
-  Datum::Kind kind() const override { return source_->family_values().kind(); }
-  std::vector<size_t> inputs() const override { return source_->family_values().inputs(); }
+  Datum::Kind kind() const override { return source_->family_kind(); }
+  std::vector<size_t> inputs() const override { return source_->family_inputs(); }
   void fill(const Selection& rows, const Batch& batch, ColumnVector& out) const override;
 
  private:
@@ -75,7 +86,7 @@ class PairMemberGenerator : public ColumnGenerator {
  public:
   PairMemberGenerator(std::shared_ptr<const PairSource> source, size_t family_column, size_t member)
       : source_(std::move(source)), family_column_(family_column), member_(member) {}
-  Datum::Kind kind() const override { return source_->member_values(member_).kind(); }
+  Datum::Kind kind() const override { return source_->member_kind(member_); }
   std::vector<size_t> inputs() const override { return {family_column_}; }
   void fill(const Selection& rows, const Batch& batch, ColumnVector& out) const override;
 

@@ -23,6 +23,23 @@ std::vector<std::string> names(const Table& t, const PairKey& key) {
   return out;
 }
 
+// The bounds allow the key; the counts the generator will lay out, where
+// its columns tell them, must too (a zipf over n values gives fewer than n
+// of them a row when n is near the rows).
+bool fits_exactly(const CheckContext& c, const Table& t, const PairKey& key, std::string_view what,
+                  const std::string& scale, int64_t rows) {
+  const std::optional<PairFit> fit = pair_fit(t, key, rows);
+  if (!fit || fit->fits) return true;
+  c.r.error("profile.unique-domain", key.pos,
+            fmt::format("{} ({}) cannot be unique at scale '{}': over {} rows its distributions "
+                        "give {} distinct values of {} and {} of {}, too few distinct pairs",
+                        what, fmt::join(key.columns, ", "), scale, rows, fit->families,
+                        t.columns[key.family].name, fit->members, t.columns[key.members[0]].name),
+            "give a key column more values (a larger n, a flatter s, a wider min..max), or add "
+            "a unique column to the key");
+  return false;
+}
+
 void check_domain(const CheckContext& c, const Table& t, const PairKey& key,
                   std::string_view what) {
   for (const auto& scale : c.p.scales) {
@@ -43,7 +60,8 @@ void check_domain(const CheckContext& c, const Table& t, const PairKey& key,
         const int64_t d = distinct_values_bound(t.columns[m], rows);
         members = members > INT64_MAX / d ? INT64_MAX : members * d;
       }
-      if (members >= top) continue;
+      if (members >= top && fits_exactly(c, t, key, what, scale.name, rows)) continue;
+      if (members >= top) return;
       c.r.error("profile.unique-domain", key.pos,
                 fmt::format("{} ({}) cannot be unique at scale '{}': the most common value of "
                             "{} takes about {} rows, each needing its own value of the other "

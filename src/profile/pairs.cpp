@@ -177,7 +177,8 @@ PairLayout::PairLayout(std::vector<int64_t> family_sizes, std::vector<int64_t> m
                        const std::string& why)
     : sizes_(std::move(family_sizes)), counts_(std::move(member_counts)) {
   std::sort(sizes_.begin(), sizes_.end(), std::greater<>());
-  std::sort(counts_.begin(), counts_.end(), std::greater<>());
+  if (!std::is_sorted(counts_.begin(), counts_.end(), std::greater<>()))
+    std::sort(counts_.begin(), counts_.end(), std::greater<>());
   while (!sizes_.empty() && sizes_.back() <= 0) sizes_.pop_back();
   for (int64_t s : sizes_) rows_ += s;
   // A family larger than there are member values cannot hold distinct ones:
@@ -216,12 +217,22 @@ PairLayout::PairLayout(std::vector<int64_t> family_sizes, std::vector<int64_t> m
   // least the columns left: when they are just enough, a run finishes its
   // column, and the next starts a column of its own.
   const uint64_t columns = sizes_.empty() ? 0 : static_cast<uint64_t>(sizes_.front());
+  // Runs of equal count side by side are one segment: a skewed domain has
+  // far fewer distinct counts than values, and a row's member is found by a
+  // division in its segment, within a table that stays in cache. A run cut
+  // to nothing ends a segment.
+  size_t next = 0;
+  const auto add = [&](size_t j, uint64_t start, uint64_t c) {
+    if (c == 0) return;
+    if (segments_.empty() || segments_.back().count != c || next != j)
+      segments_.push_back({start, static_cast<uint64_t>(j), c});
+    next = j + 1;
+  };
   for (size_t j = 0; j < counts_.size(); ++j) {
     int64_t& count = counts_[j];
     if (position >= total) {
       carry += count;
       count = 0;
-      run_start_.push_back(position);
       continue;
     }
     uint64_t r = 0, offset = 0, height = 0;
@@ -236,22 +247,36 @@ PairLayout::PairLayout(std::vector<int64_t> family_sizes, std::vector<int64_t> m
     if (take < count) moved_ += count - take;
     carry = want - take;
     count = take;
-    run_start_.push_back(position);
+    add(j, position, static_cast<uint64_t>(take));
     position += static_cast<uint64_t>(take);
   }
-  while (block_shift_ < 63 && (total >> block_shift_) > counts_.size()) ++block_shift_;
+  values_ = counts_.size();
+  std::vector<int64_t>().swap(counts_);  // the segments say them
+  while (block_shift_ < 63 && (total >> block_shift_) > segments_.size()) ++block_shift_;
   const uint64_t blocks = total ? ((total - 1) >> block_shift_) + 1 : 0;
   block_run_.reserve(static_cast<size_t>(blocks) + 1);
   for (uint64_t b = 0, j = 0; b < blocks; ++b) {
     const uint64_t first = b << block_shift_;
-    while (j + 1 < run_start_.size() && run_start_[j + 1] <= first) ++j;
+    while (j + 1 < segments_.size() && segments_[j + 1].start <= first) ++j;
     block_run_.push_back(static_cast<uint32_t>(j));
   }
-  block_run_.push_back(static_cast<uint32_t>(run_start_.size()));
+  block_run_.push_back(static_cast<uint32_t>(segments_.size()));
   if (position < total)
     throw InternalError(
         fmt::format("{}: {} rows need more distinct pairs than the key's values give ({} laid out)",
                     why, rows_, position));
+}
+
+std::vector<int64_t> PairLayout::member_counts() const {
+  std::vector<int64_t> out(values_, 0);
+  for (size_t k = 0; k < segments_.size(); ++k) {
+    const uint64_t end =
+        k + 1 < segments_.size() ? segments_[k + 1].start : static_cast<uint64_t>(rows_);
+    const Segment& s = segments_[k];
+    for (uint64_t j = s.member; j < s.member + (end - s.start) / s.count; ++j)
+      out[static_cast<size_t>(j)] = static_cast<int64_t>(s.count);
+  }
+  return out;
 }
 
 uint64_t PairLayout::height_at(uint64_t r) const {
@@ -273,11 +298,13 @@ void PairLayout::cell(uint64_t position, uint64_t& r, uint64_t& offset, uint64_t
 void PairLayout::locate(uint64_t position, uint64_t& family, uint64_t& member) const {
   uint64_t r = 0, height = 0;
   cell(position, r, family, height);
-  // Runs of count 0 lie at the end (they start at rows()): never found.
   const uint64_t b = position >> block_shift_;
-  const auto from = run_start_.begin() + block_run_[b];
-  const auto to = run_start_.begin() + std::min<size_t>(block_run_[b + 1] + 1, run_start_.size());
-  member = static_cast<uint64_t>(std::upper_bound(from, to, position) - run_start_.begin() - 1);
+  const auto from = segments_.begin() + block_run_[b];
+  const auto to = segments_.begin() + std::min<size_t>(block_run_[b + 1] + 1, segments_.size());
+  const Segment& s = *(std::upper_bound(from, to, position,
+                                        [](uint64_t p, const Segment& x) { return p < x.start; }) -
+                       1);
+  member = s.member + (position - s.start) / s.count;
 }
 
 }  // namespace pgshape
