@@ -120,16 +120,26 @@ void PairSource::prepare() const {
   std::call_once(once_, [this] {
     if (rows_ == 0) return;
     Domain families = sample({family_values_.get()}, {family_});
+    // Clustered: equal counts in value order, so a family's k-th member and
+    // the k-th family of a size follow the key (pair_order.cpp).
+    if (clustered())
+      order_equal_counts({family_values_.get()}, {family_}, families.counts, families.rows);
     std::vector<const ColumnGenerator*> makers;
     std::string names = family_->name;
     for (const auto& m : member_values_) makers.push_back(m.get());
     for (const Column* m : members_) names += ", " + m->name;
     Domain members = sample(makers, members_);
+    if (clustered()) order_equal_counts(makers, members_, members.counts, members.rows);
     layout_.emplace(families.counts, members.counts,
                     fmt::format("composite key ({}) of {}", names, table_->name));
     family_rows_ = std::move(families.rows);
     member_rows_ = std::move(members.rows);
-    order_.emplace(static_cast<uint64_t>(rows_), stream_key(seed_, table_->name, names, "pairs"));
+    const uint64_t key = stream_key(seed_, table_->name, names, "pairs");
+    if (clustered())
+      clustered_.emplace(*layout_, value_order({family_values_.get()}, {family_}, family_rows_),
+                         table_->cluster_correlation, key);
+    else
+      order_.emplace(static_cast<uint64_t>(rows_), key);
   });
 }
 
@@ -139,7 +149,7 @@ void PairSource::locate(const Selection& rows, uint64_t* family_rows, uint64_t* 
   rows.for_each([&](size_t i, uint64_t row) {
     if (row >= total) throw InternalError("composite key row out of range");
     uint64_t family = 0, member = 0;
-    layout_->locate((*order_)(row), family, member);
+    layout_->locate(clustered_ ? (*clustered_)(row) : (*order_)(row), family, member);
     family_rows[i] = family_rows_[family];
     member_rows[i] = member_rows_[member];
   });

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "gen/columns.hpp"
+#include "gen/pair_order.hpp"
 #include "pgshape/pairs.hpp"
 
 namespace pgshape::gen {
@@ -42,6 +43,8 @@ class PairSource {
   };
   Domain sample(const std::vector<const ColumnGenerator*>& values,
                 const std::vector<const Column*>& columns) const;
+  // The table's `cluster:` names this key (pair_order.cpp).
+  bool clustered() const;
 
   uint64_t seed_;
   const Table* table_;
@@ -52,7 +55,8 @@ class PairSource {
   std::vector<std::unique_ptr<ColumnGenerator>> member_values_;
   mutable std::once_flag once_;
   mutable std::optional<PairLayout> layout_;
-  mutable std::optional<Permutation> order_;  // row -> position in the layout
+  mutable std::optional<Permutation> order_;    // row -> position in the layout
+  mutable std::optional<PairOrder> clustered_;  // instead, when the table is stored along the key
   mutable std::vector<uint64_t> family_rows_, member_rows_;
 };
 

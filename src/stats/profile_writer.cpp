@@ -21,6 +21,7 @@
 #include "stats/internal.hpp"
 #include "stats/object_writer.hpp"
 #include "stats/pair_columns.hpp"
+#include "stats/pair_order.hpp"
 
 namespace pgshape {
 namespace {
@@ -853,6 +854,8 @@ class Writer {
                            stats::pair_built(pairs_, t.primary_key));
     if (fanout_ && fanout_->cluster && known(fanout_->fk))
       out << YAML::Key << "cluster" << YAML::Value << fanout_->fk;
+    else
+      stats::write_pair_cluster(out, t, pairs_, known);
     if (provable)
       out << YAML::Key << "primary_key" << YAML::Value << YAML::Flow << t.primary_key;
     else if (composite)
