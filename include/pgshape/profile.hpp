@@ -326,12 +326,6 @@ struct Table {
   // (in parent row order), as production inserts line items with their order.
   // Empty: rows in no particular order of parent.
   std::string cluster;
-  // cluster: {columns: [a, b], correlation: r}: a composite key built by
-  // pairing (pgshape/pairs.hpp) the rows are stored along, families in value
-  // order, as production inserts them in key order; r (pg_stats.correlation of
-  // the first column) says how closely.
-  std::vector<std::string> cluster_key;
-  double cluster_correlation = 1;
   SourcePos cluster_pos;
   std::vector<ExtStatistics> statistics;     // `statistics:` list of CREATE STATISTICS objects
   std::vector<ForeignKeySpec> foreign_keys;  // multi-column foreign keys

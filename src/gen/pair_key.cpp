@@ -137,7 +137,7 @@ void PairSource::prepare() const {
     const uint64_t key = stream_key(seed_, table_->name, names, "pairs");
     if (clustered())
       clustered_.emplace(*layout_, value_order({family_values_.get()}, {family_}, family_rows_),
-                         table_->cluster_correlation, key);
+                         cluster_correlation(*family_), key);
     else
       order_.emplace(static_cast<uint64_t>(rows_), key);
   });

@@ -111,6 +111,11 @@ void order_equal_counts(const std::vector<const ColumnGenerator*>& makers,
   rows = std::move(sorted);
 }
 
+double cluster_correlation(const Column& family) {
+  const double r = family.dist.kind == DistKind::kEmpirical ? family.dist.correlation : 0;
+  return r == 0 ? 1 : r;  // an empirical column in random order is not clustered by stats
+}
+
 PairOrder::PairOrder(const PairLayout& layout, std::vector<uint32_t> by_value, double correlation,
                      uint64_t key)
     : rows_(static_cast<uint64_t>(layout.rows())), family_(std::move(by_value)), key_(key) {
@@ -198,13 +203,9 @@ double PairOrder::measured_correlation() const {
 
 namespace pgshape::gen {
 
-// Validation holds `cluster:` to one pair key's columns, first its family.
+// `cluster:` names the key's first column (validation holds it to one).
 bool PairSource::clustered() const {
-  const std::vector<std::string>& key = table_->cluster_key;
-  if (key.empty() || key.front() != family_->name) return false;
-  return std::all_of(members_.begin(), members_.end(), [&](const Column* m) {
-    return std::find(key.begin() + 1, key.end(), m->name) != key.end();
-  });
+  return table_->cluster == family_->name;
 }
 
 }  // namespace pgshape::gen

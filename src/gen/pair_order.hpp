@@ -1,14 +1,15 @@
 // Internal to the generator: the heap order of a composite key built by
-// pairing when the profile stores the table along it (`cluster: {columns:
-// [a, b], correlation: r}`), as production does when it inserts rows in key
-// order. Each family's rows lie together, families in the first column's
-// value order and, within one, its members in the order the layout deals
-// them (by count, equal counts by value: for numbered keys 1..k that is value
-// order). How closely the rows follow that order is r (production's
-// pg_stats.correlation of the first column): the sorted order is shuffled
-// within windows, as empirical columns are (empirical_order.cpp), the window
-// count solved for the correlation ANALYZE would measure. A row's place is
-// computed from its number alone (shards agree); memory is O(families).
+// pairing when the profile stores the table along it (`cluster: <the key's
+// first column>`), as production does when it inserts rows in key order.
+// Each family's rows lie together, families in the first column's value
+// order and, within one, its members in the order the layout deals them (by
+// count, equal counts by value: for numbered keys 1..k that is value order).
+// How closely the rows follow that order is the first column's correlation
+// (dist: empirical; production's pg_stats.correlation), fully without one:
+// the sorted order is shuffled within windows, as empirical columns are
+// (empirical_order.cpp), the window count solved for the correlation ANALYZE
+// would measure. A row's place is computed from its number alone (shards
+// agree); memory is O(families).
 #pragma once
 
 #include <cstdint>
@@ -51,6 +52,9 @@ class PairOrder {
 std::vector<uint32_t> value_order(const std::vector<const ColumnGenerator*>& makers,
                                   const std::vector<const Column*>& columns,
                                   const std::vector<uint64_t>& rows);
+
+// The correlation to reach: the column's own (dist: empirical), else 1.
+double cluster_correlation(const Column& family);
 
 // Member values of equal count reordered by value (the layout sees only
 // counts): `rows` permuted within each run of equal `counts`.

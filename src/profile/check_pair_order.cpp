@@ -1,6 +1,6 @@
-// `cluster: [a, b]`: the rows stored along a composite key built by pairing
-// (gen/pair_order.hpp). The list must be one such key's columns, as the key
-// lists them: the order is the pairing's (families by the first column).
+// `cluster: <column>` naming a column that is no fanout foreign key: the rows
+// stored along the composite key built by pairing whose first column it is
+// (gen/pair_order.hpp), as production inserts rows in key order.
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <algorithm>
@@ -12,27 +12,23 @@ namespace pgshape::profile {
 
 void check_pair_order(const CheckContext& c) {
   for (const Table& t : c.p.tables) {
-    const std::vector<std::string>& key = t.cluster_key;
-    if (key.empty()) continue;
-    const auto unknown = std::find_if(key.begin(), key.end(),
-                                      [&](const std::string& n) { return !t.find_column(n); });
-    if (unknown != key.end()) {
-      c.r.error("profile.unknown-column", t.cluster_pos,
-                fmt::format("cluster of '{}' names unknown column '{}'", t.name, *unknown));
-      continue;
-    }
+    const Column* column = t.cluster.empty() ? nullptr : t.find_column(t.cluster);
+    if (!column || (column->ref && column->dist.kind == DistKind::kFanout)) continue;
     const std::vector<PairKey> pairs = pair_keys(t);
-    if (std::any_of(pairs.begin(), pairs.end(), [&](const PairKey& p) { return p.columns == key; }))
+    if (std::any_of(pairs.begin(), pairs.end(),
+                    [&](const PairKey& p) { return p.columns.front() == t.cluster; }))
       continue;
-    std::vector<std::string> keys;
-    for (const PairKey& p : pairs) keys.push_back(fmt::format("[{}]", fmt::join(p.columns, ", ")));
+    std::vector<std::string> firsts;
+    for (const Column& other : t.columns)
+      if (other.ref && other.dist.kind == DistKind::kFanout) firsts.push_back(other.name);
+    for (const PairKey& p : pairs) firsts.push_back(p.columns.front());
     c.r.error("profile.bad-value", t.cluster_pos,
-              fmt::format("cluster [{}] of table '{}' is no composite key built by pairing",
-                          fmt::join(key, ", "), t.name),
-              keys.empty() ? std::string("a list names a composite primary key or unique index "
-                                         "pgshape builds by pairing; a fanout foreign key is "
-                                         "named alone: cluster: <column>")
-                           : fmt::format("keys built by pairing: {}", fmt::join(keys, ", ")));
+              fmt::format("cluster '{}' of table '{}' is no fanout foreign key of it, nor the "
+                          "first column of a composite key built by pairing",
+                          t.cluster, t.name),
+              firsts.empty() ? std::string("give the foreign key dist: fanout (children per "
+                                           "parent), or name a composite key's first column")
+                             : fmt::format("columns to cluster by: {}", fmt::join(firsts, ", ")));
   }
 }
 

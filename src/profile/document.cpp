@@ -257,26 +257,6 @@ Table ProfileParser::parse_table(const YAML::Node& key, const YAML::Node& node,
 
 void ProfileParser::parse_cluster(const YAML::Node& node, Table& table) {
   table.cluster_pos = Reader::pos(node);
-  if (node.IsMap()) {  // a key built by pairing: checked once the keys are known
-    if (!r_.check_map(node, "cluster", section_keys("cluster"))) return;
-    if (auto columns = node["columns"]) table.cluster_key = string_list(columns, "cluster columns");
-    if (table.cluster_key.size() < 2)
-      r_.error("profile.bad-value", node["columns"] ? node["columns"] : node,
-               fmt::format("cluster of '{}' needs the two or more columns of a composite key",
-                           table.name),
-               "list the key's columns (columns: [a, b]); a fanout foreign key is named alone: "
-               "cluster: <column>");
-    if (auto r = node["correlation"]) {
-      const double v = r_.number(r, "cluster correlation").value_or(1);
-      if (!(v >= -1 && v <= 1))
-        r_.error(
-            "profile.bad-value", r,
-            fmt::format("cluster correlation of '{}' is {}: it must lie in -1..1", table.name, v));
-      else
-        table.cluster_correlation = v;
-    }
-    return;
-  }
   const std::string name = r_.string(node, "cluster").value_or("");
   std::vector<std::string_view> fanouts;
   for (const auto& c : table.columns)
@@ -294,6 +274,13 @@ void ProfileParser::parse_cluster(const YAML::Node& node, Table& table) {
                           table.name, fanouts.size(), fmt::join(fanouts, ", ")),
         fanouts.empty() ? "give the foreign key dist: fanout (children per parent)"
                         : "name the one to group by: cluster: <column>");
+    return;
+  }
+  // Another column of the table: a composite key's first column, checked
+  // once the keys are known (check_pair_order.cpp).
+  const Column* column = table.find_column(name);
+  if (column && !(column->ref && column->dist.kind == DistKind::kFanout)) {
+    table.cluster = name;
     return;
   }
   if (std::find(fanouts.begin(), fanouts.end(), name) == fanouts.end()) {

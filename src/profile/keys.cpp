@@ -31,16 +31,12 @@ const std::vector<ProfileKey>& profile_keys() {
        "others, each as often as its own share; validate refuses a key whose values give "
        "fewer combinations than rows"},
       {"table", "indexes", "list", "indexes built after the data"},
-      {"table", "cluster", "string or map",
+      {"table", "cluster", "string",
        "store the rows grouped by parent, in parent order: `parent` (the table's one fanout "
-       "foreign key) or that column's name; or along a composite key built by pairing: "
-       "{columns: [a, b], correlation: 0.9}"},
-      {"cluster", "columns", "list",
-       "a composite key built by pairing, as the key lists it: each first-column value's rows "
-       "together, in value order, its other values by count (equal counts in value order)"},
-      {"cluster", "correlation", "number",
-       "how closely the rows follow that order, as pg_stats.correlation of the first column: "
-       "-1..1, negative descending (default 1: fully); stats writes production's"},
+       "foreign key) or that column's name; or along a composite key built by pairing, named "
+       "by its first column: each value's rows together, in value order, its other values by "
+       "count (equal counts in value order), as closely as the column's correlation says "
+       "(dist: empirical; negative: descending; none: fully)"},
       {"table", "statistics", "list",
        "extended statistics (CREATE STATISTICS) built before ANALYZE: {columns: [a, b], kinds: "
        "[dependencies, ndistinct, mcv], name: x}"},

@@ -29,7 +29,6 @@ std::string profile_reference_markdown() {
       {"transaction", "`transactions[]`"},
       {"type", "`types.<name>`"},
       {"check", "`tables.<name>.checks[]`"},
-      {"cluster", "`tables.<name>.cluster` as a map (a key built by pairing)"},
       {"left_out", "`left_out[]`"},
       {"foreign_key", "`tables.<name>.foreign_keys[]`"},
       {"partition", "`tables.<name>.partitions[]`"},

@@ -20,9 +20,7 @@ void write_pair_cluster(YAML::Emitter& out, const TableStats& t,
     if (!family || !family->correlation || std::fabs(*family->correlation) < kAlongKey ||
         !std::all_of(p.columns.begin(), p.columns.end(), known))
       continue;
-    out << YAML::Key << "cluster" << YAML::Value << YAML::Flow << YAML::BeginMap << YAML::Key
-        << "columns" << YAML::Value << YAML::Flow << p.columns << YAML::Key << "correlation"
-        << YAML::Value << std::round(*family->correlation * 1e4) / 1e4 << YAML::EndMap;
+    out << YAML::Key << "cluster" << YAML::Value << p.family;
     return;
   }
 }

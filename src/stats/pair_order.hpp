@@ -12,10 +12,11 @@
 
 namespace pgshape::stats {
 
-// Writes `cluster: {columns: [...], correlation: r}` for the first of `pairs`
-// whose first column's pg_stats.correlation r says production keeps its rows
-// along the key (|r| >= 0.5, as a fanout key's cluster), when `known` holds
-// every column of the key. Nothing otherwise: the rows stay shuffled.
+// Writes `cluster: <first column>` for the first of `pairs` whose first
+// column's pg_stats.correlation r says production keeps its rows along the
+// key (|r| >= 0.5, as a fanout key's cluster), when `known` holds every column
+// of the key; the column's own `correlation` (empirical) gives r to the
+// generator. Nothing otherwise: the rows stay shuffled.
 void write_pair_cluster(YAML::Emitter& out, const TableStats& t,
                         const std::vector<StatsPair>& pairs,
                         const std::function<bool(const std::string&)>& known);

@@ -1,7 +1,7 @@
 // Heap order of composite keys built by pairing, on a real server: a source
 // whose rows were inserted along their key (a catalog keyed (vendor, model),
 // vendors skewed, inserted in key order: correlation 1) or partly so (lines
-// keyed (order_id, n), inserted in three interleaved runs), read by `stats` and
+// keyed (order_id, n), inserted in two interleaved runs), read by `stats` and
 // loaded: the profile says `cluster:`, each key column's pg_stats.correlation
 // on the mirror is production's within 0.1, the keys hold no duplicate, and a
 // lookup by the whole key and a prefix search ordered by the second column
@@ -51,14 +51,14 @@ TEST_F(PairOrderLoad, StatsMirrorKeepsTheKeysHeapOrderAndItsPlans) {
         fmt::format("INSERT INTO {}.catalog SELECT k, m, 'item ' || k || '-' || m FROM "
                     "generate_series(1, 60) k, generate_series(1, 1000 / k) m ORDER BY k, m",
                     s));
-    // Orders with 1..7 lines, stored in three runs (order_id % 3), each along the key.
+    // Orders with 1..7 lines, stored in two runs (every fourth order last), each along the key.
     tx.exec0(fmt::format(
         "CREATE TABLE {}.lines (order_id bigint NOT NULL, n smallint NOT NULL, qty integer NOT "
         "NULL, PRIMARY KEY (order_id, n))",
         s));
     tx.exec0(fmt::format(
         "INSERT INTO {}.lines SELECT o, n, 1 + (o * n) % 5 FROM generate_series(1, 30000) o, "
-        "generate_series(1, 1 + (o * 7919) % 7) n ORDER BY o % 3, o, n",
+        "generate_series(1, 1 + (o * 7919) % 7) n ORDER BY o % 4 = 0, o, n",
         s));
     tx.commit();
   }
@@ -73,10 +73,8 @@ TEST_F(PairOrderLoad, StatsMirrorKeepsTheKeysHeapOrderAndItsPlans) {
   std::stringstream text;
   text << std::ifstream(profile).rdbuf();
   const std::string yaml = text.str();
-  EXPECT_NE(yaml.find("cluster: {columns: [vendor, model], correlation: 1}"), std::string::npos)
-      << yaml;
-  EXPECT_NE(yaml.find("cluster: {columns: [order_id, n], correlation: "), std::string::npos)
-      << yaml;
+  EXPECT_NE(yaml.find("cluster: vendor\n"), std::string::npos) << yaml;
+  EXPECT_NE(yaml.find("cluster: order_id\n"), std::string::npos) << yaml;
 
   pgshape({"load", profile, "--schema", mirror, "--scale", "production"});
   {

@@ -1,11 +1,9 @@
 // The heap order of a composite key built by pairing when the profile stores
-// the table along it (cluster: {columns: [a, b], correlation: r},
-// gen/pair_order.hpp): the rows still a permutation of the shuffled table's
-// pairs (same counts of each value, no duplicate key), each family's rows
-// together and families in value order, its members by count then value, the
-// first column's correlation (measured as ANALYZE does, ties by heap
-// position) near the one asked for, shards equal to the whole, and the key
-// validated where it is written.
+// the table along it (cluster: <its first column>, gen/pair_order.hpp): the rows still a
+// permutation of the shuffled table's pairs (same counts of each value, no duplicate key), each
+// family's rows together and families in value order, its members by count then value, the first
+// column's correlation (measured as ANALYZE does, ties by heap position) near the one asked for,
+// shards equal to the whole, and the key validated where it is written.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -23,11 +21,21 @@ namespace {
 
 constexpr int64_t kRows = 20000;
 
-std::string profile(const std::string& cluster) {
+// a: 300 values, zipf-skewed; as an empirical column when `correlation` is given.
+std::string profile(const std::string& cluster, const std::string& correlation = "") {
+  std::string a = "{ type: integer, dist: zipf, n: 300, s: 1.1 }";
+  if (!correlation.empty()) {
+    a = "{ type: integer, dist: empirical, values: {";
+    for (int v = 1; v <= 30; ++v)
+      a += (v > 1 ? ", " : " ") + std::to_string(v * 7) + ": " + std::to_string(0.1 / v);
+    a +=
+        " }, n_distinct: 300, histogram: [300, 600, 900, 1200, 1500], correlation: " + correlation +
+        " }";
+  }
   return "name: t\nscales: { s: " + std::to_string(kRows) +
          " }\ntables:\n  t:\n    rows: 1x\n    primary_key: [a, b]\n" + cluster +
-         "    columns:\n      a: { type: integer, dist: zipf, n: 300, s: 1.1 }\n"
-         "      b: { type: integer, dist: zipf, n: 5000, s: 0.8 }\n";
+         "    columns:\n      a: " + a +
+         "\n      b: { type: integer, dist: zipf, n: 100000, s: 0.6 }\n";
 }
 
 struct Rows {
@@ -72,7 +80,7 @@ std::map<int64_t, int64_t> counts(const std::vector<int64_t>& v) {
 
 TEST(PairOrder, ClusteredRowsAreTheShuffledPairsAlongTheKey) {
   const Rows shuffled = rows_of(profile(""));
-  const Rows along = rows_of(profile("    cluster: {columns: [a, b]}\n"));
+  const Rows along = rows_of(profile("    cluster: a\n"));
   // The same values as often: only the heap order changed.
   EXPECT_EQ(counts(along.a), counts(shuffled.a));
   EXPECT_EQ(counts(along.b), counts(shuffled.b));
@@ -106,13 +114,12 @@ TEST(PairOrder, CorrelationInBetweenAndDescending) {
     std::sort(keys.begin(), keys.end());
     EXPECT_EQ(std::adjacent_find(keys.begin(), keys.end()), keys.end()) << "duplicate key";
   }
-  const Rows down = rows_of(profile("    cluster: {columns: [a, b], correlation: -1}\n"));
+  const Rows down = rows_of(profile("    cluster: a\n", "-1"));
   for (size_t i = 1; i < down.a.size(); ++i) ASSERT_GE(down.a[i - 1], down.a[i]) << "row " << i;
 }
 
 TEST(PairOrder, ShardsAndSingleRowsEqualTheWhole) {
-  const testing::GeneratedProfile g(profile("    cluster: {columns: [a, b], correlation: 0.7}\n"),
-                                    9);
+  const testing::GeneratedProfile g(profile("    cluster: a\n", "0.7"), 9);
   const TableGenerator& t = g.table("t");
   ByteBuffer whole, shards;
   t.write_copy_text(0, kRows, whole);
@@ -140,22 +147,19 @@ std::string problems(const std::string& yaml) {
 }
 
 TEST(PairOrder, ValidationNamesWhereTheClusterIsWritten) {
-  EXPECT_EQ(problems(profile("    cluster: {columns: [a, b], correlation: 0.9}\n")), "");
-  const std::string reversed = problems(profile("    cluster: {columns: [b, a]}\n"));
-  EXPECT_NE(reversed.find("t.yaml:7:14: "), std::string::npos) << reversed;
-  EXPECT_NE(reversed.find("cluster [b, a] of table 't' is no composite key built by pairing"),
+  EXPECT_EQ(problems(profile("    cluster: a\n", "0.9")), "");
+  // b is the key's second column: the order is the pairing's, by its first.
+  const std::string second = problems(profile("    cluster: b\n"));
+  EXPECT_NE(second.find("t.yaml:7:14: "), std::string::npos) << second;
+  EXPECT_NE(second.find("cluster 'b' of table 't' is no fanout foreign key of it, nor the first "
+                        "column of a composite key built by pairing"),
             std::string::npos)
-      << reversed;
-  EXPECT_NE(reversed.find("keys built by pairing: [a, b]"), std::string::npos) << reversed;
-  const std::string unknown = problems(profile("    cluster: {columns: [a, c]}\n"));
-  EXPECT_NE(unknown.find("names unknown column 'c'"), std::string::npos) << unknown;
-  const std::string one = problems(profile("    cluster: {columns: [a]}\n"));
-  EXPECT_NE(one.find("needs the two or more columns of a composite key"), std::string::npos) << one;
-  const std::string far = problems(profile("    cluster: {columns: [a, b], correlation: 1.5}\n"));
-  EXPECT_NE(far.find("t.yaml:7:"), std::string::npos) << far;
-  EXPECT_NE(far.find("must lie in -1..1"), std::string::npos) << far;
-  const std::string typo = problems(profile("    cluster: {columns: [a, b], corelation: 1}\n"));
-  EXPECT_NE(typo.find("corelation"), std::string::npos) << typo;
+      << second;
+  EXPECT_NE(second.find("columns to cluster by: a"), std::string::npos) << second;
+  const std::string unknown = problems(profile("    cluster: c\n"));
+  EXPECT_NE(unknown.find("t.yaml:7:14: "), std::string::npos) << unknown;
+  EXPECT_NE(unknown.find("cluster 'c' of table 't' is no fanout foreign key"), std::string::npos)
+      << unknown;
 }
 
 }  // namespace
