@@ -127,10 +127,20 @@ PairOrder::PairOrder(const PairLayout& layout, std::vector<uint32_t> by_value, d
     at += static_cast<uint64_t>(sizes[g]);
   }
   start_.push_back(at);
-  for (auto it = sizes.rbegin(); it != sizes.rend(); ++it)
-    ascending_.push_back(static_cast<uint64_t>(*it));
+  // Distinct sizes only: about as many as the layout's levels, not families.
   below_.assign(1, 0);
-  for (uint64_t s : ascending_) below_.push_back(below_.back() + s);
+  fewer_.assign(1, 0);
+  for (auto it = sizes.rbegin(); it != sizes.rend(); ++it) {
+    const auto size = static_cast<uint64_t>(*it);
+    if (ascending_.empty() || ascending_.back() != size) {
+      ascending_.push_back(size);
+      below_.push_back(below_.back());
+      fewer_.push_back(fewer_.back());
+    }
+    below_.back() += size;
+    ++fewer_.back();
+  }
+  families_ = static_cast<uint64_t>(sizes.size());
   const double r = std::clamp(correlation, -1.0, 1.0);
   reverse_ = r < 0;
   windows_ = static_cast<double>(rows_);
@@ -168,7 +178,7 @@ uint64_t PairOrder::cells_before(uint64_t r) const {
   // Every family holds min(size, r) cells of the columns before r.
   const auto shorter = static_cast<size_t>(
       std::lower_bound(ascending_.begin(), ascending_.end(), r) - ascending_.begin());
-  return below_[shorter] + static_cast<uint64_t>(ascending_.size() - shorter) * r;
+  return below_[shorter] + (families_ - fewer_[shorter]) * r;
 }
 
 uint64_t PairOrder::operator()(uint64_t row) const {

@@ -39,8 +39,10 @@ class PairOrder {
   uint64_t rows_ = 0;
   std::vector<uint64_t> start_;      // first sorted index of each family, in value order
   std::vector<uint32_t> family_;     // value order -> layout family
-  std::vector<uint64_t> ascending_;  // family sizes ascending
-  std::vector<uint64_t> below_;      // their prefix sums
+  std::vector<uint64_t> ascending_;  // distinct family sizes ascending
+  std::vector<uint64_t> below_;      // rows of the families smaller than ascending_[i]
+  std::vector<uint64_t> fewer_;      // how many families those are
+  uint64_t families_ = 0;
   bool reverse_ = false;
   double windows_ = 0;  // rows_: sorted; 1: shuffled whole
   uint64_t key_;
