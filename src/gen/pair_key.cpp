@@ -148,15 +148,30 @@ PairSource::Domain PairSource::domain(const std::vector<const ColumnGenerator*>&
   return sample(values, columns);
 }
 
+DomainFill PairSource::filler(const Domain& d, const std::vector<const ColumnGenerator*>& makers) {
+  const DomainSource* from = d.from;
+  return [from, makers](size_t c, const Selection& keys, ColumnVector& out) {
+    if (from) return from->fill_keys(keys, out);
+    makers[c]->fill(keys, Batch(0), out);  // representative rows
+  };
+}
+
 void PairSource::prepare() const {
   std::call_once(once_, [this] {
     if (rows_ == 0) return;
     Domain families = domain({family_values_.get()}, {family_});
+    const std::vector<const ColumnGenerator*> family_maker = {family_values_.get()};
+    // Clustered: equal counts in value order, so a family's k-th member and
+    // the k-th family of a size follow the key (pair_order.cpp).
+    if (clustered())
+      order_equal_counts(filler(families, family_maker), {family_}, families.counts, families.keys);
     std::vector<const ColumnGenerator*> makers;
     std::string names = family_->name;
     for (const auto& m : member_values_) makers.push_back(m.get());
     for (const Column* m : members_) names += ", " + m->name;
     Domain members = domain(makers, members_);
+    if (clustered())
+      order_equal_counts(filler(members, makers), members_, members.counts, members.keys);
     const std::string key = fmt::format("composite key ({}) of {}", names, table_->name);
     layout_.emplace(std::move(families.counts), std::move(members.counts), key);
     note_moved(key, layout_->moved(), rows_);
@@ -164,7 +179,13 @@ void PairSource::prepare() const {
     member_keys_ = std::move(members.keys);
     family_from_ = families.from;
     member_from_ = members.from;
-    order_.emplace(static_cast<uint64_t>(rows_), stream_key(seed_, table_->name, names, "pairs"));
+    const uint64_t order_key = stream_key(seed_, table_->name, names, "pairs");
+    if (clustered())
+      clustered_.emplace(*layout_,
+                         value_order(filler(families, family_maker), {family_}, family_keys_),
+                         cluster_correlation(*family_), order_key);
+    else
+      order_.emplace(static_cast<uint64_t>(rows_), order_key);
   });
 }
 
@@ -173,7 +194,8 @@ void PairSource::locate(const Selection& rows, uint64_t* family_keys, uint64_t* 
   const auto total = static_cast<uint64_t>(rows_);
   rows.for_each([&](size_t i, uint64_t row) {
     if (row >= total) throw InternalError("composite key row out of range");
-    layout_->locate((*order_)(row), family_keys[i], member_keys[i]);
+    layout_->locate(clustered_ ? (*clustered_)(row) : (*order_)(row), family_keys[i],
+                    member_keys[i]);
   });
   // Indices to keys apart from the layout: a member domain is megabytes and
   // rows pick it at random, so this loop keeps many cache misses in flight.

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "gen/columns.hpp"
+#include "gen/pair_order.hpp"
 #include "gen/value_domain.hpp"
 #include "pgshape/pairs.hpp"
 
@@ -51,6 +52,10 @@ class PairSource {
                 const std::vector<const Column*>& columns) const;
   Domain sample(const std::vector<const ColumnGenerator*>& values,
                 const std::vector<const Column*>& columns) const;
+  // Fills a domain's values from its keys (pair_order.hpp).
+  static DomainFill filler(const Domain& d, const std::vector<const ColumnGenerator*>& makers);
+  // The table's `cluster:` names this key (pair_order.cpp).
+  bool clustered() const;
 
   uint64_t seed_;
   const Table* table_;
@@ -61,7 +66,8 @@ class PairSource {
   std::vector<std::unique_ptr<ColumnGenerator>> member_values_;
   mutable std::once_flag once_;
   mutable std::optional<PairLayout> layout_;
-  mutable std::optional<Permutation> order_;  // row -> position in the layout
+  mutable std::optional<Permutation> order_;    // row -> position in the layout
+  mutable std::optional<PairOrder> clustered_;  // instead, when the table is stored along the key
   mutable std::vector<uint64_t> family_keys_, member_keys_;
   mutable const DomainSource* family_from_ = nullptr;
   mutable const DomainSource* member_from_ = nullptr;

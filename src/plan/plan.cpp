@@ -90,10 +90,17 @@ void collect_indexes(const PlanNode& n, std::set<std::string>& out) {
 void append_shape(const PlanNode& n, std::string& out) {
   out += n.label();
   if (n.children.empty()) return;
+  std::vector<std::string> children;
+  for (const auto& child : n.children) append_shape(child, children.emplace_back());
+  // Parallel Append lists its children by cost (non-partial ones first), for
+  // workers to pick from: a set of leaves, in an order that follows small cost
+  // differences, not a different plan. Other nodes keep theirs (an ordered
+  // Append's order is its output's, a join's children are outer and inner).
+  if (n.node_type == "Append" && n.parallel_aware) std::sort(children.begin(), children.end());
   out += '(';
-  for (size_t i = 0; i < n.children.size(); ++i) {
+  for (size_t i = 0; i < children.size(); ++i) {
     if (i) out += ", ";
-    append_shape(n.children[i], out);
+    out += children[i];
   }
   out += ')';
 }

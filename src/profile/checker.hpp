@@ -58,6 +58,8 @@ void check_queries(const CheckContext& ctx);
 void check_composite_key(const CheckContext& ctx, const Table& table,
                          const std::vector<std::string>& columns, SourcePos pos,
                          std::string_view what);
+// check_pair_order.cpp: `cluster: [a, b]` names a composite key built by pairing.
+void check_pair_order(const CheckContext& ctx);
 // objects.cpp: generated columns read by no generator; functions' and views' SQL.
 void check_objects(const CheckContext& ctx);
 

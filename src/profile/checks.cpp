@@ -69,6 +69,7 @@ void check_keys(const CheckContext& ctx) {
 void check_profile(const Profile& profile, Reader& reader) {
   const CheckContext ctx(profile, reader);
   check_keys(ctx);
+  check_pair_order(ctx);
   check_values(ctx);
   check_names(ctx);
   check_queries(ctx);

@@ -276,6 +276,13 @@ void ProfileParser::parse_cluster(const YAML::Node& node, Table& table) {
                         : "name the one to group by: cluster: <column>");
     return;
   }
+  // Another column of the table: a composite key's first column, checked
+  // once the keys are known (check_pair_order.cpp).
+  const Column* column = table.find_column(name);
+  if (column && !(column->ref && column->dist.kind == DistKind::kFanout)) {
+    table.cluster = name;
+    return;
+  }
   if (std::find(fanouts.begin(), fanouts.end(), name) == fanouts.end()) {
     r_.error(
         "profile.bad-value", node,

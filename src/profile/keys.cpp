@@ -33,7 +33,10 @@ const std::vector<ProfileKey>& profile_keys() {
       {"table", "indexes", "list", "indexes built after the data"},
       {"table", "cluster", "string",
        "store the rows grouped by parent, in parent order: `parent` (the table's one fanout "
-       "foreign key) or that column's name"},
+       "foreign key) or that column's name; or along a composite key built by pairing, named "
+       "by its first column: each value's rows together, in value order, its other values by "
+       "count (equal counts in value order), as closely as the column's correlation says "
+       "(dist: empirical; negative: descending; none: fully)"},
       {"table", "statistics", "list",
        "extended statistics (CREATE STATISTICS) built before ANALYZE: {columns: [a, b], kinds: "
        "[dependencies, ndistinct, mcv], name: x}"},

@@ -5,6 +5,7 @@
 #include "pgshape/pg.hpp"
 #include "pgshape/util.hpp"
 #include "stats/implied_keys.hpp"
+#include "stats/pair_order.hpp"
 #include "stats/profile_writer_parts.hpp"
 
 namespace pgshape {
@@ -169,6 +170,8 @@ void ProfileWriter::table(YAML::Emitter& out, const TableStats& t) {
                          stats::pair_built(pairs_, t.primary_key));
   if (fanout_ && fanout_->cluster && known(fanout_->fk))
     out << YAML::Key << "cluster" << YAML::Value << fanout_->fk;
+  else
+    stats::write_pair_cluster(out, t, pairs_, known);
   if (provable)
     out << YAML::Key << "primary_key" << YAML::Value << YAML::Flow << t.primary_key;
   else if (composite)

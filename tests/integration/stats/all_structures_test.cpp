@@ -43,20 +43,10 @@ struct Pending {
   const char* key;
   const char* why;
 };
-constexpr const char* kPairOrder =
-    "a key built by pairing stores its rows shuffled: production's heap order along the key "
-    "(correlation near 1, so an Index Scan) is not kept, and the mirror takes a bitmap scan";
 
 // What fails on main: gaps of pgshape, each with why, listed so that the rest of
 // the acceptance is asserted meanwhile (an entry that passes is printed, to remove).
 const std::vector<Pending> kKnownGaps = {
-    {"workload.sql:11 [hot]", kPairOrder},
-    {"workload.sql:12", kPairOrder},
-    {"workload.sql:12 [rare]", kPairOrder},
-    {"workload.sql:48", kPairOrder},
-    {"workload.sql:48 [rare]", kPairOrder},
-    {"workload.sql:48 [hot]",
-     "the same, and Parallel Append orders its leaves by their own costs (varies run to run)"},
 };
 
 std::vector<std::string> lines_of_text(const std::string& text) {
