@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "gen/empirical.hpp"
+#include "gen/window_shuffle.hpp"
 
 namespace pgshape::gen {
 namespace {
@@ -110,17 +111,8 @@ uint64_t Empirical::position(uint64_t row) const {
   uint64_t p = row;
   if (whole_) {
     p = (*whole_)(row);
-  } else if (windows_ < static_cast<double>(n)) {
-    const double length = static_cast<double>(n) / windows_;
-    auto start_of = [&](uint64_t i) {
-      return std::min<uint64_t>(n,
-                                static_cast<uint64_t>(std::floor(static_cast<double>(i) * length)));
-    };
-    uint64_t i = static_cast<uint64_t>(static_cast<double>(row) / length);
-    while (i > 0 && start_of(i) > row) --i;
-    while (start_of(i + 1) <= row) ++i;
-    const uint64_t start = start_of(i), end = start_of(i + 1);
-    if (end - start > 1) p = start + Permutation(end - start, mix64(order_key_ ^ i))(row - start);
+  } else {
+    p = shuffled_within_windows(row, n, windows_, order_key_);
   }
   return reverse_ ? n - 1 - p : p;
 }

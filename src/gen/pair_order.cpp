@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "gen/pair_key.hpp"
+#include "gen/window_shuffle.hpp"
 
 namespace pgshape::gen {
 namespace {
@@ -156,19 +157,7 @@ PairOrder::PairOrder(const PairLayout& layout, std::vector<uint32_t> by_value, d
 
 uint64_t PairOrder::sorted(uint64_t row) const {
   const uint64_t n = rows_;
-  uint64_t p = row;
-  if (windows_ < static_cast<double>(n)) {
-    const double length = static_cast<double>(n) / windows_;
-    auto start_of = [&](uint64_t i) {
-      return std::min<uint64_t>(n,
-                                static_cast<uint64_t>(std::floor(static_cast<double>(i) * length)));
-    };
-    uint64_t i = static_cast<uint64_t>(static_cast<double>(row) / length);
-    while (i > 0 && start_of(i) > row) --i;
-    while (start_of(i + 1) <= row) ++i;
-    const uint64_t start = start_of(i), end = start_of(i + 1);
-    if (end - start > 1) p = start + Permutation(end - start, mix64(key_ ^ i))(row - start);
-  }
+  const uint64_t p = shuffled_within_windows(row, n, windows_, key_);
   return reverse_ ? n - 1 - p : p;
 }
 
