@@ -46,9 +46,10 @@ constexpr const char* kTwoColumnCheck =
     "a CHECK across two columns (status vs closed_at NULL-ness, closed_at >= created_at): "
     "pgshape draws each column on its own, so stats leaves it out and names it";
 constexpr const char* kRareTenantLeaf =
-    "the same plan on another HASH leaf: the hot or rare tenant_id each side's statistics "
-    "give is not always the same value (close frequencies), and the two hash to different "
-    "leaves (seen for [hot] and for [rare] in different runs)";
+    "the same plan on another HASH leaf: fidelity takes each side's hot (first MCV) or rare "
+    "tenant_id from that side's own statistics, as its planner sees them; the top tenants' "
+    "shares are close, so the two sides' picks are sometimes different tenants, which hash to "
+    "different chat or event leaves (seen for :18, :21 and :22, [hot] and [rare], in some runs)";
 constexpr const char* kDenseIndex =
     "every page is all-visible on both sides now (HASH leaves are routed and frozen too), and "
     "the mirror's primary key, built after the data, is denser than production's, grown by "
@@ -82,6 +83,8 @@ const std::vector<Gap> kKnownGaps = {
     {"workload.sql:18 [rare]", kNearTie},
     {"workload.sql:21 [rare]", kNearTie},
     {"workload.sql:37", kNearTie},
+    {"workload.sql:18 [hot]", kRareTenantLeaf},
+    {"workload.sql:21 [hot]", kRareTenantLeaf},
     {"workload.sql:22 *", kRareTenantLeaf},
     {"workload.sql:31", kDenseIndex},
     {"workload.sql:41",
