@@ -46,8 +46,7 @@ struct Pending {
 
 // What fails on main: gaps of pgshape, each with why, listed so that the rest of
 // the acceptance is asserted meanwhile (an entry that passes is printed, to remove).
-const std::vector<Pending> kKnownGaps = {
-};
+const std::vector<Pending> kKnownGaps = {};
 
 std::vector<std::string> lines_of_text(const std::string& text) {
   std::vector<std::string> out;

@@ -103,12 +103,12 @@ tables:
       tenant_id: { type: integer, dist: uniform, min: 1, max: 10 }
 )yaml";
   auto validated = run_pgshape({"validate", profile});
-    EXPECT_EQ(validated.exit_code, 2) << validated.out << validated.err;
-    EXPECT_NE(validated.err.find("bad.yaml:12:9: "), std::string::npos) << validated.err;
-    EXPECT_NE(validated.err.find("nothing makes the rows hold it"), std::string::npos)
-        << validated.err;
-    std::filesystem::remove_all(dir);
-    }
+  EXPECT_EQ(validated.exit_code, 2) << validated.out << validated.err;
+  EXPECT_NE(validated.err.find("bad.yaml:12:9: "), std::string::npos) << validated.err;
+  EXPECT_NE(validated.err.find("nothing makes the rows hold it"), std::string::npos)
+      << validated.err;
+  std::filesystem::remove_all(dir);
+}
 
-    }  // namespace
-    }  // namespace pgshape
+}  // namespace
+}  // namespace pgshape
