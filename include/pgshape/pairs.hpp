@@ -74,18 +74,22 @@ struct PairFit {
 };
 std::optional<PairFit> pair_fit(const Table& table, const PairKey& key, int64_t rows);
 
-// The pairing itself, over value indices. Families are sorted by size
-// descending (family 0 the largest); member values by count descending. The
-// cells (family g, its r-th pair) are numbered column by column of the Young
-// diagram: position H(r) + g with H(r) = sum over families of min(size, r);
-// member j takes the positions [C_j, C_j + c_j). A run longer than the rows
-// it can reach without meeting a family twice is cut there and the rest moves
-// on to the next values (reported by moved()).
+// The pairing itself, over value indices. Families come sorted by size
+// descending (family 0 the largest), member values by count descending, each
+// side as runs of equal counts (pgshape/value_counts.hpp). The cells (family
+// g, its r-th pair) are numbered column by column of the Young diagram:
+// position H(r) + g with H(r) = sum over families of min(size, r); member j
+// takes the positions [C_j, C_j + c_j). A run longer than the rows it can
+// reach without meeting a family twice is cut there and the rest moves on to
+// the next values (reported by moved()). Memory and time go with the runs
+// and the distinct family sizes, not with the values: a run of values that
+// no cut can reach is laid out whole.
 class PairLayout {
  public:
   // Throws InternalError when families times member values are fewer than the
-  // rows (the domain of pairs is too small); `why` names the key.
-  PairLayout(std::vector<int64_t> family_sizes, std::vector<int64_t> member_counts,
+  // rows (the domain of pairs is too small), or a side is not descending;
+  // `why` names the key.
+  PairLayout(std::vector<CountRun> families, const std::vector<CountRun>& members,
              const std::string& why);
   int64_t rows() const { return rows_; }
   // The family (index into the sizes as sorted) and member of a position < rows().
@@ -94,21 +98,27 @@ class PairLayout {
   // larger than the member values, a member value more frequent than the
   // families it can reach.
   int64_t moved() const { return moved_; }
-  // The member counts as laid out (sorted order), after any move.
+  // The member counts as laid out, one per value (O(values): for tests).
   std::vector<int64_t> member_counts() const;
-  const std::vector<int64_t>& family_sizes() const { return sizes_; }
+  // The family sizes as laid out, one per family, after any move.
+  std::vector<int64_t> family_sizes() const;
 
  private:
   // The column r of the diagram that holds `position`, the position's offset
-  // in it, and the column's height.
-  void cell(uint64_t position, uint64_t& r, uint64_t& offset, uint64_t& height) const;
+  // in it, the column's height and its level (index into level_).
+  void cell(uint64_t position, uint64_t& r, uint64_t& offset, uint64_t& height,
+            size_t& level) const;
   uint64_t height_at(uint64_t r) const;
+  // Lays out member values of count c from value j on at `position`: as many
+  // as can go whole, none cut and none stretched, while the carry is 0; 0
+  // when the next one needs the value-by-value rule.
+  uint64_t whole_values(uint64_t position, uint64_t j, int64_t c, uint64_t left) const;
 
   int64_t rows_ = 0;
   int64_t moved_ = 0;
-  std::vector<int64_t> sizes_;   // descending
-  std::vector<int64_t> counts_;  // descending, while the runs are laid out
-  size_t values_ = 0;            // member values
+  std::vector<CountRun> families_;  // sizes descending, after any move
+  uint64_t values_ = 0;             // member values
+  uint64_t columns_ = 0;            // the largest family's size
   // Consecutive runs of one count (the run of member j at C_j): member
   // j >= `member` of the segment starts at start + (j - member) * count.
   struct Segment {

@@ -1,11 +1,14 @@
 // A column's distinct values with their exact counts over a table's rows,
 // read from its distribution without generating rows: what a composite key
 // built by pairing (pgshape/pairs.hpp) lays out, and what validation checks
-// the key's domain with, so both see the same numbers.
+// the key's domain with, so both see the same numbers. Long runs of values
+// of one count (a zipf's tail of single rows, integers spread evenly) are
+// kept as a rule for their keys, not a list, so a domain's memory does not
+// grow with the rows.
 #pragma once
 
 #include <cstdint>
-#include <functional>
+#include <memory>
 #include <optional>
 #include <vector>
 
@@ -13,28 +16,48 @@
 
 namespace pgshape {
 
-// Distinct values, most frequent first, with exact counts that sum to the
-// rows asked for; keys[k] names value k for whoever makes it.
-struct ValueCounts {
-  std::vector<int64_t> counts;  // descending, none 0
-  std::vector<uint64_t> keys;
+// The keys of a run of values a domain does not list: key(i) of its i-th value.
+class RunKeys {
+ public:
+  virtual ~RunKeys() = default;
+  virtual uint64_t key(uint64_t i) const = 0;
 };
 
-// The largest number of ranks a domain walks one by one: beyond it (a zipf
-// over far more values than rows) the pairing samples rows.
-int64_t counts_rank_limit(int64_t rows);
+// `values` values of `count` rows each, keys by rule (shared: a domain copies cheaply).
+struct ValueRun {
+  int64_t count = 0;
+  uint64_t values = 0;
+  std::shared_ptr<const RunKeys> keys;
+};
 
-// Counts over `rows` rows for ranks 0..ranks-1 whose shares share(k) are
-// given in rank order (not necessarily normalised): quantile rounding,
-// count(k) = round(rows * F(k)) - round(rows * F(k - 1)), so every prefix
-// of the ranks holds its share of the rows within one row (the column's
-// distribution function kept, tails included, where largest remainders would
-// drop a long tail of small shares). Keys are the ranks. Two passes over the
-// ranks (one with `total`); nullopt past counts_rank_limit.
-// `total`, when the caller knows the shares' sum, saves the first pass.
-std::optional<ValueCounts> quantile_counts(uint64_t ranks, int64_t rows,
-                                           const std::function<double(uint64_t)>& share,
-                                           std::optional<long double> total = std::nullopt);
+// Distinct values, most frequent first: the listed ones (counts[k], keys[k]),
+// then the runs, no run's count above the last listed one's. keys name each
+// value for whoever makes it; the counts sum to the rows asked for.
+struct ValueCounts {
+  std::vector<int64_t> counts;  // descending, none 0; may be dropped once read (keys stay)
+  std::vector<uint64_t> keys;
+  std::vector<ValueRun> runs;  // counts descending, none 0
+
+  uint64_t size() const;  // values in all
+  // The key of value `index` (< size()).
+  uint64_t key(uint64_t index) const;
+  // The runs' values appended to the listed ones: O(values), for whoever must
+  // order them by value.
+  void materialize();
+};
+
+// A count and how many values in a row have it.
+struct CountRun {
+  int64_t count = 0;
+  uint64_t values = 0;
+};
+// Consecutive equal counts as one run.
+std::vector<CountRun> count_runs(const std::vector<int64_t>& counts);
+std::vector<CountRun> count_runs(const ValueCounts& d);
+
+// The largest number of ranks a domain walks one by one: beyond it (hot
+// ranks far more than the rows) the pairing samples rows.
+int64_t counts_rank_limit(int64_t rows);
 
 // H(n, s) = sum of k^-s for k in [1, n]: the first 2^16 terms summed, the
 // rest by Euler-Maclaurin (relative error far below a row in 2^53).
@@ -44,12 +67,18 @@ long double zipf_total(int64_t n, double s);
 // one row each, key i at floor((i + 1/2) * span / rows).
 ValueCounts even_counts(uint64_t span, int64_t rows);
 
-// Sorts a domain's values by count, descending; equal counts keep key order.
+// Sorts a domain's listed values by count, descending; equal counts keep key order.
 void sort_counts(ValueCounts& d);
 
 // Zipf and hot-set ranks (keys: 0-based ranks) as the generator weighs them:
-// the hot ranks `share` evenly, the rest zipf over n - hot; nullopt for other
-// kinds or past counts_rank_limit.
+// the hot ranks `share` evenly, the rest zipf over n - hot. Quantile
+// rounding, count(k) = round(rows * F(k)) - round(rows * F(k - 1)), so every
+// prefix of the ranks holds its share of the rows within one row (tails
+// kept, where largest remainders would drop a long tail of small shares),
+// up to the first rank whose share is below a row; the ranks after it share
+// the rows left one each, spread by the inverse of the zipf's continuous
+// distribution function, so they cost no memory however many there are.
+// nullopt for other kinds or when the ranks walked pass counts_rank_limit.
 std::optional<ValueCounts> skewed_rank_counts(const Distribution& d, int64_t rows);
 
 // Weighted values (keys: the value's index): each the floor of its share of

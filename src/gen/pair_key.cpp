@@ -162,28 +162,33 @@ void PairSource::prepare() const {
     Domain families = domain({family_values_.get()}, {family_});
     const std::vector<const ColumnGenerator*> family_maker = {family_values_.get()};
     // Clustered: equal counts in value order, so a family's k-th member and
-    // the k-th family of a size follow the key (pair_order.cpp).
-    if (clustered())
+    // the k-th family of a size follow the key (pair_order.cpp); that needs
+    // every value listed.
+    if (clustered()) {
+      families.materialize();
       order_equal_counts(filler(families, family_maker), {family_}, families.counts, families.keys);
+    }
     std::vector<const ColumnGenerator*> makers;
     std::string names = family_->name;
     for (const auto& m : member_values_) makers.push_back(m.get());
     for (const Column* m : members_) names += ", " + m->name;
     Domain members = domain(makers, members_);
-    if (clustered())
+    if (clustered()) {
+      members.materialize();
       order_equal_counts(filler(members, makers), members_, members.counts, members.keys);
+    }
     const std::string key = fmt::format("composite key ({}) of {}", names, table_->name);
-    layout_.emplace(std::move(families.counts), std::move(members.counts), key);
+    layout_.emplace(count_runs(families), count_runs(members), key);
     note_moved(key, layout_->moved(), rows_);
-    family_keys_ = std::move(families.keys);
-    member_keys_ = std::move(members.keys);
-    family_from_ = families.from;
-    member_from_ = members.from;
+    std::vector<int64_t>().swap(families.counts);
+    std::vector<int64_t>().swap(members.counts);
+    family_keys_ = std::move(families);
+    member_keys_ = std::move(members);
     const uint64_t order_key = stream_key(seed_, table_->name, names, "pairs");
     if (clustered())
-      clustered_.emplace(*layout_,
-                         value_order(filler(families, family_maker), {family_}, family_keys_),
-                         cluster_correlation(*family_), order_key);
+      clustered_.emplace(
+          *layout_, value_order(filler(family_keys_, family_maker), {family_}, family_keys_.keys),
+          cluster_correlation(*family_), order_key);
     else
       order_.emplace(static_cast<uint64_t>(rows_), order_key);
   });
@@ -197,22 +202,22 @@ void PairSource::locate(const Selection& rows, uint64_t* family_keys, uint64_t* 
     layout_->locate(clustered_ ? (*clustered_)(row) : (*order_)(row), family_keys[i],
                     member_keys[i]);
   });
-  // Indices to keys apart from the layout: a member domain is megabytes and
+  // Indices to keys apart from the layout: a listed domain is megabytes and
   // rows pick it at random, so this loop keeps many cache misses in flight.
   for (size_t i = 0; i < rows.size(); ++i) {
-    family_keys[i] = family_keys_[family_keys[i]];
-    member_keys[i] = member_keys_[member_keys[i]];
+    family_keys[i] = family_keys_.key(family_keys[i]);
+    member_keys[i] = member_keys_.key(member_keys[i]);
   }
 }
 
 void PairSource::fill_family(const Selection& keys, const Batch& batch, ColumnVector& out) const {
-  if (family_from_) return family_from_->fill_keys(keys, out);
+  if (family_keys_.from) return family_keys_.from->fill_keys(keys, out);
   family_values_->fill(keys, batch, out);  // representative rows
 }
 
 void PairSource::fill_member(size_t i, const Selection& keys, const Batch& batch,
                              ColumnVector& out) const {
-  if (member_from_) return member_from_->fill_keys(keys, out);
+  if (member_keys_.from) return member_keys_.from->fill_keys(keys, out);
   member_values_[i]->fill(keys, batch, out);  // representative rows of the tuples
 }
 

@@ -6,7 +6,8 @@
 // deduplicated by the values COPY writes (one representative row per distinct
 // family value, and per distinct tuple of the member columns, with its
 // share). Each table row then takes the values its pair names. Memory is the
-// two domains, never the rows.
+// two domains, never the rows; a domain read from a distribution keeps its
+// long runs as rules (pgshape/value_counts.hpp), so that is flat too.
 #pragma once
 
 #include <memory>
@@ -68,9 +69,8 @@ class PairSource {
   mutable std::optional<PairLayout> layout_;
   mutable std::optional<Permutation> order_;    // row -> position in the layout
   mutable std::optional<PairOrder> clustered_;  // instead, when the table is stored along the key
-  mutable std::vector<uint64_t> family_keys_, member_keys_;
-  mutable const DomainSource* family_from_ = nullptr;
-  mutable const DomainSource* member_from_ = nullptr;
+  // The two domains' keys by value index (their counts dropped once laid out).
+  mutable Domain family_keys_, member_keys_;
 };
 
 // A pair key's first column: the family's value. Leaves the member's

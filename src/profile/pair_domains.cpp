@@ -48,10 +48,10 @@ std::optional<PairFit> pair_fit(const Table& t, const PairKey& key, int64_t rows
       pair_value_counts(t.columns[key.members[0]], rows, kMaxRanks);
   if (!members) return std::nullopt;
   PairFit fit;
-  fit.families = static_cast<int64_t>(families->counts.size());
-  fit.members = static_cast<int64_t>(members->counts.size());
+  fit.families = static_cast<int64_t>(families->size());
+  fit.members = static_cast<int64_t>(members->size());
   try {
-    const PairLayout layout(std::move(families->counts), std::move(members->counts), "the key");
+    const PairLayout layout(count_runs(*families), count_runs(*members), "the key");
     fit.moved = layout.moved();
   } catch (const InternalError& e) {
     fit.fits = false;

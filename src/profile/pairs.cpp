@@ -173,92 +173,140 @@ double largest_share(const Column& c, int64_t rows) {
   }
 }
 
-PairLayout::PairLayout(std::vector<int64_t> family_sizes, std::vector<int64_t> member_counts,
-                       const std::string& why)
-    : sizes_(std::move(family_sizes)), counts_(std::move(member_counts)) {
-  std::sort(sizes_.begin(), sizes_.end(), std::greater<>());
-  if (!std::is_sorted(counts_.begin(), counts_.end(), std::greater<>()))
-    std::sort(counts_.begin(), counts_.end(), std::greater<>());
-  while (!sizes_.empty() && sizes_.back() <= 0) sizes_.pop_back();
-  for (int64_t s : sizes_) rows_ += s;
-  // A family larger than there are member values cannot hold distinct ones:
-  // its excess moves to the next families below that size (largest first).
-  const auto cap = static_cast<int64_t>(counts_.size());
-  int64_t excess = 0;
-  for (auto& s : sizes_)
-    if (s > cap) excess += s - cap, s = cap;
-  moved_ += excess;
-  for (auto& s : sizes_) {
-    const int64_t add = std::min(excess, cap - s);
-    s += add, excess -= add;
+namespace {
+
+bool descending(const std::vector<CountRun>& runs) {
+  for (size_t i = 1; i < runs.size(); ++i)
+    if (runs[i].count >= runs[i - 1].count) return false;
+  return true;
+}
+
+// Equal neighbours as one run, empty runs dropped.
+std::vector<CountRun> merged(const std::vector<CountRun>& runs) {
+  std::vector<CountRun> out;
+  for (const CountRun& r : runs) {
+    if (r.values == 0) continue;
+    if (!out.empty() && out.back().count == r.count)
+      out.back().values += r.values;
+    else
+      out.push_back(r);
   }
+  return out;
+}
+
+}  // namespace
+
+PairLayout::PairLayout(std::vector<CountRun> families, const std::vector<CountRun>& members,
+                       const std::string& why)
+    : families_(merged(families)) {
+  const std::vector<CountRun> counts = merged(members);
+  if (!descending(families_) || !descending(counts))
+    throw InternalError(why + ": a pair layout's counts are not in descending order");
+  while (!families_.empty() && families_.back().count <= 0) families_.pop_back();
+  for (const CountRun& f : families_) rows_ += f.count * static_cast<int64_t>(f.values);
+  for (const CountRun& m : counts) values_ += m.values;
+  // A family larger than there are member values cannot hold distinct ones:
+  // its excess moves to the next families below that size (largest first),
+  // each filled to the cap, one partly.
+  const auto cap = static_cast<int64_t>(std::min<uint64_t>(values_, INT64_MAX));
+  int64_t excess = 0;
+  for (CountRun& f : families_)
+    if (f.count > cap) excess += (f.count - cap) * static_cast<int64_t>(f.values), f.count = cap;
+  moved_ += excess;
+  std::vector<CountRun> filled;
+  for (const CountRun& f : families_) {
+    const int64_t room = cap - f.count;
+    if (excess == 0 || room == 0) {
+      filled.push_back(f);
+      continue;
+    }
+    const auto full = std::min<uint64_t>(f.values, static_cast<uint64_t>(excess / room));
+    excess -= static_cast<int64_t>(full) * room;
+    filled.push_back({cap, full});
+    uint64_t rest = f.values - full;
+    if (rest > 0 && excess > 0) filled.push_back({f.count + excess, 1}), excess = 0, --rest;
+    filled.push_back({f.count, rest});
+  }
+  families_ = merged(filled);
   if (excess > 0)
     throw InternalError(fmt::format(
         "{}: {} rows need more distinct pairs than the key's values give ({} x {} values)", why,
-        rows_, sizes_.size(), cap));
+        rows_, family_sizes().size(), cap));
+  columns_ = families_.empty() ? 0 : static_cast<uint64_t>(families_.front().count);
   // Segments of equal height: columns r in [u_{k-1}, u_k) hold the families
   // whose size reaches u_k, h_k of them.
-  uint64_t previous = 0, at = 0;
-  for (size_t g = sizes_.size(); g-- > 0;) {
-    const auto u = static_cast<uint64_t>(sizes_[g]);
-    if (u == previous) continue;
-    const auto high = static_cast<uint64_t>(g + 1);
-    level_.push_back(u);
-    level_at_.push_back(at);
-    level_high_.push_back(high);
-    at += (u - previous) * high;
-    previous = u;
+  {
+    uint64_t through = 0;  // families up to the end of each run
+    std::vector<uint64_t> ends;
+    for (const CountRun& f : families_) ends.push_back(through += f.values);
+    uint64_t previous = 0, at = 0;
+    for (size_t k = families_.size(); k-- > 0;) {
+      const auto u = static_cast<uint64_t>(families_[k].count);
+      level_.push_back(u);
+      level_at_.push_back(at);
+      level_high_.push_back(ends[k]);
+      at += (u - previous) * ends[k];
+      previous = u;
+    }
   }
   // Runs, cut where they would meet a family twice; what is cut moves on.
   int64_t carry = 0;
   uint64_t position = 0;
   const auto total = static_cast<uint64_t>(rows_);
-  // The largest family meets every column once, so the runs left must be at
-  // least the columns left: when they are just enough, a run finishes its
-  // column, and the next starts a column of its own.
-  const uint64_t columns = sizes_.empty() ? 0 : static_cast<uint64_t>(sizes_.front());
   // Runs of equal count side by side are one segment: a skewed domain has
   // far fewer distinct counts than values, and a row's member is found by a
   // division in its segment, within a table that stays in cache. A run cut
   // to nothing ends a segment.
-  size_t next = 0;
-  const auto add = [&](size_t j, uint64_t start, uint64_t c) {
+  uint64_t next = 0;
+  const auto add = [&](uint64_t j, uint64_t start, uint64_t c, uint64_t values) {
     if (c == 0) return;
     if (segments_.empty() || segments_.back().count != c || next != j)
-      segments_.push_back({start, static_cast<uint64_t>(j), c});
-    next = j + 1;
+      segments_.push_back({start, j, c});
+    next = j + values;
   };
-  for (size_t j = 0; j < counts_.size(); ++j) {
-    int64_t& count = counts_[j];
-    if (position >= total) {
-      carry += count;
-      count = 0;
-      continue;
+  uint64_t j = 0;
+  for (const CountRun& run : counts) {
+    const int64_t count = run.count;
+    for (uint64_t left = run.values; left > 0;) {
+      if (position >= total) {  // no rows left for these values
+        carry += count * static_cast<int64_t>(left);
+        j += left, left = 0;
+        break;
+      }
+      if (carry == 0)
+        if (const uint64_t whole = whole_values(position, j, count, left)) {
+          add(j, position, static_cast<uint64_t>(count), whole);
+          position += whole * static_cast<uint64_t>(count);
+          j += whole, left -= whole;
+          continue;
+        }
+      uint64_t r = 0, offset = 0, height = 0;
+      size_t level = 0;
+      cell(position, r, offset, height, level);
+      const uint64_t reach = (height - offset) + std::min(offset, height_at(r + 1));
+      const auto room = static_cast<int64_t>(std::min(reach, total - position));
+      const int64_t want = count + carry;
+      int64_t take = std::clamp<int64_t>(want, 0, room);
+      // The largest family meets every column once, so the runs left must be
+      // at least the columns left: when they are just enough, a run finishes
+      // its column, and the next starts a column of its own.
+      const uint64_t runs_after = values_ - j - 1;
+      if (runs_after <= columns_ - (r + 1))
+        take = std::max(take, std::min(room, static_cast<int64_t>(height - offset)));
+      if (take < count) moved_ += count - take;
+      carry = want - take;
+      add(j, position, static_cast<uint64_t>(take), 1);
+      position += static_cast<uint64_t>(take);
+      ++j, --left;
     }
-    uint64_t r = 0, offset = 0, height = 0;
-    cell(position, r, offset, height);
-    const uint64_t reach = (height - offset) + std::min(offset, height_at(r + 1));
-    const auto room = static_cast<int64_t>(std::min(reach, total - position));
-    const int64_t want = count + carry;
-    int64_t take = std::clamp<int64_t>(want, 0, room);
-    const auto runs_after = static_cast<uint64_t>(counts_.size() - j - 1);
-    if (runs_after <= columns - (r + 1))
-      take = std::max(take, std::min(room, static_cast<int64_t>(height - offset)));
-    if (take < count) moved_ += count - take;
-    carry = want - take;
-    count = take;
-    add(j, position, static_cast<uint64_t>(take));
-    position += static_cast<uint64_t>(take);
   }
-  values_ = counts_.size();
-  std::vector<int64_t>().swap(counts_);  // the segments say them
   while (block_shift_ < 63 && (total >> block_shift_) > segments_.size()) ++block_shift_;
   const uint64_t blocks = total ? ((total - 1) >> block_shift_) + 1 : 0;
   block_run_.reserve(static_cast<size_t>(blocks) + 1);
-  for (uint64_t b = 0, j = 0; b < blocks; ++b) {
+  for (uint64_t b = 0, s = 0; b < blocks; ++b) {
     const uint64_t first = b << block_shift_;
-    while (j + 1 < segments_.size() && segments_[j + 1].start <= first) ++j;
-    block_run_.push_back(static_cast<uint32_t>(j));
+    while (s + 1 < segments_.size() && segments_[s + 1].start <= first) ++s;
+    block_run_.push_back(static_cast<uint32_t>(s));
   }
   block_run_.push_back(static_cast<uint32_t>(segments_.size()));
   if (position < total)
@@ -267,8 +315,40 @@ PairLayout::PairLayout(std::vector<int64_t> family_sizes, std::vector<int64_t> m
                     why, rows_, position));
 }
 
+uint64_t PairLayout::whole_values(uint64_t position, uint64_t j, int64_t count,
+                                  uint64_t left) const {
+  if (count <= 0) return 0;
+  const auto c = static_cast<uint64_t>(count);
+  uint64_t r = 0, offset = 0, height = 0;
+  size_t level = 0;
+  cell(position, r, offset, height, level);
+  // A value starting in column r reaches at least height_at(r + 1) rows: the
+  // level's own height but in its last column, where the next level's starts.
+  const uint64_t end =
+      level + 1 < level_at_.size() ? level_at_[level + 1] : static_cast<uint64_t>(rows_);
+  const uint64_t below = level + 1 < level_high_.size() ? level_high_[level + 1] : 0;
+  uint64_t limit = 0;  // values must start before it
+  if (c <= below)
+    limit = end;
+  else if (c <= height)
+    limit = end - height;
+  if (limit <= position) return 0;
+  uint64_t n = std::min(left, (limit - position + c - 1) / c);
+  n = std::min(n, (static_cast<uint64_t>(rows_) - position) / c);
+  // The rule that stretches a run to finish its column, when runs become
+  // scarce, cannot apply while more values are left than columns (a value
+  // at most one column further each); nor when no column here is taller.
+  if (c < height) {
+    const uint64_t values_left = values_ - j;
+    const uint64_t columns_left = columns_ - r;
+    if (values_left <= columns_left) return 0;
+    n = std::min(n, values_left - columns_left);
+  }
+  return n;
+}
+
 std::vector<int64_t> PairLayout::member_counts() const {
-  std::vector<int64_t> out(values_, 0);
+  std::vector<int64_t> out(static_cast<size_t>(values_), 0);
   for (size_t k = 0; k < segments_.size(); ++k) {
     const uint64_t end =
         k + 1 < segments_.size() ? segments_[k + 1].start : static_cast<uint64_t>(rows_);
@@ -279,13 +359,20 @@ std::vector<int64_t> PairLayout::member_counts() const {
   return out;
 }
 
+std::vector<int64_t> PairLayout::family_sizes() const {
+  std::vector<int64_t> out;
+  for (const CountRun& f : families_) out.insert(out.end(), static_cast<size_t>(f.values), f.count);
+  return out;
+}
+
 uint64_t PairLayout::height_at(uint64_t r) const {
   // The segment whose columns include r: the first level above r.
   const auto it = std::upper_bound(level_.begin(), level_.end(), r);
   return it == level_.end() ? 0 : level_high_[static_cast<size_t>(it - level_.begin())];
 }
 
-void PairLayout::cell(uint64_t position, uint64_t& r, uint64_t& offset, uint64_t& height) const {
+void PairLayout::cell(uint64_t position, uint64_t& r, uint64_t& offset, uint64_t& height,
+                      size_t& level) const {
   const auto k = static_cast<size_t>(
       std::upper_bound(level_at_.begin(), level_at_.end(), position) - level_at_.begin() - 1);
   const uint64_t first_column = k ? level_[k - 1] : 0;
@@ -293,11 +380,13 @@ void PairLayout::cell(uint64_t position, uint64_t& r, uint64_t& offset, uint64_t
   const uint64_t into = position - level_at_[k];
   r = first_column + into / height;
   offset = into % height;
+  level = k;
 }
 
 void PairLayout::locate(uint64_t position, uint64_t& family, uint64_t& member) const {
   uint64_t r = 0, height = 0;
-  cell(position, r, family, height);
+  size_t level = 0;
+  cell(position, r, family, height, level);
   const uint64_t b = position >> block_shift_;
   const auto from = segments_.begin() + block_run_[b];
   const auto to = segments_.begin() + std::min<size_t>(block_run_[b + 1] + 1, segments_.size());

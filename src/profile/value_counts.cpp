@@ -7,7 +7,128 @@
 #include <numeric>
 #include <utility>
 
+#include "pgshape/error.hpp"
+
 namespace pgshape {
+
+namespace {
+
+// Keys first + floor((i + 1/2) * span / n): n values spread over span keys (span >= n).
+class SpreadKeys : public RunKeys {
+ public:
+  SpreadKeys(uint64_t first, uint64_t span, uint64_t n) : first_(first), span_(span), n_(n) {}
+  uint64_t key(uint64_t i) const override {
+    if (span_ == n_) return first_ + i;
+    return first_ +
+           static_cast<uint64_t>((static_cast<unsigned __int128>(2 * i + 1) * span_) / (2 * n_));
+  }
+
+ private:
+  uint64_t first_, span_, n_;
+};
+
+// A zipf's tail from rank `first` on, where no rank's share reaches a row:
+// the rows left, one per value, placed at the quantiles of the tail's
+// continuous weight u^-s (u = rank - hot + 1, each rank the interval
+// [u - 1/2, u + 1/2)). The i-th row's quantile is (i + 1/2) / m of the
+// tail's weight; with fewer rows than ranks at every point (the density
+// checked where it is highest, at the tail's start) consecutive quantiles
+// lie more than one rank apart, so the ranks are distinct and ascending.
+class ZipfTailKeys : public RunKeys {
+ public:
+  ZipfTailKeys(uint64_t first, uint64_t last, int64_t hot, double start, double s, double step)
+      : first_(first),
+        last_(last),
+        hot_(hot),
+        start_(start),
+        one_minus_s_(1 - s),
+        lead_(std::pow(start, 1 - s)),
+        step_(step) {}
+  uint64_t key(uint64_t i) const override {
+    // W(u) = integral of t^-s over [start, u] = lead * expm1((1 - s) ln(u / start)) / (1 - s),
+    // inverted; log1p and expm1 keep s near 1 exact (s = 1: W = ln(u / start)).
+    const double w = (static_cast<double>(i) + 0.5) * step_;
+    const double log_ratio =
+        one_minus_s_ == 0 ? w : std::log1p(one_minus_s_ * w / lead_) / one_minus_s_;
+    const double u = start_ * std::exp(log_ratio);
+    const double rank = std::floor(u + 0.5) + static_cast<double>(hot_ - 1);
+    if (!(rank > static_cast<double>(first_))) return first_;
+    return std::min(last_, static_cast<uint64_t>(rank));
+  }
+
+ private:
+  uint64_t first_, last_;
+  int64_t hot_;
+  double start_, one_minus_s_, lead_, step_;
+};
+
+// The run of `rows` single rows over ranks [first, n) of a zipf (s) that
+// starts after `hot` ranks; nullopt when some rank would need more than one row.
+std::optional<ValueRun> zipf_tail(int64_t first, int64_t n, int64_t hot, double s, int64_t rows) {
+  if (rows <= 0 || rows > n - first) return std::nullopt;
+  const double start = static_cast<double>(first - hot) + 0.5;
+  const double end = static_cast<double>(n - hot) + 0.5;
+  const double log_span = std::log(end / start);
+  const double weight =
+      s == 1 ? log_span : std::pow(start, 1 - s) * std::expm1((1 - s) * log_span) / (1 - s);
+  // Rows per rank where it is highest; the margin covers rounding in the inverse.
+  const double density = static_cast<double>(rows) * std::pow(start, -s) / weight;
+  if (!(density <= 0.98)) return std::nullopt;
+  const double step = weight / static_cast<double>(rows);
+  return ValueRun{
+      1, static_cast<uint64_t>(rows),
+      std::make_shared<ZipfTailKeys>(static_cast<uint64_t>(first), static_cast<uint64_t>(n - 1),
+                                     hot, start, s, step)};
+}
+
+}  // namespace
+
+uint64_t ValueCounts::size() const {
+  uint64_t n = keys.size();
+  for (const ValueRun& r : runs) n += r.values;
+  return n;
+}
+
+uint64_t ValueCounts::key(uint64_t index) const {
+  if (index < keys.size()) return keys[index];
+  index -= keys.size();
+  for (const ValueRun& r : runs) {
+    if (index < r.values) return r.keys->key(index);
+    index -= r.values;
+  }
+  throw InternalError("a value index past its domain");
+}
+
+void ValueCounts::materialize() {
+  const uint64_t n = size();
+  counts.reserve(static_cast<size_t>(n));
+  keys.reserve(static_cast<size_t>(n));
+  for (const ValueRun& r : runs)
+    for (uint64_t i = 0; i < r.values; ++i) {
+      counts.push_back(r.count);
+      keys.push_back(r.keys->key(i));
+    }
+  runs.clear();
+}
+
+std::vector<CountRun> count_runs(const std::vector<int64_t>& counts) {
+  std::vector<CountRun> out;
+  for (int64_t c : counts) {
+    if (out.empty() || out.back().count != c) out.push_back({c, 0});
+    ++out.back().values;
+  }
+  return out;
+}
+
+std::vector<CountRun> count_runs(const ValueCounts& d) {
+  std::vector<CountRun> out = count_runs(d.counts);
+  for (const ValueRun& r : d.runs) {
+    if (r.values == 0) continue;
+    if (out.empty() || out.back().count != r.count) out.push_back({r.count, 0});
+    out.back().values += r.values;
+  }
+  return out;
+}
 
 int64_t counts_rank_limit(int64_t rows) {
   // Two cheap passes per rank: a domain 16 times the rows costs about what
@@ -30,49 +151,10 @@ long double zipf_total(int64_t n, double s) {
   return h + integral + (f(b) - f(a)) / 2 + (df(b) - df(a)) / 12;
 }
 
-std::optional<ValueCounts> quantile_counts(uint64_t ranks, int64_t rows,
-                                           const std::function<double(uint64_t)>& share,
-                                           std::optional<long double> known) {
-  if (ranks == 0 || rows <= 0 || ranks > static_cast<uint64_t>(counts_rank_limit(rows)))
-    return std::nullopt;
-  long double total = 0;
-  if (known) {
-    total = *known;
-  } else {
-    for (uint64_t k = 0; k < ranks; ++k) total += std::max(0.0, share(k));
-  }
-  if (!(total > 0)) return std::nullopt;
-  ValueCounts d;
-  const auto most = static_cast<size_t>(std::min<uint64_t>(ranks, static_cast<uint64_t>(rows)));
-  d.counts.reserve(most);
-  d.keys.reserve(most);
-  long double cum = 0;
-  int64_t given = 0;
-  const long double scale = static_cast<long double>(rows) / total;
-  for (uint64_t k = 0; k < ranks && given < rows; ++k) {
-    cum += std::max(0.0, share(k));
-    // A known total may differ from the sum in its last bits: the last rank takes what is left.
-    const int64_t upto =
-        k + 1 == ranks
-            ? rows
-            : std::min<int64_t>(rows, static_cast<int64_t>(static_cast<double>(cum * scale) + 0.5));
-    if (upto > given) {
-      d.counts.push_back(upto - given);
-      d.keys.push_back(k);
-      given = upto;
-    }
-  }
-  sort_counts(d);
-  return d;
-}
-
 ValueCounts even_counts(uint64_t span, int64_t rows) {
   ValueCounts d;
   const auto n = static_cast<uint64_t>(std::max<int64_t>(rows, 0));
-  d.counts.assign(n, 1);
-  d.keys.resize(n);
-  for (uint64_t i = 0; i < n; ++i)
-    d.keys[i] = static_cast<uint64_t>((static_cast<unsigned __int128>(2 * i + 1) * span) / (2 * n));
+  if (n > 0) d.runs.push_back({1, n, std::make_shared<SpreadKeys>(0, span, n)});
   return d;
 }
 
@@ -94,23 +176,50 @@ void sort_counts(ValueCounts& d) {
 }
 
 std::optional<ValueCounts> skewed_rank_counts(const Distribution& d, int64_t rows) {
-  if ((d.kind != DistKind::kZipf && d.kind != DistKind::kHotset) || d.n < 1) return std::nullopt;
+  if ((d.kind != DistKind::kZipf && d.kind != DistKind::kHotset) || d.n < 1 || rows <= 0)
+    return std::nullopt;
   const int64_t n = d.n;
   const int64_t hot = d.kind == DistKind::kHotset ? std::min(d.hot, n) : 0;
   const double hot_share = hot >= n ? 1.0 : hot > 0 ? d.share : 0.0;
   const double s = d.s;
   if (hot < n && !(s > 0)) return std::nullopt;
-  // H(n - hot, s): the zipf part's own total.
+  // H(n - hot, s): the zipf part's own total; the shares below are normalised
+  // when there are hot ranks, the zipf's own weights when not.
   const long double tail = hot < n ? zipf_total(n - hot, s) : 1;
-  return quantile_counts(
-      static_cast<uint64_t>(n), rows,
-      [&](uint64_t k) {
-        const auto r = static_cast<int64_t>(k);
-        if (r < hot) return hot_share / static_cast<double>(hot);
-        const double w = std::pow(static_cast<double>(r - hot + 1), -s);
-        return hot > 0 ? static_cast<double>((1 - hot_share) * w / tail) : w;
-      },
-      hot > 0 ? 1.0L : tail);
+  const long double total = hot > 0 ? 1.0L : tail;
+  const auto share = [&](int64_t r) {
+    if (r < hot) return hot_share / static_cast<double>(hot);
+    const double w = std::pow(static_cast<double>(r - hot + 1), -s);
+    return hot > 0 ? static_cast<double>((1 - hot_share) * w / tail) : w;
+  };
+  const int64_t limit = counts_rank_limit(rows);
+  ValueCounts out;
+  long double cum = 0;
+  int64_t given = 0;
+  const long double scale = static_cast<long double>(rows) / total;
+  for (int64_t k = 0; k < n && given < rows; ++k) {
+    if (k >= limit) return std::nullopt;
+    const double w = std::max(0.0, share(k));
+    // Past the last rank a row's share can reach, the rest is one run.
+    if (k >= hot && w * scale < 0.9L)
+      if (std::optional<ValueRun> run = zipf_tail(k, n, hot, s, rows - given)) {
+        out.runs.push_back(std::move(*run));
+        break;
+      }
+    cum += w;
+    // A known total may differ from the sum in its last bits: the last rank takes what is left.
+    const int64_t upto =
+        k + 1 == n
+            ? rows
+            : std::min<int64_t>(rows, static_cast<int64_t>(static_cast<double>(cum * scale) + 0.5));
+    if (upto > given) {
+      out.counts.push_back(upto - given);
+      out.keys.push_back(static_cast<uint64_t>(k));
+      given = upto;
+    }
+  }
+  sort_counts(out);
+  return out;
 }
 
 std::optional<ValueCounts> weighted_counts(const Distribution& d, int64_t rows) {
@@ -151,10 +260,13 @@ ValueCounts uniform_counts(uint64_t span, int64_t rows) {
   // Fewer values than rows: rows / span each, the rest one more for the first values.
   ValueCounts out;
   const auto n = static_cast<uint64_t>(rows);
-  for (uint64_t k = 0; k < span; ++k) {
-    const auto c = static_cast<int64_t>(n / span + (k < n % span ? 1 : 0));
-    if (c > 0) out.counts.push_back(c), out.keys.push_back(k);
-  }
+  const uint64_t each = n / span, more = n % span;
+  if (more > 0)
+    out.runs.push_back(
+        {static_cast<int64_t>(each + 1), more, std::make_shared<SpreadKeys>(0, more, more)});
+  if (each > 0)
+    out.runs.push_back({static_cast<int64_t>(each), span - more,
+                        std::make_shared<SpreadKeys>(more, span - more, span - more)});
   return out;
 }
 

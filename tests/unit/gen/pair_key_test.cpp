@@ -212,7 +212,7 @@ TEST(PairKey, ColumnsTakeTheCountsTheirDistributionsGive) {
 
 TEST(PairLayout, RunsNeverMeetAFamilyTwice) {
   // Families 5, 3, 3, 1 (column heights 4, 3, 3, 1, 1); member counts within them.
-  const PairLayout layout({5, 3, 3, 1}, {4, 3, 3, 1, 1}, "test");
+  const PairLayout layout(count_runs({5, 3, 3, 1}), count_runs({4, 3, 3, 1, 1}), "test");
   std::set<std::pair<uint64_t, uint64_t>> cells;
   std::map<uint64_t, int64_t> family_rows;
   for (uint64_t p = 0; p < 12; ++p) {
@@ -225,11 +225,11 @@ TEST(PairLayout, RunsNeverMeetAFamilyTwice) {
   EXPECT_EQ(family_rows[3], 1);
   EXPECT_EQ(layout.moved(), 0);
   // One value in more rows than there are families: cut, the rest moved on.
-  const PairLayout cut({2, 2}, {3, 1}, "test");
+  const PairLayout cut(count_runs({2, 2}), count_runs({3, 1}), "test");
   EXPECT_EQ(cut.moved(), 1);
   EXPECT_EQ(cut.member_counts(), (std::vector<int64_t>{2, 2}));
   // Counts beyond what Gale-Ryser allows (4 + 4 > 4 + 3): moved, still distinct.
-  const PairLayout over({5, 3, 3, 1}, {4, 4, 2, 1, 1}, "test");
+  const PairLayout over(count_runs({5, 3, 3, 1}), count_runs({4, 4, 2, 1, 1}), "test");
   EXPECT_EQ(over.moved(), 1);
   std::set<std::pair<uint64_t, uint64_t>> seen;
   for (uint64_t p = 0; p < 12; ++p) {
@@ -238,10 +238,10 @@ TEST(PairLayout, RunsNeverMeetAFamilyTwice) {
     EXPECT_TRUE(seen.insert({f, m}).second) << "family " << f << " member " << m;
   }
   // A family larger than the member values: its excess moves to another family.
-  const PairLayout wide({3, 1}, {2, 2}, "test");
+  const PairLayout wide(count_runs({3, 1}), count_runs({2, 2}), "test");
   EXPECT_EQ(wide.family_sizes(), (std::vector<int64_t>{2, 2}));
   EXPECT_EQ(wide.moved(), 1);
-  EXPECT_THROW(PairLayout({3, 2}, {3, 1}, "too few"), InternalError);
+  EXPECT_THROW(PairLayout(count_runs({3, 2}), count_runs({3, 1}), "too few"), InternalError);
 }
 
 std::string problems(const std::string& yaml) {
