@@ -16,6 +16,7 @@
 #include <string_view>
 #include <vector>
 
+#include "gen/value_domain.hpp"
 #include "pgshape/gen.hpp"
 
 namespace pgshape::gen {
@@ -184,7 +185,7 @@ class ChildNumberGenerator : public ColumnGenerator {
 // A foreign key: picks a parent row by popularity rank, emits the parent's key.
 // Its vector also carries the parent rows it chose (ColumnVector::parent_rows),
 // which the table's copy columns read instead of choosing again.
-class ForeignKeyGenerator : public ColumnGenerator {
+class ForeignKeyGenerator : public ColumnGenerator, public DomainSource {
  public:
   ForeignKeyGenerator(const ColumnContext& context, int64_t parent_rows);
   // Links the parent table and its key column.
@@ -197,12 +198,21 @@ class ForeignKeyGenerator : public ColumnGenerator {
     return distinct_in_ ? std::vector<size_t>{*distinct_in_} : std::vector<size_t>{};
   }
   void fill(const Selection& rows, const Batch& batch, ColumnVector& out) const override;
+  // A plain pick (uniform, zipf or hot set over the parents' ranks) tells
+  // its counts per rank, as a rank column's; keys are ranks. Not for
+  // empirical, fanout, `of` or unique keys (their parents follow other
+  // rules), nor for a parent key that is not unique on its own.
+  std::optional<ValueDomain> domain(int64_t rows) const override;
+  void fill_keys(const Selection& keys, ColumnVector& out) const override;
 
  private:
+  // The parent's key at the n parent rows already in out.parent_rows().
+  void fill_parent_keys(size_t n, ColumnVector& out) const;
   void choose_parent_rows(const Selection& rows, const Batch& batch, uint64_t* parents,
                           ColumnVector& scratch) const;
 
   uint64_t key_;
+  const Distribution* dist_;  // in the profile, which outlives the generator
   RankPicker picker_;
   Permutation popularity_;  // rank -> parent row, keyed by the parent table
   static constexpr int64_t kRankTableRows = 4096;
@@ -212,6 +222,7 @@ class ForeignKeyGenerator : public ColumnGenerator {
   // The parent's key is itself a foreign key: it fills its own parent rows into
   // the same vector, so this key's rows are set aside while it does.
   bool key_is_foreign_key_ = false;
+  bool parent_key_unique_ = false;  // no two parent rows hold the same key
   // Empirical foreign keys (stats import): the child column's own value distribution
   // (MCVs of parent keys with their frequencies, histogram, correlation) picks the key;
   // the key maps to the parent row holding it when parent keys are start + row * step,

@@ -11,6 +11,7 @@
 #include "gen/columns.hpp"
 #include "pgshape/error.hpp"
 #include "pgshape/fanout.hpp"
+#include "pgshape/pairs.hpp"
 
 namespace pgshape::gen {
 
@@ -47,6 +48,7 @@ int64_t fk_domain(const Distribution& dist, int64_t parent_rows) {
 
 ForeignKeyGenerator::ForeignKeyGenerator(const ColumnContext& c, int64_t parent_rows)
     : key_(stream_key(c.seed, c.table->name, c.column->name)),
+      dist_(&c.column->dist),
       picker_(c.column->dist, fk_domain(c.column->dist, parent_rows)),
       // Keyed by the parent table alone: a product popular in one child table is
       // popular in every child table, as in real data.
@@ -80,6 +82,8 @@ void ForeignKeyGenerator::link(const TableGenerator* parent, size_t key_column) 
   parent_ = parent;
   key_column_ = key_column;
   key_is_foreign_key_ = parent->table().columns[key_column].ref.has_value();
+  parent_key_unique_ =
+      key_proven_unique(parent->table(), {parent->table().columns[key_column].name});
 }
 
 void ForeignKeyGenerator::learn_parent_keys() {
@@ -183,6 +187,11 @@ void ForeignKeyGenerator::fill(const Selection& rows, const Batch& batch, Column
     return;
   }
   choose_parent_rows(rows, batch, parents, out.scratch());
+  fill_parent_keys(n, out);
+}
+
+void ForeignKeyGenerator::fill_parent_keys(size_t n, ColumnVector& out) const {
+  const uint64_t* parents = out.parent_rows();
   if (!key_is_foreign_key_) {
     parent_->fill_column(key_column_, Selection::list(parents, n), out);
     return;
@@ -190,6 +199,31 @@ void ForeignKeyGenerator::fill(const Selection& rows, const Batch& batch, Column
   const std::vector<uint64_t> mine(parents, parents + n);
   parent_->fill_column(key_column_, Selection::list(mine.data(), n), out);
   std::copy(mine.begin(), mine.end(), out.parent_rows(n));
+}
+
+std::optional<ValueDomain> ForeignKeyGenerator::domain(int64_t rows) const {
+  // Ranks name values only while each parent row holds a key of its own (a
+  // parent keyed by (id, created_at) may repeat an id): else values are sampled.
+  if (values_ || fanout_ || distinct_in_ || unique_ || !parent_key_unique_ || domain_ == 0 ||
+      rows <= 0)
+    return std::nullopt;
+  if (dist_->kind == DistKind::kZipf || dist_->kind == DistKind::kHotset) {
+    Distribution ranks = *dist_;  // as the picker weighs them: over the parents it can reach
+    ranks.n = static_cast<int64_t>(domain_);
+    return skewed_rank_counts(ranks, rows);
+  }
+  return uniform_counts(domain_, rows);
+}
+
+void ForeignKeyGenerator::fill_keys(const Selection& keys, ColumnVector& out) const {
+  if (!parent_) throw InternalError("a foreign key generator was not linked to its parent");
+  // The parent rows stay in the vector, as fill() leaves them: copy columns read them.
+  const size_t n = keys.size();
+  uint64_t* parents = out.parent_rows(n);
+  const uint32_t* by_rank = row_by_rank_.empty() ? nullptr : row_by_rank_.data();
+  keys.for_each(
+      [&](size_t i, uint64_t rank) { parents[i] = by_rank ? by_rank[rank] : popularity_(rank); });
+  fill_parent_keys(n, out);
 }
 
 namespace {

@@ -14,7 +14,7 @@ namespace pgshape::gen {
 namespace {
 
 // The fallback, for distributions that cannot tell their domain (empirical
-// shapes, foreign key picks, text forms, tuples of several members): at most
+// shapes and keys, text forms, tuples of several members): at most
 // this many rows are sampled. Not fewer: a member domain needs at least as
 // many distinct values as the largest family has rows, and a sample cannot
 // show more distinct values than it has rows.

@@ -18,6 +18,7 @@
 #include "pgshape/gen.hpp"
 #include "pgshape/pairs.hpp"
 #include "pgshape/profile.hpp"
+#include "pgshape/value_counts.hpp"
 
 namespace pgshape {
 namespace {
@@ -208,6 +209,48 @@ TEST(PairKey, ColumnsTakeTheCountsTheirDistributionsGive) {
   }
   EXPECT_LE(worst, 1.0) << "rows up to value " << worst_at;
   EXPECT_GT(b.rbegin()->first, m * 9 / 10);  // the tail reaches the end of the domain
+}
+
+TEST(PairKey, ForeignKeyFamilyTakesItsPicksCountsAndKeepsItsParentRows) {
+  // (product_id, store): product_id a zipf pick over 5,000 products (the top
+  // one 530 rows, fewer than the 3,000 stores: nothing moves), so its
+  // counts are read from the pick, not sampled; the price copied from the
+  // product the pair chose. Every pair distinct, every price its product's,
+  // and the products' counts, sorted, exactly the pick's over the rows.
+  const int64_t rows = 40000;
+  const testing::GeneratedProfile g(
+      "name: t\nscales: { s: 1 }\ntables:\n  products:\n    rows: 5000\n    columns:\n"
+      "      id: { type: bigint, primary_key: true, dist: sequence }\n"
+      "      price: { type: integer, dist: uniform, min: 1, max: 1000000 }\n"
+      "  t:\n    rows: 40000\n    primary_key: [product_id, store]\n    columns:\n"
+      "      product_id: { type: bigint, ref: products.id, dist: zipf, s: 0.6 }\n"
+      "      store: { type: integer, dist: zipf, n: 3000, s: 0.3 }\n"
+      "      price: { type: integer, dist: copy, from: product_id.price }\n",
+      19);
+  const auto products = texts(g.table("products"), {0, 1});
+  std::map<std::string, std::string> price;
+  for (size_t i = 0; i < products[0].size(); ++i) price[products[0][i]] = products[1][i];
+  const auto v = texts(g.table("t"), {0, 1, 2});
+  std::map<std::string, int64_t> per_product;
+  std::vector<std::string> pairs;
+  for (size_t i = 0; i < v[0].size(); ++i) {
+    ASSERT_EQ(v[2][i], price.at(v[0][i])) << "row " << i;
+    ++per_product[v[0][i]];
+    pairs.push_back(v[0][i] + "|" + v[1][i]);
+  }
+  std::sort(pairs.begin(), pairs.end());
+  EXPECT_EQ(std::adjacent_find(pairs.begin(), pairs.end()), pairs.end());
+  Distribution pick;
+  pick.kind = DistKind::kZipf;
+  pick.n = 5000;
+  pick.s = 0.6;
+  const auto expected = skewed_rank_counts(pick, rows);
+  ASSERT_TRUE(expected);
+  ASSERT_TRUE(expected->runs.empty());  // every product's share above a row: all listed
+  std::vector<int64_t> seen;
+  for (const auto& [id, n] : per_product) seen.push_back(n);
+  std::sort(seen.begin(), seen.end(), std::greater<>());
+  EXPECT_EQ(seen, expected->counts);
 }
 
 TEST(PairLayout, RunsNeverMeetAFamilyTwice) {
