@@ -115,7 +115,8 @@ Column ProfileParser::parse_column(const YAML::Node& key, const YAML::Node& node
       r_.error("profile.out-of-range", n,
                fmt::format("null_fraction must be between 0 and 1, not {}", *value));
     else if (value && *value > 0 && column.primary_key)
-      r_.error("profile.conflict", n, fmt::format("{} is a primary key and cannot be NULL", what));
+      r_.error("profile.conflict", n,
+               fmt::format("{} is in the primary key and cannot be NULL", what));
     else if (value && *value > 0 && node["nullable"] && !column.nullable)
       r_.error("profile.conflict", n,
                fmt::format("{} is declared NOT NULL (nullable: false) but has null_fraction {}",

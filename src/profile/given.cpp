@@ -46,11 +46,11 @@ void ProfileParser::parse_given(const YAML::Node& node, Column& column, const st
   if (!parent) return;
   if (column.ref || column.dist.kind == DistKind::kCopy || column.primary_key || column.unique) {
     r_.error("profile.conflict", given,
-             fmt::format("{} cannot depend on another column: it is a {}", what,
-                         column.ref                            ? "foreign key"
-                         : column.dist.kind == DistKind::kCopy ? "copy"
-                         : column.primary_key                  ? "primary key"
-                                                               : "unique column"),
+             fmt::format("{} cannot depend on another column: it is {}", what,
+                         column.ref                            ? "a foreign key"
+                         : column.dist.kind == DistKind::kCopy ? "a copy"
+                         : column.primary_key                  ? "in the primary key"
+                                                               : "a unique column"),
              "only plain value columns take given:");
     return;
   }
