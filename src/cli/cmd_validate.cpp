@@ -2,6 +2,7 @@
 // order foreign keys impose — or every problem, positioned, and exit 2 (rendered
 // by main, as text or with --json as JSON).
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
 #include "commands.hpp"
@@ -11,6 +12,15 @@
 
 namespace pgshape::cli {
 namespace {
+
+// A foreign key as the summary lists it: "t.c -> p.x", or every column of a
+// multi-column key that `c` heads, "t (a, b) -> p (x, y)".
+std::string foreign_key_text(const Table& t, const Column& c) {
+  if (const ForeignKeySpec* fk = t.composite_foreign_key(c.name))
+    return fmt::format("{} ({}) -> {} ({})", t.name, fmt::join(fk->columns, ", "), fk->ref_table,
+                       fmt::join(fk->ref_columns, ", "));
+  return fmt::format("{}.{} -> {}.{}", t.name, c.name, c.ref->table, c.ref->column);
+}
 
 std::string render_text(const Profile& profile) {
   std::string out = fmt::format("{}: profile '{}' is valid (schema '{}', seed {})\n\n",
@@ -33,8 +43,8 @@ std::string render_text(const Profile& profile) {
     for (const auto& c : profile.tables[i].columns) {
       if (!c.ref) continue;
       any = true;
-      out += fmt::format("  {}.{} -> {}.{}  ({}{})\n", profile.tables[i].name, c.name, c.ref->table,
-                         c.ref->column, to_string(c.dist.kind), c.nullable ? ", nullable" : "");
+      out += fmt::format("  {}  ({}{})\n", foreign_key_text(profile.tables[i], c),
+                         to_string(c.dist.kind), c.nullable ? ", nullable" : "");
     }
   }
   if (!any) out += "  none\n";
@@ -59,9 +69,19 @@ nlohmann::json render_json(const Profile& profile) {
     nlohmann::json rows = nlohmann::json::object();
     for (const auto& s : profile.scales) rows[s.name] = profile.rows(t, s);
     nlohmann::json fks = nlohmann::json::array();
-    for (const auto& c : t.columns)
-      if (c.ref)
-        fks.push_back({{"column", c.name}, {"references", c.ref->table + "." + c.ref->column}});
+    for (const auto& c : t.columns) {
+      if (!c.ref) continue;
+      // "column" and "references" name the column that picks the parent (as
+      // before); "columns" and "references_columns" the whole key, of one
+      // column or of several.
+      const ForeignKeySpec* whole = t.composite_foreign_key(c.name);
+      fks.push_back({{"column", c.name},
+                     {"references", c.ref->table + "." + c.ref->column},
+                     {"columns", whole ? whole->columns : std::vector<std::string>{c.name}},
+                     {"references_table", whole ? whole->ref_table : c.ref->table},
+                     {"references_columns",
+                      whole ? whole->ref_columns : std::vector<std::string>{c.ref->column}}});
+    }
     tables.push_back(
         {{"name", t.name}, {"rows", rows}, {"columns", t.columns.size()}, {"foreign_keys", fks}});
   }

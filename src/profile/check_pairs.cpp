@@ -17,6 +17,14 @@ bool holds(const std::vector<std::string>& columns, const std::string& name) {
   return std::find(columns.begin(), columns.end(), name) != columns.end();
 }
 
+// The key's members as one side of its pairs: "b", or "(b, c)" when several
+// columns make a member together.
+std::string members_text(const Table& t, const PairKey& key) {
+  std::vector<std::string> out;
+  for (size_t m : key.members) out.push_back(t.columns[m].name);
+  return out.size() == 1 ? out[0] : fmt::format("({})", fmt::join(out, ", "));
+}
+
 std::vector<std::string> names(const Table& t, const PairKey& key) {
   std::vector<std::string> out{t.columns[key.family].name};
   for (size_t m : key.members) out.push_back(t.columns[m].name);
@@ -31,10 +39,10 @@ bool fits_exactly(const CheckContext& c, const Table& t, const PairKey& key, std
   const std::optional<PairFit> fit = pair_fit(t, key, rows);
   if (!fit || fit->fits) return true;
   c.r.error("profile.unique-domain", key.pos,
-            fmt::format("{} ({}) cannot be unique at scale '{}': over {} rows its distributions "
+            fmt::format("{} cannot be unique at scale '{}': over {} rows its distributions "
                         "give {} distinct values of {} and {} of {}, too few distinct pairs",
-                        what, fmt::join(key.columns, ", "), scale, rows, fit->families,
-                        t.columns[key.family].name, fit->members, t.columns[key.members[0]].name),
+                        what, scale, rows, fit->families, t.columns[key.family].name, fit->members,
+                        members_text(t, key)),
             "give a key column more values (a larger n, a flatter s, a wider min..max), or add "
             "a unique column to the key");
   return false;
@@ -63,19 +71,18 @@ void check_domain(const CheckContext& c, const Table& t, const PairKey& key,
       if (members >= top && fits_exactly(c, t, key, what, scale.name, rows)) continue;
       if (members >= top) return;
       c.r.error("profile.unique-domain", key.pos,
-                fmt::format("{} ({}) cannot be unique at scale '{}': the most common value of "
-                            "{} takes about {} rows, each needing its own value of the other "
-                            "key columns, which give at most {}",
-                            what, fmt::join(key.columns, ", "), scale.name,
-                            t.columns[key.family].name, top, members),
+                fmt::format("{} cannot be unique at scale '{}': the most common value of "
+                            "{} takes about {} rows, each needing its own value of {}, which "
+                            "give at most {}",
+                            what, scale.name, t.columns[key.family].name, top, members_text(t, key),
+                            members),
                 "give the other key columns more values, or make the first column less skewed");
       return;
     }
     c.r.error("profile.unique-domain", key.pos,
-              fmt::format("{} ({}) cannot be unique at scale '{}': {} combinations of values "
+              fmt::format("{} cannot be unique at scale '{}': {} combinations of values "
                           "({}) for {} rows",
-                          what, fmt::join(key.columns, ", "), scale.name, pairs,
-                          fmt::join(reach, ", "), rows),
+                          what, scale.name, pairs, fmt::join(reach, ", "), rows),
               "give a key column more values (more weighted values, a larger n, a wider "
               "min..max), or add a unique column to the key");
     return;
@@ -107,9 +114,9 @@ void check_composite_key(const CheckContext& c, const Table& t,
   if (!pairable_column(*first) || !any_member) {
     const Column* bad = !pairable_column(*first) ? first : t.find_column(columns[1]);
     c.r.error("profile.bad-key", pos,
-              fmt::format("{} ({}) cannot be guaranteed unique: its first column and another "
+              fmt::format("{} cannot be guaranteed unique: its first column and another "
                           "must draw values of their own ({} is {})",
-                          what, fmt::join(columns, ", "), bad->name, to_string(bad->dist.kind)),
+                          what, bad->name, to_string(bad->dist.kind)),
               "pgshape builds a key unique from its columns' own distributions: put such a "
               "column first, mark one column unique: true, or make it a fanout foreign key and "
               "its child_number");
@@ -119,9 +126,9 @@ void check_composite_key(const CheckContext& c, const Table& t,
     for (const auto& name : names(t, key))
       if (holds(columns, name)) {
         c.r.error("profile.bad-key", pos,
-                  fmt::format("{} ({}) shares column {} with the composite key ({}), which "
+                  fmt::format("{} shares column {} with the composite key ({}), which "
                               "pgshape builds from its columns already",
-                              what, fmt::join(columns, ", "), name, fmt::join(key.columns, ", ")),
+                              what, name, fmt::join(key.columns, ", ")),
                   "a column can be paired in one composite key only: include all of that key's "
                   "columns, or mark a column of this key unique: true");
         return;

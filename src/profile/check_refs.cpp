@@ -41,11 +41,17 @@ void KeyChecker::check_foreign_key(const Table& table, const Column& c) {
   if (kind != DistKind::kUniform && kind != DistKind::kZipf && kind != DistKind::kHotset &&
       kind != DistKind::kEmpirical && kind != DistKind::kFanout)
     r_.error("profile.bad-distribution", CheckContext::at(c),
-             fmt::format("foreign key {} picks its parent with '{}'", CheckContext::name(table, c),
+             fmt::format("{} picks its parent with '{}'", CheckContext::foreign_key(table, c),
                          to_string(kind)),
              "a foreign key picks parents with uniform, zipf, hotset, empirical or fanout");
+  // The first column of a multi-column key references part of the parent's key;
+  // a parent or column the key lacks is reported once, for the whole key.
+  const ForeignKeySpec* composite = table.composite_foreign_key(c.name);
+  const bool as_key = composite && composite->ref_table == c.ref->table &&
+                      !composite->ref_columns.empty() && composite->ref_columns[0] == c.ref->column;
   const Table* parent = c_.p.find_table(c.ref->table);
   if (!parent) {
+    if (as_key) return;
     std::vector<std::string_view> names;
     for (const auto& t : c_.p.tables) names.push_back(t.name);
     r_.error("profile.unknown-table", c.ref->pos,
@@ -55,6 +61,7 @@ void KeyChecker::check_foreign_key(const Table& table, const Column& c) {
   }
   const Column* target = parent->find_column(c.ref->column);
   if (!target) {
+    if (as_key) return;
     std::vector<std::string_view> names;
     for (const auto& col : parent->columns) names.push_back(col.name);
     r_.error("profile.unknown-column", c.ref->pos,
@@ -64,8 +71,6 @@ void KeyChecker::check_foreign_key(const Table& table, const Column& c) {
     return;
   }
   if (c_.skip(*parent, *target)) return;
-  // The first column of a multi-column key references part of the parent's key.
-  const ForeignKeySpec* composite = table.composite_foreign_key(c.name);
   if (!composite && !CheckContext::unique(*parent, *target))
     r_.error("profile.fk-target", c.ref->pos,
              fmt::format("{}.{} references {}.{}, which is not unique", table.name, c.name,
@@ -188,18 +193,26 @@ void KeyChecker::check_composite_foreign_key(const Table& table, const ForeignKe
   if (fk.columns.size() == 1 && fk.ref_columns.size() == 1)
     return check_implied_foreign_key(c_, table, fk);
   if (fk.columns.size() < 2 || fk.columns.size() != fk.ref_columns.size()) return;  // parsed
-  const std::string what =
-      fmt::format("foreign key {}({})", table.name, fmt::join(fk.columns, ", "));
+  const std::string what = CheckContext::foreign_key(table, fk);
   const Table* parent = c_.p.find_table(fk.ref_table);
   if (!parent) {
+    std::vector<std::string_view> names;
+    for (const auto& t : c_.p.tables) names.push_back(t.name);
     r_.error("profile.unknown-table", fk.pos,
-             fmt::format("{} references missing table '{}'", what, fk.ref_table));
+             fmt::format("{} references missing table '{}'", what, fk.ref_table),
+             did_you_mean(fk.ref_table, names));
     return;
   }
-  for (const auto& name : fk.ref_columns)
-    if (!parent->find_column(name))
-      r_.error("profile.unknown-column", fk.pos,
-               fmt::format("{} references missing column '{}.{}'", what, parent->name, name));
+  std::vector<std::string_view> columns;
+  for (const auto& col : parent->columns) columns.push_back(col.name);
+  bool missing = false;
+  for (const auto& name : fk.ref_columns) {
+    if (parent->find_column(name)) continue;
+    missing = true;
+    r_.error("profile.unknown-column", fk.pos,
+             fmt::format("{} references missing column '{}.{}'", what, parent->name, name),
+             did_you_mean(name, columns));
+  }
   const Column* first = table.find_column(fk.columns[0]);
   if (!first) return;  // reported by the parser
   if (!first->ref || first->ref->table != fk.ref_table || first->ref->column != fk.ref_columns[0])
@@ -227,7 +240,7 @@ void KeyChecker::check_composite_foreign_key(const Table& table, const ForeignKe
   for (const auto& index : parent->indexes)
     if (index.unique && index.definition.empty() && index.where.empty() && same_set(index.columns))
       keyed = true;
-  if (!keyed)
+  if (!keyed && !missing)  // a missing column is no key: said above
     r_.error("profile.fk-target", fk.pos,
              fmt::format("{} references {}({}), which is no primary key or unique index", what,
                          parent->name, fmt::join(fk.ref_columns, ", ")),

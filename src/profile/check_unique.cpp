@@ -47,10 +47,9 @@ void KeyChecker::check_primary_key(const Table& table) {
   for (const auto& name : table.primary_key)
     if (!table.find_column(name))
       r_.error("profile.unknown-column", table.pos,
-               fmt::format("primary key of '{}' names unknown column '{}'", table.name, name));
+               fmt::format("{} names unknown column '{}'", CheckContext::primary_key(table), name));
   if (table.primary_key.size() <= 1) return;
-  check_composite_key(c_, table, table.primary_key, table.pos,
-                      fmt::format("composite primary key of '{}'", table.name));
+  check_composite_key(c_, table, table.primary_key, table.pos, CheckContext::primary_key(table));
 }
 
 void KeyChecker::domain_error(const Table& table, const Column& c, double domain, int64_t rows) {
@@ -183,13 +182,12 @@ void KeyChecker::check_unique_index(const Table& table, const IndexSpec& index) 
   if (holds_fanout_pair(table, index.columns)) return;
   if (index.definition.empty() && index.columns.size() > 1) {
     check_composite_key(c_, table, index.columns, index.pos,
-                        fmt::format("unique index on {}", table.name));
+                        CheckContext::unique_index(table, index));
     return;
   }
   r_.error("profile.unique-domain", index.pos,
-           fmt::format("unique index on {} ({}) cannot be guaranteed unique: none of its "
-                       "columns is",
-                       table.name, fmt::join(index.columns, ", ")),
+           fmt::format("{} cannot be guaranteed unique: none of its columns is",
+                       CheckContext::unique_index(table, index)),
            "mark one of its columns unique: true, or index a fanout foreign key with its "
            "child_number, or drop unique from the index");
 }

@@ -44,6 +44,15 @@ class CheckContext {
   static bool unique(const Table& table, const Column& column) {
     return column.unique || (column.primary_key && table.primary_key.size() == 1);
   }
+  // A key as messages name it, every column of it, so that a key of several
+  // columns never reads as its first: "primary key (a, b) of 't'", "unique index
+  // (a, b) on 't'", "foreign key (a, b) of 't' -> p".
+  static std::string primary_key(const Table& table);
+  static std::string unique_index(const Table& table, const IndexSpec& index);
+  static std::string foreign_key(const Table& table, const ForeignKeySpec& fk);
+  // The multi-column foreign key that `column` heads, named whole; else the
+  // column's own ("foreign key t.c").
+  static std::string foreign_key(const Table& table, const Column& column);
 
   const Profile& p;
   Reader& r;
@@ -53,8 +62,8 @@ void check_keys(const CheckContext& ctx);
 void check_values(const CheckContext& ctx);
 void check_names(const CheckContext& ctx);
 void check_queries(const CheckContext& ctx);
-// A composite primary key or unique index (`what` names it, `pos` where it is
-// written): proven unique, built unique by pairing (check_pairs.cpp), or refused.
+// A composite primary key or unique index (`what` names it with its columns,
+// `pos` where it is written): proven unique, built unique by pairing (check_pairs.cpp), or refused.
 void check_composite_key(const CheckContext& ctx, const Table& table,
                          const std::vector<std::string>& columns, SourcePos pos,
                          std::string_view what);

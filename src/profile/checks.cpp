@@ -2,6 +2,7 @@
 // check_refs.cpp and check_unique.cpp hold the checks). Also the driver that
 // runs every concern's checks (checker.hpp lists them).
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <algorithm>
 #include <functional>
 #include <limits>
@@ -25,6 +26,26 @@ int64_t CheckContext::min_rows(const Table& table) const {
   int64_t least = std::numeric_limits<int64_t>::max();
   for (const auto& scale : p.scales) least = std::min(least, p.rows(table, scale));
   return p.scales.empty() ? 1 : least;
+}
+
+std::string CheckContext::primary_key(const Table& table) {
+  return fmt::format("primary key ({}) of '{}'", fmt::join(table.primary_key, ", "), table.name);
+}
+
+std::string CheckContext::unique_index(const Table& table, const IndexSpec& index) {
+  return fmt::format("unique index {}{}({}) on '{}'", index.name, index.name.empty() ? "" : " ",
+                     fmt::join(index.columns, ", "), table.name);
+}
+
+std::string CheckContext::foreign_key(const Table& table, const ForeignKeySpec& fk) {
+  return fmt::format("foreign key ({}) of '{}' -> {}", fmt::join(fk.columns, ", "), table.name,
+                     fk.ref_table);
+}
+
+std::string CheckContext::foreign_key(const Table& table, const Column& column) {
+  if (const ForeignKeySpec* fk = table.composite_foreign_key(column.name))
+    return foreign_key(table, *fk);
+  return "foreign key " + name(table, column);
 }
 
 void KeyChecker::run() {

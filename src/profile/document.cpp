@@ -1,5 +1,6 @@
 // The profile's top level, its scale points and tables: the first part of the
-// YAML walk (columns.cpp, indexes.cpp and queries.cpp do the rest).
+// YAML walk (columns.cpp, dist_params.cpp, given.cpp, indexes.cpp and queries.cpp
+// do the rest).
 #include <fmt/format.h>
 #include <cmath>
 #include <filesystem>

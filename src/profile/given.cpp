@@ -29,6 +29,98 @@ std::optional<double> parent_number(const ColumnType& type, std::string_view tex
 
 }  // namespace
 
+void ProfileParser::parse_given(const YAML::Node& node, Column& column, const std::string& table) {
+  const std::string what = fmt::format("column '{}.{}'", table, column.name);
+  const YAML::Node given = node["given"];
+  const YAML::Node cases = node["cases"];
+  if (!given) {
+    if (node["degree"])
+      r_.error("profile.missing-key", node["degree"],
+               fmt::format("{} has a degree but no 'given'", what));
+    if (cases)
+      r_.error("profile.missing-key", cases, fmt::format("{} has cases but no 'given'", what),
+               "name the column the cases are about: given: other_column");
+    return;
+  }
+  auto parent = r_.string(given, "given");
+  if (!parent) return;
+  if (column.ref || column.dist.kind == DistKind::kCopy || column.primary_key || column.unique) {
+    r_.error("profile.conflict", given,
+             fmt::format("{} cannot depend on another column: it is {}", what,
+                         column.ref                            ? "a foreign key"
+                         : column.dist.kind == DistKind::kCopy ? "a copy"
+                         : column.primary_key                  ? "in the primary key"
+                                                               : "a unique column"),
+             "only plain value columns take given:");
+    return;
+  }
+  if (*parent == column.name) {
+    r_.error("profile.bad-value", given, fmt::format("{} cannot depend on itself", what));
+    return;
+  }
+  Given out{.column = *parent, .pos = Reader::pos(given)};
+  if (auto n = node["degree"]) {
+    out.degree = r_.number(n, "degree").value_or(0);
+    if (!(out.degree >= 0 && out.degree <= 1))
+      r_.error("profile.out-of-range", n,
+               fmt::format("degree of {} must be between 0 and 1, not {}", what, out.degree),
+               "1: the given column determines this one; 0: only the cases do");
+  }
+  if (cases && r_.check_map(cases, fmt::format("cases of {}", what), {})) {
+    std::vector<std::string_view> allowed = section_keys("dist");
+    allowed.push_back("dist");
+    for (auto it = cases.begin(); it != cases.end(); ++it) {
+      GivenCase c{.value = it->first.Scalar(), .pos = Reader::pos(it->first)};
+      const std::string case_what = fmt::format("case '{}' of {}", c.value, what);
+      if (!r_.check_map(it->second, case_what, allowed)) continue;
+      // A case starts from the column's own distribution: it says only what differs
+      // (cases: {eu: {p: 0.9}} for a bernoulli column). A new dist: starts afresh.
+      Column scratch = column;
+      scratch.given.reset();
+      const DistSpec* spec = nullptr;
+      if (auto d = it->second["dist"]) {
+        auto name = r_.string(d, "dist").value_or("");
+        spec = find_distribution(name);
+        if (!spec) {
+          auto best = closest_match(name, distribution_names());
+          r_.error("profile.unknown-distribution", d,
+                   fmt::format("unknown distribution '{}' in {}", name, case_what),
+                   best.empty()
+                       ? fmt::format("distributions: {}", fmt::join(distribution_names(), ", "))
+                       : fmt::format("did you mean '{}'?", best));
+          continue;
+        }
+        scratch.dist = Distribution{.kind = spec->kind, .pos = Reader::pos(d)};
+      } else {
+        for (const auto& candidate : distributions())
+          if (candidate.kind == column.dist.kind) spec = &candidate;
+        if (it->second["values"]) scratch.dist.values.clear(), scratch.dist.weights.clear();
+        scratch.dist.pos = c.pos;
+      }
+      if (!spec) continue;
+      if (spec->kind == DistKind::kCopy) {
+        r_.error("profile.bad-distribution", it->second["dist"],
+                 fmt::format("{} cannot copy a parent's column", case_what));
+        continue;
+      }
+      // Generated uuids fill a lane of their own; literals and text another.
+      if ((spec->kind == DistKind::kUuid) != (column.dist.kind == DistKind::kUuid)) {
+        r_.error(
+            "profile.bad-distribution", it->second["dist"] ? it->second["dist"] : it->first,
+            fmt::format("{} and the column's own dist must both be uuid or both not", case_what),
+            "use dist: uuid in every case, or in none");
+        continue;
+      }
+      parse_dist_params(it->second, scratch, *spec);
+      check_dist_ranges(it->second, scratch, case_what);
+      round_bounds_inward(it->second, scratch, case_what);
+      c.dist = std::move(scratch.dist);
+      out.cases.push_back(std::move(c));
+    }
+  }
+  column.given = std::move(out);
+}
+
 void ProfileParser::resolve_given(Table& table) {
   std::vector<std::string_view> names;
   for (const auto& column : table.columns) names.push_back(column.name);

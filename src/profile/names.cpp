@@ -176,7 +176,7 @@ class NameChecker {
     claim_partitions(table.name, table.partitions);
     if (!table.primary_key.empty()) {
       const std::string name = primary_key_name(table);
-      claim(name, fmt::format("the primary key of '{}'", table.name), table.pos, long_name(name));
+      claim(name, "the " + CheckContext::primary_key(table), table.pos, long_name(name));
     }
     for (const auto& c : table.columns) {
       if (!c.unique || (table.primary_key.size() == 1 && table.primary_key[0] == c.name)) continue;
@@ -203,12 +203,15 @@ class NameChecker {
                              what, name, it->second),
                  "shorten the table's or the columns' names");
     };
-    if (!table.primary_key.empty()) take(primary_key_name(table), "the primary key", table.pos);
+    if (!table.primary_key.empty())
+      take(primary_key_name(table), "the " + CheckContext::primary_key(table), table.pos);
     for (const auto& c : table.columns) {
       if (c.unique && !(table.primary_key.size() == 1 && table.primary_key[0] == c.name))
         names.try_emplace(unique_key_name(table, c), "a unique key");  // reported as relations
       if (c.ref)
-        take(foreign_key_name(table, c), fmt::format("the foreign key of '{}'", c.name),
+        take(foreign_key_name(table, c),
+             table.composite_foreign_key(c.name) ? "the " + CheckContext::foreign_key(table, c)
+                                                 : fmt::format("the foreign key of '{}'", c.name),
              c.ref->pos);
     }
   }

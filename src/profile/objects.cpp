@@ -211,9 +211,8 @@ class ObjectChecker {
         if (column.ref && !column.ref->actions.sql().empty() &&
             table.composite_foreign_key(column.name))
           c_.r.error("profile.conflict", column.ref->pos,
-                     fmt::format("column '{}.{}' heads a multi-column foreign key: its actions "
-                                 "belong to that key",
-                                 table.name, column.name),
+                     fmt::format("column '{}.{}' heads {}: its actions belong to that key",
+                                 table.name, column.name, CheckContext::foreign_key(table, column)),
                      "move on_update, on_delete, deferrable and initially_deferred to the "
                      "foreign_keys: entry");
       }

@@ -1,6 +1,7 @@
 // Internal to the profile parser: the YAML walker. Its member functions live in
 // document.cpp (the top level, scales, tables), indexes.cpp, columns.cpp,
-// sql_files.cpp and queries.cpp.
+// dist_params.cpp, given.cpp, sql_files.cpp and queries.cpp, and the files named
+// at each group below.
 #pragma once
 
 #include <yaml-cpp/yaml.h>
@@ -80,9 +81,17 @@ class ProfileParser {
   // The statistics: snapshot into profile.statistics_file/_json, or a diagnostic.
   void read_statistics_file(const YAML::Node& node, const std::string& spec, Profile& profile);
 
+  // One column (columns.cpp).
   Column parse_column(const YAML::Node& key, const YAML::Node& node, const std::string& table);
+  // A distribution's parameters, values and bounds (dist_params.cpp).
   void parse_dist_params(const YAML::Node& node, Column& column, const DistSpec& spec);
-  // given: and cases: (a column that depends on another of its row).
+  void parse_values(const YAML::Node& node, Column& column);
+  // Reports `text` (written at `node`) unless it is a valid value of the column's type.
+  void check_literal(const YAML::Node& node, const Column& column, const std::string& text);
+  void check_dist_ranges(const YAML::Node& node, const Column& column, const std::string& what);
+  std::optional<double> bound(const YAML::Node& node, const Column& column, std::string_view what);
+  void round_bounds_inward(const YAML::Node& node, Column& column, const std::string& what);
+  // given: and cases: (a column that depends on another of its row; given.cpp).
   void parse_given(const YAML::Node& node, Column& column, const std::string& table);
   // Once a table's columns are known: the parent exists, case keys are its values.
   void resolve_given(Table& table);
@@ -95,17 +104,11 @@ class ProfileParser {
   void parse_objects(const YAML::Node& root, Profile& profile);
   // One `foreign_keys:` item (foreign_keys.cpp); checked whole in checks.cpp.
   ForeignKeySpec parse_foreign_key(const YAML::Node& node, const Table& table);
-  void parse_values(const YAML::Node& node, Column& column);
   // dist: array and dist: document (elements.cpp).
   void parse_array_params(const YAML::Node& node, Column& column);
   void parse_document_params(const YAML::Node& node, Column& column);
   // dist: range (ranges.cpp): lower:, length:, the empty and unbounded shares, bounds:.
   void parse_range_params(const YAML::Node& node, Column& column);
-  // Reports `text` (written at `node`) unless it is a valid value of the column's type.
-  void check_literal(const YAML::Node& node, const Column& column, const std::string& text);
-  void check_dist_ranges(const YAML::Node& node, const Column& column, const std::string& what);
-  std::optional<double> bound(const YAML::Node& node, const Column& column, std::string_view what);
-  void round_bounds_inward(const YAML::Node& node, Column& column, const std::string& what);
 
   // Splits every ref's and copy's "table.column" text once all tables are known
   // (parse_column keeps the text whole in ref->table and dist.copy_from_fk).

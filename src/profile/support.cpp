@@ -369,11 +369,15 @@ class ValueChecker {
 
   void check_fit(const Table& table, const Column& c, const Reach& reach) {
     const std::string what = CheckContext::name(table, c);
-    const std::string source = c.ref ? fmt::format("foreign key {} takes {}.{}'s values, which",
-                                                   what, c.ref->table, c.ref->column)
-                               : c.dist.kind == DistKind::kCopy
-                                   ? fmt::format("copy {} takes values that", what)
-                                   : fmt::format("{} {}", to_string(c.dist.kind), what);
+    // The head of a multi-column key takes one column of the parent's key, not the key.
+    const std::string referrer =
+        table.composite_foreign_key(c.name)
+            ? fmt::format("{}, the first column of {},", what, CheckContext::foreign_key(table, c))
+            : "foreign key " + what;
+    const std::string source =
+        c.ref ? fmt::format("{} takes {}.{}'s values, which", referrer, c.ref->table, c.ref->column)
+        : c.dist.kind == DistKind::kCopy ? fmt::format("copy {} takes values that", what)
+                                         : fmt::format("{} {}", to_string(c.dist.kind), what);
     if (reach.text) {
       const int limit = c.type.max_chars();
       if (limit <= 0 || !c.type.is_textual()) return;

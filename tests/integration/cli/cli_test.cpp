@@ -269,6 +269,55 @@ fs::path scratch(const std::string& name) {
   return dir;
 }
 
+TEST(CliValidate, TheSummaryListsAMultiColumnForeignKeyWhole) {
+  const fs::path dir = scratch("cli_validate_fk");
+  fs::create_directories(dir);
+  const fs::path path = dir / "fk.yaml";
+  std::ofstream(path) << R"yaml(name: t
+scales: { s: 1000 }
+tables:
+  orders:
+    rows: 1x
+    columns: { id: { type: bigint, primary_key: true } }
+  items:
+    rows: 2x
+    primary_key: [order_id, line_no]
+    columns:
+      order_id: { type: bigint, ref: orders.id, dist: fanout, values: { 1: 1, 3: 1 } }
+      line_no: { type: integer, dist: child_number, of: order_id }
+  shipments:
+    rows: 3x
+    foreign_keys: [{ columns: [order_id, line_no], ref: "items(order_id, line_no)" }]
+    columns:
+      id: { type: bigint, primary_key: true }
+      order_id: { type: bigint, ref: items.order_id, dist: uniform }
+      line_no: { type: integer, dist: copy, from: order_id.line_no }
+)yaml";
+  const CommandResult text = run_pgshape({"validate", path.string()});
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_NE(text.out.find("\n  items.order_id -> orders.id  (fanout)\n"), std::string::npos)
+      << text.out;
+  EXPECT_NE(text.out.find("\n  shipments (order_id, line_no) -> items (order_id, line_no)  "
+                          "(uniform)\n"),
+            std::string::npos)
+      << text.out;
+  EXPECT_EQ(text.out.find("shipments.order_id"), std::string::npos) << text.out;
+
+  const CommandResult r = run_pgshape({"validate", path.string(), "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const nlohmann::json j = json_of(r);
+  ASSERT_EQ(j["tables"][2]["name"], "shipments") << j.dump(2);
+  const nlohmann::json fk = j["tables"][2]["foreign_keys"].at(0);
+  EXPECT_EQ(fk["column"], "order_id");
+  EXPECT_EQ(fk["columns"], (nlohmann::json{"order_id", "line_no"}));
+  EXPECT_EQ(fk["references_table"], "items");
+  EXPECT_EQ(fk["references_columns"], (nlohmann::json{"order_id", "line_no"}));
+  const nlohmann::json single = j["tables"][1]["foreign_keys"].at(0);
+  EXPECT_EQ(single["columns"], nlohmann::json{"order_id"});
+  EXPECT_EQ(single["references_columns"], nlohmann::json{"id"});
+  fs::remove_all(dir);
+}
+
 std::set<std::string> files_in(const fs::path& dir) {
   std::set<std::string> names;
   for (const auto& e : fs::directory_iterator(dir)) names.insert(e.path().filename().string());
