@@ -3,7 +3,8 @@
 // serializable defaults, an unusable search_path, other date, interval, float and
 // bytea styles; PGCLIENTENCODING, PGTZ, PGDATESTYLE): stats of a small schema, a
 // load of that profile and a fidelity plan comparison give exactly what they give
-// in a clean environment (session.hpp pins pgshape's sessions).
+// in a clean environment, and explain captures the same plans (session.hpp pins
+// pgshape's sessions).
 #include <gtest/gtest.h>
 
 #include <fmt/format.h>
@@ -197,6 +198,35 @@ TEST(HostileEnvironment, ASourcesLockTimeoutEndsStatsWithItsOwnCode) {
       << r.err;
   EXPECT_FALSE(fs::exists(profile));
   lock.abort();
+  fs::remove_all(dir);
+}
+
+// explain's loads and captures in the hostile shell: the same plans, on the same
+// parameter values (picked from the loaded rows, printed as text), as in a clean one.
+TEST(HostileEnvironment, ExplainCapturesTheSamePlansAsACleanEnvironment) {
+  ScratchDatabase target("env_explain");
+  const fs::path dir = fs::temp_directory_path() / testing::unique_name("env_explain");
+  for (const auto& [name, env] :
+       {std::pair{std::string("clean"), std::map<std::string, std::string>{}},
+        std::pair{std::string("hostile"), kHostile}}) {
+    const CommandResult r =
+        run_pgshape({"explain", "profiles/shop.yaml", "--scales", "test", "--runs", "1", "--dsn",
+                     target.dsn(), "--schema", "shop", "-o", (dir / name).string(), "-q"},
+                    env);
+    ASSERT_EQ(r.exit_code, 0) << name << ": " << r.err;
+  }
+  const CommandResult compared =
+      run_pgshape({"compare", (dir / "clean").string(), (dir / "hostile").string(), "--json",
+                   "--fail-on", "shape-change,index-change"});
+  ASSERT_EQ(compared.exit_code, 0) << compared.err << compared.out;
+  const auto j = nlohmann::json::parse(compared.out);
+  EXPECT_TRUE(j["unmatched_a"].empty() && j["unmatched_b"].empty()) << compared.out;
+  ASSERT_FALSE(j["pairs"].empty()) << compared.out;
+  for (const auto& pair : j["pairs"]) {
+    EXPECT_EQ(pair["b"]["shape"], pair["a"]["shape"]) << pair.dump(1);
+    EXPECT_EQ(pair["b"]["params"], pair["a"]["params"]) << pair.dump(1);
+    EXPECT_EQ(pair["b"]["indexes"], pair["a"]["indexes"]) << pair.dump(1);
+  }
   fs::remove_all(dir);
 }
 
