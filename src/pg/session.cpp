@@ -53,6 +53,10 @@ std::vector<std::pair<std::string, std::string>> pinned_settings(SessionKind kin
       {"TimeZone", std::string(kTimeZone)},
       {"extra_float_digits", "3"},
       {"bytea_output", "hex"},
+      // What pg_get_indexdef, pg_get_expr and friends print (stats copies their
+      // text into the profile), and what a backslash in SQL text means.
+      {"quote_all_identifiers", "off"},
+      {"standard_conforming_strings", "on"},
   };
   if (kind == SessionKind::kSource) {
     // Reading statistics must never write: the server enforces it from the start.

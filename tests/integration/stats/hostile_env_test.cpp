@@ -34,6 +34,7 @@ const std::map<std::string, std::string> kHostile = {
      "-c default_transaction_read_only=on -c default_transaction_isolation=serializable "
      "-c search_path=nowhere -c DateStyle=SQL,DMY -c TimeZone=Asia/Kathmandu "
      "-c IntervalStyle=sql_standard -c extra_float_digits=-15 -c bytea_output=escape "
+     "-c quote_all_identifiers=on -c standard_conforming_strings=off "
      "-c lc_messages=C"},
     {"PGCLIENTENCODING", "LATIN1"},
     {"PGTZ", "America/St_Johns"},
