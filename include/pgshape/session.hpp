@@ -26,15 +26,22 @@ std::vector<std::pair<std::string, std::string>> pinned_settings(SessionKind kin
 // `dsn` (a conninfo or URI; "" for libpq's defaults) as a key=value conninfo that
 // also sets client_encoding=UTF8 and whose `options` are the user's (the DSN's
 // own, else PGOPTIONS) followed by `-c` for each pinned setting: a later -c wins.
+// For a service (uses_service) no options: the service's own stay.
 // A DSN libpq cannot parse is returned as it is, so connecting reports why.
 std::string session_conninfo(std::string_view dsn, SessionKind kind);
 
+// Whether `dsn` (or, when it gives no options, PGSERVICE) names a connection
+// service. Its file may hold options of its own, which libpq reads only while the
+// conninfo has none: session_conninfo then adds no options and post_connect_sql
+// sets every pinned setting instead.
+bool uses_service(std::string_view dsn);
+
 // What a new session runs once connected to a server of `server_version`
-// (PQserverVersion), "" for nothing: DateStyle and TimeZone set back when PGDATESTYLE
-// or PGTZ is set (libpq sends those after the options, so they would win), and
-// transaction_timeout 0 on PostgreSQL 17+ (an option naming it would stop an older
-// server's connection).
-std::string post_connect_sql(int server_version);
+// (PQserverVersion), "" for nothing: with `pin_all` (uses_service) every pinned
+// setting, else DateStyle and TimeZone set back when PGDATESTYLE or PGTZ is set
+// (libpq sends those after the options, so they would win); and transaction_timeout
+// 0 on PostgreSQL 17+ (an option naming it would stop an older server's connection).
+std::string post_connect_sql(int server_version, SessionKind kind, bool pin_all);
 
 // A libpqxx connection to session_conninfo(dsn, kind) that has run post_connect_sql.
 // Throws what pqxx::connection throws.

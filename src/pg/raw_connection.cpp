@@ -10,7 +10,10 @@ namespace pgshape {
 RawConnection::RawConnection(const std::string& dsn) {
   conn_ = PQconnectdb(session_conninfo(dsn, SessionKind::kTarget).c_str());
   if (PQstatus(conn_) != CONNECTION_OK) fail("cannot connect");
-  if (const std::string sql = post_connect_sql(PQserverVersion(conn_)); !sql.empty()) exec(sql);
+  if (const std::string sql =
+          post_connect_sql(PQserverVersion(conn_), SessionKind::kTarget, uses_service(dsn));
+      !sql.empty())
+    exec(sql);
 }
 
 RawConnection::~RawConnection() {

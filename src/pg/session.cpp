@@ -91,6 +91,7 @@ std::string session_conninfo(std::string_view dsn, SessionKind kind) {
     }
   }
   PQconninfoFree(parsed);
+  if (uses_service(dsn)) return out + "client_encoding='UTF8'";
   // libpq reads PGOPTIONS only when the conninfo has no options: ours would hide it.
   if (const char* env = std::getenv("PGOPTIONS"); !has_options && env != nullptr) options = env;
   for (const auto& [name, value] : pinned_settings(kind))
@@ -98,9 +99,31 @@ std::string session_conninfo(std::string_view dsn, SessionKind kind) {
   return out + "client_encoding='UTF8' options=" + quoted_value(options);
 }
 
-std::string post_connect_sql(int server_version) {
+bool uses_service(std::string_view dsn) {
+  char* error = nullptr;
+  PQconninfoOption* parsed = PQconninfoParse(std::string(dsn).c_str(), &error);
+  PQfreemem(error);
+  bool named = false;
+  bool has_options = false;
+  for (const PQconninfoOption* o = parsed; o != nullptr && o->keyword != nullptr; ++o) {
+    if (o->val == nullptr) continue;
+    named = named || (std::string_view(o->keyword) == "service" && *o->val != '\0');
+    has_options = has_options || std::string_view(o->keyword) == "options";
+  }
+  PQconninfoFree(parsed);
+  const char* env = std::getenv("PGSERVICE");
+  // The DSN's own options hide the service's anyway.
+  return !has_options && (named || (env != nullptr && *env != '\0'));
+}
+
+std::string post_connect_sql(int server_version, SessionKind kind, bool pin_all) {
   std::string calls;
-  if (std::getenv("PGDATESTYLE") != nullptr || std::getenv("PGTZ") != nullptr)
+  if (pin_all) {
+    // statement_timeout first: from the next statement on nothing is cancelled.
+    for (const auto& [name, value] : pinned_settings(kind))
+      calls += fmt::format("{}pg_catalog.set_config('{}', '{}', false)", calls.empty() ? "" : ", ",
+                           name, value);
+  } else if (std::getenv("PGDATESTYLE") != nullptr || std::getenv("PGTZ") != nullptr)
     calls = fmt::format(
         "pg_catalog.set_config('DateStyle', '{}', false), "
         "pg_catalog.set_config('TimeZone', '{}', false)",
@@ -113,7 +136,8 @@ std::string post_connect_sql(int server_version) {
 
 std::unique_ptr<pqxx::connection> open_session(const std::string& dsn, SessionKind kind) {
   auto conn = std::make_unique<pqxx::connection>(session_conninfo(dsn, kind));
-  if (const std::string sql = post_connect_sql(conn->server_version()); !sql.empty())
+  if (const std::string sql = post_connect_sql(conn->server_version(), kind, uses_service(dsn));
+      !sql.empty())
     pqxx::nontransaction(*conn).exec(sql);
   return conn;
 }

@@ -13,6 +13,8 @@
 #include <map>
 #include <sstream>
 
+#include <libpq-fe.h>
+
 #include <nlohmann/json.hpp>
 
 #include "production_db.hpp"
@@ -228,6 +230,63 @@ TEST(HostileEnvironment, ExplainCapturesTheSamePlansAsACleanEnvironment) {
     EXPECT_EQ(pair["b"]["params"], pair["a"]["params"]) << pair.dump(1);
     EXPECT_EQ(pair["b"]["indexes"], pair["a"]["indexes"]) << pair.dump(1);
   }
+  fs::remove_all(dir);
+}
+
+// A service file's options reach pgshape's sessions (libpq reads them only while
+// the conninfo has none, so pgshape pins its settings by SQL once connected): its
+// default_statistics_target shapes the mirror's ANALYZE, while its statement_timeout
+// and DateStyle change nothing stats reads.
+TEST(HostileEnvironment, AServicesOwnOptionsStayAndArePinnedOver) {
+  ScratchDatabase source("env_svc_src");
+  ScratchDatabase mirror("env_svc_mirror");
+  build_source(source.dsn());
+  const fs::path dir = fs::temp_directory_path() / testing::unique_name("env_svc");
+  fs::create_directories(dir / "clean");
+  fs::create_directories(dir / "service");
+
+  // The test server's host, port, user and password, as service keywords.
+  std::string keywords;
+  {
+    char* error = nullptr;
+    PQconninfoOption* parsed = PQconninfoParse(testing::test_dsn().c_str(), &error);
+    ASSERT_NE(parsed, nullptr) << (error ? error : "");
+    for (const PQconninfoOption* o = parsed; o->keyword; ++o)
+      if (o->val && std::string_view(o->keyword) != "dbname")
+        keywords += fmt::format("{}={}\n", o->keyword, o->val);
+    PQconninfoFree(parsed);
+  }
+  const std::string options =
+      "options=-c statement_timeout=1ms -c DateStyle=SQL,DMY -c default_statistics_target=10\n";
+  std::ofstream(dir / "pg_service.conf") << "[env_source]\n"
+                                         << keywords << "dbname=" << source.name() << "\n"
+                                         << options << "[env_mirror]\n"
+                                         << keywords << "dbname=" << mirror.name() << "\n"
+                                         << options;
+  const std::map<std::string, std::string> env = {
+      {"PGSERVICEFILE", (dir / "pg_service.conf").string()}};
+
+  const CommandResult clean = run_pgshape({"stats", "--source", source.dsn(), "--source-schema",
+                                           "shop", "-o", (dir / "clean/mirror.yaml").string()});
+  ASSERT_EQ(clean.exit_code, 0) << clean.err;
+  const std::string profile = (dir / "service/mirror.yaml").string();
+  const CommandResult stats = run_pgshape(
+      {"stats", "--source", "service=env_source", "--source-schema", "shop", "-o", profile}, env);
+  ASSERT_EQ(stats.exit_code, 0) << stats.err;
+  EXPECT_EQ(without_taken_at(testing::read_all(profile)),
+            without_taken_at(testing::read_all(dir / "clean/mirror.yaml")));
+
+  const CommandResult load = run_pgshape(
+      {"load", profile, "--schema", "mirror", "--dsn", "service=env_mirror", "-q"}, env);
+  ASSERT_EQ(load.exit_code, 0) << load.err;
+  pqxx::connection conn(mirror.dsn());
+  pqxx::nontransaction tx(conn);
+  // 3,000 distinct ids: a histogram of 101 bounds at the default target of 100.
+  EXPECT_EQ(
+      tx.exec1("SELECT array_length(histogram_bounds::text::text[], 1) FROM pg_stats "
+               "WHERE schemaname = 'mirror' AND tablename = 'customers' AND attname = 'id'")[0]
+          .as<int>(),
+      11);
   fs::remove_all(dir);
 }
 

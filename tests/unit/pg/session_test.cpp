@@ -84,6 +84,28 @@ TEST(SessionConninfo, ASourceIsReadOnlyAndKeepsTheUsersLockTimeout) {
   EXPECT_EQ(options.find("lock_timeout"), std::string::npos) << options;
 }
 
+TEST(SessionConninfo, AServiceKeepsItsOwnOptionsAndIsPinnedOnceConnected) {
+  ScopedPgOptions shell("-c work_mem=1MB");
+  const auto kv = parsed(session_conninfo("service=prod", SessionKind::kSource));
+  EXPECT_EQ(kv.count("options"), 0u);
+  EXPECT_EQ(kv.at("service"), "prod");
+  EXPECT_EQ(kv.at("client_encoding"), "UTF8");
+  const std::string sql =
+      post_connect_sql(150000, SessionKind::kSource, uses_service("service=prod"));
+  EXPECT_EQ(sql.rfind("SELECT pg_catalog.set_config('statement_timeout', '0', false), ", 0), 0u)
+      << sql;
+  EXPECT_NE(sql.find("set_config('default_transaction_read_only', 'on', false)"), std::string::npos)
+      << sql;
+  // The DSN's own options hide the service's: pinned by options as for any DSN.
+  EXPECT_FALSE(uses_service("service=prod options='-c work_mem=2MB'"));
+}
+
+TEST(PostConnectSql, NothingToRunOnAnOlderServerInACleanShell) {
+  EXPECT_EQ(post_connect_sql(150000, SessionKind::kTarget, false), "");
+  EXPECT_EQ(post_connect_sql(170000, SessionKind::kTarget, false),
+            "SELECT pg_catalog.set_config('transaction_timeout', '0', false)");
+}
+
 TEST(SessionConninfo, AnUnparsableDsnIsLeftForLibpqToRefuse) {
   EXPECT_EQ(session_conninfo("host='unterminated", SessionKind::kTarget), "host='unterminated");
 }
