@@ -119,15 +119,17 @@ bool uses_service(std::string_view dsn) {
 std::string post_connect_sql(int server_version, SessionKind kind, bool pin_all) {
   std::string calls;
   if (pin_all) {
-    // statement_timeout first: from the next statement on nothing is cancelled.
+    // One statement: a user's timeout can reach only it (microseconds of work), and
+    // none of pgshape's later ones.
     for (const auto& [name, value] : pinned_settings(kind))
       calls += fmt::format("{}pg_catalog.set_config('{}', '{}', false)", calls.empty() ? "" : ", ",
                            name, value);
-  } else if (std::getenv("PGDATESTYLE") != nullptr || std::getenv("PGTZ") != nullptr)
+  } else if (std::getenv("PGDATESTYLE") != nullptr || std::getenv("PGTZ") != nullptr) {
     calls = fmt::format(
         "pg_catalog.set_config('DateStyle', '{}', false), "
         "pg_catalog.set_config('TimeZone', '{}', false)",
         kDateStyle, kTimeZone);
+  }
   if (server_version >= 170000)
     calls += std::string(calls.empty() ? "" : ", ") +
              "pg_catalog.set_config('transaction_timeout', '0', false)";
