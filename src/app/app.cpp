@@ -12,6 +12,7 @@
 #include <fstream>
 
 #include "app/internal.hpp"
+#include "pgshape/session.hpp"
 #include "pgshape/util.hpp"
 
 namespace pgshape::app {
@@ -53,18 +54,33 @@ void rethrow_translated() {
   } catch (const pqxx::sql_error& e) {
     std::string where =
         e.query().empty() ? "" : " (in: " + one_line(e.query()).substr(0, 200) + ")";
+    // pgshape pins statement_timeout to 0 in its sessions (session.hpp): a cancel comes
+    // from elsewhere. A source keeps the user's lock_timeout, so a wait can still end.
+    std::string hint;
+    if (e.sqlstate() == "57014")
+      hint =
+          "the statement was cancelled (pg_cancel_backend, or a transaction_timeout of the role "
+          "or database): nothing was written; rerun";
+    else if (e.sqlstate() == "55P03")
+      hint =
+          "the lock_timeout of pgshape's session (from PGOPTIONS, the DSN's options, or ALTER "
+          "ROLE/DATABASE ... SET) ended a wait for another session's lock: rerun when that "
+          "session is done, or with a larger lock_timeout";
+    else if (e.sqlstate() == "25006")
+      hint = "the server is read-only (a standby?): name the primary";
     throw DatabaseError(
-        "db.query-failed",
+        e.sqlstate() == "55P03" ? ErrorId("db.lock-timeout") : ErrorId("db.query-failed"),
         redact_dsn(fmt::format("the server refused a statement: {}{}", one_line(e.what()), where)),
-        "", e.sqlstate());
+        hint, e.sqlstate());
   } catch (const fs::filesystem_error& e) {
     throw IoError("io.write-failed", fmt::format("{}: {}", e.path1().string(), e.code().message()));
   }
 }
 
-std::unique_ptr<pqxx::connection> connect(const std::string& dsn, std::string_view role) {
+std::unique_ptr<pqxx::connection> connect(const std::string& dsn, std::string_view role,
+                                          SessionKind kind) {
   try {
-    return std::make_unique<pqxx::connection>(dsn);
+    return open_session(dsn, kind);
   } catch (const pqxx::broken_connection& e) {
     throw DatabaseError("db.connect-failed",
                         redact_dsn(fmt::format("could not connect to {}: {}", describe_dsn(dsn),

@@ -109,7 +109,7 @@ std::vector<ExplainedPlan> explain_all(pqxx::connection& conn, const std::string
 FidelityReport measure_fidelity(const std::string& source_dsn, const std::string& mirror_dsn,
                                 const FidelityOptions& options) {
   const std::string schema = options.schema.empty() ? options.source_schema : options.schema;
-  app::connect(source_dsn, "--source (production, read-only)");
+  app::connect(source_dsn, "--source (production, read-only)", SessionKind::kSource);
   auto mirror = app::connect(mirror_dsn, "--dsn (the mirror database)");
   stats::make_session_read_only(*mirror, "pgshape fidelity");
 
@@ -130,7 +130,7 @@ FidelityReport measure_fidelity(const std::string& source_dsn, const std::string
 
   std::vector<ExplainedPlan> source_plans, mirror_plans;
   if (!queries.empty()) {
-    auto conn = app::connect(source_dsn, "--source (production, read-only)");
+    auto conn = app::connect(source_dsn, "--source (production, read-only)", SessionKind::kSource);
     stats::make_session_read_only(*conn, "pgshape fidelity");
     source_plans = explain_all(*conn, options.source_schema, queries, source_values);
     for (size_t i = 0; i < queries.size(); ++i)

@@ -17,6 +17,7 @@
 #include "pgshape/error.hpp"
 #include "pgshape/pg.hpp"
 #include "pgshape/profile.hpp"
+#include "pgshape/session.hpp"
 
 namespace pgshape::app {
 
@@ -53,8 +54,10 @@ auto writing_files(Body&& body) -> decltype(body()) {
 
 // A connection to `dsn`, or DatabaseError db.connect-failed saying
 // "could not connect to <dsn, password redacted>: <libpq's reason>". `role` names
-// the database in the hint ("the target", "the statistics source").
-std::unique_ptr<pqxx::connection> connect(const std::string& dsn, std::string_view role);
+// the database in the hint ("the target", "the statistics source"); `kind` pins the
+// session as session.hpp says.
+std::unique_ptr<pqxx::connection> connect(const std::string& dsn, std::string_view role,
+                                          SessionKind kind = SessionKind::kTarget);
 
 // Where a live connection landed (libpq's PQhost, PQport, PQdb, PQuser).
 ConnectionPlace place_of(pqxx::connection& conn);

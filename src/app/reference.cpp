@@ -229,6 +229,10 @@ std::string man_page() {
       ".TP\n.B PGPASSWORD, PGPASSFILE, PGSSLMODE, PGOPTIONS, ...\n"
       "honoured by libpq when connecting, but they say how to connect, not where: alone they do "
       "not replace the embedded server\n"
+      ".TP\n.B PGOPTIONS, PGCLIENTENCODING, PGDATESTYLE, PGTZ\n"
+      "cannot change what pgshape reads or writes: its sessions pin the settings its SQL relies "
+      "on after the user's options (README, Session settings); a --source keeps the user's "
+      "lock_timeout\n"
       ".TP\n.B NO_COLOR\nno colours in terminal tables\n"
       ".SH SEE ALSO\n.BR psql (1),\n.BR pg_dump (1),\n.BR pgbench (1)\n";
   return text;

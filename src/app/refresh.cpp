@@ -113,7 +113,7 @@ void check_staging(const std::string& dsn, const Profile& profile, const Scale& 
 // Refuses a target that is the source before anything is written anywhere.
 // Returns where the target's connection landed.
 ConnectionPlace guard(const RefreshCommand& c, const std::string& target) {
-  app::connect(c.source, "--source (the statistics source)");
+  app::connect(c.source, "--source (the statistics source)", SessionKind::kSource);
   const ConnectionPlace place = app::place_of(*app::connect(target, "--dsn (the mirror database)"));
   const DatabaseIdentity source = identify_database(c.source);
   if (same_database(source, identify_database(target)))

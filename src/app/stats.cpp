@@ -13,7 +13,7 @@ namespace fs = std::filesystem;
 StatsOutcome stats(const StatsCommand& c) {
   // A clear "could not connect" before the read, which itself reports failures as
   // statements of the import.
-  app::connect(c.source, "--source (the statistics source)");
+  app::connect(c.source, "--source (the statistics source)", SessionKind::kSource);
   StatsOutcome outcome;
   outcome.snapshot = read_stats(c.source, c.stats);
   std::string name = c.name;

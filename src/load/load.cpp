@@ -14,6 +14,7 @@
 #include "pgshape/error.hpp"
 #include "pgshape/gen.hpp"
 #include "pgshape/pg.hpp"
+#include "pgshape/session.hpp"
 
 namespace pgshape {
 
@@ -134,7 +135,8 @@ LoadResult load_in_place(const Profile& profile, const std::string& dsn, const L
     throw UsageError("usage.unsupported",
                      "--shard, --prepare and --finish do not support a profile's own DDL file yet",
                      "load without sharding, or let the profile define the tables");
-  pqxx::connection control(dsn);
+  const auto session = open_session(dsn, SessionKind::kTarget);
+  pqxx::connection& control = *session;
   {
     pqxx::nontransaction tx(control);
     for (const auto& table : profile.tables) {
@@ -192,7 +194,8 @@ LoadResult load_dataset(const Profile& input, const std::string& dsn, const Load
   if (options.mode == LoadOptions::Mode::kAppend || options.mode == LoadOptions::Mode::kFinish)
     return load_in_place(input, dsn, options, scale, std::move(result), copy_spec, started);
 
-  pqxx::connection control(dsn);
+  const auto session = open_session(dsn, SessionKind::kTarget);
+  pqxx::connection& control = *session;
   load::Staging staging(control, dsn, result.schema, options);  // lock, ownership, fresh staging
   // Under the lock, so no other load can create or swap it meanwhile.
   const bool target_existed = [&] {

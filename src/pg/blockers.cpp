@@ -7,6 +7,7 @@
 #include <chrono>
 
 #include "pgshape/pg.hpp"
+#include "pgshape/session.hpp"
 
 namespace pgshape {
 namespace {
@@ -61,7 +62,7 @@ void BlockerWatch::run() {
     std::string seen;
     try {
       if (!conn) {
-        conn = std::make_unique<pqxx::connection>(dsn_);
+        conn = open_session(dsn_, SessionKind::kTarget);
         pqxx::nontransaction(*conn).exec0("SET application_name = 'pgshape lock watch'");
       }
       seen = describe_blockers(*conn, pid_);

@@ -3,13 +3,17 @@
 #include <fmt/format.h>
 
 #include "pgshape/error.hpp"
+#include "pgshape/session.hpp"
 
 namespace pgshape {
 
 RawConnection::RawConnection(const std::string& dsn) {
-  conn_ = PQconnectdb(dsn.c_str());
+  conn_ = PQconnectdb(session_conninfo(dsn, SessionKind::kTarget).c_str());
   if (PQstatus(conn_) != CONNECTION_OK) fail("cannot connect");
-  PQsetClientEncoding(conn_, "UTF8");
+  if (const std::string sql =
+          post_connect_sql(PQserverVersion(conn_), SessionKind::kTarget, uses_service(dsn));
+      !sql.empty())
+    exec(sql);
 }
 
 RawConnection::~RawConnection() {

@@ -2,15 +2,16 @@
 // writes to the database it reads statistics from.
 #include <pqxx/pqxx>
 
+#include "pgshape/session.hpp"
 #include "pgshape/stats.hpp"
 #include "stats/internal.hpp"
 
 namespace pgshape {
 
 DatabaseIdentity identify_database(const std::string& dsn) {
-  pqxx::connection conn(dsn);
-  stats::make_session_read_only(conn, "pgshape (database identity)");
-  return stats::database_identity(conn);
+  auto conn = open_session(dsn, SessionKind::kSource);
+  stats::make_session_read_only(*conn, "pgshape (database identity)");
+  return stats::database_identity(*conn);
 }
 
 bool same_database(const DatabaseIdentity& a, const DatabaseIdentity& b) {

@@ -11,6 +11,7 @@
 #include <set>
 
 #include "pgshape/error.hpp"
+#include "pgshape/session.hpp"
 #include "pgshape/stats.hpp"
 #include "stats/internal.hpp"
 
@@ -82,7 +83,8 @@ constexpr const char* kOtherObjectsSql =
 }  // namespace
 
 StatsSnapshot read_stats(const std::string& dsn, const StatsOptions& options) {
-  pqxx::connection conn(dsn);
+  const auto session = open_session(dsn, SessionKind::kSource);
+  pqxx::connection& conn = *session;
   stats::make_session_read_only(conn, "pgshape stats");
   pqxx::read_transaction tx(conn);  // BEGIN READ ONLY, on top of the session default
 

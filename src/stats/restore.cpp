@@ -11,6 +11,7 @@
 
 #include "pgshape/error.hpp"
 #include "pgshape/pg.hpp"
+#include "pgshape/session.hpp"
 #include "pgshape/stats.hpp"
 
 namespace pgshape {
@@ -125,8 +126,8 @@ bool restore_column(pqxx::transaction_base& tx, const std::string& schema, const
 }  // namespace
 
 void require_stats_import(const std::string& dsn) {
-  pqxx::connection conn(dsn);
-  pqxx::nontransaction tx(conn);
+  const auto conn = open_session(dsn, SessionKind::kTarget);
+  pqxx::nontransaction tx(*conn);
   const auto row = tx.exec1(
       "SELECT pg_catalog.current_setting('server_version_num')::int, "
       "pg_catalog.current_setting('server_version')");
@@ -143,7 +144,8 @@ void require_stats_import(const std::string& dsn) {
 ExactStatsResult restore_exact_stats(const std::string& dsn, const std::string& schema,
                                      const StatsSnapshot& snapshot) {
   require_stats_import(dsn);
-  pqxx::connection conn(dsn);
+  const auto session = open_session(dsn, SessionKind::kTarget);
+  pqxx::connection& conn = *session;
   WarningCollector collector(conn);
   pqxx::work tx(conn);
   // Values were printed under these settings by read_stats: read them back the same way.
