@@ -190,8 +190,12 @@ TEST(ElementsFidelity, ArrayElementsAndJsonbContainmentPlanLikeProduction) {
   EXPECT_GE(dst_tags, 0.5 * src_tags);
   EXPECT_GE(dst_codes, 0.5 * src_codes);
 
-  // Hot and rare values of each operator. "w2990" and "w9999" are outside
-  // tags' most common elements (estimated from their least frequency).
+  // Hot and rare values of each operator. "w2990", "w2500" and "w9999" are
+  // outside tags' most common elements (estimated from their least
+  // frequency). Not a word near rank 1,000: most_common_elems holds 10 x the
+  // statistics target, and whether such a word is listed is decided by each
+  // side's own random 30,000-row ANALYZE sample (w900 estimated 24 or 52 on
+  // the same source, run to run).
   // PostgreSQL estimates jsonb @> and ? by running them over the ~100 sampled
   // documents (matchingsel), on both sides: a value in under ~10 % of the rows
   // is noise-bound there (a Poisson count of a few), so those are reported,
@@ -209,7 +213,7 @@ TEST(ElementsFidelity, ArrayElementsAndJsonbContainmentPlanLikeProduction) {
       {"tags && '{w3, w40}'"},
       {"tags && '{w700, w2950}'"},
       {"'w5' = ANY (tags)"},
-      {"'w900' = ANY (tags)"},
+      {"'w2500' = ANY (tags)"},
       {"codes @> '{0}'"},
       {"codes @> '{600}'"},
       {"codes && '{1, 2, 3}'"},
