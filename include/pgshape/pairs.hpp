@@ -132,6 +132,9 @@ class PairLayout {
   std::vector<uint64_t> level_;       // distinct sizes ascending: u_1 < u_2 < ...
   std::vector<uint64_t> level_at_;    // H(u_{k-1}): first position of segment k
   std::vector<uint64_t> level_high_;  // families with size >= u_k (the segment's height)
+  // The level of each block of 2^level_shift_ positions (cell()'s search starts there).
+  int level_shift_ = 0;
+  std::vector<uint32_t> level_block_;
 };
 
 }  // namespace pgshape

@@ -40,10 +40,15 @@ struct ValueCounts {
 
   uint64_t size() const;  // values in all
   // The key of value `index` (< size()).
-  uint64_t key(uint64_t index) const;
+  uint64_t key(uint64_t index) const {
+    return index < keys.size() ? keys[index] : run_key(index - keys.size());
+  }
   // The runs' values appended to the listed ones: O(values), for whoever must
   // order them by value.
   void materialize();
+
+ private:
+  uint64_t run_key(uint64_t index) const;  // index past the listed values
 };
 
 // A count and how many values in a row have it.

@@ -249,10 +249,21 @@ PairLayout::PairLayout(std::vector<CountRun> families, const std::vector<CountRu
       previous = u;
     }
   }
+  // As for segments below: the level of each block of 2^level_shift_
+  // positions, so a row's column is found in a few entries, not by a search
+  // over every distinct family size.
+  const auto total = static_cast<uint64_t>(rows_);
+  while (level_shift_ < 63 && (total >> level_shift_) > level_at_.size()) ++level_shift_;
+  const uint64_t level_blocks = total ? ((total - 1) >> level_shift_) + 1 : 0;
+  level_block_.reserve(static_cast<size_t>(level_blocks) + 1);
+  for (uint64_t b = 0, k = 0; b < level_blocks; ++b) {
+    while (k + 1 < level_at_.size() && level_at_[k + 1] <= (b << level_shift_)) ++k;
+    level_block_.push_back(static_cast<uint32_t>(k));
+  }
+  level_block_.push_back(static_cast<uint32_t>(level_at_.empty() ? 0 : level_at_.size() - 1));
   // Runs, cut where they would meet a family twice; what is cut moves on.
   int64_t carry = 0;
   uint64_t position = 0;
-  const auto total = static_cast<uint64_t>(rows_);
   // Runs of equal count side by side are one segment: a skewed domain has
   // far fewer distinct counts than values, and a row's member is found by a
   // division in its segment, within a table that stays in cache. A run cut
@@ -373,8 +384,10 @@ uint64_t PairLayout::height_at(uint64_t r) const {
 
 void PairLayout::cell(uint64_t position, uint64_t& r, uint64_t& offset, uint64_t& height,
                       size_t& level) const {
-  const auto k = static_cast<size_t>(
-      std::upper_bound(level_at_.begin(), level_at_.end(), position) - level_at_.begin() - 1);
+  const uint64_t b = position >> level_shift_;
+  const auto from = level_at_.begin() + level_block_[b];
+  const auto to = level_at_.begin() + std::min<size_t>(level_block_[b + 1] + 1, level_at_.size());
+  const auto k = static_cast<size_t>(std::upper_bound(from, to, position) - level_at_.begin() - 1);
   const uint64_t first_column = k ? level_[k - 1] : 0;
   height = level_high_[k];
   const uint64_t into = position - level_at_[k];

@@ -89,9 +89,7 @@ uint64_t ValueCounts::size() const {
   return n;
 }
 
-uint64_t ValueCounts::key(uint64_t index) const {
-  if (index < keys.size()) return keys[index];
-  index -= keys.size();
+uint64_t ValueCounts::run_key(uint64_t index) const {
   for (const ValueRun& r : runs) {
     if (index < r.values) return r.keys->key(index);
     index -= r.values;
