@@ -83,7 +83,8 @@ void sort_counts(ValueCounts& d);
 // up to the first rank whose share is below a row; the ranks after it share
 // the rows left one each, spread by the inverse of the zipf's continuous
 // distribution function, so they cost no memory however many there are.
-// nullopt for other kinds or when the ranks walked pass counts_rank_limit.
+// nullopt for other kinds, when the ranks walked pass counts_rank_limit or
+// the hot ranks alone do.
 std::optional<ValueCounts> skewed_rank_counts(const Distribution& d, int64_t rows);
 
 // Weighted values (keys: the value's index): each the floor of its share of

@@ -7,9 +7,12 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
+#include <functional>
 #include <random>
 #include <set>
+#include <utility>
 #include <vector>
 
 #include "pgshape/error.hpp"
@@ -105,6 +108,220 @@ TEST(ValueCounts, ZipfDistributionFunctionHoldsAtEveryRank) {
     worst = std::max(worst, std::abs(static_cast<double>(seen) - expected));
   }
   EXPECT_LE(worst, 1.0);
+}
+
+// What every domain must be, however it was reached: counts summing to the
+// rows, the listed ones descending and none 0, no run's count above the last
+// listed one's, every key inside [0, n) and named once, each run's keys
+// strictly ascending. A run of more than 3 * 10^5 values is checked on its
+// first and last 10^5 keys and on 10^5 consecutive pairs spread through it.
+void expect_domain(const ValueCounts& d, int64_t n, int64_t rows) {
+  EXPECT_EQ(rows_of(d), rows);
+  EXPECT_TRUE(std::is_sorted(d.counts.begin(), d.counts.end(), std::greater<>()));
+  if (!d.counts.empty()) {
+    EXPECT_GE(d.counts.back(), 1);
+  }
+  std::vector<uint64_t> listed = d.keys;
+  std::sort(listed.begin(), listed.end());
+  EXPECT_EQ(std::adjacent_find(listed.begin(), listed.end()), listed.end());
+  if (!listed.empty()) {
+    EXPECT_LT(listed.back(), static_cast<uint64_t>(n));
+  }
+  int64_t above = d.counts.empty() ? INT64_MAX : d.counts.back();
+  std::vector<std::pair<uint64_t, uint64_t>> spans;  // each run's first and last key
+  for (const ValueRun& run : d.runs) {
+    ASSERT_GE(run.count, 1);
+    ASSERT_LE(run.count, above);
+    above = run.count;
+    const auto check = [&](uint64_t from, uint64_t to) {
+      for (uint64_t i = from; i < to; ++i) {
+        const uint64_t k = run.keys->key(i);
+        ASSERT_LT(k, static_cast<uint64_t>(n)) << "value " << i;
+        ASSERT_FALSE(std::binary_search(listed.begin(), listed.end(), k)) << "value " << i;
+        if (i > from) {
+          ASSERT_GT(k, run.keys->key(i - 1)) << "value " << i;
+        }
+      }
+    };
+    const uint64_t m = run.values;
+    if (m <= 300'000) {
+      check(0, m);
+    } else {
+      check(0, 100'000);
+      check(m - 100'000, m);
+      for (uint64_t i = 0; i + 1 < m; i += m / 100'000) check(i, i + 2);
+    }
+    if (m > 0) spans.push_back({run.keys->key(0), run.keys->key(m - 1)});
+  }
+  // Runs over disjoint ranges of keys (they name different ranks).
+  std::sort(spans.begin(), spans.end());
+  for (size_t i = 1; i < spans.size(); ++i) EXPECT_GT(spans[i].first, spans[i - 1].second);
+}
+
+TEST(ValueCounts, ZipfTotalStaysExactNearOne) {
+  // Past 2^16 terms the sum's tail is an integral, (b^(1-s) - a^(1-s)) /
+  // (1 - s): as a difference it cancelled to a relative error of 3e-6 at
+  // s = 1 + 2e-16, thousands of rows out at 10^9 rows.
+  for (double s : {1 - 1e-15, 1 + 2.3e-16, 1 + 1e-12, 1 - 1e-9, 0.5, 2.0})
+    for (int64_t n : {int64_t{70'000}, int64_t{300'000}}) {
+      SCOPED_TRACE(testing::Message() << "s " << s << " n " << n);
+      long double direct = 0;  // smallest terms first
+      for (int64_t k = n; k >= 1; --k) direct += std::pow(static_cast<double>(k), -s);
+      EXPECT_LT(std::fabs(zipf_total(n, s) / direct - 1), 1e-15L);
+    }
+  // The first rank's share validation reads: as at s = 1 to the 12th digit.
+  Column at_one, near_one;
+  at_one.dist = zipf(int64_t{1} << 34, 1.0);
+  near_one.dist = zipf(int64_t{1} << 34, 1 + 1e-15);
+  const double one = largest_share(at_one, 1000), near = largest_share(near_one, 1000);
+  EXPECT_LT(std::fabs(near / one - 1), 1e-12);
+}
+
+TEST(ValueCounts, DistributionFunctionHoldsNearOneAtABillionRows) {
+  // Zipf over 200,000 ranks (the integral part of the total in play), s a
+  // bit either side of 1, a hot set or not: the rows up to every rank within
+  // one row of rows * F(k) at 10^5 and at 10^9 rows.
+  const int64_t n = 200'000;
+  for (double s : {1 - 1e-15, 1 + 2.3e-16, 1 + 1e-13})
+    for (int64_t hot : {int64_t{0}, int64_t{7}}) {
+      std::vector<long double> share(static_cast<size_t>(n));
+      long double h = 0;
+      for (int64_t k = n - hot; k >= 1; --k) h += std::pow(static_cast<double>(k), -s);
+      for (int64_t k = 0; k < n; ++k)
+        share[static_cast<size_t>(k)] =
+            k < hot ? 0.4L / static_cast<long double>(hot)
+                    : (hot > 0 ? 0.6L : 1.0L) * std::pow(static_cast<double>(k - hot + 1), -s) / h;
+      for (int64_t rows : {int64_t{100'000}, int64_t{1'000'000'000}}) {
+        SCOPED_TRACE(testing::Message() << "s " << s << " hot " << hot << " rows " << rows);
+        const auto d = skewed_rank_counts(zipf(n, s, hot, 0.4), rows);
+        ASSERT_TRUE(d);
+        std::vector<int64_t> at(static_cast<size_t>(n), 0);
+        for (size_t i = 0; i < d->keys.size(); ++i) at[d->keys[i]] += d->counts[i];
+        for (const ValueRun& run : d->runs)
+          for (uint64_t i = 0; i < run.values; ++i) at[run.keys->key(i)] += run.count;
+        long double expected = 0, worst = 0;
+        int64_t seen = 0;
+        for (size_t k = 0; k < at.size(); ++k) {
+          expected += static_cast<long double>(rows) * share[k];
+          seen += at[k];
+          worst = std::max(worst, std::fabs(static_cast<long double>(seen) - expected));
+        }
+        EXPECT_LE(worst, 1.0L);
+      }
+    }
+}
+
+TEST(ValueCounts, SkewedRanksHoldUnderEveryExponentDomainAndRows) {
+  // s from barely above 0 to far past any profile's, around 1 to the last
+  // bit either side; domains from 1 rank to 2^34; hot sets smaller than,
+  // equal to and larger than the domain, their share a third (not exact in
+  // binary), just under 1 and 1.
+  const double ss[] = {1e-300,      1e-9,     0.01,   0.3, 0.5, 0.9, 1 - 1e-15, 1 - 1e-9, 1.0,
+                       1 + 2.3e-16, 1 + 1e-9, 1.0001, 1.5, 2.0, 3.0, 10.0,      200.0,    1e5};
+  const int64_t ns[] = {1, 3, 1000, 1'000'000, int64_t{1} << 34};
+  const int64_t rows_at[] = {1, 7, 1000, 100'000};
+  struct Hot {
+    int64_t hot;
+    double share;
+  };
+  const Hot hots[] = {{0, 0}, {1, 0.5}, {3, 1.0 / 3}, {5, 1.0}, {7, 0.999999}, {20, 0.3}};
+  for (int64_t n : ns)
+    for (double s : ss)
+      for (int64_t rows : rows_at)
+        for (const Hot& h : hots) {
+          SCOPED_TRACE(testing::Message() << "n " << n << " s " << s << " rows " << rows << " hot "
+                                          << h.hot << " share " << h.share);
+          const auto d = skewed_rank_counts(zipf(n, s, h.hot, h.share), rows);
+          ASSERT_TRUE(d);
+          expect_domain(*d, n, rows);
+          if (HasFatalFailure()) return;
+        }
+}
+
+TEST(ValueCounts, BillionRowsOverTwoToThe34Ranks) {
+  // A billion rows: the tail's quantiles at u up to 1.7e10, where a double's
+  // step is 2e-6 of a rank (s = 1e-9 and 0.1: a tail from the first rank);
+  // steep exponents whose tail starts after a short head. s near 1 lists
+  // tens of millions of ranks at this size, so it is checked at 10^7 rows.
+  const int64_t n = int64_t{1} << 34;
+  struct Case {
+    double s;
+    int64_t rows;
+  };
+  for (const Case& c :
+       {Case{1e-9, 1'000'000'000}, Case{0.1, 1'000'000'000}, Case{2.0, 1'000'000'000},
+        Case{3.0, 1'000'000'000}, Case{200.0, 1'000'000'000}, Case{1.0, 10'000'000},
+        Case{1 + 1e-9, 10'000'000}}) {
+    SCOPED_TRACE(testing::Message() << "s " << c.s << " rows " << c.rows);
+    const auto d = skewed_rank_counts(zipf(n, c.s), c.rows);
+    ASSERT_TRUE(d);
+    expect_domain(*d, n, c.rows);
+    EXPECT_LT(static_cast<double>(d->keys.size()), 0.05 * static_cast<double>(c.rows));
+  }
+}
+
+TEST(ValueCounts, HotSetsAtTheirEdges) {
+  // hot >= n: every rank hot, the rows as even as they go, whatever s.
+  for (int64_t hot : {int64_t{1000}, int64_t{5000}}) {
+    const auto d = skewed_rank_counts(zipf(1000, 0.7, hot, 0.2), 12'345);
+    ASSERT_TRUE(d);
+    expect_domain(*d, 1000, 12'345);
+    EXPECT_EQ(d->size(), 1000u);
+    EXPECT_EQ(d->counts.front() - d->counts.back(), 1);
+  }
+  // share 1: the zipf ranks get nothing.
+  {
+    const auto d = skewed_rank_counts(zipf(1'000'000, 1.0, 10, 1.0), 1000);
+    ASSERT_TRUE(d);
+    expect_domain(*d, 1'000'000, 1000);
+    EXPECT_EQ(d->size(), 10u);
+    for (uint64_t k : d->keys) EXPECT_LT(k, 10u);
+  }
+  // share 0 (refused by the profile's checks, but a domain must not break
+  // on it): the hot ranks get nothing.
+  {
+    const auto d = skewed_rank_counts(zipf(1'000'000, 1.0, 10, 0.0), 1000);
+    ASSERT_TRUE(d);
+    expect_domain(*d, 1'000'000, 1000);
+    for (uint64_t k : d->keys) EXPECT_GE(k, 10u);
+  }
+  // More hot ranks than counts_rank_limit: no tail rule reaches them, so
+  // they would be walked one by one up to the limit and given up there
+  // (1.6e9 ranks at 10^8 rows, about 15 s); refused at once.
+  const auto started = std::chrono::steady_clock::now();
+  EXPECT_FALSE(skewed_rank_counts(zipf(int64_t{1} << 34, 1.0, int64_t{1} << 33, 0.5), 100'000'000));
+  EXPECT_FALSE(skewed_rank_counts(zipf(int64_t{1} << 34, 1.0, int64_t{1} << 34, 1.0), 100'000'000));
+  EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(), 2.0);
+}
+
+TEST(ValueCounts, RandomSkewedShapesHold) {
+  // 1,000 random shapes (seed 29): n log-uniform up to 2^34 or close to the
+  // rows (where the tail's density nears its margin), s log-uniform over
+  // [1e-6, 1e3] or within 1e-6 of 1, hot sets of any size and share.
+  std::mt19937_64 random(29);
+  std::uniform_real_distribution<double> u(0, 1);
+  for (int trial = 0; trial < 1000; ++trial) {
+    auto n = std::max<int64_t>(1, static_cast<int64_t>(std::exp(u(random) * std::log(0x1p34))));
+    const auto rows =
+        std::max<int64_t>(1, static_cast<int64_t>(std::exp(u(random) * std::log(2e5))));
+    if (u(random) < 0.3)
+      n = std::max<int64_t>(
+          1, static_cast<int64_t>(static_cast<double>(rows) / (0.85 + 0.2 * u(random))));
+    double s = std::exp(std::log(1e-6) + u(random) * std::log(1e9));
+    if (u(random) < 0.2) s = 1 + (u(random) - 0.5) * 1e-6;
+    int64_t hot = 0;
+    double share = 0;
+    if (u(random) < 0.4) {
+      hot = 1 + static_cast<int64_t>(u(random) * std::min(static_cast<double>(n) * 1.2, 1e5));
+      share = u(random) < 0.2 ? 1.0 : u(random);
+    }
+    SCOPED_TRACE(testing::Message() << "trial " << trial << " n " << n << " s " << s << " rows "
+                                    << rows << " hot " << hot << " share " << share);
+    const auto d = skewed_rank_counts(zipf(n, s, hot, share), rows);
+    ASSERT_TRUE(d);
+    expect_domain(*d, n, rows);
+    if (HasFatalFailure()) return;
+  }
 }
 
 TEST(PairLayout, RandomShapesOverRunsStayDistinct) {
