@@ -50,19 +50,25 @@ constexpr const char* kCompositeUnique =
 constexpr const char* kPartialUnique =
     "a partial unique index (email) WHERE closed_at IS NULL: email is drawn from its histogram "
     "(no duplicates seen, none guaranteed; a column unique: true would add a whole-table key "
-    "production does not have), so the index is built non-unique";
+    "production does not have), so the index is built non-unique (named in a note)";
 constexpr const char* kPartialUniqueKey =
     "one live subscription per account, a partial unique index on a foreign key column: "
     "account_id is drawn with production's fan-out, which the predicate does not restrict; "
-    "built non-unique";
+    "built non-unique (named in a note)";
 constexpr const char* kHotAccountLeaf =
     "the same plan on another HASH leaf: the 200 hot accounts hold nearly equal shares, so each "
     "side's first (or last) MCV of ledger_entries.account_id is a different account, hashing to "
     "a different leaf";
-constexpr const char* kRareAccount =
-    "the rare account is each side's last MCV of invoices.account_id: production's holds 64 "
-    "rows, the mirror's 10 (its MCV list reaches further into the tail; not investigated), so a "
-    "rare account's invoices sort instead of merging";
+constexpr const char* kHotAccountRows =
+    "the hot accounts' rows of an empirical foreign key come out about 1.4x production's: the "
+    "top invoices.account_id holds 249 rows on the mirror against 178 (ledger_entries 375 "
+    "against 247), while the MCV list's total share matches (0.40 against 0.38); the accounts "
+    "with most rows are histogram bounds (2, 36, ...) in the dense hot range 1..200, whose "
+    "buckets have little room for other values between the MCVs, so a bucket's mass piles on "
+    "its bound (cause inferred, not verified). The hot estimate is 0.4-0.7x production's "
+    "(ANALYZE's sample on the source varies), the rare one up to 9x (the mirror's last MCV holds "
+    "10 rows, production's 64-89), and a rare account's invoices then sort instead of merging "
+    "(in some runs)";
 constexpr const char* kAggregateTie =
     "49 against 59 child accounts of the hot parent: GroupAggregate and HashAggregate cost "
     "nearly the same around 50 groups";
@@ -76,8 +82,8 @@ const std::vector<Gap> kKnownGaps = {
     {"index subscriptions.subscriptions_live_key", kPartialUniqueKey},
     {"duplicates subscriptions.subscriptions_live_key", kPartialUniqueKey},
     {"billing_workload.sql:17 *", kHotAccountLeaf},
-    {"billing_workload.sql:15 [rare]", kRareAccount},
-    {"billing_workload.sql:42 [rare]", kRareAccount},
+    {"billing_workload.sql:15 *", kHotAccountRows},
+    {"billing_workload.sql:42 [rare]", kHotAccountRows},
     {"billing_workload.sql:48 [hot]", kAggregateTie},
 };
 
@@ -201,6 +207,11 @@ TEST(TryoutBilling, MirrorOfALedgerSchemaKeepsObjectsKeysAndPlans) {
            &fidelity.out, &fidelity.err, &written})
     EXPECT_EQ(text->find(kPassword), std::string::npos) << "the password is printed:\n" << *text;
   std::printf("stats notes:\n%s\n", imported.err.c_str());
+  // A uniqueness the mirror cannot keep is named, never silently dropped.
+  for (const char* index :
+       {"accounts.accounts_email_open_key", "subscriptions.subscriptions_live_key"})
+    EXPECT_NE(imported.err.find(std::string("uniqueness of index ") + index), std::string::npos)
+        << index << " lost its uniqueness without a note";
 
   std::set<std::string> failed;
   auto judge = [&](const std::string& key, bool ok, const std::string& detail) {
