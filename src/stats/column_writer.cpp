@@ -169,6 +169,15 @@ bool ProfileWriter::column(YAML::Emitter& out, const TableStats& t, const Column
   std::optional<std::string> pattern;
   if (auto it = patterns_.find(c.name); it != patterns_.end()) pattern = it->second;
   if (own && own->kind == 'd') pattern = domain_pattern(own->checks, type->max_chars());
+  // When the MCVs are every value (currency or country codes under a regex
+  // CHECK), production's values and shares beat random strings inside the
+  // pattern: production holds them, so they pass the CHECK, and a query for
+  // 'USD' finds its rows. Redacted values are tokens that might not pass it.
+  const double distinct =
+      c.n_distinct < 0 ? -c.n_distinct * static_cast<double>(rows) : c.n_distinct;
+  const bool listed = !snap_.redacted && c.has_stats && !c.mcv.empty() && c.histogram.empty() &&
+                      distinct > 0 && distinct <= static_cast<double>(c.mcv.size()) + 0.5;
+  if (listed && !pk && !unique) pattern.reset();
   if (pattern && !fk && !composite && !(fanout_ && c.name == fanout_->number)) {
     // Values only a CHECK's LIKE / regex lets through: its pattern, with production's
     // distinct count (a unique column's codes are all distinct anyway).

@@ -20,6 +20,17 @@ void index_column(YAML::Emitter& out, const std::string& name, const std::string
 
 }  // namespace
 
+// A unique key over plain columns, other than the primary key, holding a column
+// that is unique on the mirror by itself: unique there too, whatever the other
+// columns or a predicate. A single column without a predicate is that column's
+// own key, written with the column.
+bool ProfileWriter::unique_by_member(const TableStats& t, const IndexStats& index) {
+  if (!index.unique || (index.where.empty() && index.columns == t.primary_key)) return false;
+  if (index.columns.size() == 1 && index.where.empty()) return false;
+  return std::any_of(index.columns.begin(), index.columns.end(),
+                     [&](const auto& c) { return !c.empty() && unique_column(t, c); });
+}
+
 // The table's indexes: those rebuilt from their columns (keys the profile cannot
 // prove unique stay plain indexes), and those kept by production's definition.
 void ProfileWriter::write_indexes(YAML::Emitter& out, const TableStats& t,
@@ -62,16 +73,19 @@ void ProfileWriter::write_indexes(YAML::Emitter& out, const TableStats& t,
       continue;
     }
     const bool plain_pk = composite && !provable && index.columns == t.primary_key;
-    // A composite UNIQUE constraint has no profile form yet: its index is kept
-    // (plain) and named in a note rather than vanishing.
-    const bool plain_unique = index.constraint && index.unique && index.columns.size() > 1 &&
-                              index.columns != t.primary_key;
-    // A key holding the fanout pair stays unique (an index with unique: true).
+    // A key holding the fanout pair, or a column unique on its own, stays unique
+    // (an index with unique: true).
     const bool pair_unique =
         index.unique && index.columns.size() > 1 &&
         (holds_fanout_key(index.columns) || stats::pair_built(pairs_, index.columns)) &&
         index.columns != t.primary_key;
-    if (index.constraint && !plain_pk && !plain_unique && !pair_unique) {  // primary_key / unique
+    const bool member_unique = unique_by_member(t, index);
+    // A composite UNIQUE constraint the profile cannot prove: its index is kept
+    // (plain) and named in a note rather than vanishing.
+    const bool plain_unique = index.constraint && index.unique && index.columns.size() > 1 &&
+                              index.columns != t.primary_key && !member_unique;
+    if (index.constraint && !plain_pk && !plain_unique && !pair_unique &&
+        !member_unique) {  // primary_key / unique
       if (!std::all_of(index.columns.begin(), index.columns.end(), known))
         leave_out(object, "the key reads a column that is left out");
       continue;
@@ -89,7 +103,7 @@ void ProfileWriter::write_indexes(YAML::Emitter& out, const TableStats& t,
       leave_out(object, "it reads a column that is left out");
       continue;
     }
-    if (pair_unique) {
+    if (pair_unique || member_unique) {
       // Unique by construction: no note.
     } else if (plain_unique) {
       notes_.push_back(fmt::format(
@@ -100,6 +114,12 @@ void ProfileWriter::write_indexes(YAML::Emitter& out, const TableStats& t,
       notes_.push_back(
           fmt::format("{}: unique index {} built as non-unique: generated combinations may repeat",
                       t.name, index.name));
+    } else if (index.unique) {
+      // A partial one: its predicate does not make generated values distinct.
+      leave_out(fmt::format("uniqueness of index {}.{}", t.name, index.name),
+                fmt::format("built non-unique: {} is not unique on the mirror, so generated "
+                            "values could repeat where {}",
+                            index.columns[0], index.where));
     }
     indexes.push_back(&index);
   }
@@ -116,10 +136,11 @@ void ProfileWriter::write_indexes(YAML::Emitter& out, const TableStats& t,
         out << YAML::Key << "where" << YAML::Value << YAML::DoubleQuoted << index->where;
       const bool paired = index->columns.size() > 1 && (holds_fanout_key(index->columns) ||
                                                         stats::pair_built(pairs_, index->columns));
-      if (index->unique && ((index->columns.size() == 1 && index->where.empty()) || paired))
+      const bool proven = paired || unique_by_member(t, *index);
+      if (index->unique && ((index->columns.size() == 1 && index->where.empty()) || proven))
         out << YAML::Key << "unique" << YAML::Value << true;
       // A UNIQUE constraint stays one (pg_get_constraintdef as production's).
-      if (index->unique && index->constraint && paired && index->where.empty())
+      if (index->unique && index->constraint && proven && index->where.empty())
         out << YAML::Key << "constraint" << YAML::Value << true;
       out << YAML::EndMap;
     }

@@ -201,6 +201,7 @@ class ProfileWriter {
   const ForeignKeyStats* usable_fk(const TableStats& t, const std::string& column) const;
 
   static bool unique_column(const TableStats& t, const std::string& column);
+  static bool unique_by_member(const TableStats& t, const IndexStats& index);
 
   // What the profile format cannot carry yet, named so nothing goes in silence.
   void structure_notes(const TableStats& t);

@@ -69,16 +69,19 @@ struct UniqueKey {
   std::string table;  // the table the index is on (a leaf or a partitioned table)
   std::string index;
   std::vector<std::string> columns;  // plain columns only
+  std::string where;                 // a partial index's predicate, else empty
 };
 
 // Every unique index of `schema` over plain columns (an expression key is left
-// out: its duplicates are not a column count), from the catalog of `dsn`.
+// out: its duplicates are not a column count), from the catalog of `dsn`; a
+// partial one with its predicate, since rows outside it may repeat the key.
 inline std::vector<UniqueKey> unique_keys(const std::string& dsn, const std::string& schema) {
   pqxx::connection conn(dsn);
   pqxx::read_transaction tx(conn);
   std::vector<UniqueKey> out;
   for (const auto& row : tx.exec_params(
-           "SELECT c.relname, i.relname, a.attname "
+           "SELECT c.relname, i.relname, a.attname, "
+           "  coalesce(pg_get_expr(x.indpred, x.indrelid), '') "
            "FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid "
            "JOIN pg_class c ON c.oid = x.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
            "CROSS JOIN LATERAL unnest(x.indkey) WITH ORDINALITY k(attnum, ord) "
@@ -88,7 +91,8 @@ inline std::vector<UniqueKey> unique_keys(const std::string& dsn, const std::str
            schema)) {
     if (out.empty() || out.back().index != row[1].as<std::string>() ||
         out.back().table != row[0].as<std::string>())
-      out.push_back(UniqueKey{row[0].as<std::string>(), row[1].as<std::string>(), {}});
+      out.push_back(UniqueKey{
+          row[0].as<std::string>(), row[1].as<std::string>(), {}, row[3].as<std::string>()});
     out.back().columns.push_back(row[2].as<std::string>());
   }
   return out;
@@ -105,6 +109,10 @@ inline long duplicate_keys(const std::string& dsn, const std::string& schema,
     cols += (cols.empty() ? "" : ", ") + tx.quote_name(c);
     not_null += (not_null.empty() ? "" : " AND ") + tx.quote_name(c) + " IS NOT NULL";
   }
+  // The predicate is printed by pg_get_expr with the table's schema on the
+  // search_path: unqualified names must resolve there.
+  if (!key.where.empty()) not_null += " AND (" + key.where + ")";
+  tx.exec0("SET LOCAL search_path TO " + tx.quote_name(schema));
   return tx
       .exec1(fmt::format("SELECT coalesce(sum(n - 1), 0)::bigint FROM (SELECT count(*) AS n "
                          "FROM {}.{} WHERE {} GROUP BY {} HAVING count(*) > 1) d",
