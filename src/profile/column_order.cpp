@@ -76,9 +76,9 @@ bool tokenize(std::string_view s, std::vector<Token>& out, std::string& why) {
           found = true;
           break;
         }
-      if (!found) {
-        why = fmt::format("'{}' is no part of a column order", s.substr(i, 1));
-        return false;
+      if (!found) {  // the parser refuses it, naming it
+        out.push_back({Tok::kOp, std::string(s.substr(i, 1))});
+        ++i;
       }
     }
   }
@@ -222,6 +222,8 @@ class Parser {
     }
     if (t_[i_].kind != Tok::kOp) return fail("a column order compares with < <= > or >=");
     const std::string o = t_[i_].text;
+    if (o != "<" && o != "<=" && o != ">" && o != ">=" && o != "=" && o != "<>" && o != "!=")
+      return fail(fmt::format("'{}' is no part of a column order", o));
     if (o != "<" && o != "<=" && o != ">" && o != ">=")
       return fail(fmt::format("'{}' cannot be kept by redrawing one column (only < <= > >=)", o));
     ++i_;
@@ -266,7 +268,7 @@ class Parser {
       ++i_;
       Side inner;
       if (!side(inner)) return false;
-      if (!op(")")) return fail("a column order compares sums of a column and a constant");
+      if (!op(")")) return fail(fmt::format("'{}' is no part of a column order", t_[i_].text));
       ++i_;
       s = inner;
     } else if (t_[i_].kind == Tok::kNumber) {
