@@ -46,6 +46,10 @@ std::optional<OrderPlan> plan_column_order(const Table& table, const ColumnOrder
                                            std::string* why = nullptr,
                                            const std::vector<std::string>* fixed = nullptr);
 
+// What a column order compares a type as: 1 numbers, 2 dates and timestamps
+// (each kind only with itself), 0 nothing it can order.
+int order_family(const ColumnType& type);
+
 // The distinct columns of `table` an expression names (outside string literals).
 std::vector<std::string> columns_named(const Table& table, std::string_view expr);
 
