@@ -109,6 +109,9 @@ inline constexpr ErrorCodeInfo kErrorCodes[] = {
      "the overlay names a table or column the imported profile lacks"},
     {"profile.overlay-missing", ExitCode::kUsage, "the overlay file named does not exist"},
     {"profile.overlay-invalid", ExitCode::kUsage, "the overlay is not a YAML map"},
+    {"profile.bad-check", ExitCode::kUsage,
+     "a table CHECK over two columns that generated rows could break (only column orders, "
+     "a <op> b [+/- constant], are kept)"},
     {"profile.bad-sql", ExitCode::kUsage,
      "SQL in the profile is not what its place allows: one expression or statement, no "
      "transaction control, quotes closed"},

@@ -6,8 +6,10 @@
 
 #include "gen/columns.hpp"
 #include "gen/dependent.hpp"
+#include "gen/ordered.hpp"
 #include "gen/pair_key.hpp"
 #include "gen/quota.hpp"
+#include "pgshape/column_order.hpp"
 #include "pgshape/error.hpp"
 #include "pgshape/gen.hpp"
 
@@ -160,8 +162,16 @@ DatasetGenerator::Unlinked DatasetGenerator::make_columns(const Profile& profile
     }
     unlinked.pairs.push_back(std::move(source));
   }
+  // A CHECK that orders two columns (ends_at > starts_at) is kept by redrawing
+  // one of them; validation refused the orders no column of which can be.
+  std::vector<std::vector<OrderPlan>> orders(made_columns.size());
+  for (const CheckSpec& check : tg.table().checks)
+    if (auto order = parse_column_order(check.expr))
+      if (auto plan = plan_column_order(tg.table(), *order))
+        orders[plan->dependent].push_back(*plan);
   for (size_t i = 0; i < made_columns.size(); ++i) {
     const gen::ColumnContext context{seed_, &tg.table(), &tg.table().columns[i], tg.rows()};
+    made_columns[i] = gen::make_ordered_generator(context, std::move(made_columns[i]), orders[i]);
     tg.columns_.push_back(gen::with_nulls(std::move(made_columns[i]), context, null_fractions[i]));
     tg.columns_.back()->table_ = &tg;
     tg.columns_.back()->index_ = tg.columns_.size() - 1;

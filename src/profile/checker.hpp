@@ -9,6 +9,7 @@
 //   names.cpp         names and PostgreSQL limits: one relation namespace per schema,
 //                     constraint names, 63 bytes, 1600 columns, 32 index keys, row width
 //   query_checks.cpp  queries: the columns their params draw from
+//   check_orders.cpp  table CHECKs over two columns: orders generation can keep
 #pragma once
 
 #include <cstdint>
@@ -69,6 +70,8 @@ void check_composite_key(const CheckContext& ctx, const Table& table,
                          std::string_view what);
 // check_pair_order.cpp: `cluster: [a, b]` names a composite key built by pairing.
 void check_pair_order(const CheckContext& ctx);
+// check_orders.cpp: table CHECKs over two columns, kept only as column orders.
+void check_column_orders(const CheckContext& ctx);
 // objects.cpp: generated columns read by no generator; functions' and views' SQL.
 void check_objects(const CheckContext& ctx);
 

@@ -95,6 +95,7 @@ void check_profile(const Profile& profile, Reader& reader) {
   check_names(ctx);
   check_queries(ctx);
   check_objects(ctx);
+  check_column_orders(ctx);
   check_fragments(profile, reader);
 }
 

@@ -147,7 +147,9 @@ const std::vector<ProfileKey>& profile_keys() {
       {"type", "check", "list", "a domain's CHECK expressions over VALUE"},
       {"type", "not_null", "bool", "a domain that refuses NULL"},
       {"check", "name", "string", "the constraint's name (default: PostgreSQL's)"},
-      {"check", "check", "string", "the expression inside CHECK (...), over the table's columns"},
+      {"check", "check", "string",
+       "the expression inside CHECK (...); over two columns, only an order: a <op> b [+/- "
+       "constant]"},
       {"left_out", "object", "string", "what was left out: `index t.i`, `column t.c`, ..."},
       {"left_out", "reason", "string", "why"},
       {"table", "foreign_keys", "list",

@@ -3,6 +3,7 @@
 #include <cctype>
 #include <cstring>
 
+#include "pgshape/column_order.hpp"
 #include "stats/check_pattern.hpp"
 #include "stats/profile_writer_parts.hpp"
 
@@ -149,6 +150,18 @@ std::vector<const CheckStats*> ProfileWriter::kept_checks(
                                     check.definition));
       continue;
     }
+    if (check.columns.size() == 2) {
+      std::string why;
+      if (column_order_kept(t, emitted, expr, why)) {
+        kept.push_back(&check);
+        continue;
+      }
+      if (!why.empty()) {
+        leave_out(object, fmt::format("{} reads 2 columns: {}; generated rows could break it",
+                                      check.definition, why));
+        continue;
+      }
+    }
     if (check.columns.size() != 1) {
       leave_out(object, fmt::format("{} reads {} columns; pgshape draws each column on its "
                                     "own and could break it",
@@ -178,6 +191,51 @@ std::vector<const CheckStats*> ProfileWriter::kept_checks(
     kept.push_back(&check);
   }
   return kept;
+}
+
+// A CHECK ordering two columns (ends_at > starts_at), kept when the generator
+// can redraw one of them. The profile's columns are not written yet, so a
+// column counts as fixed for whatever would make stats write it so: a key, a
+// foreign key, a pair, a fan-out, a dependency (given:), a computed value.
+// `why` stays empty when the expression is no column order at all.
+bool ProfileWriter::column_order_kept(const TableStats& t, const std::vector<std::string>& emitted,
+                                      const std::string& expr, std::string& why) {
+  auto order = parse_column_order(expr);
+  if (!order) return false;
+  Table table;
+  table.name = t.name;
+  std::vector<std::string> fixed;
+  for (const auto& c : t.columns) {
+    Column column;
+    column.name = c.name;
+    auto type = parse_column_type(c.type);
+    for (const auto& own : snap_.types)
+      if (!type && own.name == c.type && own.kind == 'd') type = parse_column_type(own.base);
+    column.type = type.value_or(ColumnType{.opaque = true});
+    table.columns.push_back(column);
+    auto in = [&](const std::vector<std::string>& names) {
+      return std::find(names.begin(), names.end(), c.name) != names.end();
+    };
+    std::string reason;
+    if (!in(emitted)) reason = "is left out";
+    if (c.generated) reason = "is computed by the server";
+    if (!c.identity.empty() || in(t.primary_key)) reason = "is a key";
+    for (const auto& u : t.unique_keys)
+      if (in(u)) reason = "is a key";
+    for (const auto& fk : t.foreign_keys)
+      if (in(fk.columns)) reason = "is a foreign key";
+    for (const auto& p : pairs_)
+      if (p.family == c.name || in(p.members))
+        reason = "is part of a composite key built by pairing";
+    if (fanout_ && (c.name == fanout_->number || c.name == fanout_->distinct))
+      reason = "is drawn by its fan-out key";
+    if (dependency_of(t, c.name).second) reason = "is drawn given another column";
+    for (const auto& other : t.columns)
+      if (auto dep = dependency_of(t, other.name).second; dep && dep->from[0] == c.name)
+        reason = "is read by another's given:";
+    fixed.push_back(reason);
+  }
+  return plan_column_order(table, *order, &why, &fixed).has_value();
 }
 
 // A textual column's LIKE or regex CHECK, kept when a pattern can stay inside it.

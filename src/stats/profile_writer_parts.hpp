@@ -116,6 +116,8 @@ class ProfileWriter {
   // domain of types:), with the type values are generated as; nullopt: none.
   std::optional<std::pair<std::string, ColumnType>> profile_type(const ColumnStats& c) const;
 
+  bool column_order_kept(const TableStats& t, const std::vector<std::string>& emitted,
+                         const std::string& expr, std::string& why);
   // The table's CHECKs the profile keeps; the others are left out. `in_lists`
   // gets the values a column's = ANY (ARRAY[...]) check allows.
   std::vector<const CheckStats*> kept_checks(

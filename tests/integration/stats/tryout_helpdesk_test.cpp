@@ -43,8 +43,9 @@ struct Gap {
 };
 
 constexpr const char* kTwoColumnCheck =
-    "a CHECK across two columns (status vs closed_at NULL-ness, closed_at >= created_at): "
-    "pgshape draws each column on its own, so stats leaves it out and names it";
+    "a CHECK across two columns that is no column order (status vs closed_at NULL-ness): "
+    "pgshape draws each column on its own, so stats leaves it out and names it "
+    "(closed_at >= created_at is kept: closed_at is redrawn where it would break it)";
 constexpr const char* kRareTenantLeaf =
     "the same plan on another HASH leaf: fidelity takes each side's hot (first MCV) or rare "
     "tenant_id from that side's own statistics, as its planner sees them; the top tenants' "
@@ -71,8 +72,8 @@ constexpr const char* kSelfKey =
 // What pgshape does not reproduce on this schema yet, each with why. A key
 // ending in '*' names every key it begins (a CHECK is on every leaf too).
 const std::vector<Gap> kKnownGaps = {
-    {"constraint tickets.tickets_closed_*", kTwoColumnCheck},
-    {"constraint tickets_*.tickets_closed_*", kTwoColumnCheck},
+    {"constraint tickets.tickets_closed_when_done", kTwoColumnCheck},
+    {"constraint tickets_*.tickets_closed_when_done", kTwoColumnCheck},
     {"constraint tickets.tickets_tenant_id_assignee_id_fkey", kSharedTenantKey},
     {"orphans tickets.tickets_tenant_id_assignee_id_fkey", kSharedTenantKey},
     {"constraint ticket_events.ticket_events_tenant_id_ticket_id_channel_fkey", kEventsKey},
