@@ -108,8 +108,14 @@ if [[ "$MODE" == load ]]; then
   if [[ -z "$DSN" ]]; then  # one embedded server for every run
     printf 'name: keys\nscales: { s: 1 }\ntables:\n  t:\n    rows: 1x\n    columns:\n      id: { type: int, primary_key: true }\n' >"$DIR/tiny.yaml"
     DSN="$("$BIN" load "$DIR/tiny.yaml" --schema keys_tiny --keep 2>"$DIR/kept.txt" | tail -1)"
-    STOP="$(grep -o 'stop it with: [^)]*' "$DIR/kept.txt" | sed 's/^stop it with: //' || true)"
-    trap 'if [[ -n "$STOP" ]]; then sh -c "$STOP" >/dev/null 2>&1 || true; fi; rm -rf "$DIR"' EXIT
+    # The hint reads "stop it with: CMD; then rm -rf DIR": run CMD, then remove DIR
+    # (as one shell line, "then" would not parse and the server would stay up).
+    KEPT="$(grep -o 'stop it with: [^)]*' "$DIR/kept.txt" | sed 's/^stop it with: //' || true)"
+    STOP="${KEPT%%; then rm -rf *}"
+    SERVER_DIR=""
+    [[ "$KEPT" == *"; then rm -rf "* ]] && SERVER_DIR="${KEPT##*; then rm -rf }"
+    trap 'if [[ -n "$STOP" ]]; then sh -c "$STOP" >/dev/null 2>&1 || true; fi
+          if [[ -n "$SERVER_DIR" ]]; then rm -rf "$SERVER_DIR"; fi; rm -rf "$DIR"' EXIT
   fi
   load_run() {  # $1 key: "seconds peak_kb"
     local start end
