@@ -10,10 +10,24 @@ namespace pgshape {
 RawConnection::RawConnection(const std::string& dsn) {
   conn_ = PQconnectdb(session_conninfo(dsn, SessionKind::kTarget).c_str());
   if (PQstatus(conn_) != CONNECTION_OK) fail("cannot connect");
-  if (const std::string sql =
-          post_connect_sql(PQserverVersion(conn_), SessionKind::kTarget, uses_service(dsn));
-      !sql.empty())
-    exec(sql);
+  const std::string sql =
+      post_connect_sql(PQserverVersion(conn_), SessionKind::kTarget, uses_service(dsn));
+  // As open_session: a service's own millisecond timeout can cancel this one
+  // statement on a busy server; cancelled, it changed nothing, so it runs again.
+  for (int attempt = 1; !sql.empty(); ++attempt) {
+    PGresult* result = PQexec(conn_, sql.c_str());
+    const ExecStatusType status = PQresultStatus(result);
+    if (status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK) {
+      PQclear(result);
+      break;
+    }
+    const char* state = PQresultErrorField(result, PG_DIAG_SQLSTATE);
+    if (attempt < 20 && state && std::string_view(state) == "57014") {
+      PQclear(result);
+      continue;
+    }
+    fail("cannot pin the session's settings", result);
+  }
 }
 
 RawConnection::~RawConnection() {
