@@ -3,8 +3,9 @@
 // built by pairing (pgshape/pairs.hpp) lays out, and what validation checks
 // the key's domain with, so both see the same numbers. Long runs of values
 // of one count (a zipf's tail of single rows, integers spread evenly) are
-// kept as a rule for their keys, not a list, so a domain's memory does not
-// grow with the rows.
+// kept as a rule for their keys, and the many ranks of one count in a zipf's
+// head compressed to a few bits a rank, not listed at 16 bytes a value: a
+// domain's memory barely grows with the rows.
 #pragma once
 
 #include <cstdint>
@@ -36,7 +37,10 @@ struct ValueRun {
 struct ValueCounts {
   std::vector<int64_t> counts;  // descending, none 0; may be dropped once read (keys stay)
   std::vector<uint64_t> keys;
-  std::vector<ValueRun> runs;  // counts descending, none 0
+
+  // The runs after the listed values: counts descending, none 0.
+  const std::vector<ValueRun>& runs() const { return runs_; }
+  void add_run(ValueRun run);
 
   uint64_t size() const;  // values in all
   // The key of value `index` (< size()).
@@ -49,6 +53,8 @@ struct ValueCounts {
 
  private:
   uint64_t run_key(uint64_t index) const;  // index past the listed values
+  std::vector<ValueRun> runs_;
+  std::vector<uint64_t> run_ends_;  // values in runs_[0..r], for a binary search by index
 };
 
 // A count and how many values in a row have it.
@@ -83,6 +89,9 @@ void sort_counts(ValueCounts& d);
 // up to the first rank whose share is below a row; the ranks after it share
 // the rows left one each, spread by the inverse of the zipf's continuous
 // distribution function, so they cost no memory however many there are.
+// The head's values of one count are a run too when there are many of them
+// (a small s over about as many ranks as rows gives every rank a row or two),
+// their ranks in Elias-Fano form: a few bits a rank, not a list.
 // nullopt for other kinds, when the ranks walked pass counts_rank_limit or
 // the hot ranks alone do.
 std::optional<ValueCounts> skewed_rank_counts(const Distribution& d, int64_t rows);

@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "pgshape/error.hpp"
+#include "profile/elias_fano.hpp"
 
 namespace pgshape {
 
@@ -81,32 +82,83 @@ std::optional<ValueRun> zipf_tail(int64_t first, int64_t n, int64_t hot, double 
                                      hot, start, s, step)};
 }
 
+// The ranks of a zipf's head that get one count of rows: how many, the last,
+// and (second pass) the ranks themselves.
+struct CountClass {
+  uint64_t values = 0;
+  uint64_t last = 0;
+  std::shared_ptr<EliasFanoKeys> keys;
+};
+
+// Count classes by count: small counts (nearly every rank) in a vector, the
+// few large ones in a map.
+class CountClasses {
+ public:
+  CountClass& of(int64_t count) {
+    if (count < kDirect) {
+      if (static_cast<size_t>(count) >= small_.size())
+        small_.resize(static_cast<size_t>(count) + 1);
+      return small_[static_cast<size_t>(count)];
+    }
+    return large_[count];
+  }
+  // The largest count held by at least `values` ranks; 0 when none is.
+  int64_t largest_with(uint64_t values) const {
+    for (auto it = large_.rbegin(); it != large_.rend(); ++it)
+      if (it->second.values >= values) return it->first;
+    for (size_t c = small_.size(); c-- > 1;)
+      if (small_[c].values >= values) return static_cast<int64_t>(c);
+    return 0;
+  }
+  template <class Visit>
+  void for_each_descending(const Visit& visit) {
+    for (auto it = large_.rbegin(); it != large_.rend(); ++it)
+      if (it->second.values > 0) visit(it->first, it->second);
+    for (size_t c = small_.size(); c-- > 1;)
+      if (small_[c].values > 0) visit(static_cast<int64_t>(c), small_[c]);
+  }
+
+ private:
+  static constexpr int64_t kDirect = 4096;
+  std::vector<CountClass> small_;
+  std::map<int64_t, CountClass> large_;
+};
+
+// Ranks of one count kept as a run from this many on: below it a run's own
+// cost (a few hundred bytes) passes a list's 16 bytes a value.
+constexpr uint64_t kRunValues = 32;
+
 }  // namespace
 
+void ValueCounts::add_run(ValueRun run) {
+  if (run.values == 0) return;
+  run_ends_.push_back((run_ends_.empty() ? 0 : run_ends_.back()) + run.values);
+  runs_.push_back(std::move(run));
+}
+
 uint64_t ValueCounts::size() const {
-  uint64_t n = keys.size();
-  for (const ValueRun& r : runs) n += r.values;
-  return n;
+  return keys.size() + (run_ends_.empty() ? 0 : run_ends_.back());
 }
 
 uint64_t ValueCounts::run_key(uint64_t index) const {
-  for (const ValueRun& r : runs) {
-    if (index < r.values) return r.keys->key(index);
-    index -= r.values;
-  }
-  throw InternalError("a value index past its domain");
+  // A zipf's head gives a run per count: hundreds of them, found by halving.
+  const auto end = std::upper_bound(run_ends_.begin(), run_ends_.end(), index);
+  if (end == run_ends_.end()) throw InternalError("a value index past its domain");
+  const auto r = static_cast<size_t>(end - run_ends_.begin());
+  return runs_[r].keys->key(index - (r == 0 ? 0 : run_ends_[r - 1]));
 }
 
 void ValueCounts::materialize() {
   const uint64_t n = size();
   counts.reserve(static_cast<size_t>(n));
   keys.reserve(static_cast<size_t>(n));
-  for (const ValueRun& r : runs)
+  for (const ValueRun& r : runs_)
     for (uint64_t i = 0; i < r.values; ++i) {
       counts.push_back(r.count);
       keys.push_back(r.keys->key(i));
     }
-  runs.clear();
+  runs_.clear();
+  run_ends_.clear();
 }
 
 std::vector<CountRun> count_runs(const std::vector<int64_t>& counts) {
@@ -120,8 +172,7 @@ std::vector<CountRun> count_runs(const std::vector<int64_t>& counts) {
 
 std::vector<CountRun> count_runs(const ValueCounts& d) {
   std::vector<CountRun> out = count_runs(d.counts);
-  for (const ValueRun& r : d.runs) {
-    if (r.values == 0) continue;
+  for (const ValueRun& r : d.runs()) {
     if (out.empty() || out.back().count != r.count) out.push_back({r.count, 0});
     out.back().values += r.values;
   }
@@ -156,7 +207,7 @@ long double zipf_total(int64_t n, double s) {
 ValueCounts even_counts(uint64_t span, int64_t rows) {
   ValueCounts d;
   const auto n = static_cast<uint64_t>(std::max<int64_t>(rows, 0));
-  if (n > 0) d.runs.push_back({1, n, std::make_shared<SpreadKeys>(0, span, n)});
+  if (n > 0) d.add_run({1, n, std::make_shared<SpreadKeys>(0, span, n)});
   return d;
 }
 
@@ -199,32 +250,63 @@ std::optional<ValueCounts> skewed_rank_counts(const Distribution& d, int64_t row
   // them than the limit would be walked up to it only to give up there
   // (about 10 s at 10^8 rows), so give up at once, as before the tail rule.
   if (hot > limit) return std::nullopt;
-  ValueCounts out;
-  long double cum = 0;
-  int64_t given = 0;
   const long double scale = static_cast<long double>(rows) / total;
-  for (int64_t k = 0; k < n && given < rows; ++k) {
-    if (k >= limit) return std::nullopt;
-    const double w = std::max(0.0, share(k));
-    // Past the last rank a row's share can reach, the rest is one run.
-    if (k >= hot && w * scale < 0.9L)
-      if (std::optional<ValueRun> run = zipf_tail(k, n, hot, s, rows - given)) {
-        out.runs.push_back(std::move(*run));
-        break;
+  // The ranks that get rows, in rank order, with their counts; the same walk
+  // twice (counted, then kept), so that each count's ranks can be kept in the
+  // room they need. false when it walks past the limit.
+  std::optional<ValueRun> tail_run;
+  const auto walk = [&](const auto& emit) {
+    tail_run.reset();
+    long double cum = 0;
+    int64_t given = 0;
+    for (int64_t k = 0; k < n && given < rows; ++k) {
+      if (k >= limit) return false;
+      const double w = std::max(0.0, share(k));
+      // Past the last rank a row's share can reach, the rest is one run.
+      if (k >= hot && w * scale < 0.9L)
+        if ((tail_run = zipf_tail(k, n, hot, s, rows - given))) break;
+      cum += w;
+      // A known total may differ from the sum in its last bits: the last rank takes what is left.
+      const int64_t upto =
+          k + 1 == n ? rows
+                     : std::min<int64_t>(
+                           rows, static_cast<int64_t>(static_cast<double>(cum * scale) + 0.5));
+      if (upto > given) {
+        emit(k, upto - given);
+        given = upto;
       }
-    cum += w;
-    // A known total may differ from the sum in its last bits: the last rank takes what is left.
-    const int64_t upto =
-        k + 1 == n
-            ? rows
-            : std::min<int64_t>(rows, static_cast<int64_t>(static_cast<double>(cum * scale) + 0.5));
-    if (upto > given) {
-      out.counts.push_back(upto - given);
-      out.keys.push_back(static_cast<uint64_t>(k));
-      given = upto;
     }
-  }
+    return true;
+  };
+  CountClasses classes;
+  if (!walk([&](int64_t k, int64_t count) {
+        CountClass& c = classes.of(count);
+        ++c.values;
+        c.last = static_cast<uint64_t>(k);
+      }))
+    return std::nullopt;
+  // Counts with many ranks are runs of their own; the few ranks of the
+  // counts above the largest such are listed (the top of a zipf: a rank a count).
+  const int64_t listed_above = classes.largest_with(kRunValues);
+  ValueCounts out;
+  walk([&](int64_t k, int64_t count) {
+    if (count > listed_above) {
+      out.counts.push_back(count);
+      out.keys.push_back(static_cast<uint64_t>(k));
+      return;
+    }
+    CountClass& c = classes.of(count);
+    if (!c.keys) c.keys = std::make_shared<EliasFanoKeys>(c.values, c.last);
+    c.keys->push(static_cast<uint64_t>(k));
+  });
   sort_counts(out);
+  classes.for_each_descending([&](int64_t count, CountClass& c) {
+    if (count > listed_above) return;
+    if (!c.keys || c.keys->size() != c.values)
+      throw InternalError("a zipf's head walked to other counts the second time");
+    out.add_run({count, c.values, std::move(c.keys)});
+  });
+  if (tail_run) out.add_run(std::move(*tail_run));
   return out;
 }
 
@@ -268,11 +350,11 @@ ValueCounts uniform_counts(uint64_t span, int64_t rows) {
   const auto n = static_cast<uint64_t>(rows);
   const uint64_t each = n / span, more = n % span;
   if (more > 0)
-    out.runs.push_back(
+    out.add_run(
         {static_cast<int64_t>(each + 1), more, std::make_shared<SpreadKeys>(0, more, more)});
   if (each > 0)
-    out.runs.push_back({static_cast<int64_t>(each), span - more,
-                        std::make_shared<SpreadKeys>(more, span - more, span - more)});
+    out.add_run({static_cast<int64_t>(each), span - more,
+                 std::make_shared<SpreadKeys>(more, span - more, span - more)});
   return out;
 }
 
