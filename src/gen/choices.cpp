@@ -49,6 +49,7 @@ class SkewedRank : public ColumnGenerator, public DomainSource {
   void fill_keys(const Selection& keys, ColumnVector& out) const override {
     put(keys, out, [](uint64_t rank) { return rank; });
   }
+  bool keys_in_value_order() const override { return !text_; }  // "10" sorts before "9"
 
  private:
   template <class Rank>

@@ -70,7 +70,8 @@ class Sequence : public ColumnGenerator {
 class Uniform : public ColumnGenerator, public DomainSource {
  public:
   Uniform(const ColumnContext& c, bool unique)
-      : key_(stream_key(c.seed, c.table->name, c.column->name)) {
+      : key_(stream_key(c.seed, c.table->name, c.column->name)),
+        textual_(c.column->type.is_textual()) {
     const Range r = default_range(c.column->dist, c.column->type);
     lo_ = r.lo, hi_ = r.hi;
     discrete_ = !c.column->type.is_fractional();
@@ -120,9 +121,12 @@ class Uniform : public ColumnGenerator, public DomainSource {
     const auto first = static_cast<uint64_t>(first_);
     keys.for_each([&](size_t i, uint64_t k) { v[i] = static_cast<int64_t>(first + k); });
   }
+  // first + key: integers, days, microseconds; as text "10" sorts before "9".
+  bool keys_in_value_order() const override { return !textual_; }
 
  private:
   uint64_t key_;
+  bool textual_;
   double lo_ = 0, hi_ = 0;
   bool discrete_ = false;
   int64_t first_ = 0;

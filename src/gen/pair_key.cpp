@@ -173,7 +173,9 @@ void PairSource::prepare() const {
     for (const auto& m : member_values_) makers.push_back(m.get());
     for (const Column* m : members_) names += ", " + m->name;
     Domain members = domain(makers, members_);
-    if (clustered()) {
+    // Members whose keys ascend with their values are in value order within
+    // a count already: left as runs, their memory stays flat.
+    if (clustered() && !(members.from && members.from->keys_in_value_order())) {
       members.materialize();
       order_equal_counts(filler(members, makers), members_, members.counts, members.keys);
     }

@@ -29,6 +29,11 @@ class DomainSource {
   virtual std::optional<ValueDomain> domain(int64_t rows) const = 0;
   // The values of the domain's keys, as fill() writes them.
   virtual void fill_keys(const Selection& keys, ColumnVector& out) const = 0;
+  // Whether a larger key always makes a larger value as the server sorts
+  // them (integers and dates from an offset or a rank): a domain's values of
+  // one count, keys ascending, are then in value order already, and a
+  // clustered key need not list them to sort them.
+  virtual bool keys_in_value_order() const { return false; }
 };
 
 }  // namespace pgshape::gen

@@ -22,7 +22,9 @@ namespace {
 constexpr int64_t kRows = 20000;
 
 // a: 300 values, zipf-skewed; as an empirical column when `correlation` is given.
-std::string profile(const std::string& cluster, const std::string& correlation = "") {
+// b: zipf over 100,000 unless given.
+std::string profile(const std::string& cluster, const std::string& correlation = "",
+                    const std::string& b = "{ type: integer, dist: zipf, n: 100000, s: 0.6 }") {
   std::string a = "{ type: integer, dist: zipf, n: 300, s: 1.1 }";
   if (!correlation.empty()) {
     a = "{ type: integer, dist: empirical, values: {";
@@ -34,8 +36,7 @@ std::string profile(const std::string& cluster, const std::string& correlation =
   }
   return "name: t\nscales: { s: " + std::to_string(kRows) +
          " }\ntables:\n  t:\n    rows: 1x\n    primary_key: [a, b]\n" + cluster +
-         "    columns:\n      a: " + a +
-         "\n      b: { type: integer, dist: zipf, n: 100000, s: 0.6 }\n";
+         "    columns:\n      a: " + a + "\n      b: " + b + "\n";
 }
 
 struct Rows {
@@ -79,28 +80,35 @@ std::map<int64_t, int64_t> counts(const std::vector<int64_t>& v) {
 }
 
 TEST(PairOrder, ClusteredRowsAreTheShuffledPairsAlongTheKey) {
-  const Rows shuffled = rows_of(profile(""));
-  const Rows along = rows_of(profile("    cluster: a\n"));
-  // The same values as often: only the heap order changed.
-  EXPECT_EQ(counts(along.a), counts(shuffled.a));
-  EXPECT_EQ(counts(along.b), counts(shuffled.b));
-  std::vector<std::pair<int64_t, int64_t>> keys;
-  for (size_t i = 0; i < along.a.size(); ++i) keys.emplace_back(along.a[i], along.b[i]);
-  std::sort(keys.begin(), keys.end());
-  EXPECT_EQ(std::adjacent_find(keys.begin(), keys.end()), keys.end()) << "duplicate key";
-  // Families together in value order; within one, members by count, then value.
-  const auto b_count = counts(along.b);
-  for (size_t i = 1; i < along.a.size(); ++i) {
-    ASSERT_LE(along.a[i - 1], along.a[i]) << "row " << i;
-    if (along.a[i - 1] != along.a[i]) continue;
-    const int64_t before = b_count.at(along.b[i - 1]), now = b_count.at(along.b[i]);
-    ASSERT_TRUE(before > now || (before == now && along.b[i - 1] < along.b[i]))
-        << "row " << i << ": b " << along.b[i - 1] << " (" << before << " rows) before "
-        << along.b[i] << " (" << now << ")";
+  // b's values kept as runs (zipf ranks, uniform integers: keys ascend with
+  // values) or listed and sorted (from a sample: a normal's).
+  for (const std::string b : {"{ type: integer, dist: zipf, n: 100000, s: 0.6 }",
+                              "{ type: integer, dist: uniform, min: 1, max: 30000 }",
+                              "{ type: integer, dist: normal, mean: 0, stddev: 100000 }"}) {
+    SCOPED_TRACE(b);
+    const Rows shuffled = rows_of(profile("", "", b));
+    const Rows along = rows_of(profile("    cluster: a\n", "", b));
+    // The same values as often: only the heap order changed.
+    EXPECT_EQ(counts(along.a), counts(shuffled.a));
+    EXPECT_EQ(counts(along.b), counts(shuffled.b));
+    std::vector<std::pair<int64_t, int64_t>> keys;
+    for (size_t i = 0; i < along.a.size(); ++i) keys.emplace_back(along.a[i], along.b[i]);
+    std::sort(keys.begin(), keys.end());
+    EXPECT_EQ(std::adjacent_find(keys.begin(), keys.end()), keys.end()) << "duplicate key";
+    // Families together in value order; within one, members by count, then value.
+    const auto b_count = counts(along.b);
+    for (size_t i = 1; i < along.a.size(); ++i) {
+      ASSERT_LE(along.a[i - 1], along.a[i]) << "row " << i;
+      if (along.a[i - 1] != along.a[i]) continue;
+      const int64_t before = b_count.at(along.b[i - 1]), now = b_count.at(along.b[i]);
+      ASSERT_TRUE(before > now || (before == now && along.b[i - 1] < along.b[i]))
+          << "row " << i << ": b " << along.b[i - 1] << " (" << before << " rows) before "
+          << along.b[i] << " (" << now << ")";
+    }
+    EXPECT_DOUBLE_EQ(correlation(along.a), 1);
+    // Shuffled, a's correlation is what its ties give (sum of squared shares, ~0.1 here).
+    EXPECT_LT(std::fabs(correlation(shuffled.a)), 0.2);
   }
-  EXPECT_DOUBLE_EQ(correlation(along.a), 1);
-  // Shuffled, a's correlation is what its ties give (sum of squared shares, ~0.1 here).
-  EXPECT_LT(std::fabs(correlation(shuffled.a)), 0.2);
 }
 
 TEST(PairOrder, CorrelationInBetweenAndDescending) {
