@@ -18,6 +18,9 @@
 #   pair_indexed  pair_single plus a plain index on (store, sku): the server
 #                builds the same two-column index the pair key needs, so the
 #                ratio of pairs to it is pgshape's own cost of pairing
+#   pairs_dense  pairs with sku zipf s 0.1 over 1.2 x rows: nearly every rank
+#                gets a row or two, so no tail rule applies (memory: the head)
+#   pairs_clustered  pairs with cluster: store (rows stored along the key)
 # Each composite key's ratio to its single-key table (issue: within 10 %);
 # pairs also against pair_shuffled and pair_indexed.
 #
@@ -78,7 +81,8 @@ profile clustered "    primary_key: [order_id, line_no]
     cluster: parent" "$FANOUT"
 
 # A stock table keyed by two skewed value columns, or by a sequence beside them.
-stock() {  # $1 name, $2 the table's key lines, $3 the id column's options
+stock() {  # $1 name, $2 the table's key lines, $3 the id column's options[, $4 sku's dist]
+  local sku="${4:-dist: zipf, n: $((ROWS * 4)), s: 0.5}"
   cat >"$DIR/$1.yaml" <<YAML
 name: keys
 scales: { s: $((ROWS / 10)) }
@@ -89,7 +93,7 @@ $2
     columns:
       id: { type: bigint, $3 }
       store: { type: integer, dist: zipf, n: 2000, s: 1.0 }
-      sku: { type: bigint, dist: zipf, n: $((ROWS * 4)), s: 0.5 }
+      sku: { type: bigint, $sku }
       quantity: { type: smallint, dist: weighted, values: { 1: 70, 2: 20, 3: 7, 4: 2, 5: 1 } }
 YAML
 }
@@ -97,11 +101,19 @@ stock pair_single "" "primary_key: true, dist: sequence"
 stock pair_shuffled "" "primary_key: true, dist: uniform, min: 1, max: $ROWS"
 stock pair_indexed "    indexes: [{ columns: [store, sku] }]" "primary_key: true, dist: sequence"
 stock pairs "    primary_key: [store, sku]" "dist: sequence"
+# Two shapes whose domains were once lists: a small s over about as many
+# ranks as rows (every rank a row or two), and the key clustered by store.
+stock pairs_dense "    primary_key: [store, sku]" "dist: sequence" \
+  "dist: zipf, n: $((ROWS * 12 / 10)), s: 0.1"
+stock pairs_clustered "    primary_key: [store, sku]
+    cluster: store" "dist: sequence"
 table_of() { case "$1" in pair*) echo stock ;; *) echo order_items ;; esac; }
 base_of() { case "$1" in pair*) echo pair_single ;; *) echo single ;; esac; }
 # KEYS_ONLY=pairs: the stock table's three alone (a 10 M run in less time).
-KEYS=(single composite clustered pair_single pair_shuffled pair_indexed pairs)
-[[ "${KEYS_ONLY:-}" == pairs ]] && KEYS=(pair_single pair_shuffled pair_indexed pairs)
+KEYS=(single composite clustered pair_single pair_shuffled pair_indexed pairs pairs_dense
+  pairs_clustered)
+[[ "${KEYS_ONLY:-}" == pairs ]] &&
+  KEYS=(pair_single pair_shuffled pair_indexed pairs pairs_dense pairs_clustered)
 
 if [[ "$MODE" == load ]]; then
   DSN="${KEYS_DSN:-}"
@@ -173,9 +185,9 @@ for format in binary copy; do
   done
   unset rates
 done
-for key in composite clustered pairs; do
+for key in composite clustered pairs pairs_dense pairs_clustered; do
   fields=1,2
-  [[ "$key" == pairs ]] && fields=2,3
+  [[ "$key" == pairs* ]] && fields=2,3
   "$BIN" generate "$DIR/$key.yaml" --table "$(table_of "$key")" --format copy --out - --jobs 1 -q |
     cut -f"$fields" | sort -S 1G | uniq -d | wc -l |
     awk -v k="$key" -v n="$ROWS" '{ printf "%s: %d duplicate key pairs in %d rows\n", k, $1, n }'
