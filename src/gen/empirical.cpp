@@ -21,7 +21,9 @@
 //                           share and each bound half of one (the first and last
 //                           bounds a full one), so a width-1 bucket [36, 37]
 //                           splits its rows between 36 and 37, and a bound
-//                           repeated [v, v, v] gives v those buckets' rows
+//                           repeated [v, v, v] gives v those buckets' rows (a
+//                           bucket of under two rows a value keeps a row on
+//                           each of its own: near-unique columns stay unique)
 //   n_distinct              spread over the buckets by water-filling: each bucket
 //                           the same number of distinct values, but never more than
 //                           it can hold (the integers between its bounds, its
