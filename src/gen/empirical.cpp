@@ -15,7 +15,15 @@
 //   histogram_bounds        the remaining mass, split equally (ANALYZE builds
 //                           them equi-depth); beyond the first and last bound a
 //                           thin tail when the source's sample could not see its
-//                           extremes (tables larger than ANALYZE's sample)
+//                           extremes (tables larger than ANALYZE's sample). A
+//                           bound is a value of both buckets it separates: each
+//                           bucket gives the values between its bounds a full
+//                           share and each bound half of one (the first and last
+//                           bounds a full one), so a width-1 bucket [36, 37]
+//                           splits its rows between 36 and 37, and a bound
+//                           repeated [v, v, v] gives v those buckets' rows (a
+//                           bucket of under two rows a value keeps a row on
+//                           each of its own: near-unique columns stay unique)
 //   n_distinct              spread over the buckets by water-filling: each bucket
 //                           the same number of distinct values, but never more than
 //                           it can hold (the integers between its bounds, its
@@ -23,7 +31,8 @@
 //                           so that ANALYZE's own estimator (Haas-Stokes on a
 //                           30,000-row sample) reports the source's figure again.
 //                           The bucket's j-th value sits at j / distinct of its
-//                           width; its first value is the bound itself
+//                           width; its first value is the bound itself (a
+//                           repeated bound's bucket holds just that value)
 //   small domains           when the MCVs and the histogram bounds hold every
 //                           value (n_distinct <= their count), exactly those
 //                           values, bounds weighted by how often they appear;
@@ -166,8 +175,18 @@ Empirical::Slot Empirical::locate(uint64_t row) const {
   const double width = cum_[s] - lo_cum;
   double t = width > 0 ? std::clamp((u - lo_cum) / width, 0.0, 1.0 - 1e-12) : 0;
   t = std::min(seg.from + t * (seg.to - seg.from), 1.0 - 1e-12);
-  const uint64_t count = buckets_[seg.index].distinct;
-  return {s, std::min<uint64_t>(count - 1, static_cast<uint64_t>(t * static_cast<double>(count)))};
+  // The bucket's values in order: its first (lower bound), those between, a
+  // closed bucket's upper bound, each as much of the segment as plan_shares gives.
+  const Bucket& k = buckets_[seg.index];
+  const Shares& sh = k.shares;
+  const uint64_t count = k.distinct;
+  const double x = t * sh.segment;
+  if (count <= 1 || x < sh.first) return {s, 0};
+  if (sh.top > 0 && x >= sh.segment - sh.top) return {s, count - 1};
+  const uint64_t between = count - 1 - (sh.top > 0 ? 1 : 0);
+  if (between == 0 || sh.inner <= 0) return {s, sh.top > 0 ? count - 1 : 0};
+  const double i = std::floor((x - sh.first) / sh.inner);
+  return {s, 1 + static_cast<uint64_t>(std::clamp(i, 0.0, static_cast<double>(between - 1)))};
 }
 
 Datum Empirical::draw(uint64_t row, std::string& scratch) const {

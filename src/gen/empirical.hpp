@@ -29,10 +29,18 @@ class Empirical : public ColumnGenerator {
   }
 
  private:
+  // How a bucket's rows fall on its values, as shares of the non-NULL rows: its
+  // segment's, its first value's (the lower bound), a closed bucket's upper
+  // bound's, and each value's between them.
+  struct Shares {
+    double segment = 0, first = 0, top = 0, inner = 0;
+  };
   struct Bucket {
     double lo = 0, hi = 0;  // bounds (numbers, days, microseconds)
-    double mass = 0;        // share of the non-NULL rows
+    double mass = 0;        // share of the non-NULL rows the histogram gives it
     uint64_t distinct = 1;  // values it holds
+    Shares shares;          // how its segment's rows fall on them (plan_shares)
+    bool point = false;     // a repeated bound (lo = hi): one value
     double slots = 0;       // values it can hold (integers between its bounds); 0 = unbounded
     bool last = false;      // includes its upper bound
     bool tail = false;      // beyond the source's first or last bound
@@ -69,8 +77,18 @@ class Empirical : public ColumnGenerator {
   void plan_buckets(const Distribution& d, const std::vector<double>& freqs, double rest,
                     double distinct);
 
+  // The shares when bucket b holds distinct[b] values (the reading of the
+  // histogram in empirical.cpp, "histogram_bounds").
+  std::vector<Shares> plan_shares(const std::vector<double>& distinct) const;
+
+  // The fraction of bucket k's segment that its values 0..j-1 hold.
+  double share_below(const Bucket& k, uint64_t j) const;
+
+  // How many of bucket b's values lie below x (numbers only).
+  uint64_t values_below(size_t b, double x) const;
+
   // What ANALYZE would estimate for n_distinct when each bucket holds
-  // min(level, cap) values (its rows spread evenly over them): the expected
+  // min(level, cap) values (its rows spread as plan_shares gives): the expected
   // distinct (d) and once-seen (f1) values of its sample, in Haas-Stokes.
   double predicted_distinct(const std::vector<double>& freqs, const std::vector<double>& caps,
                             double level) const;

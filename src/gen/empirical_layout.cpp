@@ -16,6 +16,10 @@ namespace {
 // Rows ANALYZE samples at the default statistics target (300 x 100).
 constexpr double kAnalyzeSample = 30000;
 
+// Rows a bucket's values must average before its bounds share them with the
+// buckets beside (plan_shares): half of a value is then at least a row.
+constexpr double kSplitRows = 2;
+
 // Bytes PostgreSQL stores for a short varlena of `chars` bytes (1-byte header up
 // to 126 bytes, else 4); what pg_stats.avg_width measures.
 double stored_width(size_t bytes) {
@@ -98,6 +102,12 @@ void Empirical::plan_buckets(const Distribution& d, const std::vector<double>& f
   for (auto& k : buckets_) {
     const double rows_in = k.mass * n * non_null;
     double cap = std::max(1.0, std::floor(rows_in + 1e-9));
+    // A bound repeated holds one value whatever the type; microseconds hold no
+    // more values than there are between the bounds.
+    k.point = text_ ? bounds_text_[k.text] == bounds_text_[k.text + 1] : k.lo == k.hi;
+    if (k.point) cap = 1;
+    if (numeric_ && unit <= 0 && !type_.is_fractional())
+      cap = std::min(cap, std::max(1.0, k.hi - k.lo + (k.last ? 1 : 0)));
     if (unit > 0) {
       const int64_t lo = std::llround(k.lo * unit), hi = std::llround(k.hi * unit);
       const int64_t end = hi + (k.last ? 1 : 0);  // [lo, end)
@@ -119,11 +129,81 @@ void Empirical::plan_buckets(const Distribution& d, const std::vector<double>& f
     }
     level = hi;
   }
+  std::vector<double> values(buckets_.size());
   for (size_t b = 0; b < buckets_.size(); ++b) {
     Bucket& k = buckets_[b];
     k.distinct = static_cast<uint64_t>(std::clamp(std::round(level), 1.0, caps[b]));
+    values[b] = static_cast<double>(k.distinct);
     for (uint64_t span = 1; span < k.distinct; span *= 26) ++k.code_digits;
   }
+  const auto shares = plan_shares(values);
+  for (size_t b = 0; b < buckets_.size(); ++b) buckets_[b].shares = shares[b];
+}
+
+std::vector<Empirical::Shares> Empirical::plan_shares(const std::vector<double>& distinct) const {
+  std::vector<Shares> out(buckets_.size());
+  size_t first_real = buckets_.size(), last_real = 0;
+  for (size_t b = 0; b < buckets_.size(); ++b)
+    if (!buckets_[b].tail) first_real = std::min(first_real, b), last_real = b;
+  // A bound between two buckets is a value of both: the bucket below passes the
+  // part of its rows that fall on its upper bound to the bucket above, whose
+  // first value that bound is.
+  const double rows = static_cast<double>(rows_) * non_null_;
+  double carry = 0;
+  for (size_t b = 0; b < buckets_.size(); ++b) {
+    const Bucket& k = buckets_[b];
+    const double d = std::max(1.0, distinct[b]);
+    Shares& s = out[b];
+    if (k.tail) {  // the model's own mass past the bounds, even over its values
+      s.inner = k.mass / d;
+      s.first = carry + s.inner;
+      s.top = k.last && d > 1 ? s.inner : 0;
+      s.segment = carry + k.mass;
+      carry = 0;
+      continue;
+    }
+    if (k.last && d < 2) {  // closed on one value
+      s.first = s.segment = carry + k.mass;
+      carry = 0;
+      continue;
+    }
+    // The bucket's rows lie between its bounds' quantiles, the bounds' own
+    // sampled rows in the middle of their values' runs: a value inside gets a
+    // full share, each bound half of one, except the first and last bounds
+    // (the sample's extremes, all of whose rows lie inside the histogram). A
+    // value of a row or so cannot be halved: such a bucket keeps its rows on
+    // its own values, one each, as a near-unique column needs.
+    const bool split = k.mass * rows / d >= kSplitRows;
+    const double below = b == first_real || !split ? 1 : 0.5;
+    const double above = k.last ? 1 : !split ? 0 : b == last_real ? 1 : 0.5;
+    const double between = d - (k.last ? 2 : 1);
+    s.inner = k.mass / (below + between + above);
+    s.first = carry + below * s.inner;
+    s.top = k.last ? above * s.inner : 0;
+    carry = k.last ? 0 : above * s.inner;
+    s.segment = s.first + between * s.inner + s.top;
+  }
+  return out;
+}
+
+double Empirical::share_below(const Bucket& k, uint64_t j) const {
+  const Shares& s = k.shares;
+  if (j == 0 || s.segment <= 0) return 0;
+  if (j >= k.distinct) return 1;
+  return std::min(1.0, (s.first + static_cast<double>(j - 1) * s.inner) / s.segment);
+}
+
+uint64_t Empirical::values_below(size_t b, double x) const {
+  std::string scratch;
+  uint64_t lo = 0, hi = buckets_[b].distinct;  // the answer is in [lo, hi]
+  while (lo < hi) {
+    const uint64_t mid = lo + (hi - lo) / 2;
+    if (number_of(bucket_value(b, mid, scratch)) < x)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  return lo;
 }
 
 double Empirical::predicted_distinct(const std::vector<double>& freqs,
@@ -144,9 +224,23 @@ double Empirical::predicted_distinct(const std::vector<double>& freqs,
     f1 += values * count * s * std::pow(1 - s, count - 1);
   };
   for (double f : freqs) add(1, f * n * non_null);
+  std::vector<double> values(buckets_.size());
+  for (size_t b = 0; b < buckets_.size(); ++b)
+    values[b] = std::clamp(std::round(level), 1.0, caps[b]);
+  const auto shares = plan_shares(values);
+  const double rows = n * non_null;
+  double repeated = 0;  // a repeated bound's rows: the same value as the next bucket's first
   for (size_t b = 0; b < buckets_.size(); ++b) {
-    const double values = std::clamp(std::round(level), 1.0, caps[b]);
-    add(values, buckets_[b].mass * n * non_null / values);
+    const Shares& sh = shares[b];
+    const double first = repeated + sh.first;
+    repeated = 0;
+    if (buckets_[b].point && !buckets_[b].last) {
+      repeated = first;
+      continue;
+    }
+    add(1, first * rows);
+    add(values[b] - 1 - (sh.top > 0 ? 1 : 0), sh.inner * rows);
+    if (sh.top > 0) add(1, sh.top * rows);
   }
   if (s >= 1) return all;
   if (d - f1 < 0.5) return n * non_null;  // no repeats: ANALYZE calls it unique
@@ -199,16 +293,23 @@ void Empirical::build_segments(const std::vector<double>& freqs) {
     // MCVs between the bounds: the bucket's values below each come before it.
     std::vector<const Item*> within;
     while (a < atoms.size() && inside(atoms[a], k)) within.push_back(&atoms[a++]);
+    // The cut: the share of the bucket's values that sort below the MCV (text:
+    // evenly, its synthesised values keep no order against the MCV's).
     double from = 0;
     for (size_t w = 0; w < within.size(); ++w) {
-      double at = static_cast<double>(w + 1) / static_cast<double>(within.size() + 1);
-      if (numeric_ && k.hi > k.lo)
-        at = std::clamp((value_of(*within[w]) - k.lo) / (k.hi - k.lo), from, 1.0);
-      emit(SegKind::kBucket, b, k.mass * (at - from), from, at);
+      uint64_t below = 0;
+      if (numeric_) {
+        below = values_below(b, value_of(*within[w]));
+      } else {
+        const double at = static_cast<double>(w + 1) / static_cast<double>(within.size() + 1);
+        below = static_cast<uint64_t>(std::ceil(at * static_cast<double>(k.distinct)));
+      }
+      const double at = std::clamp(share_below(k, below), from, 1.0);
+      emit(SegKind::kBucket, b, k.shares.segment * (at - from), from, at);
       emit(SegKind::kAtom, within[w]->index, within[w]->mass, 0, 1);
       from = at;
     }
-    emit(SegKind::kBucket, b, k.mass * (1 - from), from, 1);
+    emit(SegKind::kBucket, b, k.shares.segment * (1 - from), from, 1);
   }
   for (; a < atoms.size(); ++a) emit(SegKind::kAtom, atoms[a].index, atoms[a].mass, 0, 1);
   if (null_share_ > 0) {

@@ -59,16 +59,18 @@ constexpr const char* kHotAccountLeaf =
     "the same plan on another HASH leaf: the 200 hot accounts hold nearly equal shares, so each "
     "side's first (or last) MCV of ledger_entries.account_id is a different account, hashing to "
     "a different leaf";
-constexpr const char* kHotAccountRows =
-    "an empirical foreign key in a dense hot range piles a histogram bucket's mass on its lower "
-    "bound: in 1..200, where most accounts are MCVs, invoices.account_id has the bucket "
-    "[36, 37], which holds no other integer, so account 36 gets the whole bucket (249 rows, "
-    "0.62%) where production has 142 (37's rows fill the rest of it); the same for bound 2 (248 "
-    "against 125) and on ledger_entries (375 against 247). The mirror's first MCV is such a "
-    "bound, so the hot estimate is 0.4-0.7x production's, its last MCV holds 10 rows against "
-    "64-89, so the rare one is up to 9x off and, in some runs, a rare account's invoices sort "
-    "instead of merging (line 42) or its payments are joined by index instead of hashed (line "
-    "53). In src/gen/empirical_layout.cpp: not fixed in this session";
+constexpr const char* kRareAccountPick =
+    "each side's rare pick is its own middle histogram bound of invoices.account_id, a "
+    "different hot account on each (in one run 193 on production, 198 on the mirror: the "
+    "bounds lie one apart in ANALYZE's 30,000-row sample), and invoices are planned per RANGE "
+    "leaf, where an account that is an MCV of some leaves is estimated at its rows there and "
+    "one that is none at the leaf's average: production estimates its pick at 39-81 rows "
+    "across runs, the mirror its own at 10, while for the same account both agree (193: 81 "
+    "and 83, 198: 11 and 10). So the rare estimate is 4-8x off and, in some runs, a rare "
+    "account's invoices sort instead of merging (line 42) or its payments are joined by index "
+    "instead of hashed (line 53). The hot accounts' rows themselves follow production's "
+    "(0.66-1.6x a non-MCV account; it was up to 2.1x when a histogram bucket's rows fell on "
+    "its lower bound)";
 constexpr const char* kLeafScanTie =
     "a one-day range of posted_at over the four HASH leaves of ledger_entries: each leaf "
     "chooses a bitmap or a sequential scan of about one row by its own costs, a near tie that "
@@ -87,9 +89,9 @@ const std::vector<Gap> kKnownGaps = {
     {"index subscriptions.subscriptions_live_key", kPartialUniqueKey},
     {"duplicates subscriptions.subscriptions_live_key", kPartialUniqueKey},
     {"billing_workload.sql:17 *", kHotAccountLeaf},
-    {"billing_workload.sql:15 *", kHotAccountRows},
-    {"billing_workload.sql:42 [rare]", kHotAccountRows},
-    {"billing_workload.sql:53 [rare]", kHotAccountRows},
+    {"billing_workload.sql:15 [rare]", kRareAccountPick},
+    {"billing_workload.sql:42 [rare]", kRareAccountPick},
+    {"billing_workload.sql:53 [rare]", kRareAccountPick},
     {"billing_workload.sql:41", kLeafScanTie},
     {"billing_workload.sql:48 [hot]", kAggregateTie},
 };
