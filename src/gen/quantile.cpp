@@ -88,14 +88,37 @@ RankTable::RankTable(const TableGenerator& table, size_t column) {
   for (size_t i = 0; i < values.size(); ++i)
     if (!values.nulls()[i]) sorted_.push_back(lane_value(values, i));
   std::sort(sorted_.begin(), sorted_.end());
+  index();
+}
+
+void RankTable::index() {
+  guide_.clear();
+  if (sorted_.size() < 64 || !(sorted_.back() > sorted_.front()) ||
+      !std::isfinite(sorted_.back() - sorted_.front()))
+    return;
+  scale_ = static_cast<double>(kGuide) / (sorted_.back() - sorted_.front());
+  guide_.resize(kGuide + 1);
+  size_t at = 0;
+  for (size_t g = 0; g <= kGuide; ++g) {
+    const double start = sorted_.front() + static_cast<double>(g) / scale_;
+    while (at < sorted_.size() && sorted_[at] < start) ++at;
+    guide_[g] = static_cast<uint32_t>(at);
+  }
 }
 
 double RankTable::rank(double x, double v) const {
   const double n = static_cast<double>(sorted_.size());
-  const auto below =
-      static_cast<double>(std::lower_bound(sorted_.begin(), sorted_.end(), x) - sorted_.begin());
-  const auto upto =
-      static_cast<double>(std::upper_bound(sorted_.begin(), sorted_.end(), x) - sorted_.begin());
+  auto first = sorted_.begin(), last = sorted_.end();
+  if (!guide_.empty() && x >= sorted_.front() && x <= sorted_.back()) {
+    // A step either side of x's own: rounding may put x one step off.
+    const auto g = static_cast<size_t>(std::min((x - sorted_.front()) * scale_, double{kGuide}));
+    first = sorted_.begin() + guide_[g > 0 ? g - 1 : 0];
+    last = sorted_.begin() + (g + 2 <= kGuide ? guide_[g + 2] : sorted_.size());
+  }
+  const auto lower = std::lower_bound(first, last, x);
+  const auto below = static_cast<double>(lower - sorted_.begin());
+  const auto upto = static_cast<double>(
+      (lower != last && *lower == x ? std::upper_bound(lower, last, x) : lower) - sorted_.begin());
   if (upto > below) return (below + v * (upto - below)) / n;
   // Not in the sample: sample k stands at (k + 1/2) / n, and x between two.
   if (below == 0) return v * 0.5 / n;

@@ -52,12 +52,20 @@ class RankTable {
   // Samples column `column` of `table` (linked: every column can be filled).
   RankTable(const TableGenerator& table, size_t column);
   // Sorted values, for tests.
-  explicit RankTable(std::vector<double> sorted) : sorted_(std::move(sorted)) {}
+  explicit RankTable(std::vector<double> sorted) : sorted_(std::move(sorted)) { index(); }
   bool empty() const { return sorted_.empty(); }
   double rank(double x, double v) const;
 
  private:
+  // A guide over [front, back] in kGuide equal steps: where each step's
+  // values start, so a look-up searches a step, not the whole sample (it is
+  // made for every row of the column).
+  static constexpr size_t kGuide = 4096;
+  void index();
+
   std::vector<double> sorted_;
+  std::vector<uint32_t> guide_;  // kGuide + 1 entries; empty: search it all
+  double scale_ = 0;             // steps per unit
 };
 
 }  // namespace pgshape::gen
