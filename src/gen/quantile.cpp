@@ -50,6 +50,50 @@ class Tabulated : public QuantileFunction {
   Datum::Kind kind_;
 };
 
+// A weighted column's values in value order with their cumulative shares
+// (the profile's weights over its values; NULL is not a value).
+class WeightedValues : public QuantileFunction {
+ public:
+  WeightedValues(const Column& column, Datum::Kind kind) : kind_(kind) {
+    const Distribution& d = column.dist;
+    std::vector<std::pair<double, double>> values;  // value, weight
+    for (size_t i = 0; i < d.values.size() && i < d.weights.size(); ++i) {
+      const Datum v = weighted_literal(column.type, d.values[i]);
+      if (v.kind == Datum::Kind::kInt || v.kind == Datum::Kind::kFloat)
+        values.emplace_back(v.kind == Datum::Kind::kInt ? static_cast<double>(v.i) : v.f,
+                            std::max(0.0, d.weights[i]));
+    }
+    std::sort(values.begin(), values.end());
+    double total = 0;
+    for (const auto& [value, weight] : values) total += weight;
+    double sum = 0;
+    for (const auto& [value, weight] : values) {
+      if (!(weight > 0)) continue;
+      sum += weight / total;
+      values_.push_back(value);
+      cum_.push_back(sum);
+    }
+    if (!cum_.empty()) cum_.back() = 1;
+  }
+  bool empty() const { return values_.empty(); }
+  void fill(const double* u, size_t n, ColumnVector& out) const override {
+    out.reset(kind_, n);
+    for (size_t i = 0; i < n; ++i) {
+      const size_t at = std::min<size_t>(
+          static_cast<size_t>(std::upper_bound(cum_.begin(), cum_.end(), u[i]) - cum_.begin()),
+          values_.size() - 1);
+      if (kind_ == Datum::Kind::kInt)
+        out.ints()[i] = static_cast<int64_t>(values_[at]);
+      else
+        out.floats()[i] = values_[at];
+    }
+  }
+
+ private:
+  std::vector<double> values_, cum_;
+  Datum::Kind kind_;
+};
+
 }  // namespace
 
 std::unique_ptr<QuantileFunction> quantile_function(const ColumnContext& context,
@@ -57,10 +101,15 @@ std::unique_ptr<QuantileFunction> quantile_function(const ColumnContext& context
   if (const auto* source = dynamic_cast<const QuantileSource*>(&own))
     return std::make_unique<FromSource>(*source);
   const DistKind kind = context.column->dist.kind;
-  if (kind != DistKind::kUniform && kind != DistKind::kNormal && kind != DistKind::kLognormal)
-    return nullptr;
   if (!own.inputs().empty() ||
       (own.kind() != Datum::Kind::kInt && own.kind() != Datum::Kind::kFloat))
+    return nullptr;
+  if (kind == DistKind::kWeighted) {
+    auto weighted = std::make_unique<WeightedValues>(*context.column, own.kind());
+    if (weighted->empty()) return nullptr;
+    return weighted;
+  }
+  if (kind != DistKind::kUniform && kind != DistKind::kNormal && kind != DistKind::kLognormal)
     return nullptr;
   // Rows past the table are draws of the same distribution: each row's value
   // is its own counter's, so the sample need not fit in the table.
