@@ -2,7 +2,9 @@
 // (ends_at > starts_at, shipped_at >= ordered_at + '1 day'::interval,
 // discount <= price), optionally guarded by `x IS NULL OR`. Profiles keep such
 // CHECKs, validation refuses one generation cannot stay inside of, and the
-// generator redraws one column of the pair where a row would break it.
+// generator draws one column of the pair given the other: at the quantile the
+// other's value holds (both keep their distributions), or, for a column whose
+// distribution has no quantile function, redrawn where a row would break it.
 #pragma once
 
 #include <cstdint>
@@ -31,7 +33,7 @@ struct ColumnOrder {
 std::optional<ColumnOrder> parse_column_order(std::string_view expr, std::string* why = nullptr);
 
 // How the generator keeps a table's rows inside an order: `dependent` (a
-// column index) is redrawn where a row breaks it, reading `other`.
+// column index) is drawn given `other`'s value in the row.
 struct OrderPlan {
   ColumnOrder order;
   size_t dependent = 0, other = 0;

@@ -162,8 +162,9 @@ DatasetGenerator::Unlinked DatasetGenerator::make_columns(const Profile& profile
     }
     unlinked.pairs.push_back(std::move(source));
   }
-  // A CHECK that orders two columns (ends_at > starts_at) is kept by redrawing
-  // one of them; validation refused the orders no column of which can be.
+  // A CHECK that orders two columns (ends_at > starts_at) is kept by drawing
+  // one of them given the other (gen/ordered.hpp); validation refused the
+  // orders neither column of which can be drawn so.
   std::vector<std::vector<OrderPlan>> orders(made_columns.size());
   for (const CheckSpec& check : tg.table().checks)
     if (auto order = parse_column_order(check.expr))
@@ -171,7 +172,8 @@ DatasetGenerator::Unlinked DatasetGenerator::make_columns(const Profile& profile
         orders[plan->dependent].push_back(*plan);
   for (size_t i = 0; i < made_columns.size(); ++i) {
     const gen::ColumnContext context{seed_, &tg.table(), &tg.table().columns[i], tg.rows()};
-    made_columns[i] = gen::make_ordered_generator(context, std::move(made_columns[i]), orders[i]);
+    made_columns[i] =
+        gen::make_ordered_generator(context, std::move(made_columns[i]), orders[i], tg);
     tg.columns_.push_back(gen::with_nulls(std::move(made_columns[i]), context, null_fractions[i]));
     tg.columns_.back()->table_ = &tg;
     tg.columns_.back()->index_ = tg.columns_.size() - 1;

@@ -165,8 +165,7 @@ Empirical::Empirical(const ColumnContext& c)
   max_chars_ = type_.max_chars();
 }
 
-Empirical::Slot Empirical::locate(uint64_t row) const {
-  const double u = (static_cast<double>(position(row)) + 0.5) / static_cast<double>(rows_);
+Empirical::Slot Empirical::slot_at(double u) const {
   auto it = std::upper_bound(cum_.begin(), cum_.end(), u);
   const size_t s = std::min<size_t>(static_cast<size_t>(it - cum_.begin()), segments_.size() - 1);
   const Segment& seg = segments_[s];
@@ -190,11 +189,28 @@ Empirical::Slot Empirical::locate(uint64_t row) const {
 }
 
 Datum Empirical::draw(uint64_t row, std::string& scratch) const {
-  const Slot slot = locate(row);
+  return value_of(locate(row), scratch);
+}
+
+Datum Empirical::value_of(const Slot& slot, std::string& scratch) const {
   const Segment& seg = segments_[slot.segment];
   if (seg.kind == SegKind::kNull) return Datum::null();
   if (seg.kind == SegKind::kAtom) return atoms_[seg.index];
   return bucket_value(seg.index, slot.value, scratch);
+}
+
+void Empirical::fill_quantiles(const double* u, size_t n, ColumnVector& out) const {
+  out.reset(kind_, n);
+  // The NULL segment is last in value order: the values hold the positions before it.
+  const bool nulls = segments_.back().kind == SegKind::kNull;
+  const double values = nulls ? (cum_.size() >= 2 ? cum_[cum_.size() - 2] : 0) : 1;
+  std::string scratch;
+  for (size_t k = 0; k < n; ++k) {
+    Slot slot = slot_at(std::clamp(u[k], 0.0, 1.0) * values);
+    if (segments_[slot.segment].kind == SegKind::kNull && slot.segment > 0)  // rounding
+      slot = slot_at(std::nextafter(cum_[slot.segment - 1], 0.0));
+    store_datum(out, k, value_of(slot, scratch));
+  }
 }
 
 Datum Empirical::bucket_value(size_t b, uint64_t j, std::string& out) const {

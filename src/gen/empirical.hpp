@@ -14,10 +14,11 @@
 #include <vector>
 
 #include "gen/columns.hpp"
+#include "gen/quantile.hpp"
 
 namespace pgshape::gen {
 
-class Empirical : public ColumnGenerator {
+class Empirical : public ColumnGenerator, public QuantileSource {
  public:
   explicit Empirical(const ColumnContext& c);
 
@@ -27,6 +28,9 @@ class Empirical : public ColumnGenerator {
     std::string scratch;
     rows.for_each([&](size_t i, uint64_t row) { store_datum(out, i, draw(row, scratch)); });
   }
+  // The value at a quantile of the non-NULL positions: a position's value, as
+  // draw() gives it to the row at that position.
+  void fill_quantiles(const double* u, size_t n, ColumnVector& out) const override;
 
  private:
   // How a bucket's rows fall on its values, as shares of the non-NULL rows: its
@@ -115,7 +119,13 @@ class Empirical : public ColumnGenerator {
     uint64_t value;  // within a bucket: which of its distinct values
   };
 
-  Slot locate(uint64_t row) const;
+  Slot locate(uint64_t row) const { return slot_at(position_share(row)); }
+  double position_share(uint64_t row) const {
+    return (static_cast<double>(position(row)) + 0.5) / static_cast<double>(rows_);
+  }
+  // The segment and value at a share u in [0, 1) of the positions.
+  Slot slot_at(double u) const;
+  Datum value_of(const Slot& slot, std::string& scratch) const;
 
   Datum draw(uint64_t row, std::string& scratch) const;
 

@@ -1,7 +1,7 @@
 // Whole-profile checks of table CHECKs over two or more columns: generation
-// stays inside a column order (pgshape/column_order.hpp) by redrawing one of
-// its columns, and inside no other, so the others are refused here rather
-// than by the server half-way through a load.
+// stays inside a column order (pgshape/column_order.hpp) by drawing one of
+// its columns given the other, and inside no other, so the others are
+// refused here rather than by the server half-way through a load.
 #include <fmt/format.h>
 
 #include "pgshape/column_order.hpp"

@@ -1,6 +1,6 @@
 // Two-column ordering CHECKs (pgshape/column_order.hpp): a small parser for the
 // forms pg_get_constraintdef prints and people write (column_order_plan.cpp
-// chooses which column the generator redraws).
+// chooses which column the generator draws given the other).
 #include "pgshape/column_order.hpp"
 
 #include <fmt/format.h>

@@ -1,4 +1,4 @@
-// Which column of a two-column ordering CHECK the generator redraws
+// Which column of a two-column ordering CHECK the generator draws given the other
 // (pgshape/column_order.hpp), and the orders it cannot keep.
 #include <fmt/format.h>
 #include <algorithm>
@@ -34,8 +34,8 @@ std::optional<OrderPlan> plan_column_order(const Table& table, const ColumnOrder
     return refuse("a timestamp is offset by an interval, not a number");
   if (fh == 2 && h.type.kind == PgType::kDate && order.number != std::floor(order.number))
     return refuse("a date is offset by whole days");
-  // A column can be redrawn when it has a distribution of its own that reads
-  // nothing else of its row and promises no unique or paired values.
+  // A column can be drawn given the other (redrawn) when it has a distribution of its own that
+  // reads nothing else of its row and promises no unique or paired values.
   std::vector<size_t> paired;
   for (const PairKey& key : pair_keys(table)) {
     paired.push_back(key.family);

@@ -45,7 +45,7 @@ struct Gap {
 constexpr const char* kTwoColumnCheck =
     "a CHECK across two columns that is no column order (status vs closed_at NULL-ness): "
     "pgshape draws each column on its own, so stats leaves it out and names it "
-    "(closed_at >= created_at is kept: closed_at is redrawn where it would break it)";
+    "(closed_at >= created_at is kept: closed_at is drawn at its created_at's quantile)";
 constexpr const char* kRareTenantLeaf =
     "the same plan on another HASH leaf: fidelity takes each side's hot (first MCV) or rare "
     "tenant_id from that side's own statistics, as its planner sees them; the top tenants' "
