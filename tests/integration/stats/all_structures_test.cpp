@@ -25,6 +25,7 @@
 
 #include "catalog_objects.hpp"
 #include "mirror_judge.hpp"
+#include "mirror_steps.hpp"
 #include "production_db.hpp"
 
 namespace pgshape {
@@ -57,19 +58,13 @@ TEST(AllStructures, MirrorHoldsEveryObjectNoDuplicateKeyAndTheWorkloadsPlans) {
   ASSERT_NO_FATAL_FAILURE(testing::build_vacuumed_source(production.dsn(), kFixtures + "/shop.sql",
                                                          kSchema, std::chrono::seconds(20)));
 
-  const auto dir = std::filesystem::temp_directory_path() / testing::unique_name("accept");
-  std::filesystem::create_directories(dir);
-  const std::string profile = (dir / "mirror.yaml").string();
-  auto imported = run_pgshape(
-      {"stats", "--source", production.dsn(), "--source-schema", kSchema, "-o", profile});
-  ASSERT_EQ(imported.exit_code, 0) << imported.err;
-  auto validated = run_pgshape({"validate", profile});
-  ASSERT_EQ(validated.exit_code, 0) << validated.err << validated.out;
   // The profile's defaults, as a user loads it: production scale, the source's
   // schema name. One job: indexes get their OIDs in production's order.
-  auto loaded = run_pgshape({"load", profile, "--jobs", "1", "--dsn", mirror.dsn()});
-  ASSERT_EQ(loaded.exit_code, 0) << loaded.err << "\n" << loaded.out;
-  std::printf("stats notes:\n%s\n", imported.err.c_str());
+  testing::StatsMirror m;
+  ASSERT_NO_FATAL_FAILURE(
+      testing::stats_validate_load(production.dsn(), kSchema, mirror.dsn(), "accept", m));
+  const auto& validated = m.validated;
+  std::printf("stats notes:\n%s\n", m.imported.err.c_str());
 
   // 1. Every object on the mirror by definition.
   const auto source = testing::catalog_objects(production.dsn(), kSchema);
@@ -157,7 +152,7 @@ TEST(AllStructures, MirrorHoldsEveryObjectNoDuplicateKeyAndTheWorkloadsPlans) {
 
   // A known gap that now passes is stale: printed, to remove it from the list.
   testing::print_stale_gaps(kKnownGaps, failed);
-  std::filesystem::remove_all(dir);
+  std::filesystem::remove_all(std::filesystem::path(m.profile).parent_path());
 }
 
 }  // namespace
