@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "pg/rerun_cancelled.hpp"
 #include "pgshape/error.hpp"
 #include "pgshape/session.hpp"
 
@@ -12,22 +13,15 @@ RawConnection::RawConnection(const std::string& dsn) {
   if (PQstatus(conn_) != CONNECTION_OK) fail("cannot connect");
   const std::string sql =
       post_connect_sql(PQserverVersion(conn_), SessionKind::kTarget, uses_service(dsn));
-  // As open_session: a service's own millisecond timeout can cancel this one
-  // statement on a busy server; cancelled, it changed nothing, so it runs again.
-  for (int attempt = 1; !sql.empty(); ++attempt) {
-    PGresult* result = PQexec(conn_, sql.c_str());
-    const ExecStatusType status = PQresultStatus(result);
-    if (status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK) {
+  // fail() keeps the result's SQLSTATE in the DatabaseError: a cancel is told by it.
+  if (!sql.empty())
+    pg::rerun_while_cancelled<DatabaseError>([&] {
+      PGresult* result = PQexec(conn_, sql.c_str());
+      const ExecStatusType status = PQresultStatus(result);
+      if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK)
+        fail("cannot pin the session's settings", result);
       PQclear(result);
-      break;
-    }
-    const char* state = PQresultErrorField(result, PG_DIAG_SQLSTATE);
-    if (attempt < 20 && state && std::string_view(state) == "57014") {
-      PQclear(result);
-      continue;
-    }
-    fail("cannot pin the session's settings", result);
-  }
+    });
 }
 
 RawConnection::~RawConnection() {

@@ -10,6 +10,8 @@
 #include <cstdlib>
 #include <pqxx/nontransaction>
 
+#include "pg/rerun_cancelled.hpp"
+
 namespace pgshape {
 namespace {
 
@@ -140,16 +142,7 @@ std::unique_ptr<pqxx::connection> open_session(const std::string& dsn, SessionKi
   auto conn = std::make_unique<pqxx::connection>(session_conninfo(dsn, kind));
   if (const std::string sql = post_connect_sql(conn->server_version(), kind, uses_service(dsn));
       !sql.empty()) {
-    // A service's own timeout of a millisecond can still cancel this one
-    // statement on a busy server; cancelled, it changed nothing, so it runs again.
-    for (int attempt = 1;; ++attempt) {
-      try {
-        pqxx::nontransaction(*conn).exec(sql);
-        break;
-      } catch (const pqxx::sql_error& e) {
-        if (e.sqlstate() != "57014" || attempt == 20) throw;
-      }
-    }
+    pg::rerun_while_cancelled<pqxx::sql_error>([&] { pqxx::nontransaction(*conn).exec(sql); });
   }
   return conn;
 }

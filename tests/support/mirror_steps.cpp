@@ -20,9 +20,9 @@ void stats_validate_load(const std::string& source_dsn, const std::string& schem
                          const std::string& mirror_dsn, const std::string& prefix,
                          StatsMirror& out) {
   out.profile = fresh_profile_path(prefix);
-  auto imported =
+  out.imported =
       run_pgshape({"stats", "--source", source_dsn, "--source-schema", schema, "-o", out.profile});
-  ASSERT_EQ(imported.exit_code, 0) << imported.err;
+  ASSERT_EQ(out.imported.exit_code, 0) << out.imported.err;
   out.validated = run_pgshape({"validate", out.profile});
   ASSERT_EQ(out.validated.exit_code, 0) << out.validated.err << out.validated.out;
   // No --schema: the mirror takes the source schema's name.

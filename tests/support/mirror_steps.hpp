@@ -16,9 +16,11 @@ namespace pgshape::testing {
 // A path mirror.yaml in a new temporary directory named after `prefix`.
 std::string fresh_profile_path(const std::string& prefix);
 
-// What stats_validate_load leaves: the profile and what `validate` printed.
+// What stats_validate_load leaves: the profile and what `stats` (its notes) and
+// `validate` printed.
 struct StatsMirror {
   std::string profile;
+  CommandResult imported;
   CommandResult validated;
 };
 

@@ -14,10 +14,9 @@
 #include <gtest/gtest.h>
 
 #include <fmt/format.h>
-#include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <filesystem>
-#include <map>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -25,6 +24,8 @@
 #include <nlohmann/json.hpp>
 
 #include "catalog_objects.hpp"
+#include "mirror_judge.hpp"
+#include "mirror_steps.hpp"
 #include "production_db.hpp"
 
 namespace pgshape {
@@ -36,17 +37,12 @@ using testing::ScratchDatabase;
 constexpr const char* kSchema = "shop";
 const std::string kFixtures = std::string(PGSHAPE_SOURCE_DIR) + "/tests/fixtures/accept";
 
-// Catalog keys ("index products.products_vendor_model_key"), duplicate counts
-// ("duplicates TABLE.INDEX") and workload cases ("workload.sql:LINE [hot]", by the
-// statement's line) that fail today, with why.
-struct Pending {
-  const char* key;
-  const char* why;
-};
-
 // What fails on main: gaps of pgshape, each with why, listed so that the rest of
 // the acceptance is asserted meanwhile (an entry that passes is printed, to remove).
-const std::vector<Pending> kKnownGaps = {};
+// Keys name catalog objects ("index products.products_vendor_model_key"), duplicate
+// counts ("duplicates TABLE.INDEX") and workload cases ("workload.sql:LINE [hot]",
+// by the statement's line).
+const std::vector<testing::KnownGap> kKnownGaps = {};
 
 std::vector<std::string> lines_of_text(const std::string& text) {
   std::vector<std::string> out;
@@ -55,60 +51,20 @@ std::vector<std::string> lines_of_text(const std::string& text) {
   return out;
 }
 
-const Pending* pending(const std::string& key) {
-  for (const auto& p : kKnownGaps)
-    if (key == p.key) return &p;
-  return nullptr;
-}
-
-// Production is vacuumed: all-visible pages, as on a mirror loaded with COPY FREEZE.
-void vacuum_analyze(const std::string& dsn) {
-  pqxx::connection conn(dsn);
-  pqxx::nontransaction tx(conn);
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-  for (;;) {
-    tx.exec0("VACUUM ANALYZE");
-    const auto behind =
-        tx.exec1(
-              "SELECT count(*) FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n "
-              "ON n.oid = c.relnamespace WHERE n.nspname = 'shop' AND c.relkind = 'r' "
-              "AND c.relallvisible < c.relpages")[0]
-            .as<int>();
-    if (behind == 0 || std::chrono::steady_clock::now() > deadline) break;
-  }
-}
-
-void build_source(const std::string& dsn) {
-  const std::string sql = testing::read_all(kFixtures + "/shop.sql");
-  ASSERT_FALSE(sql.empty()) << "cannot read " << kFixtures << "/shop.sql";
-  {
-    pqxx::connection conn(dsn);
-    pqxx::work tx(conn);
-    tx.exec(sql);
-    tx.commit();
-  }
-  vacuum_analyze(dsn);
-}
-
 TEST(AllStructures, MirrorHoldsEveryObjectNoDuplicateKeyAndTheWorkloadsPlans) {
   const auto started = std::chrono::steady_clock::now();
   ScratchDatabase production("accept_prod");
   ScratchDatabase mirror("accept_mirror");
-  ASSERT_NO_FATAL_FAILURE(build_source(production.dsn()));
+  ASSERT_NO_FATAL_FAILURE(testing::build_vacuumed_source(production.dsn(), kFixtures + "/shop.sql",
+                                                         kSchema, std::chrono::seconds(20)));
 
-  const auto dir = std::filesystem::temp_directory_path() / testing::unique_name("accept");
-  std::filesystem::create_directories(dir);
-  const std::string profile = (dir / "mirror.yaml").string();
-  auto imported = run_pgshape(
-      {"stats", "--source", production.dsn(), "--source-schema", kSchema, "-o", profile});
-  ASSERT_EQ(imported.exit_code, 0) << imported.err;
-  auto validated = run_pgshape({"validate", profile});
-  ASSERT_EQ(validated.exit_code, 0) << validated.err << validated.out;
   // The profile's defaults, as a user loads it: production scale, the source's
   // schema name. One job: indexes get their OIDs in production's order.
-  auto loaded = run_pgshape({"load", profile, "--jobs", "1", "--dsn", mirror.dsn()});
-  ASSERT_EQ(loaded.exit_code, 0) << loaded.err << "\n" << loaded.out;
-  std::printf("stats notes:\n%s\n", imported.err.c_str());
+  testing::StatsMirror m;
+  ASSERT_NO_FATAL_FAILURE(
+      testing::stats_validate_load(production.dsn(), kSchema, mirror.dsn(), "accept", m));
+  const auto& validated = m.validated;
+  std::printf("stats notes:\n%s\n", m.imported.err.c_str());
 
   // 1. Every object on the mirror by definition.
   const auto source = testing::catalog_objects(production.dsn(), kSchema);
@@ -131,7 +87,7 @@ TEST(AllStructures, MirrorHoldsEveryObjectNoDuplicateKeyAndTheWorkloadsPlans) {
     const bool equal = it != copy.end() && it->second == definition;
     same += equal;
     if (equal) continue;
-    const Pending* p = pending(key);
+    const testing::KnownGap* p = testing::known_gap(kKnownGaps, key);
     if (p) {
       ++awaited;
       report += fmt::format("  {:<52} known gap ({})\n", key, p->why);
@@ -156,7 +112,7 @@ TEST(AllStructures, MirrorHoldsEveryObjectNoDuplicateKeyAndTheWorkloadsPlans) {
     const std::string what = "duplicates " + key.table + "." + key.index;
     if (n == 0) continue;
     failed.insert(what);
-    if (const Pending* p = pending(what))
+    if (const testing::KnownGap* p = testing::known_gap(kKnownGaps, what))
       std::printf("  %-52s %ld, known gap (%s)\n", what.c_str(), n, p->why);
     else
       ADD_FAILURE() << n << " duplicate keys of " << key.index << " on the mirror's " << key.table;
@@ -168,50 +124,35 @@ TEST(AllStructures, MirrorHoldsEveryObjectNoDuplicateKeyAndTheWorkloadsPlans) {
       run_pgshape({"fidelity", "--source", production.dsn(), "--source-schema", kSchema, "--dsn",
                    mirror.dsn(), "--queries", kFixtures + "/workload.sql", "--json"});
   ASSERT_EQ(fidelity.exit_code, 0) << fidelity.err << fidelity.out;
-  const auto j = nlohmann::json::parse(fidelity.out);
-  int shapes_equal = 0, within = 0, cases = 0;
-  double worst = 1;
-  std::string worst_case;
-  std::printf("\n%-34s %10s %10s %7s  %s\n", "query", "source", "mirror", "ratio", "shape");
-  for (const auto& q : j.at("queries")) {
-    ++cases;
-    std::string name = q.at("name").get<std::string>();
-    name = name.substr(name.rfind('/') + 1);  // "workload.sql:12 [hot]"
-    const double s = q.at("source_rows").get<double>(), m = q.at("mirror_rows").get<double>();
-    const double ratio = std::max(s, 1.0) / std::max(m, 1.0);
-    const double off = std::max(ratio, 1 / ratio);
-    const bool shape = q.at("same_shape").get<bool>() && q.at("error").get<std::string>().empty();
-    shapes_equal += shape;
-    within += off <= 2;
-    if (off > worst) worst = off, worst_case = name;
-    std::printf("%-34s %10.0f %10.0f %7.2f  %s\n", name.c_str(), s, m, ratio,
-                shape ? "same" : "DIFF");
-    if (shape && off <= 2) continue;
-    failed.insert(name);
-    if (const Pending* p = pending(name)) {
+  const auto plans = testing::tally_plans(fidelity.out, 2.0, 34, [&](const testing::PlanCase& c) {
+    if (c.same_shape && c.off <= 2) return;
+    failed.insert(c.name);
+    if (const testing::KnownGap* p = testing::known_gap(kKnownGaps, c.name)) {
       std::printf("    known gap (%s)\n", p->why);
-      continue;
+      return;
     }
-    EXPECT_TRUE(shape) << name << ": " << q.at("sql").get<std::string>()
-                       << "\n  source: " << q.at("source_shape").get<std::string>()
-                       << "\n  mirror: " << q.at("mirror_shape").get<std::string>() << " "
-                       << q.at("error").get<std::string>();
-    EXPECT_LE(off, 2.0) << name << ": " << q.at("sql").get<std::string>() << "\n  estimates " << s
-                        << " on the source, " << m << " on the mirror";
-  }
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  std::printf(
-      "\nobjects identical %d/%zu, duplicate keys %ld, plan shapes equal %d/%d, estimates "
-      "within 2x %d/%d, worst ratio %.2f (%s), %.0f s\n",
-      same, source.size(), duplicates, shapes_equal, cases, within, cases, worst,
-      worst_case.c_str(), seconds);
-  EXPECT_GE(cases, 60) << "the workload's hot and rare variants were not all explained";
+    const auto& q = *c.query;
+    EXPECT_TRUE(c.same_shape) << c.name << ": " << q.at("sql").get<std::string>()
+                              << "\n  source: " << q.at("source_shape").get<std::string>()
+                              << "\n  mirror: " << q.at("mirror_shape").get<std::string>() << " "
+                              << q.at("error").get<std::string>();
+    EXPECT_LE(c.off, 2.0) << c.name << ": " << q.at("sql").get<std::string>() << "\n  estimates "
+                          << c.source_rows << " on the source, " << c.mirror_rows
+                          << " on the mirror";
+  });
+  testing::print_summary(
+      {.objects_same = same,
+       .objects = source.size(),
+       .duplicates = duplicates,
+       .plans = plans,
+       .print_worst = true,
+       .seconds =
+           std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count()});
+  EXPECT_GE(plans.cases, 60) << "the workload's hot and rare variants were not all explained";
 
   // A known gap that now passes is stale: printed, to remove it from the list.
-  for (const auto& p : kKnownGaps)
-    if (!failed.count(p.key)) std::printf("known gap passes now, remove it: %s\n", p.key);
-  std::filesystem::remove_all(dir);
+  testing::print_stale_gaps(kKnownGaps, failed);
+  std::filesystem::remove_all(std::filesystem::path(m.profile).parent_path());
 }
 
 }  // namespace

@@ -15,32 +15,25 @@
 //     shapes, estimates within 2x, except the cases named in kKnownGaps.
 #include <gtest/gtest.h>
 
-#include <fmt/format.h>
-#include <algorithm>
-#include <chrono>
-#include <filesystem>
-#include <map>
-#include <set>
+#include <string>
+#include <vector>
 
-#include <nlohmann/json.hpp>
-
-#include "catalog_objects.hpp"
+#include "mirror_judge.hpp"
 #include "production_db.hpp"
 
 namespace pgshape {
 namespace {
 
-using testing::run_pgshape;
+using testing::KnownGap;
 using testing::ScratchDatabase;
 
-constexpr const char* kSchema = "billing";
-constexpr const char* kPassword = "tryout-Billing-7c1";
 const std::string kFixtures = std::string(PGSHAPE_SOURCE_DIR) + "/tests/fixtures/tryout";
-
-struct Gap {
-  const char* key;  // "index T.NAME", "orphans T.FK", "billing_workload.sql:LINE [hot]", ...
-  const char* why;
-};
+const testing::Tryout kTryout = {.schema = "billing",
+                                 .source_sql = kFixtures + "/billing.sql",
+                                 .password = "tryout-Billing-7c1",
+                                 .prefix = "tryout_billing",
+                                 .profile_name = "billing.yaml",
+                                 .workload = kFixtures + "/billing_workload.sql"};
 
 constexpr const char* kCompositeUnique =
     "UNIQUE (number, issued_on) on the partitioned invoices: number is all distinct in "
@@ -82,7 +75,7 @@ constexpr const char* kAggregateTie =
 
 // What pgshape does not reproduce on this schema yet, each with why. A key
 // ending in '*' names every key it begins.
-const std::vector<Gap> kKnownGaps = {
+const std::vector<KnownGap> kKnownGaps = {
     {"constraint invoices*.invoices*_number_issued_on_key", kCompositeUnique},
     {"index invoices*.invoices*_number_issued_on_key", kCompositeUnique},
     {"index accounts.accounts_email_open_key", kPartialUnique},
@@ -96,208 +89,18 @@ const std::vector<Gap> kKnownGaps = {
     {"billing_workload.sql:48 [hot]", kAggregateTie},
 };
 
-// `key` against `pattern`, where '*' stands for any run of characters.
-bool matches(const char* key, const char* pattern) {
-  if (*pattern == '\0') return *key == '\0';
-  if (*pattern == '*') return matches(key, pattern + 1) || (*key && matches(key + 1, pattern));
-  return *key == *pattern && matches(key + 1, pattern + 1);
-}
-
-const Gap* known_gap(const std::string& key) {
-  for (const auto& g : kKnownGaps)
-    if (matches(key.c_str(), g.key)) return &g;
-  return nullptr;
-}
-
-// Production is vacuumed: all-visible pages, as on a mirror loaded with COPY FREEZE.
-void build_source(const std::string& dsn) {
-  const std::string sql = testing::read_all(kFixtures + "/billing.sql");
-  ASSERT_FALSE(sql.empty()) << "cannot read " << kFixtures << "/billing.sql";
-  pqxx::connection conn(dsn);
-  {
-    pqxx::work tx(conn);
-    tx.exec(sql);
-    tx.commit();
-  }
-  pqxx::nontransaction tx(conn);
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  for (;;) {
-    tx.exec0("VACUUM ANALYZE");
-    const auto behind =
-        tx.exec_params1(
-              "SELECT count(*) FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n "
-              "ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relkind = 'r' "
-              "AND c.relallvisible < c.relpages",
-              kSchema)[0]
-            .as<int>();
-    if (behind == 0 || std::chrono::steady_clock::now() > deadline) break;
-  }
-}
-
-struct ForeignKey {
-  std::string table, name, definition, check;  // check: counts the orphans of the key
-};
-
-// Every foreign key of the source (on the partitioned table, not its leaves'
-// clones), with a query counting the mirror's rows whose key has no parent
-// (MATCH SIMPLE: a row with a NULL key column has none to miss).
-std::vector<ForeignKey> foreign_keys(const std::string& dsn) {
-  pqxx::connection conn(dsn);
-  pqxx::read_transaction tx(conn);
-  std::vector<ForeignKey> out;
-  for (const auto& row : tx.exec_params(
-           "SELECT c.relname, k.conname, pg_get_constraintdef(k.oid), p.relname, "
-           "  (SELECT string_agg(format('c.%I IS NOT NULL', a.attname), ' AND ') "
-           "   FROM unnest(k.conkey) u(n) JOIN pg_attribute a ON a.attrelid = k.conrelid "
-           "   AND a.attnum = u.n), "
-           "  (SELECT string_agg(format('p.%I = c.%I', pa.attname, ca.attname), ' AND ') "
-           "   FROM unnest(k.conkey, k.confkey) u(n, m) "
-           "   JOIN pg_attribute ca ON ca.attrelid = k.conrelid AND ca.attnum = u.n "
-           "   JOIN pg_attribute pa ON pa.attrelid = k.confrelid AND pa.attnum = u.m) "
-           "FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid "
-           "JOIN pg_class p ON p.oid = k.confrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
-           "WHERE n.nspname = $1 AND k.contype = 'f' AND k.conparentid = 0 ORDER BY 1, 2",
-           kSchema)) {
-    const std::string schema = tx.quote_name(kSchema);
-    out.push_back(ForeignKey{
-        row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<std::string>(),
-        fmt::format("SELECT count(*) FROM {}.{} c WHERE {} AND NOT EXISTS (SELECT FROM {}.{} p "
-                    "WHERE {})",
-                    schema, tx.quote_name(row[0].as<std::string>()), row[4].as<std::string>(),
-                    schema, tx.quote_name(row[3].as<std::string>()), row[5].as<std::string>())});
-  }
-  return out;
-}
-
-long count_rows(const std::string& dsn, const std::string& sql) {
-  pqxx::connection conn(dsn);
-  pqxx::read_transaction tx(conn);
-  return tx.exec1(sql)[0].as<long>();
-}
-
-// The libpq variables of a user's shell, pointing at nothing: the command line
-// must win over every one of them.
-const std::map<std::string, std::string> kHostileEnvironment = {
-    {"PGHOST", "/nonexistent/tryout"},
-    {"PGPORT", "1"},
-    {"PGUSER", "tryout_nobody"},
-    {"PGDATABASE", "tryout_nowhere"},
-    {"PGPASSWORD", kPassword},
-    {"PGOPTIONS", "-c search_path=nowhere -c DateStyle=SQL,DMY -c TimeZone=Asia/Kathmandu"}};
-
 TEST(TryoutBilling, MirrorOfALedgerSchemaKeepsObjectsKeysAndPlans) {
-  const auto started = std::chrono::steady_clock::now();
+  testing::TryoutRun run;  // the test is timed from here
   ScratchDatabase production("tryout_billing_prod");
   ScratchDatabase mirror("tryout_billing_mirror");
-  ASSERT_NO_FATAL_FAILURE(build_source(production.dsn()));
-  const double built =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-
-  const auto dir = std::filesystem::temp_directory_path() / testing::unique_name("tryout_billing");
-  std::filesystem::create_directories(dir);
-  const std::string profile = (dir / "billing.yaml").string();
-  auto imported = run_pgshape(
-      {"stats", "--source", production.dsn(), "--source-schema", kSchema, "-o", profile},
-      kHostileEnvironment);
-  auto validated = run_pgshape({"validate", profile}, kHostileEnvironment);
-  auto loaded =
-      run_pgshape({"load", profile, "--jobs", "2", "--dsn", mirror.dsn()}, kHostileEnvironment);
-  auto fidelity =
-      run_pgshape({"fidelity", "--source", production.dsn(), "--source-schema", kSchema, "--dsn",
-                   mirror.dsn(), "--queries", kFixtures + "/billing_workload.sql", "--json"},
-                  kHostileEnvironment);
-  ASSERT_EQ(imported.exit_code, 0) << imported.err;
-  ASSERT_EQ(validated.exit_code, 0) << validated.err << validated.out;
-  ASSERT_EQ(loaded.exit_code, 0) << loaded.err << "\n" << loaded.out;
-  ASSERT_EQ(fidelity.exit_code, 0) << fidelity.err << fidelity.out;
-  const std::string written = testing::read_all(profile);
-  for (const std::string* text : std::vector<const std::string*>{
-           &imported.out, &imported.err, &validated.out, &validated.err, &loaded.out, &loaded.err,
-           &fidelity.out, &fidelity.err, &written})
-    EXPECT_EQ(text->find(kPassword), std::string::npos) << "the password is printed:\n" << *text;
-  std::printf("stats notes:\n%s\n", imported.err.c_str());
+  ASSERT_NO_FATAL_FAILURE(testing::run_tryout(kTryout, production.dsn(), mirror.dsn(), run));
   // A uniqueness the mirror cannot keep is named, never silently dropped.
   for (const char* index :
        {"accounts.accounts_email_open_key", "subscriptions.subscriptions_live_key"})
-    EXPECT_NE(imported.err.find(std::string("uniqueness of index ") + index), std::string::npos)
+    EXPECT_NE(run.imported.err.find(std::string("uniqueness of index ") + index), std::string::npos)
         << index << " lost its uniqueness without a note";
 
-  std::set<std::string> failed;
-  auto judge = [&](const std::string& key, bool ok, const std::string& detail) {
-    if (ok) return;
-    failed.insert(key);
-    if (const Gap* g = known_gap(key))
-      std::printf("  %-50s known gap (%s)\n%s", key.c_str(), g->why,
-                  key.rfind("billing_workload", 0) == 0 ? (detail + "\n").c_str() : "");
-    else
-      ADD_FAILURE() << key << ": " << detail;
-  };
-
-  // 1. Every object on the mirror by definition.
-  const auto source = testing::catalog_objects(production.dsn(), kSchema);
-  const auto copy = testing::catalog_objects(mirror.dsn(), kSchema);
-  int same = 0;
-  for (const auto& [key, definition] : source) {
-    auto it = copy.find(key);
-    const bool equal = it != copy.end() && it->second == definition;
-    same += equal;
-    judge(key, equal,
-          "not on the mirror by definition\n  source: " + definition +
-              "\n  mirror: " + (it == copy.end() ? "(missing)" : it->second));
-  }
-  for (const auto& [key, definition] : copy)
-    if (!source.count(key)) std::printf("  %-50s only on the mirror\n", key.c_str());
-  std::printf("catalog: %d of %zu objects identical\n", same, source.size());
-
-  // 2. No duplicate on a unique key of the source, no orphan of a foreign key.
-  long duplicates = 0, orphans = 0;
-  for (const auto& key : testing::unique_keys(production.dsn(), kSchema)) {
-    const long n = testing::duplicate_keys(mirror.dsn(), kSchema, key);
-    duplicates += n;
-    judge("duplicates " + key.table + "." + key.index, n == 0, std::to_string(n) + " duplicates");
-  }
-  for (const auto& fk : foreign_keys(production.dsn())) {
-    const long n = count_rows(mirror.dsn(), fk.check);
-    orphans += n;
-    judge("orphans " + fk.table + "." + fk.name, n == 0,
-          fmt::format("{} rows without a parent ({})", n, fk.definition));
-  }
-  std::printf("duplicate keys on the mirror: %ld, orphans: %ld\n", duplicates, orphans);
-
-  // 3. The workload's plans and estimates, as `pgshape fidelity` compares them.
-  const auto j = nlohmann::json::parse(fidelity.out);
-  int shapes_equal = 0, within = 0, cases = 0;
-  std::printf("\n%-30s %10s %10s %7s  %s\n", "query", "source", "mirror", "ratio", "shape");
-  for (const auto& q : j.at("queries")) {
-    ++cases;
-    std::string name = q.at("name").get<std::string>();
-    name = name.substr(name.rfind('/') + 1);  // "billing_workload.sql:15 [hot]"
-    const double s = q.at("source_rows").get<double>(), m = q.at("mirror_rows").get<double>();
-    const double ratio = std::max(s, 1.0) / std::max(m, 1.0);
-    const double off = std::max(ratio, 1 / ratio);
-    const bool shape = q.at("same_shape").get<bool>() && q.at("error").get<std::string>().empty();
-    shapes_equal += shape;
-    within += off <= 2;
-    std::printf("%-30s %10.0f %10.0f %7.2f  %s\n", name.c_str(), s, m, ratio,
-                shape ? "same" : "DIFF");
-    judge(
-        name, shape && off <= 2,
-        fmt::format("{}\n  source: {} ({} rows)\n  mirror: {} ({} rows) {}",
-                    q.at("sql").get<std::string>(), q.at("source_shape").get<std::string>(), s,
-                    q.at("mirror_shape").get<std::string>(), m, q.at("error").get<std::string>()));
-  }
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  std::printf(
-      "\nobjects identical %d/%zu, duplicate keys %ld, orphans %ld, plan shapes equal %d/%d, "
-      "estimates within 2x %d/%d; source built in %.0f s, all in %.0f s\n",
-      same, source.size(), duplicates, orphans, shapes_equal, cases, within, cases, built, seconds);
-  EXPECT_GE(cases, 50) << "the workload's hot and rare variants were not all explained";
-  for (const auto& g : kKnownGaps)
-    if (std::none_of(failed.begin(), failed.end(),
-                     [&](const std::string& key) { return matches(key.c_str(), g.key); }))
-      std::printf("known gap passes now, remove it: %s\n", g.key);
-  std::filesystem::remove_all(dir);
+  testing::judge_tryout(run, kKnownGaps, {.estimates = 2.0, .min_cases = 50});
 }
 
 }  // namespace
