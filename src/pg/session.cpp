@@ -96,8 +96,10 @@ std::string session_conninfo(std::string_view dsn, SessionKind kind) {
   if (uses_service(dsn)) return out + "client_encoding='UTF8'";
   // libpq reads PGOPTIONS only when the conninfo has no options: ours would hide it.
   if (const char* env = std::getenv("PGOPTIONS"); !has_options && env != nullptr) options = env;
-  for (const auto& [name, value] : pinned_settings(kind))
-    options += (options.empty() ? "" : " ") + option_switch(name, value);
+  for (const auto& [name, value] : pinned_settings(kind)) {
+    if (!options.empty()) options += ' ';
+    options += option_switch(name, value);
+  }
   return out + "client_encoding='UTF8' options=" + quoted_value(options);
 }
 
