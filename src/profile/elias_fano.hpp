@@ -10,6 +10,12 @@
 
 #include "pgshape/value_counts.hpp"
 
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define PGSHAPE_POPCNT_DISPATCH 1
+#else
+#define PGSHAPE_POPCNT_DISPATCH 0
+#endif
+
 namespace pgshape {
 
 class EliasFanoKeys : public RunKeys {
@@ -32,6 +38,7 @@ class EliasFanoKeys : public RunKeys {
   std::vector<uint64_t> low_;    // key i's low bits at bit i * low_bits_
   std::vector<uint64_t> upper_;  // key i's high part h as a one at bit h + i
   std::vector<uint64_t> samples_;
+  bool popcnt_ = false;  // the CPU counts bits in one instruction
 };
 
 }  // namespace pgshape
