@@ -33,11 +33,11 @@ class QuantileFunction {
 
 // The quantile function of `own` (a generator that reads no other column):
 // its own when it is a QuantileSource; a weighted column's from its values
-// and weights; for a uniform, normal or lognormal column (whose values fill
-// an interval, so values between two sampled ones are values it could draw),
-// a sorted sample of its first kSample rows' draws, interpolated; null for
-// any other kind (zipf, hotset), whose values between two sampled ones need
-// not be in its domain and whose domain a sample would cut short.
+// and weights; a zipf or hot-set column's from its ranks' weights (a sample
+// would cut its long domain short); for a uniform, normal or lognormal column
+// (whose values fill an interval, so values between two sampled ones are
+// values it could draw), a sorted sample of its first kSample rows' draws,
+// interpolated; null for any other kind.
 std::unique_ptr<QuantileFunction> quantile_function(const ColumnContext& context,
                                                     const ColumnGenerator& own);
 
