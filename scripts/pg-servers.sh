@@ -5,7 +5,7 @@
 # psql), fetched with curl (no Node.js needed), checked against the pinned
 # sha512, unpacked into $PGSHAPE_BUILD_DIR/pg-servers/<major>/ and cached there.
 #
-#   scripts/pg-servers.sh [MAJOR ...]     (default: 17 18)
+#   scripts/pg-servers.sh [MAJOR ...]     (default: 16 17 18)
 #
 # Prints one line per major: "<major> <bindir>". Debian's own 15 is
 # /usr/lib/postgresql/15/bin and is not fetched.
@@ -69,7 +69,7 @@ fetch_major() {
 
 main() {
   local majors=("$@")
-  [[ ${#majors[@]} -gt 0 ]] || majors=(17 18)
+  [[ ${#majors[@]} -gt 0 ]] || majors=(16 17 18)
   local major
   for major in "${majors[@]}"; do fetch_major "$major"; done
 }

