@@ -8,6 +8,7 @@
 // domain's memory barely grows with the rows.
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -73,6 +74,24 @@ int64_t counts_rank_limit(int64_t rows);
 // H(n, s) = sum of k^-s for k in [1, n]: the first 2^16 terms summed, the
 // rest by Euler-Maclaurin (relative error far below a row in 2^53).
 long double zipf_total(int64_t n, double s);
+
+// The point u >= from where the integral of t^-s over [from, u] reaches w:
+// W(u) = from^(1-s) expm1((1 - s) ln(u / from)) / (1 - s) inverted, log1p
+// keeping s near 1 exact (s = 1: W = ln(u / from)). A zipf's continuous
+// distribution function: what places a tail's ranks, and a rank past a table.
+class ZipfWeightInverse {
+ public:
+  ZipfWeightInverse(double from, double s)
+      : from_(from), one_minus_s_(1 - s), lead_(std::pow(from, 1 - s)) {}
+  double operator()(double w) const {
+    const double log_ratio =
+        one_minus_s_ == 0 ? w : std::log1p(one_minus_s_ * w / lead_) / one_minus_s_;
+    return from_ * std::exp(log_ratio);
+  }
+
+ private:
+  double from_, one_minus_s_, lead_;
+};
 
 // `rows` values spread evenly over `span` equally likely ones (span >= rows):
 // one row each, key i at floor((i + 1/2) * span / rows).

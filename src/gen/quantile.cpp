@@ -120,6 +120,7 @@ class SkewedRanks : public QuantileFunction {
       cum_.push_back(static_cast<double>(h / total_));
     }
     head_mass_ = h;
+    past_table_ = ZipfWeightInverse(static_cast<double>(head) + 0.5, s_);
   }
   void fill(const double* u, size_t n, ColumnVector& out) const override {
     out.reset(Datum::Kind::kInt, n);
@@ -135,14 +136,10 @@ class SkewedRanks : public QuantileFunction {
     const auto at = std::upper_bound(cum_.begin(), cum_.end(), v);
     if (at != cum_.end()) return hot_ + (at - cum_.begin());
     // Past the table: the smallest rank k (1-based) whose weight up to
-    // k + 1/2 passes the rest w, with W(x) = integral of t^-s over [a, x].
+    // k + 1/2 passes the rest w, weights from the table's end (head + 1/2) on.
     const auto head = static_cast<double>(cum_.size());
     const double w = static_cast<double>(static_cast<long double>(v) * total_ - head_mass_);
-    const double a = head + 0.5;
-    const double x = s_ == 1
-                         ? a * std::exp(w)
-                         : a * std::exp(std::log1p((1 - s_) * w / std::pow(a, 1 - s_)) / (1 - s_));
-    const double k = std::ceil(x - 0.5);  // 1-based
+    const double k = std::ceil(past_table_(w) - 0.5);  // 1-based
     const double last = static_cast<double>(zipf_ranks_);
     const double one_based = std::isfinite(k) ? std::clamp(k, head + 1, last) : last;
     return hot_ + static_cast<int64_t>(one_based) - 1;
@@ -155,6 +152,7 @@ class SkewedRanks : public QuantileFunction {
   int64_t zipf_ranks_ = 0;
   long double total_ = 1, head_mass_ = 0;
   std::vector<double> cum_;  // the zipf's distribution function at ranks 1..2^16
+  ZipfWeightInverse past_table_{0.5, 1};
 };
 
 }  // namespace

@@ -38,20 +38,9 @@ class SpreadKeys : public RunKeys {
 class ZipfTailKeys : public RunKeys {
  public:
   ZipfTailKeys(uint64_t first, uint64_t last, int64_t hot, double start, double s, double step)
-      : first_(first),
-        last_(last),
-        hot_(hot),
-        start_(start),
-        one_minus_s_(1 - s),
-        lead_(std::pow(start, 1 - s)),
-        step_(step) {}
+      : first_(first), last_(last), hot_(hot), position_(start, s), step_(step) {}
   uint64_t key(uint64_t i) const override {
-    // W(u) = integral of t^-s over [start, u] = lead * expm1((1 - s) ln(u / start)) / (1 - s),
-    // inverted; log1p and expm1 keep s near 1 exact (s = 1: W = ln(u / start)).
-    const double w = (static_cast<double>(i) + 0.5) * step_;
-    const double log_ratio =
-        one_minus_s_ == 0 ? w : std::log1p(one_minus_s_ * w / lead_) / one_minus_s_;
-    const double u = start_ * std::exp(log_ratio);
+    const double u = position_((static_cast<double>(i) + 0.5) * step_);
     const double rank = std::floor(u + 0.5) + static_cast<double>(hot_ - 1);
     if (!(rank > static_cast<double>(first_))) return first_;
     return std::min(last_, static_cast<uint64_t>(rank));
@@ -60,7 +49,8 @@ class ZipfTailKeys : public RunKeys {
  private:
   uint64_t first_, last_;
   int64_t hot_;
-  double start_, one_minus_s_, lead_, step_;
+  ZipfWeightInverse position_;  // from the tail's start
+  double step_;
 };
 
 // The run of `rows` single rows over ranks [first, n) of a zipf (s) that
